@@ -1,0 +1,33 @@
+"""Where the project's folders are.  Functions take explicit paths; these are the defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+RAW = DATA / "raw"
+PROCESSED = DATA / "processed"
+REFERENCE = DATA / "reference"
+REPORTS = ROOT / "reports"
+NOTEBOOKS = ROOT / "notebooks"
+FONTS = Path(__file__).resolve().parent / "fonts"
+
+UNITS_CSV = REFERENCE / "units.csv"
+WEEKS_CSV = REFERENCE / "weeks.csv"
+
+# A file with this name in a year folder marks its returns as synthetic demo data.
+DEMO_MARKER = "示例数据说明.txt"
+DEMO_LABEL = "示例数据（非真实统计）"
+
+
+def year_dirs(raw_dir: Path = RAW) -> list[Path]:
+    """Year folders (four digits) under ``raw_dir``, oldest first."""
+    if not Path(raw_dir).is_dir():
+        return []
+    return sorted(p for p in Path(raw_dir).iterdir() if p.is_dir() and p.name.isdigit() and len(p.name) == 4)
+
+
+def is_demo(folder: Path) -> bool:
+    """True when ``folder`` (a raw year folder) holds the synthetic demo returns."""
+    return (Path(folder) / DEMO_MARKER).is_file()
