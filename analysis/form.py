@@ -114,12 +114,15 @@ _HINT = re.compile(r"[（(][^）)]*[)）]?")
 _DROP = re.compile(r"[\s:：、，,。.;；·\-—_/（）()【】\[\]\"'“”‘’《》<>]")
 
 
-def normalize_label(text: str) -> str:
-    """Fold a label to a comparable key: NFKC, no hints, spaces, punctuation or trailing 情况/数量/数."""
+def _light_fold(text: str) -> str:
     s = unicodedata.normalize("NFKC", str(text))
     s = _HINT.sub("", s)
-    s = _DROP.sub("", s)
-    s = s.replace("其它", "其他")
+    return _DROP.sub("", s).replace("其它", "其他")
+
+
+def normalize_label(text: str) -> str:
+    """Fold a label to a comparable key: NFKC, no hints, spaces, punctuation or trailing 情况/数量/数."""
+    s = _light_fold(text)
     for tail in ("情况", "数量", "人数", "数"):
         if s.endswith(tail) and len(s) > len(tail) + 1:
             s = s[: -len(tail)]
@@ -138,8 +141,9 @@ def _label_index() -> dict[str, str]:
 
 
 LABEL_INDEX: dict[str, str] = _label_index()
-CATEGORY_INDEX: frozenset[str] = frozenset(normalize_label(c) for c in
-                                           (CAT_EVENTS, CAT_FUNDING, CAT_STAFF, CAT_PUBLIC, CAT_MEDIA))
+CATEGORY_INDEX: frozenset[str] = frozenset(
+    variant for c in (CAT_EVENTS, CAT_FUNDING, CAT_STAFF, CAT_PUBLIC, CAT_MEDIA)
+    for variant in (_light_fold(c), re.sub("(情况|数量)$", "", _light_fold(c))))
 
 
 def match_label(text: str) -> str | None:
@@ -161,5 +165,5 @@ def match_label(text: str) -> str | None:
 
 
 def is_category(text: str) -> bool:
-    """True when the text is one of the form's category headings."""
-    return normalize_label(text) in CATEGORY_INDEX
+    """True when the text is one of the form's category headings (an item label never is)."""
+    return _light_fold(text) in CATEGORY_INDEX

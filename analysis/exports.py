@@ -1,0 +1,418 @@
+"""The year's tables and texts as files: summary workbook, the city's own form as Word, the data paragraph.
+
+Every file is written atomically through :mod:`analysis.outputs`, text taken from returns is neutralised,
+and the Office files are byte-identical from run to run (fixed document times and zip entry times).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.table import _Cell
+from docx.text.run import Run
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from analysis import stats
+from analysis.form import BY_KEY, FIELD_KEYS, FIELDS, FORM_TITLE, STAMP_LABEL
+from analysis.issues import ISSUE_COLUMNS, SEVERITY_ZH, summarize
+from analysis.outputs import neutralize, write_atomic, write_text
+from analysis.paths import DEMO_LABEL
+from analysis.stats import Completeness
+
+CITY = "随州市"
+FIXED_TIME = dt.datetime(2000, 1, 1)  # document and zip-entry time, so that outputs are reproducible
+
+SHEET_CITY = "全市汇总"
+SHEET_UNITS = "分单位明细"
+SHEET_YOY = "同比"
+SHEET_ISSUES = "数据问题"
+CITY_TABLE_TOP = 3  # first table row of 全市汇总, below the title and the 盖章 line
+
+ISSUE_HEADERS: dict[str, str] = {"severity": "严重程度", "code": "代码", "source_file": "文件", "sheet": "工作表",
+                                 "cell": "单元格", "field": "项目", "unit": "单位", "message": "说明"}
+UNIT_HEADERS: dict[str, str] = {"unit": "单位", "unit_kind": "单位类型", "source_file": "来源文件"}
+YOY_HEADERS: tuple[str, ...] = ("项目", "本年", "上年", "增减", "增减率（%）", "主要变动单位")
+NO_PREVIOUS_YEAR = "无上年数据，未作同比。"
+TOTAL_ROW = "全市合计"
+
+TITLE_FONT = "黑体"
+TABLE_FONT = "宋体"
+BODY_FONT = "仿宋"
+
+_THIN = Side(style="thin")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="center")
+_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_DEMO_FONT = Font(bold=True, color="C00000")
+_RED = RGBColor(0xC0, 0x00, 0x00)
+
+
+# --- shared layout ------------------------------------------------------------------------------------------
+
+def category_spans() -> list[tuple[str, int, int]]:
+    """``(category, first, last)`` positions (0-based, in FIELDS) of each category of the form."""
+    spans: list[tuple[str, int, int]] = []
+    for i, f in enumerate(FIELDS):
+        if not f.category:
+            continue
+        if spans and spans[-1][0] == f.category:
+            spans[-1] = (f.category, spans[-1][1], i)
+        else:
+            spans.append((f.category, i, i))
+    return spans
+
+
+def number_format(key: str) -> str:
+    """Excel number format of a key: '0.00' for 万元 items, '#,##0' for counts, else by its decimals."""
+    if key in BY_KEY and BY_KEY[key].is_money:
+        return "0.00"
+    places = stats.decimals(key)
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def _plain(value: object) -> object:
+    """A cell value: None when not reported, Python scalars for numpy ones, text neutralised."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    return neutralize(value)
+
+
+def _normalize_zip(path: Path) -> None:
+    """Rewrite a zip file with every entry dated ``FIXED_TIME``, keeping order, data and compression."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w") as target:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, data)
+
+
+# --- Excel --------------------------------------------------------------------------------------------------
+
+def _put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None,
+         align: Alignment = _WRAP) -> None:
+    cell = ws.cell(row=row, column=col, value=_plain(value))
+    cell.border = _BORDER
+    cell.alignment = align
+    if fmt:
+        cell.number_format = fmt
+
+
+def _banner(ws: Worksheet, row: int, text: str, width: int, font: Font, align: Alignment = _CENTER) -> None:
+    """A line of text merged across ``width`` columns."""
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    cell = ws.cell(row=row, column=1, value=neutralize(text))
+    cell.font = font
+    cell.alignment = align
+
+
+def _print_setup(ws: Worksheet, *, landscape: bool, title_rows: str | None = None) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _widths(ws: Worksheet, widths: list[float]) -> None:
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def _sheet_head(ws: Worksheet, title: str, headers: list[str], demo: bool) -> int:
+    """Title row, demo line when ``demo``, header row; returns the header row number."""
+    _banner(ws, 1, title, len(headers), Font(bold=True, size=14))
+    row = 2
+    if demo:
+        _banner(ws, row, DEMO_LABEL, len(headers), _DEMO_FONT, _WRAP)
+        row += 1
+    for col, text in enumerate(headers, start=1):
+        _put(ws, row, col, text, align=_CENTER)
+        ws.cell(row=row, column=col).font = Font(bold=True)
+    ws.row_dimensions[row].height = 45
+    ws.freeze_panes = ws.cell(row=row + 1, column=2)
+    _print_setup(ws, landscape=len(headers) > 8, title_rows=f"{row}:{row}")
+    return row
+
+
+def _city_sheet(ws: Worksheet, year: int, totals: pd.Series, demo: bool) -> None:
+    """The city's own return in the layout of the notice's attachment."""
+    ws.title = SHEET_CITY
+    _banner(ws, 1, FORM_TITLE.format(year=year), 3, Font(bold=True, size=16))
+    ws.row_dimensions[1].height = 36
+    _banner(ws, 2, STAMP_LABEL + CITY, 3, Font(size=12), Alignment(horizontal="left", vertical="center"))
+    starts = {first: category for category, first, _ in category_spans()}
+    for i, f in enumerate(FIELDS):
+        row = CITY_TABLE_TOP + i
+        if f.category:
+            _put(ws, row, 1, starts.get(i), align=_CENTER)
+            _put(ws, row, 2, f.label)
+        else:
+            _put(ws, row, 1, f.label)
+            _put(ws, row, 2, None)
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        _put(ws, row, 3, totals.get(f.key), number_format(f.key), Alignment(horizontal="right", vertical="center"))
+    for _, first, last in category_spans():
+        ws.merge_cells(start_row=CITY_TABLE_TOP + first, start_column=1,
+                       end_row=CITY_TABLE_TOP + last, end_column=1)
+    if demo:
+        _banner(ws, CITY_TABLE_TOP + len(FIELDS) + 1, DEMO_LABEL, 3, _DEMO_FONT, _WRAP)
+    _widths(ws, [24, 52, 18])
+    ws.freeze_panes = ws.cell(row=CITY_TABLE_TOP, column=1)
+    _print_setup(ws, landscape=False)
+
+
+def _units_sheet(ws: Worksheet, year: int, table: pd.DataFrame, totals: pd.Series, demo: bool) -> None:
+    keys = [c for c in table.columns if c in BY_KEY or c in stats.DERIVED_BY_KEY]
+    headers = [UNIT_HEADERS[c] for c in UNIT_HEADERS] + [stats.headed(k) for k in keys]
+    header_row = _sheet_head(ws, f"{year}年各单位科技活动周开展情况明细", headers, demo)
+    city = pd.concat([totals, stats.derived(totals)])
+    rows = [[r["unit"], stats.KIND_LABELS.get(r["unit_kind"], r["unit_kind"]), r["source_file"],
+             *[r[k] for k in keys]] for _, r in table.iterrows()]
+    rows.append([TOTAL_ROW, "", "", *[city.get(k) for k in keys]])
+    for offset, values in enumerate(rows, start=1):
+        for col, value in enumerate(values, start=1):
+            fmt = number_format(keys[col - 4]) if col > 3 else None
+            _put(ws, header_row + offset, col, value, fmt)
+    for col in range(1, len(headers) + 1):
+        ws.cell(row=header_row + len(rows), column=col).font = Font(bold=True)
+    _widths(ws, [22, 10, 28] + [13] * len(keys))
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{header_row + len(rows) - 1}"
+
+
+def _yoy_sheet(ws: Worksheet, year: int, yoy: pd.DataFrame | None, demo: bool) -> None:
+    header_row = _sheet_head(ws, f"{year}年与上年对比", list(YOY_HEADERS), demo)
+    _widths(ws, [36, 14, 14, 14, 12, 48])
+    if yoy is None or yoy.empty:
+        _banner(ws, header_row + 1, NO_PREVIOUS_YEAR, len(YOY_HEADERS), Font(), _WRAP)
+        return
+    for offset, key in enumerate(k for k in FIELD_KEYS if k in yoy.index):
+        r = yoy.loc[key]
+        row = header_row + 1 + offset
+        values = [stats.headed(key), r["current"], r["previous"], r["change"], r["change_pct"], r["drivers"]]
+        formats = [None, number_format(key), number_format(key), number_format(key), "0.0", None]
+        for col, (value, fmt) in enumerate(zip(values, formats), start=1):
+            _put(ws, row, col, value, fmt)
+
+
+def _issues_sheet(ws: Worksheet, year: int, issues: pd.DataFrame, demo: bool) -> None:
+    headers = [ISSUE_HEADERS[c] for c in ISSUE_COLUMNS]
+    header_row = _sheet_head(ws, f"{year}年统计表数据问题", headers, demo)
+    _widths(ws, [10, 22, 30, 12, 10, 22, 18, 60])
+    if issues.empty:
+        _banner(ws, header_row + 1, summarize(issues), len(headers), Font(), _WRAP)
+        return
+    for offset, (_, r) in enumerate(issues.iterrows(), start=1):
+        values = [SEVERITY_ZH.get(r["severity"], r["severity"]), r["code"], r["source_file"], r["sheet"],
+                  r["cell"], stats.label(r["field"]) if r["field"] in BY_KEY else r["field"], r["unit"],
+                  r["message"]]
+        for col, value in enumerate(values, start=1):
+            _put(ws, header_row + offset, col, value)
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{header_row + len(issues)}"
+
+
+def _save_workbook(wb: Workbook, path: Path) -> None:
+    """Save with fixed document times (``Workbook.save`` would stamp the current time)."""
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    ExcelWriter(wb, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+    _normalize_zip(path)
+
+
+def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, unit_table: pd.DataFrame,
+                       yoy: pd.DataFrame | None, issues: pd.DataFrame, demo: bool) -> Path:
+    """The year's summary workbook: 全市汇总 (the attachment's form), 分单位明细, 同比, 数据问题."""
+    wb = Workbook()
+    _city_sheet(wb.active, year, totals, demo)
+    _units_sheet(wb.create_sheet(SHEET_UNITS), year, unit_table, totals, demo)
+    _yoy_sheet(wb.create_sheet(SHEET_YOY), year, yoy, demo)
+    _issues_sheet(wb.create_sheet(SHEET_ISSUES), year, issues, demo)
+    return write_atomic(Path(path), lambda p: _save_workbook(wb, p))
+
+
+# --- Word ---------------------------------------------------------------------------------------------------
+
+def _font(run: Run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> Run:
+    """Set a run's font, including the East Asian font that Word uses for Chinese text."""
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    return run
+
+
+def _save_document(doc: DocxDocument, path: Path) -> None:
+    doc.save(str(path))
+    _normalize_zip(path)
+
+
+def _new_document() -> DocxDocument:
+    """An A4 portrait document with the body font set for Chinese text and fixed document times."""
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(26)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    normal = doc.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    doc.core_properties.created = FIXED_TIME
+    doc.core_properties.modified = FIXED_TIME
+    return doc
+
+
+def _paragraph(doc: DocxDocument, text: str, font: str, size: float, *, bold: bool = False,
+               align: WD_ALIGN_PARAGRAPH | None = None, color: RGBColor | None = None) -> None:
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = align
+    _font(paragraph.add_run(text), font, size, bold=bold, color=color)
+
+
+def _demo_note(doc: DocxDocument) -> None:
+    _paragraph(doc, DEMO_LABEL, TITLE_FONT, 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, color=_RED)
+
+
+def _docx_value(value: object, key: str) -> str:
+    """Table text of a total: the key's decimals and separators; empty when not reported."""
+    return "" if pd.isna(value) else stats.format_value(value, key)
+
+
+def _fill(cell: _Cell, text: str, align: WD_ALIGN_PARAGRAPH, width: float) -> None:
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    cell.width = Mm(width)
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = align
+    if text:
+        _font(paragraph.add_run(text), TABLE_FONT, 12)
+
+
+def write_city_table_docx(path: Path, *, year: int, totals: pd.Series, demo: bool) -> Path:
+    """The city's own return as a Word table in the layout of the notice's attachment."""
+    doc = _new_document()
+    if demo:
+        _demo_note(doc)
+    _paragraph(doc, FORM_TITLE.format(year=year), TITLE_FONT, 16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(doc, STAMP_LABEL + CITY, TABLE_FONT, 12)
+    table = doc.add_table(rows=len(FIELDS), cols=3)
+    table.style = "Table Grid"
+    widths = (40, 86, 32)
+    for _, first, last in category_spans():
+        table.cell(first, 0).merge(table.cell(last, 0))
+    for i, f in enumerate(FIELDS):
+        if not f.category:
+            table.cell(i, 0).merge(table.cell(i, 1))
+    starts = {first: category for category, first, _ in category_spans()}
+    for i, f in enumerate(FIELDS):
+        if f.category:
+            if i in starts:
+                _fill(table.cell(i, 0), starts[i], WD_ALIGN_PARAGRAPH.CENTER, widths[0])
+            _fill(table.cell(i, 1), f.label, WD_ALIGN_PARAGRAPH.LEFT, widths[1])
+        else:
+            _fill(table.cell(i, 0), f.label, WD_ALIGN_PARAGRAPH.LEFT, widths[0] + widths[1])
+        _fill(table.cell(i, 2), _docx_value(totals.get(f.key), f.key), WD_ALIGN_PARAGRAPH.RIGHT, widths[2])
+    return write_atomic(Path(path), lambda p: _save_document(doc, p))
+
+
+# --- the data paragraph -------------------------------------------------------------------------------------
+
+def _count(value: float) -> str:
+    """A count for prose: "1,234", or "12.35万" from 10,000 on."""
+    if value >= 10_000:
+        return f"{value / 10_000:,.2f}".rstrip("0").rstrip(".") + "万"
+    return f"{value:,.0f}"
+
+
+def _trend(pct: float, year: int, compare_year: int | None) -> str:
+    """", 同比增长12.3%" / ", 较2021年下降4.0%" / ", 同比持平"; empty when there is no comparison."""
+    if pd.isna(pct):
+        return ""
+    base = "同比" if compare_year is None or compare_year == year - 1 else f"较{compare_year}年"
+    if round(pct, 1) == 0:
+        return f"，{base}持平"
+    return f"，{base}{'增长' if pct > 0 else '下降'}{abs(pct):.1f}%"
+
+
+def _item(totals: pd.Series, key: str) -> str:
+    """"参与媒体12家" from the form's short label and measure; empty when not reported."""
+    value = totals.get(key)
+    return "" if pd.isna(value) else f"{BY_KEY[key].short}{_count(value)}{BY_KEY[key].measure}"
+
+
+def data_paragraph(*, year: int, totals: pd.Series, derived: pd.Series, completeness: Completeness,
+                   yoy: pd.DataFrame | None = None, compare_year: int | None = None, demo: bool) -> str:
+    """A short Chinese paragraph of the week's figures for the work summary.
+
+    ``totals``/``derived`` are :func:`stats.city_totals`/:func:`stats.derived`; ``yoy`` is
+    :func:`stats.year_over_year` against ``compare_year`` (the previous year when None).
+    Items nobody reported are left out.
+    """
+    field_pct = yoy["change_pct"] if yoy is not None else pd.Series(dtype="float64")
+    derived_pct = (stats.pct_change(stats.derived(yoy["current"]), stats.derived(yoy["previous"]))
+                   if yoy is not None else pd.Series(dtype="float64"))
+
+    def trend(pcts: pd.Series, key: str) -> str:
+        return _trend(pcts.get(key, float("nan")), year, compare_year)
+
+    missing = f"，{len(completeness.missing)}家未报送" if completeness.missing else ""
+    opening = (f"{year}年科技活动周期间，全市共收到{completeness.received}家单位的统计表"
+               f"（应报{completeness.expected}家{missing}）。")
+    clauses: list[str] = []
+    if pd.notna(totals.get("events_held")):
+        clauses.append(f"全市共举办科普活动{_count(totals['events_held'])}场（次）{trend(field_pct, 'events_held')}")
+    clauses.append(_item(totals, "most_tasks"))
+    if pd.notna(derived.get("total_funding")):
+        share = derived.get("government_share")
+        gov = f"，其中财政经费占{share:.1f}%" if pd.notna(share) else ""
+        clauses.append(f"投入经费合计{derived['total_funding']:,.2f}万元{trend(derived_pct, 'total_funding')}{gov}")
+    if pd.notna(derived.get("total_staff")):
+        clauses.append(f"科普工作人员{_count(derived['total_staff'])}人")
+    public = "、".join(filter(None, (_item(totals, k) for k in ("public_offline", "public_online"))))
+    if public and pd.notna(derived.get("total_participation")):
+        clauses.append(f"{public}，合计{_count(derived['total_participation'])}人次"
+                       f"{trend(derived_pct, 'total_participation')}")
+    clauses.append("、".join(filter(None, (_item(totals, k) for k in ("media_outlets", "media_reports")))))
+    clauses.append("、".join(filter(None, (_item(totals, k) for k in ("open_venues", "open_institutes",
+                                                                        "open_universities")))))
+    body = "；".join(c for c in clauses if c)
+    text = opening + (body + "。" if body else "")
+    return f"【{DEMO_LABEL}】{text}" if demo else text
+
+
+def write_paragraph(md_path: Path, docx_path: Path, text: str, *, title: str, demo: bool) -> tuple[Path, Path]:
+    """The paragraph as Markdown and as a Word document (仿宋, first-line indent), each with the title."""
+    note = demo and DEMO_LABEL not in text
+    write_text(f"# {title}\n\n" + (f"> **{DEMO_LABEL}**\n\n" if note else "") + f"{text}\n", Path(md_path))
+    doc = _new_document()
+    _paragraph(doc, title, TITLE_FONT, 16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    if note:
+        _demo_note(doc)
+    body = doc.add_paragraph()
+    body.paragraph_format.first_line_indent = Pt(32)
+    body.paragraph_format.line_spacing = Pt(28)
+    _font(body.add_run(text), BODY_FONT, 16)
+    write_atomic(Path(docx_path), lambda p: _save_document(doc, p))
+    return Path(md_path), Path(docx_path)

@@ -1,0 +1,508 @@
+"""Ingest: a folder of returns → the four traceable tables (returns, values, issues, files).
+
+The CPU work per file (pre-flight, read, locate, parse values) runs in worker
+processes; a worker that dies or hangs on a crafted file costs only that file,
+which becomes an issue row.  Who sent each return, which revision is accepted
+and the tables themselves are decided here, in the parent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import signal
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS
+from .issues import Issue, issues_frame
+from .locate import Located, locate
+from .paths import DEMO_MARKER, UNITS_CSV, is_demo
+from .readers import TABLE_EXT, WORD_EXT, read_grids
+from .safety import DEFAULT_LIMITS, Limits, Refused
+from .units import Registry, Unit, fold_name
+from .values import parse_value, raw_text
+
+PHOTO_EXT = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".heic", ".webp", ".tif", ".tiff")
+VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".wmv", ".mkv", ".flv", ".3gp", ".mpg", ".mpeg")
+DOCUMENT_EXT = (".pdf", ".ppt", ".pptx", ".wps", ".rtf", ".txt", ".md")
+SYSTEM_FILES = ("thumbs.db", ".ds_store", "desktop.ini")
+PROJECT_FILES = (DEMO_MARKER, "received.csv", "README.md")
+
+RETURN_COLUMNS = ("source_file", "unit", "unit_kind", *FIELD_KEYS)
+VALUE_COLUMNS = ("source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status", "note")
+FILE_COLUMNS = ("source_file", "kind", "status", "unit", "sha256")
+TABLES = ("returns", "values", "issues", "files")
+
+_REVISION = re.compile(r"(最终|终稿|定稿)|(修改|更正|修订|调整|补充|重报|新版)|[vV](\d+)|[（(](\d+)[)）]$")
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What a worker learned about one file (picklable)."""
+
+    source_file: str
+    sha256: str = ""
+    kind: str = "other"
+    located: Located | None = None
+    parsed: tuple[tuple[str, float | None, str, str, str, str], ...] = ()  # key, value, raw, sheet, cell, note
+    issues: tuple[Issue, ...] = ()
+    mtime: float = 0.0
+
+
+@dataclass
+class IngestResult:
+    """The four tables of one year's returns, and what they were made from."""
+
+    returns: pd.DataFrame
+    values: pd.DataFrame
+    issues: pd.DataFrame
+    files: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- per file (worker side)
+
+def classify(path: Path) -> str:
+    """The kind of a file by its name alone: table / photo / video / document / system / other."""
+    name, ext = path.name.lower(), path.suffix.lower()
+    if name in SYSTEM_FILES or name.startswith("~$") or name.startswith("._"):
+        return "system"
+    if ext in TABLE_EXT and ext != ".txt":
+        return "table"
+    if ext in PHOTO_EXT:
+        return "photo"
+    if ext in VIDEO_EXT:
+        return "video"
+    if ext in DOCUMENT_EXT:
+        return "document"
+    return "other"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def process_file(path: Path, source_file: str, year: int | None, limits: Limits = DEFAULT_LIMITS) -> FileOutcome:
+    """Pre-flight, read, locate and parse one table-bearing file.  Never raises for bad input."""
+    try:
+        sha, mtime = sha256_of(path), path.stat().st_mtime
+    except OSError as exc:
+        return FileOutcome(source_file, issues=(Issue("error", "file_unreadable", f"文件无法打开（{exc.strerror}），"
+                                                      "请检查文件权限或重新报送。", source_file),))
+    try:
+        grids = read_grids(path, limits)
+    except Refused as exc:
+        return FileOutcome(source_file, sha, "other", mtime=mtime,
+                           issues=(Issue(exc.severity, exc.code, exc.message, source_file),))
+    except (RecursionError, MemoryError, ValueError, OSError, KeyError, IndexError, TypeError, UnicodeError) as exc:
+        return FileOutcome(source_file, sha, "other", mtime=mtime, issues=(Issue(
+            "error", "file_unreadable", f"文件无法读取（{type(exc).__name__}），可能已损坏，请重新保存后报送。", source_file),))
+    located = locate(grids, year)
+    if located is None:
+        is_word = path.suffix.lower() in WORD_EXT + (".doc",)
+        paragraphs = sum(len(g.rows) for g in grids if g.sheet == "正文")
+        kind = "summary" if is_word and paragraphs >= 3 else ("document" if is_word else "other")
+        return FileOutcome(source_file, sha, kind, mtime=mtime)
+    parsed, issues = parse_located(located, source_file)
+    return FileOutcome(source_file, sha, "form", located, parsed, issues, mtime)
+
+
+def parse_located(located: Located, source_file: str) -> tuple[tuple, tuple[Issue, ...]]:
+    """Parse every located raw cell; sum the rows of a wide table that has no 合计 row."""
+    parsed, issues = [], []
+    for key in FIELD_KEYS:
+        cells = located.cells.get(key)
+        if not cells:
+            issues.append(Issue("warning", "field_not_found", f"表中未找到“{BY_KEY[key].label}”一项，请按通知附件的"
+                                                              "统计表格式补报该项。", source_file, located.sheet, "", key))
+            parsed.append((key, None, "", located.sheet, "", "未找到该项"))
+            continue
+        results = [parse_value(c.raw, key) for c in cells]
+        for cell, result in zip(cells, results):
+            for finding in result.findings:
+                issues.append(Issue(finding.severity, finding.code, finding.message, source_file, cell.sheet,
+                                    cell.cell, key))
+        if len(cells) == 1:
+            r = results[0]
+            parsed.append((key, r.value, raw_text(cells[0].raw), cells[0].sheet, cells[0].cell, r.note))
+            continue
+        usable = [r.value for r in results if r.value is not None]
+        broken = any(r.value is None and not r.blank for r in results)
+        total = None if broken or not usable else _round(key, sum(usable))
+        span = f"{cells[0].cell}:{cells[-1].cell}"
+        raws = "；".join(f"{c.row_label or c.cell}={raw_text(c.raw)}" for c in cells if c.raw not in (None, ""))
+        note = f"无合计行，{len(cells)}行相加" + ("；含无法识别的值，未合计" if broken else "")
+        parsed.append((key, total, raws, cells[0].sheet, span, note))
+    if located.summed:
+        issues.append(Issue("info", "rows_summed", f"表中有{located.summed}行分项数据但没有“合计”行，已将各行相加作为"
+                                                   "本单位数据；如有合计数请在表中注明。", source_file, located.sheet))
+    for sub in located.subtotals:
+        parsed.append((f"subtotal:{sub.category}", parse_value(sub.raw, MONEY_KEYS[0] if "经费" in sub.category
+                       else FIELD_KEYS[0]).value, raw_text(sub.raw), sub.sheet, sub.cell, "单位填写的小计/合计"))
+    return tuple(parsed), tuple(issues)
+
+
+def _round(key: str, value: float) -> float:
+    return round(value, 6) if BY_KEY[key].is_money else float(round(value))
+
+
+# ---------------------------------------------------------------- the batch (parent side)
+
+def _worker_init(memory_bytes: int | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if memory_bytes:
+        try:
+            import resource
+
+            soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+            limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+        except (ImportError, ValueError, OSError):
+            pass
+
+
+def _task(args: tuple[str, str, int | None, Limits]) -> FileOutcome:
+    path, source_file, year, limits = args
+    if hasattr(signal, "SIGALRM"):
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.alarm(limits.seconds_per_file)
+    try:
+        return process_file(Path(path), source_file, year, limits)
+    except TimeoutError:
+        return FileOutcome(source_file, issues=(Issue("error", "file_timeout", f"读取超过 {limits.seconds_per_file} 秒"
+                                                      "（Limits.seconds_per_file）仍未完成，已跳过。请检查文件是否过大"
+                                                      "或另存为新文件后重新报送。", source_file),))
+    finally:
+        if hasattr(signal, "SIGALRM"):
+            signal.alarm(0)
+
+
+def _on_alarm(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise TimeoutError
+
+
+def _crashed(source_file: str, limits: Limits, timed_out: bool) -> FileOutcome:
+    if timed_out:
+        message = (f"读取超过 {limits.seconds_per_file} 秒（Limits.seconds_per_file）仍未完成，已跳过。"
+                   "请检查文件是否过大或另存为新文件后重新报送。")
+        return FileOutcome(source_file, issues=(Issue("error", "file_timeout", message, source_file),))
+    message = ("读取该文件时读取进程异常终止（可能是文件过大、已损坏或被构造为耗尽内存），已跳过。"
+               "请另存为新文件后重新报送。")
+    return FileOutcome(source_file, issues=(Issue("error", "file_crashed_reader", message, source_file),))
+
+
+def run_tasks(tasks: list[tuple[str, str, int | None, Limits]], workers: int, progress=None,
+              memory_bytes: int | None = 1024**3) -> list[FileOutcome]:
+    """Run ``_task`` over ``tasks`` in worker processes; a dead or hung worker costs only its file."""
+    results: dict[str, FileOutcome] = {}
+    pending = list(tasks)
+    if pending:
+        _run_pool(pending, workers, results, progress, memory_bytes)
+    for task in pending:
+        if task[1] not in results:  # the pool broke or hung: each remaining file alone
+            results[task[1]] = _run_alone(task, memory_bytes)
+            if progress is not None:
+                progress.update(1)
+    return [results[t[1]] for t in tasks]
+
+
+def _run_pool(tasks, workers, results, progress, memory_bytes) -> None:
+    limits: Limits = tasks[0][3]
+    with ProcessPoolExecutor(max_workers=max(1, workers), initializer=_worker_init,
+                             initargs=(memory_bytes,)) as pool:
+        futures: dict[Future, str] = {pool.submit(_task, t): t[1] for t in tasks}
+        remaining = set(futures)
+        try:
+            while remaining:
+                done, remaining = wait(remaining, timeout=limits.seconds_per_file + 10, return_when=FIRST_COMPLETED)
+                if not done:  # no progress at all: a worker hangs in native code
+                    _kill(pool)
+                    return
+                for fut in done:
+                    try:
+                        results[futures[fut]] = fut.result()
+                    except BrokenProcessPool:
+                        continue
+                    if progress is not None:
+                        progress.update(1)
+        except BrokenProcessPool:
+            return
+
+
+def _run_alone(task, memory_bytes) -> FileOutcome:
+    limits: Limits = task[3]
+    pool = ProcessPoolExecutor(max_workers=1, initializer=_worker_init, initargs=(memory_bytes,))
+    try:
+        return pool.submit(_task, task).result(timeout=limits.seconds_per_file + 10)
+    except BrokenProcessPool:
+        return _crashed(task[1], limits, timed_out=False)
+    except TimeoutError:
+        _kill(pool)
+        return _crashed(task[1], limits, timed_out=True)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.kill()
+
+
+def walk(raw_dir: Path) -> tuple[list[Path], list[Issue]]:
+    """Every file under ``raw_dir`` in a stable order; links and odd entries become issues."""
+    files, issues = [], []
+    raw_dir = Path(raw_dir)
+    root = raw_dir.resolve()
+    for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False):
+        dirnames.sort()
+        here = Path(dirpath)
+        for name in list(dirnames):
+            rel = (here / name).relative_to(raw_dir).as_posix()
+            if (here / name).is_symlink():
+                dirnames.remove(name)
+                issues.append(Issue("warning", "link_skipped", "这是一个指向其他位置的快捷方式（链接）文件夹，未读取。"
+                                                               "请把文件本身放入文件夹。", rel))
+            elif Path(name).suffix.lower() in TABLE_EXT:
+                issues.append(Issue("warning", "directory_named_like_file", f"“{name}”是文件夹而不是文件，"
+                                                                            "已按文件夹读取其中内容。", rel))
+        for name in sorted(filenames):
+            path = here / name
+            rel = path.relative_to(raw_dir).as_posix()
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.exists() or root not in target.parents:
+                    issues.append(Issue("error", "link_skipped", "这是一个快捷方式（链接），指向的文件不存在或在报送文件夹之外，"
+                                                                 "未读取。请把文件本身放入文件夹。", rel))
+                    continue
+            if not path.is_file():
+                issues.append(Issue("warning", "not_a_file", "这不是普通文件（设备、管道等），未读取。", rel))
+                continue
+            files.append(path)
+    return files, issues
+
+
+def _revision_rank(outcome: FileOutcome) -> tuple:
+    stem = Path(outcome.source_file).stem
+    m = _REVISION.findall(stem)
+    final = any(g[0] for g in m)
+    revised = any(g[1] for g in m)
+    version = max([int(g[2] or g[3] or 0) for g in m], default=0)
+    return (final, revised or version > 0, version, outcome.mtime, outcome.source_file)
+
+
+def resolve_unit(outcome: FileOutcome, registry: Registry) -> tuple[str, str, str]:
+    """(unit name, kind, where it came from) — 盖章 line, then file name, then the folder names."""
+    rel = Path(outcome.source_file)
+    candidates = [("盖章栏", outcome.located.stamp if outcome.located else ""), ("文件名", rel.stem)]
+    candidates += [("文件夹", part) for part in reversed(rel.parts[:-1])]
+    for source, text in candidates:
+        if text:
+            unit = registry.resolve(text)
+            if unit:
+                return unit.name, unit.kind, source
+    written = (outcome.located.stamp if outcome.located and outcome.located.stamp else "") \
+        or (rel.parts[0] if len(rel.parts) > 1 else fold_name(rel.stem)) or rel.stem
+    return written, "other", ""
+
+
+def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, workers: int | None = None,
+           progress: bool = False, limits: Limits = DEFAULT_LIMITS, registry: Registry | None = None,
+           units_csv: Path = UNITS_CSV) -> IngestResult:
+    """Read every return under ``raw_dir``; write the tables to ``out_dir`` when given."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"报送文件夹不存在：{raw_dir}")
+    if year is None and raw_dir.name.isdigit():
+        year = int(raw_dir.name)
+    registry = registry or Registry.load(units_csv)
+    paths, issues = walk(raw_dir)
+    kinds = {p: classify(p) for p in paths}
+    tasks = [(str(p), p.relative_to(raw_dir).as_posix(), year, limits) for p in paths if kinds[p] == "table"]
+    bar = _progress(len(tasks)) if progress else None
+    try:
+        workers = workers or min(os.cpu_count() or 1, 2 if len(tasks) < 200 else os.cpu_count() or 1)
+        outcomes = {o.source_file: o for o in run_tasks(tasks, workers if len(tasks) > 1 else 1, bar)}
+    finally:
+        if bar is not None:
+            bar.close()
+    result = assemble(raw_dir, paths, kinds, outcomes, issues, registry, year)
+    if out_dir is not None:
+        write_result(result, Path(out_dir))
+    return result
+
+
+def _progress(total: int):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="读取报表", unit="个", leave=False)
+
+
+def assemble(raw_dir: Path, paths: list[Path], kinds: dict[Path, str], outcomes: dict[str, FileOutcome],
+             issues: list[Issue], registry: Registry, year: int | None) -> IngestResult:
+    """Decide units, revisions and statuses; build the four tables."""
+    issues = list(issues)
+    file_rows: list[dict] = []
+    forms: dict[str, list[tuple[FileOutcome, str, str]]] = {}
+    unit_of: dict[str, str] = {}
+    for path in paths:
+        rel = path.relative_to(raw_dir).as_posix()
+        kind = kinds[path]
+        outcome = outcomes.get(rel)
+        if outcome is None:
+            status, sha = "skipped", _safe_sha(path)
+            file_kind = {"system": "other", "table": "other"}.get(kind, kind)
+            if kind == "system" or path.name in PROJECT_FILES:
+                file_rows.append(dict(source_file=rel, kind="other", status="skipped", unit="", sha256=sha))
+                continue
+            unit = _unit_from_path(rel, registry)
+            file_rows.append(dict(source_file=rel, kind=file_kind, status=status, unit=unit, sha256=sha))
+            continue
+        issues.extend(outcome.issues)
+        if outcome.kind == "form":
+            unit, unit_kind, source = resolve_unit(outcome, registry)
+            unit_of[rel] = unit
+            if _is_blank_template(outcome) and not source:
+                file_rows.append(dict(source_file=rel, kind="form", status="skipped", unit="", sha256=outcome.sha256))
+                issues.append(Issue("info", "blank_template", "这是未填写的空白统计表（模板），未计入。", rel))
+                unit_of.pop(rel)
+                continue
+            if not source:
+                issues.append(Issue("warning", "unit_unknown", f"无法确定报送单位，暂按“{unit}”记录。请在表头“地方/部门"
+                                                               "（盖章）”处填写单位全称，或在单位名录中登记该单位。",
+                                    rel, unit=unit))
+            forms.setdefault(unit, []).append((outcome, unit_kind, source))
+            file_rows.append(dict(source_file=rel, kind="form", status="accepted", unit=unit, sha256=outcome.sha256))
+        else:
+            status = "error" if any(i.severity == "error" for i in outcome.issues) else "skipped"
+            unit = _unit_from_path(rel, registry)
+            file_rows.append(dict(source_file=rel, kind=outcome.kind, status=status, unit=unit, sha256=outcome.sha256))
+            if outcome.kind == "other" and status == "skipped":
+                issues.append(Issue("info", "no_form_found", "文件中未找到统计表（按标签查找到的项目不足），"
+                                                             "未计入。如这是统计表，请按通知附件格式填写。", rel, unit=unit))
+    status_of = {row["source_file"]: row for row in file_rows}
+    accepted: list[tuple[FileOutcome, str, str]] = []
+    for unit, group in forms.items():
+        group.sort(key=lambda g: _revision_rank(g[0]), reverse=True)
+        accepted.append((group[0][0], unit, group[0][1]))
+        for outcome, _, _ in group[1:]:
+            status_of[outcome.source_file]["status"] = "superseded"
+            issues.append(Issue("info", "superseded_revision", f"“{unit}”报送了多份统计表，采用较新的“"
+                                                               f"{group[0][0].source_file}”，本文件不计入。",
+                                outcome.source_file, unit=unit))
+    returns = _returns_frame(accepted)
+    values = _values_frame(forms, status_of)
+    issues = [_with_unit(i, unit_of) for i in issues]
+    meta = {"year": year, "demo": is_demo(raw_dir), "raw_dir": str(raw_dir),
+            "units_expected": [u.name for u in registry.roster(year)]}
+    files = pd.DataFrame(file_rows, columns=list(FILE_COLUMNS), dtype="str")
+    return IngestResult(returns, values, issues_frame(issues), files, meta)
+
+
+def _safe_sha(path: Path) -> str:
+    try:
+        return sha256_of(path)
+    except OSError:
+        return ""
+
+
+def _unit_from_path(rel: str, registry: Registry) -> str:
+    for part in reversed(Path(rel).parts):
+        unit = registry.resolve(Path(part).stem)
+        if unit:
+            return unit.name
+    return ""
+
+
+def _is_blank_template(outcome: FileOutcome) -> bool:
+    return all(v is None for key, v, *_ in outcome.parsed if not key.startswith("subtotal:"))
+
+
+def _with_unit(issue: Issue, unit_of: dict[str, str]) -> Issue:
+    if issue.unit or issue.source_file not in unit_of:
+        return issue
+    return Issue(issue.severity, issue.code, issue.message, issue.source_file, issue.sheet, issue.cell, issue.field,
+                 unit_of[issue.source_file])
+
+
+def _returns_frame(accepted: Iterable[tuple[FileOutcome, str, str]]) -> pd.DataFrame:
+    rows = []
+    for outcome, unit, unit_kind in accepted:
+        row = {"source_file": outcome.source_file, "unit": unit, "unit_kind": unit_kind}
+        row.update({key: value for key, value, *_ in outcome.parsed if key in BY_KEY})
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(RETURN_COLUMNS))
+    return typed_returns(frame)
+
+
+def typed_returns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Money as float, counts as nullable integers, text as str; sorted by unit."""
+    out = frame.copy()
+    for key in FIELD_KEYS:
+        numbers = pd.to_numeric(out[key], errors="coerce")
+        out[key] = numbers.astype("float64") if BY_KEY[key].is_money else numbers.round().astype("Int64")
+    for col in ("source_file", "unit", "unit_kind"):
+        out[col] = out[col].astype("str")
+    return out.sort_values(["unit_kind", "unit"], kind="stable").reset_index(drop=True)
+
+
+def _values_frame(forms: dict[str, list[tuple[FileOutcome, str, str]]], status_of: dict[str, dict]) -> pd.DataFrame:
+    rows = []
+    for unit, group in forms.items():
+        for outcome, _, _ in group:
+            status = status_of[outcome.source_file]["status"]
+            for key, value, raw, sheet, cell, note in outcome.parsed:
+                rows.append(dict(source_file=outcome.source_file, unit=unit, field=key, value=value, raw_text=raw,
+                                 sheet=sheet, cell=cell, status=status, note=note))
+    frame = pd.DataFrame(rows, columns=list(VALUE_COLUMNS))
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    return frame.sort_values(["source_file", "field"], kind="stable", key=_field_order).reset_index(drop=True)
+
+
+def _field_order(col: pd.Series) -> pd.Series:
+    if col.name != "field":
+        return col
+    order = {k: i for i, k in enumerate(FIELD_KEYS)}
+    return col.map(lambda k: order.get(k, len(order)))
+
+
+def write_result(result: IngestResult, out_dir: Path) -> None:
+    """The four tables as CSV (UTF-8 with BOM) and Parquet, plus meta.json, each written atomically."""
+    from .outputs import write_csv, write_parquet, write_text
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in TABLES:
+        frame = getattr(result, name)
+        write_csv(frame, out_dir / f"{name}.csv")
+        write_parquet(frame, out_dir / f"{name}.parquet")
+    write_text(json.dumps(result.meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", out_dir / "meta.json")
+
+
+def load_processed(out_dir: Path) -> IngestResult:
+    """Read a processed year folder back with the right dtypes."""
+    out_dir = Path(out_dir)
+    frames = {}
+    for name in TABLES:
+        parquet = out_dir / f"{name}.parquet"
+        frames[name] = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(out_dir / f"{name}.csv",
+                                                                                    encoding="utf-8-sig", dtype="str")
+    frames["returns"] = typed_returns(frames["returns"])
+    meta_path = out_dir / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+    return IngestResult(frames["returns"], frames["values"], frames["issues"], frames["files"], meta)
+
+
+def is_nan(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

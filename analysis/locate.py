@@ -1,0 +1,230 @@
+"""Locate: cell grids → the form's labelled raw cells, found by label text, never by address.
+
+Three layouts are recognised:
+
+* ``vertical`` — the notice's own form: category | item | value, labels down a
+  column (merged categories, the last three items merged over two columns,
+  values possibly one column further right);
+* ``horizontal`` — labels across one or two header rows with one value row
+  under them (a transposed form);
+* ``wide`` — the same with one row per sub-unit: the 合计 row is taken, else
+  the rows are summed (``summed`` is set so the caller can say so).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .form import BY_KEY, NOTE_WORDS, SUBTOTAL_WORDS, TOTAL_WORDS, is_category, match_label
+from .readers import Grid
+
+MIN_FIELDS = 6  # fewer labelled items than this and the grid is not the form
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_STAMP = re.compile(r"(盖章|填报单位|报送单位|填表单位|单位名称|地方/部门|地方／部门)")
+_STAMP_STRIP = re.compile(r"^.*?(盖章|单位名称|填报单位|报送单位|填表单位|地方/部门|地方／部门)[)）]*\s*[:：]?\s*")
+
+
+@dataclass(frozen=True)
+class RawCell:
+    """One value cell as found: what was typed and where."""
+
+    key: str
+    raw: object
+    sheet: str
+    cell: str
+    row_label: str = ""  # for wide tables: the sub-unit the row belongs to
+
+
+@dataclass(frozen=True)
+class Subtotal:
+    """A 小计/合计 row the unit wrote inside a category block."""
+
+    category: str
+    raw: object
+    sheet: str
+    cell: str
+
+
+@dataclass(frozen=True)
+class Located:
+    """The form found in a file."""
+
+    sheet: str
+    layout: str
+    cells: dict[str, tuple[RawCell, ...]]
+    stamp: str = ""
+    summed: int = 0  # >1: rows of a wide table without a 合计 row were summed
+    subtotals: tuple[Subtotal, ...] = field(default=())
+
+    @property
+    def found(self) -> int:
+        return len(self.cells)
+
+
+@lru_cache(maxsize=8192)
+def _label(text: str) -> str | None:
+    if len(text) > 60 or not _CJK.search(text):
+        return None
+    if is_category(text):
+        return None
+    return match_label(text)
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace(" ", "")
+
+
+def _has_word(text: str, words: tuple[str, ...]) -> bool:
+    folded = _fold(text)
+    return any(w in folded for w in words)
+
+
+def find_stamp(grids: list[Grid]) -> str:
+    """The unit written on the 地方/部门（盖章）： line (text after the colon, or the next cell)."""
+    for grid in grids:
+        for row in grid.rows[:80]:
+            for c, value in enumerate(row):
+                text = _text(value)
+                if not text or len(text) > 80 or not _STAMP.search(text):
+                    continue
+                rest = _STAMP_STRIP.sub("", text, count=1).strip()
+                rest = re.split(r"\s{2,}|填报日期|填表日期|日期[:：]|填表人|联系", rest)[0].strip(" ：:（）()")
+                if rest:
+                    return rest
+                for nxt in row[c + 1:]:
+                    if _text(nxt):
+                        return _text(nxt)
+    return ""
+
+
+def _labels(grid: Grid) -> list[tuple[int, int, str]]:
+    out = []
+    for r, row in enumerate(grid.rows):
+        for c, value in enumerate(row):
+            if isinstance(value, str):
+                key = _label(value.strip())
+                if key:
+                    out.append((r, c, key))
+    return out
+
+
+def _cell(grid: Grid, r: int, c: int) -> object:
+    row = grid.rows[r] if r < len(grid.rows) else []
+    return row[c] if c < len(row) else None
+
+
+def locate_grid(grid: Grid) -> Located | None:
+    """The form in one grid, or None when fewer than MIN_FIELDS labels are there."""
+    labels = _labels(grid)
+    if len({k for _, _, k in labels}) < MIN_FIELDS:
+        return None
+    per_row: dict[int, int] = {}
+    for r, _, _ in labels:
+        per_row[r] = per_row.get(r, 0) + 1
+    if max(per_row.values()) >= MIN_FIELDS:
+        return _horizontal(grid, labels, per_row)
+    return _vertical(grid, labels)
+
+
+def _vertical(grid: Grid, labels: list[tuple[int, int, str]]) -> Located:
+    first: dict[str, tuple[int, int]] = {}
+    for r, c, key in labels:
+        first.setdefault(key, (r, c))
+    label_rows = {r for r, _ in first.values()}
+    label_cells = {(r, c) for r, c, _ in labels}
+    max_label_col = max(c for _, c in first.values())
+    width = max((len(row) for row in grid.rows), default=0)
+    scores = []
+    for j in range(max_label_col + 1, max(width, max_label_col + 2)):
+        filled = sum(1 for r in label_rows if (r, j) not in label_cells and _cell(grid, r, j) not in (None, ""))
+        scores.append((filled, -j))
+    value_col = -max(scores)[1] if scores and max(scores)[0] > 0 else max_label_col + 1
+    cells = {key: (RawCell(key, _cell(grid, r, value_col), grid.sheet, grid.address(r, value_col)),)
+             for key, (r, c) in sorted(first.items(), key=lambda kv: kv[1])}
+    return Located(grid.sheet, "vertical", cells, subtotals=_subtotals(grid, first, value_col))
+
+
+def _subtotals(grid: Grid, first: dict[str, tuple[int, int]], value_col: int) -> tuple[Subtotal, ...]:
+    rows_by_key = sorted((r, key) for key, (r, _) in first.items())
+    out = []
+    for r, row in enumerate(grid.rows):
+        texts = [_text(v) for v in row[:value_col]]
+        if not any(t and _has_word(t, SUBTOTAL_WORDS + TOTAL_WORDS) and len(t) <= 12 for t in texts):
+            continue
+        above = [key for lr, key in rows_by_key if lr < r]
+        if above and _cell(grid, r, value_col) not in (None, ""):
+            out.append(Subtotal(BY_KEY[above[-1]].category, _cell(grid, r, value_col), grid.sheet,
+                                grid.address(r, value_col)))
+    return tuple(out)
+
+
+def _horizontal(grid: Grid, labels: list[tuple[int, int, str]], per_row: dict[int, int]) -> Located:
+    header = max(per_row, key=lambda r: (per_row[r], -r))
+    header_rows = {header} | {r for r in (header - 1, header + 1) if r in per_row or _row_has_category(grid, r)}
+    columns: dict[str, int] = {}
+    for r, c, key in sorted(labels, key=lambda t: -t[0]):
+        if r in header_rows and key not in columns and c not in columns.values():
+            columns[key] = c
+    last_header = max(header_rows)
+    value_cols = sorted(columns.values())
+    name_cols = [c for c in range(0, value_cols[0])]
+    data: list[int] = []
+    for r in range(last_header + 1, len(grid.rows)):
+        name = " ".join(_text(_cell(grid, r, c)) for c in name_cols).strip()
+        first_text = name or _text(_cell(grid, r, value_cols[0]))
+        if first_text and _has_word(first_text, NOTE_WORDS):
+            break
+        if all(_cell(grid, r, c) in (None, "") for c in value_cols):
+            continue
+        data.append(r)
+    names = {r: " ".join(_text(_cell(grid, r, c)) for c in name_cols).strip() for r in data}
+    totals = [r for r in data if _has_word(names[r], TOTAL_WORDS)]
+    subtotal_rows = {r for r in data if _has_word(names[r], SUBTOTAL_WORDS)}
+    if totals:
+        rows, layout = [totals[-1]], "wide"
+    elif len(data) <= 1:
+        rows, layout = data, "horizontal"
+    else:
+        rows, layout = [r for r in data if r not in subtotal_rows], "wide"
+    cells = {key: tuple(RawCell(key, _cell(grid, r, c), grid.sheet, grid.address(r, c), names.get(r, ""))
+                        for r in rows) or (RawCell(key, None, grid.sheet, grid.address(last_header + 1, c)),)
+             for key, c in sorted(columns.items(), key=lambda kv: kv[1])}
+    return Located(grid.sheet, layout, cells, summed=len(rows) if len(rows) > 1 else 0)
+
+
+def _row_has_category(grid: Grid, r: int) -> bool:
+    return 0 <= r < len(grid.rows) and any(isinstance(v, str) and is_category(v) for v in grid.rows[r])
+
+
+def locate(grids: list[Grid], year: int | None = None) -> Located | None:
+    """The best form among a file's grids (most fields; visible before hidden; this year's sheet first)."""
+    best: tuple[tuple[int, ...], Located] | None = None
+    for grid in grids:
+        found = locate_grid(grid)
+        if found is None:
+            continue
+        rank = (found.found, int(not grid.hidden), _year_rank(grid.sheet, year))
+        if best is None or rank > best[0]:
+            best = (rank, found)
+    if best is None:
+        return None
+    located = best[1]
+    stamp = find_stamp(grids)
+    return Located(located.sheet, located.layout, located.cells, stamp, located.summed, located.subtotals)
+
+
+def _year_rank(sheet: str, year: int | None) -> int:
+    if year is None:
+        return 0
+    if str(year) in sheet:
+        return 1
+    if str(year - 1) in sheet:
+        return -1
+    return 0

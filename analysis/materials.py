@@ -1,0 +1,140 @@
+"""The notice's materials checklist: what each unit sent besides the table, and video lengths.
+
+The notice asks every unit for the activity summary (总结), the statistics table,
+images (影像资料: photos or videos, videos at most 3 minutes) and media reports.
+Files are sorted into those kinds from ingest's ``files.csv`` (kind) and their names;
+video durations are read from the container by mutagen (no ffmpeg needed).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+import mutagen
+import pandas as pd
+
+from analysis.issues import Issue
+
+MATERIALS: tuple[str, ...] = ("form", "summary", "photo", "media", "video")
+MATERIAL_ZH = {"form": "统计表", "summary": "活动总结", "photo": "照片", "media": "媒体报道", "video": "视频", "other": "其他"}
+# What the notice requires besides the table: (name, any of these materials).
+REQUIRED: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("活动总结", ("summary",)),
+    ("影像资料（照片或视频）", ("photo", "video")),
+    ("媒体报道资料", ("media",)),
+)
+VIDEO_MAX_SECONDS = 180
+MEDIA_WORDS = ("报道", "新闻", "媒体")
+SUMMARY_WORDS = ("总结",)
+VIDEO_EXT = frozenset({".mp4", ".mov", ".m4v", ".avi", ".wmv", ".mkv", ".flv", ".3gp", ".mpg", ".mpeg", ".webm"})
+PHOTO_EXT = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".heic", ".webp", ".tif", ".tiff"})
+DOC_EXT = frozenset({".doc", ".docx", ".wps", ".pdf", ".txt", ".odt", ".rtf"})
+JUNK = ("~$", ".~lock")
+# Per-unit checklist columns with their Chinese headers.
+CHECKLIST_ZH = {"unit": "单位", **{m: MATERIAL_ZH[m] for m in MATERIALS}, "longest_video": "最长视频（秒）"}
+
+
+def classify(source_file: str, kind: str) -> str:
+    """Material of one file: form / summary / photo / media / video / other."""
+    path = PurePosixPath(source_file)
+    name, ext = path.name, path.suffix.lower()
+    if name.startswith(JUNK) or name.lower() == "thumbs.db":
+        return "other"
+    if kind == "form":
+        return "form"
+    if kind == "video" or ext in VIDEO_EXT:
+        return "video"
+    if any(w in name for w in MEDIA_WORDS) and (ext in DOC_EXT or ext in PHOTO_EXT or ext in {".html", ".htm", ".mht"}):
+        return "media"
+    if kind == "summary" or (any(w in name for w in SUMMARY_WORDS) and ext in DOC_EXT):
+        return "summary"
+    if kind == "photo" or ext in PHOTO_EXT:
+        return "photo"
+    return "other"
+
+
+def video_seconds(path: Path) -> float:
+    """Duration of a video read from its container (MP4/MOV/M4V, also WMV); NaN when it cannot be read."""
+    try:
+        media = mutagen.File(path)
+        length = float(media.info.length) if media is not None else math.nan
+    except Exception:  # noqa: BLE001 - any damaged or unknown container just means "unknown"
+        return math.nan
+    return length if length > 0 else math.nan
+
+
+def minutes_seconds(seconds: float) -> str:
+    """Seconds as 3分25秒."""
+    total = int(round(seconds))
+    return f"{total // 60}分{total % 60:02d}秒"
+
+
+def _unit_of(source_file: str, unit: str, folder_units: dict[str, str], names: list[str]) -> str:
+    """The file's unit: as ingest found it, else that of a form in the same folder, else a roster name in the path."""
+    if unit:
+        return unit
+    folder = str(PurePosixPath(source_file).parent)
+    if folder != "." and folder in folder_units:
+        return folder_units[folder]
+    hits = [n for n in names if n in source_file]
+    return max(hits, key=len) if hits else ""
+
+
+def material_files(files: pd.DataFrame, raw_dir: Path, roster_names: Iterable[str] = ()) -> pd.DataFrame:
+    """One row per file: ``source_file, unit, material, seconds`` (video length; NaN otherwise or unreadable)."""
+    names = [str(n) for n in roster_names]
+    rows = files.assign(unit=files["unit"].fillna("").astype(str), kind=files["kind"].fillna("").astype(str),
+                        status=files["status"].fillna("").astype(str)).to_dict("records")
+    folder_units = {str(PurePosixPath(r["source_file"]).parent): r["unit"] for r in rows
+                    if r["kind"] == "form" and r["status"] == "accepted" and r["unit"]}
+    out = []
+    for r in rows:
+        source = str(r["source_file"])
+        material = classify(source, r["kind"])
+        seconds = video_seconds(Path(raw_dir) / source) if material == "video" else math.nan
+        out.append((source, _unit_of(source, r["unit"], folder_units, names), material, seconds))
+    return pd.DataFrame(out, columns=["source_file", "unit", "material", "seconds"]).astype(
+        {"source_file": "str", "unit": "str", "material": "str", "seconds": "float64"})
+
+
+def checklist(materials: pd.DataFrame, units: Iterable[str] = ()) -> pd.DataFrame:
+    """Per unit (the given units first, then any other unit that sent files): count of files of each material
+    and the longest video in seconds."""
+    known = [u for u in materials["unit"] if u]
+    order = list(dict.fromkeys([*units, *known]))
+    counts = (pd.crosstab(materials["unit"], materials["material"]) if not materials.empty else pd.DataFrame())
+    counts = counts.reindex(index=order, columns=list(MATERIALS), fill_value=0).astype("int64")
+    videos = materials[materials["material"] == "video"].groupby("unit")["seconds"].max()
+    return (counts.assign(longest_video=videos.reindex(order).astype("float64"))
+            .rename_axis(index="unit", columns=None).reset_index())
+
+
+def inventory(files: pd.DataFrame, raw_dir: Path, roster_names: Iterable[str] = ()) -> pd.DataFrame:
+    """Per-unit checklist of the materials in ``files.csv`` (see :func:`checklist`)."""
+    names = list(roster_names)
+    return checklist(material_files(files, raw_dir, names), names)
+
+
+def materials_issues(materials: pd.DataFrame, units: Iterable[str]) -> list[Issue]:
+    """Videos over 3 minutes or of unknown length, and missing materials of each of ``units``."""
+    out = []
+    for r in materials[materials["material"] == "video"].to_dict("records"):
+        if math.isnan(r["seconds"]):
+            out.append(Issue("warning", "video_duration_unknown",
+                             "无法读取该视频的时长（格式不支持或文件损坏）：请人工确认不超过3分钟，"
+                             "或转为 MP4 格式后重新报送。", source_file=r["source_file"], unit=r["unit"]))
+        elif round(r["seconds"]) > VIDEO_MAX_SECONDS:
+            out.append(Issue("warning", "video_too_long",
+                             f"视频时长 {minutes_seconds(r['seconds'])}，超过通知要求的3分钟：请剪辑到3分钟以内后重新报送。",
+                             source_file=r["source_file"], unit=r["unit"]))
+    sent = materials.groupby("unit")["material"].agg(set).to_dict() if not materials.empty else {}
+    for unit in dict.fromkeys(units):
+        have = sent.get(unit, set())
+        missing = [name for name, kinds in REQUIRED if not have.intersection(kinds)]
+        if missing:
+            out.append(Issue("info", "materials_missing",
+                             f"未收到{'、'.join(missing)}：通知要求报送活动总结、统计表、影像资料和媒体报道资料，请补充报送。",
+                             unit=unit))
+    return out

@@ -1,0 +1,138 @@
+"""Pre-flight checks: what a file claims, looked at before any reader sees it.
+
+Readers are fast native code that trust their input; a workbook that expands to
+gigabytes, declares a used range up to XFD1048576, hides an XML entity or is an
+encrypted container can abort or exhaust the process.  These checks read only
+the zip directory, file signatures and the head of each XML part, and turn what
+they find into a :class:`Refused` with a Chinese message naming the limit.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-file limits.  Change them here or pass your own to ``ingest``."""
+
+    max_file_bytes: int = 50 * 1024**2          # the file as received
+    max_unzipped_bytes: int = 200 * 1024**2     # all members of a zip-based file, uncompressed
+    max_member_ratio: int = 100                 # uncompressed / compressed, for members over 1 MB
+    max_members: int = 5_000
+    max_cells: int = 2_000_000                  # rows × columns of one sheet's used range
+    max_sheets: int = 200
+    max_csv_line: int = 1024**2                 # characters in one CSV line
+    max_table_depth: int = 5                    # nested Word tables
+    seconds_per_file: int = 30
+
+
+DEFAULT_LIMITS = Limits()
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP = b"PK\x05\x06"
+_DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_CELL_REF = re.compile(rb'<c\s[^>]*?r="([A-Z]{1,3})(\d{1,7})"')
+
+
+class Refused(Exception):
+    """The file is not read; ``code`` and the Chinese ``message`` become an issue row."""
+
+    def __init__(self, code: str, message: str, severity: str = "error") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.severity = severity
+
+
+def column_number(letters: bytes | str) -> int:
+    """'A' → 1, 'XFD' → 16384."""
+    n = 0
+    for ch in letters.decode() if isinstance(letters, bytes) else letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def signature(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(8)
+
+
+def check_size(path: Path, limits: Limits) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise Refused("file_empty", "文件为空（0字节），可能下载或保存不完整，请重新报送。")
+    if size > limits.max_file_bytes:
+        raise Refused("file_too_large", f"文件大小 {size / 1024**2:.0f} MB，超过单个文件上限 "
+                                        f"{limits.max_file_bytes / 1024**2:.0f} MB（Limits.max_file_bytes），未读取。"
+                                        "统计表通常不足1 MB，请确认文件是否正确。")
+
+
+def check_ole(path: Path) -> None:
+    """An OLE container with an .xlsx/.docx name is an encrypted Office file (or a legacy one)."""
+    with open(path, "rb") as fh:
+        head = fh.read(64 * 1024)
+    if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in head \
+            or b"EncryptedPackage" in head:
+        raise Refused("file_encrypted", "文件设置了打开密码（已加密），无法读取。请取消密码后重新报送。")
+
+
+def check_zip(path: Path, limits: Limits) -> None:
+    """Refuse zip bombs, XML entity declarations and oversize sheets in an Office Open XML / ODF file."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise Refused("file_corrupt", f"文件已损坏或不完整（无法按压缩包打开：{type(exc).__name__}），"
+                                      "请重新保存后报送。") from exc
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.max_members:
+            raise Refused("file_limit_members", f"文件内部部件数 {len(infos)} 超过上限 {limits.max_members}"
+                                                "（Limits.max_members），未读取。")
+        total = sum(i.file_size for i in infos)
+        if total > limits.max_unzipped_bytes:
+            raise Refused("file_limit_unzipped", f"文件解压后约 {total / 1024**2:.0f} MB，超过上限 "
+                                                 f"{limits.max_unzipped_bytes / 1024**2:.0f} MB"
+                                                 "（Limits.max_unzipped_bytes），疑似压缩炸弹，未读取。")
+        for info in infos:
+            if info.file_size > 1024**2 and info.file_size > limits.max_member_ratio * max(info.compress_size, 1):
+                raise Refused("file_limit_ratio", f"文件部件 {info.filename} 压缩比异常（{info.file_size}/"
+                                                  f"{info.compress_size}，上限 {limits.max_member_ratio} 倍，"
+                                                  "Limits.max_member_ratio），疑似压缩炸弹，未读取。")
+        sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+        if len(sheets) > limits.max_sheets:
+            raise Refused("file_limit_sheets", f"工作表数量 {len(sheets)} 超过上限 {limits.max_sheets}"
+                                               "（Limits.max_sheets），未读取。")
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels")):
+                continue
+            try:
+                data = zf.read(info)
+            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+                raise Refused("file_corrupt", f"文件部件 {info.filename} 已损坏（{type(exc).__name__}），"
+                                              "请重新保存后报送。") from exc
+            if _DOCTYPE.search(data[:4096]):
+                raise Refused("file_xml_entity", f"文件部件 {info.filename} 含有 DOCTYPE/ENTITY 声明，"
+                                                 "这在正常的Office文件中不会出现，出于安全原因未读取。"
+                                                 "请用Excel/WPS另存为新文件后重新报送。")
+            if info in sheets:
+                _check_sheet_extent(info.filename, data, limits)
+
+
+def _check_sheet_extent(name: str, data: bytes, limits: Limits) -> None:
+    rows = cols = 0
+    dim = _DIMENSION.search(data[:4096])
+    if dim:
+        last_col, last_row = (dim.group(3), dim.group(4)) if dim.group(3) else (dim.group(1), dim.group(2))
+        rows, cols = int(last_row), column_number(last_col)
+    for m in _CELL_REF.finditer(data):
+        rows, cols = max(rows, int(m.group(2))), max(cols, column_number(m.group(1)))
+    if rows * cols > limits.max_cells:
+        raise Refused("file_limit_cells", f"工作表 {name} 的使用区域达 {rows} 行 × {cols} 列，超过单表上限 "
+                                          f"{limits.max_cells} 个单元格（Limits.max_cells），未读取。"
+                                          "请删除多余的行列后重新报送。")

@@ -1,0 +1,319 @@
+"""One raw cell as typed by a reporting unit → a number plus notes.
+
+Pure: no I/O, never raises.  :func:`parse_value` reads the cell the way a person
+would (thousands separators, full-width digits, Chinese numerals, unit suffixes,
+约数, 万/元 conversion, bracketed remarks, 无 for zero) and reports everything it
+did or could not do as :class:`Finding` rows with Chinese messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from analysis.form import BY_KEY, Field
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What parsing noticed about one cell."""
+
+    severity: str  # "error" | "warning" | "info"
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    """A parsed cell: the number (None when blank or unusable) and what was done."""
+
+    value: float | None
+    blank: bool
+    note: str
+    remark: str
+    findings: tuple[Finding, ...]
+
+
+_GENERIC = Field(0, "", "", "", "", "float")  # for an unknown key: any non-negative number, no unit check
+MAX_TEXT = 300  # longer cells are not numbers; refuse before any normalisation or regex work
+QUOTE_LEN = 30
+MONEY_PLACES = 6
+
+ZERO_MARKERS = frozenset({"无", "没有", "暂无", "零", "0", "0.0"})
+UNKNOWN_WORDS = ("不详", "待统计", "待核实", "未统计", "不清楚", "暂缺", "未知")
+FORMULA_ERRORS = frozenset({"#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+                            "#GETTING_DATA"})
+COUNT_UNITS = ("人次", "场次", "次", "个", "人", "家", "篇", "所", "场", "项", "名", "位")
+YUAN = "元"
+MULTIPLIERS = {"万": Decimal(10000), "千": Decimal(1000)}
+_WAN = Decimal(10000)
+
+_CN_CHARS = "零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟"
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d{1,3})?|\.\d+(?:[eE][+-]?\d{1,3})?"
+_UNITS = "|".join(sorted((*COUNT_UNITS, YUAN), key=len, reverse=True))
+_VALUE = re.compile(
+    rf"(?P<pre>大约|将近|接近|超过|不少于|约|近|逾)?"
+    rf"(?:(?P<num>{_NUM})|(?P<cn>[{_CN_CHARS}]+))"
+    rf"(?P<mult>[万千])?(?P<mid>余|多)?(?P<unit>{_UNITS})?(?P<post>左右|以上|上下|余|多)?",
+    re.ASCII,
+)
+_PLAIN = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
+_REMARK = re.compile(r"[(\[【]([^()\[\]【】]*)[)\]】]")
+_RANGE = re.compile(r"(.+?)(?:~|至|到|-+|—+|–)(.+)")
+_DASHES = re.compile(r"[-—–/]+")
+_SPACE = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
+_TRANSLATE = str.maketrans({"−": "-", "〜": "~", "﹣": "-", "―": "—"})
+
+
+def raw_text(raw: object) -> str:
+    """How a raw cell is shown in ``values.csv``: floats like 12.0 as "12", None and NaN as ""."""
+    try:
+        if raw is None:
+            return ""
+        if isinstance(raw, bool):
+            return "TRUE" if raw else "FALSE"
+        if isinstance(raw, float):
+            if math.isnan(raw):
+                return ""
+            return str(int(raw)) if raw.is_integer() and abs(raw) < 1e16 else repr(raw)
+        if isinstance(raw, dt.datetime):
+            return raw.isoformat(sep=" ")
+        if isinstance(raw, (dt.date, dt.time)):
+            return raw.isoformat()
+        return str(raw)
+    except Exception:  # a foreign object whose str() fails
+        return type(raw).__name__
+
+
+def parse_value(raw: object, key: str) -> ParsedValue:
+    """Parse one raw cell of field ``key`` into its number (in the field's measure) plus notes and findings."""
+    field = BY_KEY.get(key, _GENERIC)
+    try:
+        return _parse(raw, field)
+    except Exception:  # last guard: any surprise is an unparsed value, never a crash
+        return _unparsed(field, raw_text(raw)[:MAX_TEXT])
+
+
+def _parse(raw: object, field: Field) -> ParsedValue:
+    if raw is None:
+        return _BLANK
+    if isinstance(raw, bool):
+        return _bad("value_unparsed",
+                    f"单元格为逻辑值“{raw_text(raw)}”，不是数值；请填写具体数字{_hint(field)}。")
+    if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+        return _bad("value_unparsed",
+                    f"单元格为日期/时间“{raw_text(raw)}”，不是数值；请将单元格格式改为“常规”或“数值”后填写具体数字"
+                    f"{_hint(field)}。")
+    if isinstance(raw, numbers.Number):
+        return _parse_number(raw, field)
+    return _parse_text(raw if isinstance(raw, str) else str(raw), field)
+
+
+def _parse_number(raw: numbers.Number, field: Field) -> ParsedValue:
+    """A cell that already holds a number (int, float, numpy scalar, Decimal)."""
+    try:
+        number = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return _unparsed(field, raw_text(raw))
+    if math.isnan(number):
+        return _BLANK
+    if math.isinf(number):
+        return _unparsed(field, raw_text(raw))
+    if number < 0:
+        return _negative(raw_text(raw))
+    if field.is_money:
+        return _ok(round(number, MONEY_PLACES) + 0.0)
+    if field.dtype == "int" and not number.is_integer():
+        return _fraction(field, raw_text(raw))
+    return _ok(number + 0.0)
+
+
+def _parse_text(raw: str, field: Field) -> ParsedValue:
+    shown = raw.strip()
+    if not shown:
+        return _BLANK
+    if len(shown) > MAX_TEXT:
+        return _unparsed(field, shown)
+    if shown.isascii() and _PLAIN.fullmatch(shown):
+        return _from_decimal(Decimal(shown), field, shown, [], [], "")
+    text = _SPACE.sub("", unicodedata.normalize("NFKC", shown).translate(_TRANSLATE))
+    if text.upper() in FORMULA_ERRORS:
+        return _bad("value_formula_error",
+                    f"单元格显示公式错误“{text.upper()}”，未能得到数值；请将公式的计算结果（具体数字）填入后重新报送。")
+    core, remarks = _split_remarks(text)
+    remark = "；".join(remarks)
+    notes = [f"备注：{remark}"] if remark else []
+    if "%" in core or "‰" in core:
+        return _bad("value_unparsed",
+                    f"数值“{_quote(shown)}”为百分比，本项需填写具体数量{_hint(field)}，请更正。", remark)
+    if core in ZERO_MARKERS or _DASHES.fullmatch(core):
+        if core not in ("0", "0.0"):
+            notes.append(f"{core} → 0")
+        return _from_decimal(Decimal(0), field, shown, notes, [], remark)
+    if not any(c.isdigit() for c in core) and (any(w in core for w in UNKNOWN_WORDS) or set(core) == {"?"}):
+        return _bad("value_unknown", f"值为“{_quote(shown)}”，无法统计，请核实后补报具体数值。", remark)
+    parsed = _match(core)
+    if parsed is None and core.startswith("-"):
+        unsigned = _match(core.lstrip("-"))
+        if unsigned is not None:
+            return _negative(shown, remark) if unsigned.number else _apply(unsigned, field, shown, notes, remark)
+    if parsed is None:
+        halves = _RANGE.fullmatch(core)
+        if halves and _match(halves.group(1)) is not None and _match(halves.group(2)) is not None:
+            return _bad("value_range",
+                        f"数值“{_quote(shown)}”是一个范围，无法统计；请填报一个确切数值。", remark)
+        return _unparsed(field, shown, remark)
+    return _apply(parsed, field, shown, notes, remark)
+
+
+@dataclass(frozen=True)
+class _Match:
+    number: Decimal
+    written: str  # the number as written, with its multiplier (e.g. "1.2万", "一万二")
+    chinese: bool
+    mult: str
+    unit: str
+    approx: bool
+
+
+def _match(core: str) -> _Match | None:
+    """Read "约1.2万余人次"-like text into its parts; None when it is not one number."""
+    m = _VALUE.fullmatch(core)
+    if m is None:
+        return None
+    mult = m["mult"] or ""
+    if m["num"] is not None:
+        try:
+            number = Decimal(m["num"].replace(",", ""))
+        except InvalidOperation:
+            return None
+        written, chinese = m["num"], False
+    else:
+        cn = m["cn"]
+        if not mult and len(cn) > 1 and cn.endswith("万"):
+            cn, mult = cn[:-1], "万"
+        converted = _chinese_number(cn)
+        if converted is None:
+            return None
+        number, written, chinese = converted, cn, True
+    if not number.is_finite():
+        return None
+    approx = bool(m["pre"] or m["mid"] or m["post"])
+    return _Match(number, written + mult, chinese, mult, m["unit"] or "", approx)
+
+
+def _chinese_number(text: str) -> Decimal | None:
+    """Chinese numerals via cn2an ("一万二" → 12000, "千" → 1000); None when not a numeral."""
+    import cn2an  # imported lazily: costs ~0.1 s and most cells hold digits
+
+    for candidate in (text, "一" + text) if text[0] in "十百千万亿" else (text,):
+        try:
+            return Decimal(str(cn2an.cn2an(candidate, "normal")))
+        except Exception:
+            continue
+    return None
+
+
+def _apply(m: _Match, field: Field, shown: str, notes: list[str], remark: str) -> ParsedValue:
+    """Turn the matched parts into the field's measure and add notes for what was done."""
+    if field.measure and m.unit and (m.unit == YUAN) != field.is_money:
+        return _bad("value_unit_mismatch",
+                    f"数值“{_quote(shown)}”的单位“{m.unit}”与本项单位“{field.measure}”不符，未计入；"
+                    f"请按{field.measure}填报。", remark)
+    findings: list[Finding] = []
+    number = m.number * MULTIPLIERS.get(m.mult, Decimal(1))
+    yuan = field.is_money and m.unit == YUAN and m.mult != "万"
+    if field.is_money and m.mult == "万":
+        number = m.number  # 万 / 万元 is the field's own measure
+    elif yuan:
+        number = number / _WAN
+        findings.append(Finding("info", "value_converted_yuan",
+                                f"数值“{_quote(shown)}”以元为单位，已换算为{_fmt(number)}万元；"
+                                "本项单位为万元，请按万元填报。"))
+    if m.chinese or yuan or (m.mult and not field.is_money):
+        notes.append(f"由{m.written}{YUAN if yuan else ''}换算为{_fmt_measure(number, field)}")
+    if m.approx:
+        notes.append(f"约数，按{_fmt_measure(number, field)}计")
+        findings.append(Finding("info", "value_approx",
+                                f"数值“{_quote(shown)}”为约数，已按{_fmt_measure(number, field)}计入；"
+                                "如有准确数请更正。"))
+    return _from_decimal(number, field, shown, notes, findings, remark)
+
+
+def _from_decimal(number: Decimal, field: Field, shown: str, notes: list[str], findings: list[Finding],
+                  remark: str) -> ParsedValue:
+    """Final checks (size, whole counts) and the remark finding."""
+    value = float(number)
+    if not math.isfinite(value):
+        return _unparsed(field, shown, remark)
+    if field.is_money:
+        value = round(value, MONEY_PLACES)
+    elif field.dtype == "int" and number != number.to_integral_value():
+        return _fraction(field, shown, remark)
+    value += 0.0  # no negative zero
+    if remark:
+        findings.append(Finding("info", "value_remark",
+                                f"数值“{_quote(shown)}”带有备注“{_quote(remark)}”，已按{_fmt_measure(value, field)}"
+                                "计入，备注已保留。"))
+    return ParsedValue(value, False, "；".join(notes), remark, tuple(findings))
+
+
+def _split_remarks(text: str) -> tuple[str, list[str]]:
+    """Take bracketed remarks out of the text; a bracketed unit ("1200（人次）") stays as the unit."""
+    remarks: list[str] = []
+
+    def take(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        if inner in COUNT_UNITS or inner in ("元", "万元", "千元", "万"):
+            return inner
+        if inner:
+            remarks.append(inner)
+        return ""
+
+    return _REMARK.sub(take, text).rstrip("。;,、."), remarks
+
+
+def _fmt(number: Decimal | float) -> str:
+    return raw_text(round(float(number), MONEY_PLACES) + 0.0)
+
+
+def _fmt_measure(number: Decimal | float, field: Field) -> str:
+    return f"{_fmt(number)}{field.measure}" if field.is_money else _fmt(number)
+
+
+def _hint(field: Field) -> str:
+    return f"（单位：{field.measure}）" if field.measure else ""
+
+
+def _quote(text: str) -> str:
+    return text if len(text) <= QUOTE_LEN else text[:QUOTE_LEN] + "…"
+
+
+def _ok(value: float) -> ParsedValue:
+    return ParsedValue(value, False, "", "", ())
+
+
+def _bad(code: str, message: str, remark: str = "") -> ParsedValue:
+    return ParsedValue(None, False, "", remark, (Finding("warning", code, message),))
+
+
+def _unparsed(field: Field, shown: str, remark: str = "") -> ParsedValue:
+    return _bad("value_unparsed", f"无法识别数值“{_quote(shown)}”，未计入；请填写一个阿拉伯数字{_hint(field)}。", remark)
+
+
+def _negative(shown: str, remark: str = "") -> ParsedValue:
+    return _bad("value_negative", f"数值“{_quote(shown)}”为负数，不能作为统计数，未计入；请核实后填报非负数值。",
+                remark)
+
+
+def _fraction(field: Field, shown: str, remark: str = "") -> ParsedValue:
+    return _bad("value_fraction",
+                f"本项以“{field.measure}”计，应为整数，填报的“{_quote(shown)}”带有小数，未计入；请核实后填报整数。", remark)
+
+
+_BLANK = ParsedValue(None, True, "", "", ())
