@@ -22,6 +22,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from .filekinds import classify
 from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS
 from .issues import Issue, issues_frame
 from .locate import Located, locate
@@ -31,10 +32,6 @@ from .safety import DEFAULT_LIMITS, Limits, Refused
 from .units import Registry, Unit, fold_name
 from .values import parse_value, raw_text
 
-PHOTO_EXT = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".heic", ".webp", ".tif", ".tiff")
-VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".wmv", ".mkv", ".flv", ".3gp", ".mpg", ".mpeg")
-DOCUMENT_EXT = (".pdf", ".ppt", ".pptx", ".wps", ".rtf", ".txt", ".md")
-SYSTEM_FILES = ("thumbs.db", ".ds_store", "desktop.ini")
 PROJECT_FILES = (DEMO_MARKER, "received.csv", "README.md")
 
 RETURN_COLUMNS = ("source_file", "unit", "unit_kind", *FIELD_KEYS)
@@ -70,22 +67,6 @@ class IngestResult:
 
 
 # ---------------------------------------------------------------- per file (worker side)
-
-def classify(path: Path) -> str:
-    """The kind of a file by its name alone: table / photo / video / document / system / other."""
-    name, ext = path.name.lower(), path.suffix.lower()
-    if name in SYSTEM_FILES or name.startswith("~$") or name.startswith("._"):
-        return "system"
-    if ext in TABLE_EXT and ext != ".txt":
-        return "table"
-    if ext in PHOTO_EXT:
-        return "photo"
-    if ext in VIDEO_EXT:
-        return "video"
-    if ext in DOCUMENT_EXT:
-        return "document"
-    return "other"
-
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()

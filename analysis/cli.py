@@ -1,0 +1,67 @@
+"""Command line: ``python -m analysis {ingest,report,demo,kernel}``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import paths
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description="随州市科技活动周开展情况统计分析")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="读取、核查一年的报送统计表，输出 returns/values/issues/files 四张表")
+    ingest.add_argument("raw_dir", type=Path, help="该年报送文件所在文件夹，如 data/raw/2023")
+    ingest.add_argument("--out", type=Path, required=True, help="输出文件夹，如 data/processed/2023")
+    ingest.add_argument("--year", type=int, default=None, help="年度（默认取文件夹名）")
+    ingest.add_argument("--workers", type=int, default=None, help="并行进程数（默认按CPU核数）")
+    ingest.add_argument("--no-checks", action="store_true", help="只读取，不做数据核查")
+
+    report = sub.add_parser("report", help="用 papermill 运行分析笔记本，生成图表、汇总表和报告")
+    which = report.add_mutually_exclusive_group(required=True)
+    which.add_argument("--year", type=int, action="append", help="年度，可重复")
+    which.add_argument("--all", action="store_true", help="data/raw 下的每个年度（按年份先后）")
+    report.add_argument("--raw", type=Path, default=paths.RAW)
+    report.add_argument("--processed", type=Path, default=paths.PROCESSED)
+    report.add_argument("--reports", type=Path, default=paths.REPORTS)
+
+    demo = sub.add_parser("demo", help="重新生成示例数据（合成的随州市 2021–2024 年报表）")
+    demo.add_argument("--out", type=Path, default=paths.RAW)
+    demo.add_argument("--truth", type=Path, default=paths.ROOT / "tests" / "data" / "demo_truth")
+
+    sub.add_parser("kernel", help="为本项目环境注册 Jupyter 内核（make 会自动执行）")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "ingest":
+        from .pipeline import process_year
+
+        if not args.raw_dir.is_dir():
+            print(f"错误：报送文件夹不存在：{args.raw_dir}", file=sys.stderr)
+            return 2
+        outcome = process_year(args.raw_dir, args.out, year=args.year, workers=args.workers,
+                               progress=sys.stderr.isatty(), checks_on=not args.no_checks)
+        print(outcome.summary())
+        return 0
+    if args.command == "report":
+        from .report import run_reports
+
+        years = None if args.all else args.year
+        return run_reports(years, raw_dir=args.raw, processed_dir=args.processed, reports_dir=args.reports)
+    if args.command == "demo":
+        from .demo import generate
+
+        generate(args.out, args.truth)
+        print(f"示例数据已生成：{args.out}")
+        return 0
+    if args.command == "kernel":
+        from .report import ensure_kernel
+
+        print(f"已注册 Jupyter 内核：{ensure_kernel()}")
+        return 0
+    return 2

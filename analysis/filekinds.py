@@ -1,0 +1,30 @@
+"""What kind of file a name is: the one list of extensions the inventory, ingest and materials use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .readers import TABLE_EXT
+
+PHOTO_EXT = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".heic", ".webp", ".tif", ".tiff")
+VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".wmv", ".mkv", ".flv", ".3gp", ".mpg", ".mpeg", ".webm")
+DOCUMENT_EXT = (".pdf", ".ppt", ".pptx", ".wps", ".rtf", ".txt", ".md", ".odt")
+SYSTEM_FILES = ("thumbs.db", ".ds_store", "desktop.ini")
+SYSTEM_PREFIXES = ("~$", "._", ".~lock")
+
+
+def classify(path: Path | str) -> str:
+    """The kind of a file by its name alone: table / photo / video / document / system / other."""
+    path = Path(path)
+    name, ext = path.name.lower(), path.suffix.lower()
+    if name in SYSTEM_FILES or name.startswith(SYSTEM_PREFIXES):
+        return "system"
+    if ext in TABLE_EXT and ext != ".txt":
+        return "table"
+    if ext in PHOTO_EXT:
+        return "photo"
+    if ext in VIDEO_EXT:
+        return "video"
+    if ext in DOCUMENT_EXT:
+        return "document"
+    return "other"

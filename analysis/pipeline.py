@@ -1,0 +1,81 @@
+"""One year, end to end on the data side: ingest → checks → schema validation → outputs.
+
+This is what ``python -m analysis ingest`` and the cleaning notebook run.  The
+report notebooks read only what it writes to the processed folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import checks, materials, schemas
+from .feedback import write_feedback
+from .ingest import IngestResult, ingest, load_processed, write_result
+from .issues import issues_frame, summarize
+from .paths import UNITS_CSV, WEEKS_CSV
+from .units import Registry
+
+FEEDBACK_XLSX = "反馈清单.xlsx"
+MATERIALS_CSV = "materials.csv"
+
+
+@dataclass
+class YearOutcome:
+    """What processing one year produced."""
+
+    result: IngestResult
+    materials: pd.DataFrame
+    out_dir: Path
+
+    def summary(self) -> str:
+        r = self.result
+        accepted = int((r.files["status"] == "accepted").sum()) if not r.files.empty else 0
+        head = (f"{r.meta.get('year') or ''}年：共 {len(r.files)} 个文件，采用统计表 {accepted} 份，"
+                f"应报单位 {len(r.meta.get('units_expected', []))} 家。输出：{self.out_dir}")
+        return head + "\n" + summarize(r.issues)
+
+
+def previous_returns(out_dir: Path, year: int | None) -> pd.DataFrame | None:
+    """The accepted returns of ``year - 1`` when that year has been processed beside ``out_dir``."""
+    if year is None:
+        return None
+    folder = Path(out_dir).parent / str(year - 1)
+    if not (folder / "returns.parquet").is_file() and not (folder / "returns.csv").is_file():
+        return None
+    return load_processed(folder).returns
+
+
+def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, workers: int | None = None,
+                 progress: bool = False, checks_on: bool = True, units_csv: Path = UNITS_CSV,
+                 weeks_csv: Path = WEEKS_CSV) -> YearOutcome:
+    """Ingest ``raw_dir``, run every check, and write the processed folder ``out_dir``."""
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    registry = Registry.load(units_csv)
+    result = ingest(raw_dir, year=year, workers=workers, progress=progress, registry=registry)
+    year = result.meta.get("year")
+    inventory = materials.inventory(result.files, raw_dir)
+    if checks_on:
+        weeks = checks.load_weeks(weeks_csv) if Path(weeks_csv).is_file() else {}
+        ctx = checks.CheckContext(
+            year=year, returns=result.returns, values=result.values, files=result.files,
+            roster=checks.roster_frame(registry.roster(year)), previous=previous_returns(out_dir, year),
+            week=weeks.get(year), received=checks.received_dates(raw_dir, result.files), materials=inventory)
+        found = checks.run_checks(ctx) + schemas.validate_processed(result)
+        result.issues = issues_frame([*_issue_objects(result.issues), *found])
+    write_result(result, out_dir)
+    from .outputs import write_csv
+
+    write_csv(inventory, out_dir / MATERIALS_CSV)
+    write_feedback(out_dir / FEEDBACK_XLSX, result.issues, year=year, demo=bool(result.meta.get("demo")),
+                   materials=inventory)
+    return YearOutcome(result, inventory, out_dir)
+
+
+def _issue_objects(frame: pd.DataFrame):
+    from .issues import ISSUE_COLUMNS, Issue
+
+    for row in frame.to_dict("records"):
+        yield Issue(**{c: ("" if pd.isna(row[c]) else str(row[c])) for c in ISSUE_COLUMNS})

@@ -1,0 +1,149 @@
+"""The report runner: execute the parameterised notebooks with papermill, year by year.
+
+For each year: ``01`` (ingest and checks) first, then ``02`` (the week's
+statistics) and ``03`` (the multi-year view) side by side; each executed
+notebook is kept under ``reports/<year>/notebooks/`` and exported to HTML
+without code.  Notebooks run on a kernel registered for this very interpreter,
+so papermill never picks another Python.
+"""
+
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+from .outputs import write_text
+
+KERNEL_NAME = "scitech-week"
+KERNEL_DISPLAY = "科技活动周分析（本项目环境）"
+CLEAN_NB = "01_清洗与核查.ipynb"
+SUMMARY_NB = "02_周后统计分析.ipynb"
+TRENDS_NB = "03_多年趋势.ipynb"
+NOTEBOOK_NAMES = (CLEAN_NB, SUMMARY_NB, TRENDS_NB)
+
+
+class NotebookFailed(RuntimeError):
+    """A cell of a notebook failed; the message names the notebook and the cell."""
+
+
+@dataclass(frozen=True)
+class YearPlan:
+    year: int
+    raw_dir: Path
+    processed_dir: Path
+    report_dir: Path
+    compare_year: int | None
+    years: tuple[int, ...]
+
+    def parameters(self, notebook: str) -> dict:
+        """Parameters for one notebook: plain data (str, int, list), never code."""
+        common = {"year": self.year}
+        if notebook == CLEAN_NB:
+            return {**common, "raw_dir": str(self.raw_dir), "processed_dir": str(self.processed_dir)}
+        if notebook == SUMMARY_NB:
+            return {**common, "processed_dir": str(self.processed_dir), "report_dir": str(self.report_dir),
+                    "compare_year": self.compare_year}
+        return {**common, "years": list(self.years), "processed_root": str(self.processed_dir.parent),
+                "report_dir": str(self.report_dir)}
+
+
+def ensure_kernel() -> str:
+    """Register (or refresh) the project's kernel spec inside this environment; return its name."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        if spec.argv and Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+            return KERNEL_NAME
+    except Exception:  # not registered yet (jupyter_client raises NoSuchKernel)
+        pass
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=KERNEL_NAME, display_name=KERNEL_DISPLAY, prefix=sys.prefix)
+    return KERNEL_NAME
+
+
+def plan_years(years: list[int] | None, raw_dir: Path, processed_dir: Path, reports_dir: Path) -> list[YearPlan]:
+    """One plan per year, oldest first; each compares with the previous year that has returns."""
+    available = [int(p.name) for p in paths.year_dirs(raw_dir)]
+    chosen = sorted(set(years)) if years else available
+    plans = []
+    for year in chosen:
+        earlier = [y for y in available if y < year]
+        plans.append(YearPlan(year, Path(raw_dir) / str(year), Path(processed_dir) / str(year),
+                              Path(reports_dir) / str(year), earlier[-1] if earlier else None,
+                              tuple(y for y in available if y <= year)))
+    return plans
+
+
+def run_notebook(notebook: str, plan: YearPlan, kernel: str = KERNEL_NAME, notebooks_dir: Path = paths.NOTEBOOKS) -> Path:
+    """Execute one notebook for one year; export HTML without code; return the executed notebook's path."""
+    import papermill as pm
+
+    out_dir = plan.report_dir / "notebooks"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    output = out_dir / notebook
+    try:
+        pm.execute_notebook(str(notebooks_dir / notebook), str(output), parameters=plan.parameters(notebook),
+                            kernel_name=kernel, cwd=str(notebooks_dir), progress_bar=False, log_output=False)
+    except pm.PapermillExecutionError as exc:
+        raise NotebookFailed(f"{plan.year}年 {notebook} 第 {exc.exec_count} 个代码单元出错：{exc.ename}: {exc.evalue}。"
+                             f"已执行部分保存在 {output}，可在 JupyterLab 中打开查看。") from exc
+    export_html(output, plan.report_dir / (Path(notebook).stem + ".html"))
+    return output
+
+
+def export_html(notebook_path: Path, target: Path) -> Path:
+    """The executed notebook as HTML without code cells or prompts."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    nb = nbformat.read(notebook_path, as_version=4)
+    body, _ = exporter.from_notebook_node(nb)
+    return write_text(body, target)
+
+
+def run_year(plan: YearPlan, progress=None) -> list[Path]:
+    """01 first (it writes the processed folder), then 02 and 03 in parallel."""
+    kernel = ensure_kernel()
+    done = [run_notebook(CLEAN_NB, plan, kernel)]
+    if progress is not None:
+        progress.update(1)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(run_notebook, nb, plan, kernel) for nb in (SUMMARY_NB, TRENDS_NB)]
+        for fut in futures:
+            done.append(fut.result())
+            if progress is not None:
+                progress.update(1)
+    return done
+
+
+def run_reports(years: list[int] | None = None, *, raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED,
+                reports_dir: Path = paths.REPORTS) -> int:
+    """Run every planned year in order; return a process exit code (0 when all years succeeded)."""
+    from tqdm.auto import tqdm
+
+    plans = plan_years(years, raw_dir, processed_dir, reports_dir)
+    if not plans:
+        print(f"没有找到年度文件夹：{raw_dir}/<年份>/", file=sys.stderr)
+        return 2
+    failed = 0
+    with tqdm(total=3 * len(plans), desc="生成报告", unit="本", disable=not sys.stderr.isatty()) as bar:
+        for plan in plans:
+            if not plan.raw_dir.is_dir():
+                print(f"{plan.year}年：报送文件夹不存在：{plan.raw_dir}", file=sys.stderr)
+                failed += 1
+                continue
+            try:
+                run_year(plan, bar)
+            except NotebookFailed as exc:
+                failed += 1
+                print(f"错误：{exc}", file=sys.stderr)
+                continue
+            print(f"{plan.year}年报告已生成：{plan.report_dir}")
+    return 1 if failed else 0
