@@ -32,6 +32,7 @@ from analysis.issues import ISSUE_COLUMNS, SEVERITY_ZH, summarize
 from analysis.outputs import neutralize, write_atomic, write_text
 from analysis.paths import DEMO_LABEL
 from analysis.stats import Completeness
+from analysis.units import KIND_ZH
 
 CITY = "随州市"
 FIXED_TIME = dt.datetime(2000, 1, 1)  # document and zip-entry time, so that outputs are reproducible
@@ -188,7 +189,7 @@ def _units_sheet(ws: Worksheet, year: int, table: pd.DataFrame, totals: pd.Serie
     headers = [UNIT_HEADERS[c] for c in UNIT_HEADERS] + [stats.headed(k) for k in keys]
     header_row = _sheet_head(ws, f"{year}年各单位科技活动周开展情况明细", headers, demo)
     city = pd.concat([totals, stats.derived(totals)])
-    rows = [[r["unit"], stats.KIND_LABELS.get(r["unit_kind"], r["unit_kind"]), r["source_file"],
+    rows = [[r["unit"], KIND_ZH.get(r["unit_kind"], r["unit_kind"]), r["source_file"],
              *[r[k] for k in keys]] for _, r in table.iterrows()]
     rows.append([TOTAL_ROW, "", "", *[city.get(k) for k in keys]])
     for offset, values in enumerate(rows, start=1):

@@ -13,10 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS, GOVERNMENT_FUNDING, MONEY_KEYS, PUBLIC_KEYS, STAFF_KEYS
-
-KIND_ORDER: tuple[str, ...] = ("county", "department", "college", "institute", "other")
-KIND_LABELS: dict[str, str] = {"county": "县市区", "department": "市直部门", "college": "高校",
-                               "institute": "科研院所", "other": "其他单位"}
+from analysis.units import KINDS
 
 OUTLIER_Z = 3.5
 MIN_OUTLIER_GROUP = 3  # fewer reported values than this in a group: no z-score
@@ -102,7 +99,7 @@ def _sum(frame: pd.DataFrame, keys: tuple[str, ...]) -> pd.Series:
 
 def _kind_sorted(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows (index ``unit``, column ``unit_kind``) ordered by unit kind, then unit name."""
-    rank = frame["unit_kind"].map({k: n for n, k in enumerate(KIND_ORDER)}).fillna(len(KIND_ORDER))
+    rank = frame["unit_kind"].map({k: n for n, k in enumerate(KINDS)}).fillna(len(KINDS))
     return frame.assign(_rank=rank).sort_values(["_rank", "unit"], kind="stable").drop(columns="_rank")
 
 
@@ -287,15 +284,16 @@ def unit_year_over_year(current: pd.DataFrame, previous: pd.DataFrame, key: str)
 def year_over_year(current_returns: pd.DataFrame, previous_returns: pd.DataFrame,
                    n_drivers: int = 3) -> pd.DataFrame:
     """Per form key (index): ``current, previous, change, change_pct`` of the city totals and ``drivers``,
-    the units contributing most to the change."""
+    the units contributing most to the change (empty when there is no change to explain)."""
     cur_units, prev_units = _by_unit(current_returns), _by_unit(previous_returns)
     current = pd.to_numeric(city_totals(current_returns)).astype("float64")
     previous = pd.to_numeric(city_totals(previous_returns)).astype("float64")
-    drivers = [_drivers_text(_unit_changes(cur_units, prev_units, k), k, n_drivers) for k in FIELD_KEYS]
-    table = pd.DataFrame({"current": current, "previous": previous, "change": current - previous,
-                          "change_pct": pct_change(current, previous), "drivers": drivers},
-                         index=pd.Index(FIELD_KEYS, name="key"))
-    return table
+    change = current - previous
+    drivers = [_drivers_text(_unit_changes(cur_units, prev_units, k), k, n_drivers) if pd.notna(change[k]) else ""
+               for k in FIELD_KEYS]
+    return pd.DataFrame({"current": current, "previous": previous, "change": change,
+                         "change_pct": pct_change(current, previous), "drivers": drivers},
+                        index=pd.Index(FIELD_KEYS, name="key"))
 
 
 def robust_z(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:

@@ -1,0 +1,42 @@
+"""Notebook display helpers shared by the report notebooks (thin wrappers around IPython.display)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .charts import save_figure
+from .paths import DEMO_LABEL
+
+
+def demo_banner(demo: bool) -> None:
+    """A visible note at the top of a notebook built from synthetic data."""
+    from IPython.display import Markdown, display
+
+    if demo:
+        display(Markdown(f"> **{DEMO_LABEL}**：本报告由程序生成的合成数据制作，仅用于演示，不代表真实统计结果。"))
+
+
+def show_table(frame: pd.DataFrame, caption: str = "", max_rows: int = 60) -> None:
+    """A table with an optional caption, without the numeric index."""
+    from IPython.display import Markdown, display
+
+    if caption:
+        display(Markdown(f"**{caption}**"))
+    if frame.empty:
+        display(Markdown("（无）"))
+        return
+    display(frame.head(max_rows).style.hide(axis="index"))
+
+
+def show_figures(figures: dict[str, Figure], out_dir: Path) -> list[Path]:
+    """Save every figure once (PNG 300 dpi, SVG, PDF) and show it in the notebook."""
+    from IPython.display import display
+
+    written: list[Path] = []
+    for name, fig in figures.items():
+        written.extend(save_figure(fig, Path(out_dir), name))
+        display(fig)
+    return written

@@ -1,0 +1,202 @@
+"""What the report notebooks show: one year's analysis and the multi-year view, from processed folders only.
+
+The notebooks stay thin: they call :func:`load_week`, display its tables, and
+let :func:`week_figures` / :func:`write_week_exports` make the charts and the
+files for the summary.  No raw return is read here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import charts, exports, stats
+from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS
+from .ingest import load_processed
+from .paths import DEMO_LABEL
+
+KEY_TRENDS = ("events_held", "public_offline", "public_online", "media_reports")
+
+
+@dataclass
+class Week:
+    """One year's figures, ready to show."""
+
+    year: int
+    demo: bool
+    returns: pd.DataFrame
+    issues: pd.DataFrame
+    roster: list[str]
+    totals: pd.Series
+    derived: pd.Series
+    completeness: stats.Completeness
+    units: pd.DataFrame
+    compare_year: int | None = None
+    previous: pd.DataFrame | None = None
+    yoy: pd.DataFrame | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.year}年随州市科技活动周统计分析" + (f"（{DEMO_LABEL}）" if self.demo else "")
+
+
+def processed_years(processed_root: Path) -> list[int]:
+    """Years with a processed folder (returns table written), oldest first."""
+    root = Path(processed_root)
+    if not root.is_dir():
+        return []
+    return sorted(int(p.name) for p in root.iterdir()
+                  if p.name.isdigit() and ((p / "returns.parquet").is_file() or (p / "returns.csv").is_file()))
+
+
+def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -> Week:
+    """Load a processed year; compare with ``compare_year`` (default: the latest earlier processed year)."""
+    processed_dir = Path(processed_dir)
+    result = load_processed(processed_dir)
+    totals = stats.city_totals(result.returns)
+    roster = list(result.meta.get("units_expected", []))
+    week = Week(year=year, demo=bool(result.meta.get("demo")), returns=result.returns, issues=result.issues,
+                roster=roster, totals=totals, derived=stats.derived(totals),
+                completeness=stats.completeness(result.returns, roster), units=stats.unit_table(result.returns))
+    if compare_year is None:
+        earlier = [y for y in processed_years(processed_dir.parent) if y < year]
+        compare_year = earlier[-1] if earlier else None
+    if compare_year is not None and (processed_dir.parent / str(compare_year)).is_dir():
+        previous = load_processed(processed_dir.parent / str(compare_year))
+        week.compare_year, week.previous = compare_year, previous.returns
+        week.demo = week.demo or bool(previous.meta.get("demo"))
+        week.yoy = stats.year_over_year(result.returns, previous.returns)
+    return week
+
+
+def totals_table(week: Week) -> pd.DataFrame:
+    """The 20 items with Chinese names, measures, city totals and (when compared) last year and the change."""
+    rows = []
+    for key in FIELD_KEYS:
+        field = BY_KEY[key]
+        row = {"类别": field.category or "—", "项目": field.display, "单位": field.measure,
+               f"{week.year}年": stats.format_value(week.totals[key], key),
+               "填报单位数": int(week.completeness.field_counts.get(key, 0))}
+        if week.yoy is not None:
+            row[f"{week.compare_year}年"] = stats.format_value(week.yoy.loc[key, "previous"], key)
+            pct = week.yoy.loc[key, "change_pct"]
+            row["同比"] = "—" if pd.isna(pct) else f"{pct:+.1f}%"
+            row["主要变动单位"] = week.yoy.loc[key, "drivers"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def derived_table(week: Week) -> pd.DataFrame:
+    """Derived figures with Chinese names and measures."""
+    return pd.DataFrame([{"指标": d.label, "单位": d.measure,
+                          "数值": "—" if pd.isna(week.derived[d.key]) else f"{week.derived[d.key]:,.{d.decimals}f}"}
+                         for d in stats.DERIVED])
+
+
+def week_figures(week: Week) -> dict[str, Figure]:
+    """The year's charts, by stable file name (without extension)."""
+    kw = {"year": week.year, "demo": week.demo}
+    figures = {
+        "图01_全市经费投入来源": charts.city_funding_by_source(week.totals, **kw),
+        "图02_各单位举办活动次数": charts.bar_by_unit(week.returns, "events_held", **kw),
+        "图03_各单位线上线下参与人次": charts.participation_split(week.returns, **kw),
+        "图04_各单位经费投入构成": charts.funding_composition(week.returns, **kw),
+        "图05_各单位科普工作人员构成": charts.staff_composition(week.returns, **kw),
+        "图06_各单位宣传报道数量": charts.bar_by_unit(week.returns, "media_reports", **kw),
+    }
+    if week.yoy is not None:
+        figures["图07_主要指标同比变化"] = charts.yoy_change(week.yoy, year=week.year,
+                                                       compare_year=week.compare_year, demo=week.demo)
+    return figures
+
+
+def write_week_exports(week: Week, report_dir: Path) -> dict[str, Path]:
+    """summary.xlsx, the city table as .docx, and the data paragraph (.md and .docx)."""
+    report_dir = Path(report_dir)
+    paragraph = exports.data_paragraph(year=week.year, totals=week.totals, derived=week.derived,
+                                       completeness=week.completeness, yoy=week.yoy,
+                                       compare_year=week.compare_year, demo=week.demo)
+    md, docx = exports.write_paragraph(report_dir / "数据摘要.md", report_dir / "数据摘要.docx", paragraph,
+                                       title=f"{week.year}年科技活动周主要数据", demo=week.demo)
+    return {
+        "summary.xlsx": exports.write_summary_xlsx(report_dir / "summary.xlsx", year=week.year, totals=week.totals,
+                                                   unit_table=week.units, yoy=week.yoy, issues=week.issues,
+                                                   demo=week.demo),
+        "全市汇总表.docx": exports.write_city_table_docx(report_dir / "全市汇总表.docx", year=week.year,
+                                                    totals=week.totals, demo=week.demo),
+        "数据摘要.md": md,
+        "数据摘要.docx": docx,
+        "paragraph": paragraph,
+    }
+
+
+def concentration_table(week: Week, keys: tuple[str, ...] = ("events_held", "public_offline", "media_reports")
+                        ) -> pd.DataFrame:
+    """Share of the top unit and of county-level units vs departments for a few items."""
+    rows = []
+    for key in keys:
+        c = stats.concentration(week.returns, key)
+        rows.append({"项目": BY_KEY[key].display, **{k: v for k, v in c.items()}})
+    return pd.DataFrame(rows)
+
+
+def outlier_table(week: Week) -> pd.DataFrame:
+    """Units whose value is far from the others of the same kind (robust z-score)."""
+    frames = [stats.outliers(week.returns, key).assign(项目=BY_KEY[key].display) for key in FIELD_KEYS]
+    table = pd.concat(frames, ignore_index=True)
+    return table[table["outlier"]].drop(columns="outlier").reset_index(drop=True)
+
+
+@dataclass
+class Trends:
+    """Several years side by side."""
+
+    years: list[int]
+    demo: bool
+    yearly: pd.DataFrame
+    per_unit: pd.DataFrame
+
+
+def load_trends(years: list[int], processed_root: Path) -> Trends:
+    """City totals and per-unit tables for the processed years among ``years``."""
+    root = Path(processed_root)
+    frames, demo = {}, False
+    for year in sorted(set(years)):
+        if (root / str(year)).is_dir():
+            result = load_processed(root / str(year))
+            frames[year] = result.returns
+            demo = demo or bool(result.meta.get("demo"))
+    yearly, per_unit = stats.multi_year(frames)
+    return Trends(sorted(frames), demo, yearly, per_unit)
+
+
+def trend_figures(trends: Trends) -> dict[str, Figure]:
+    """The multi-year charts by stable file name."""
+    figures = {
+        "趋势01_主要指标历年变化": charts.trend(trends.yearly, list(KEY_TRENDS), demo=trends.demo),
+        "趋势02_线上参与占比": charts.online_share_trend(trends.yearly, demo=trends.demo),
+        "趋势03_各单位举办活动次数": charts.unit_small_multiples(trends.per_unit, "events_held", demo=trends.demo),
+        "趋势04_各单位线下参与人次": charts.unit_small_multiples(trends.per_unit, "public_offline",
+                                                          demo=trends.demo),
+    }
+    return figures
+
+
+def trend_table(trends: Trends) -> pd.DataFrame:
+    """City totals by year with Chinese headers."""
+    table = trends.yearly[list(FIELD_KEYS)].copy()
+    table.columns = [f"{BY_KEY[k].display}（{BY_KEY[k].measure}）" for k in FIELD_KEYS]
+    table.index.name = "年度"
+    return table.round({c: 2 for c, k in zip(table.columns, FIELD_KEYS) if k in MONEY_KEYS})
+
+
+def unit_overview(week: Week) -> pd.DataFrame:
+    """Per unit: the main items and ratios, sorted by activities held."""
+    columns = {"unit": "单位", "events_held": "活动次数", "total_funding": "经费合计（万元）",
+               "total_staff": "工作人员（人）", "total_participation": "参与合计（人次）", "online_share": "线上占比（%）",
+               "participation_per_event": "场均参与（人次）", "media_reports": "宣传报道（篇）"}
+    table = week.units.sort_values("events_held", ascending=False, na_position="last")
+    return table[list(columns)].rename(columns=columns).round(1)

@@ -1,0 +1,66 @@
+"""Chinese-headed views of the processed tables, for notebooks and exports.  Pure functions."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS
+from .ingest import IngestResult
+from .issues import SEVERITIES, SEVERITY_ZH
+from .units import KIND_ZH
+
+FILE_KIND_ZH = {"form": "统计表", "summary": "总结", "photo": "照片", "video": "视频", "document": "文档", "other": "其他"}
+FILE_STATUS_ZH = {"accepted": "采用", "superseded": "被新版本替代", "skipped": "跳过", "error": "出错"}
+ISSUE_HEADERS = {"severity": "严重程度", "code": "问题代码", "unit": "单位", "source_file": "文件", "sheet": "工作表",
+                 "cell": "单元格", "field": "项目", "message": "说明及修改要求"}
+
+
+def field_header(key: str) -> str:
+    """'举办活动次数（次）' — the item's name with its measure."""
+    return f"{BY_KEY[key].display}（{BY_KEY[key].measure}）"
+
+
+def files_table(files: pd.DataFrame) -> pd.DataFrame:
+    """Every file seen, with kind and status in Chinese."""
+    return pd.DataFrame({"文件": files["source_file"], "类型": files["kind"].map(FILE_KIND_ZH).fillna(files["kind"]),
+                         "处理结果": files["status"].map(FILE_STATUS_ZH).fillna(files["status"]),
+                         "单位": files["unit"].fillna("")})
+
+
+def missing_units(result: IngestResult) -> list[str]:
+    """Roster units without an accepted return, in roster order."""
+    got = set(result.returns["unit"])
+    return [u for u in result.meta.get("units_expected", []) if u not in got]
+
+
+def issue_counts(issues: pd.DataFrame) -> pd.DataFrame:
+    """Counts by code and severity (severity columns in Chinese)."""
+    if issues.empty:
+        return pd.DataFrame(columns=["问题代码", *[SEVERITY_ZH[s] for s in SEVERITIES], "合计"])
+    table = pd.crosstab(issues["code"], issues["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
+    table.columns = [SEVERITY_ZH[s] for s in SEVERITIES]
+    table["合计"] = table.sum(axis=1)
+    return table.sort_values(["错误", "警告", "合计"], ascending=False).reset_index(names="问题代码")
+
+
+def issues_table(issues: pd.DataFrame, severities: tuple[str, ...] = ("error", "warning")) -> pd.DataFrame:
+    """Issues of the given severities with Chinese headers and item names."""
+    chosen = issues[issues["severity"].isin(severities)]
+    out = chosen.assign(severity=chosen["severity"].map(SEVERITY_ZH),
+                        field=chosen["field"].map(lambda k: BY_KEY[k].display if k in BY_KEY else k))
+    return out[list(ISSUE_HEADERS)].rename(columns=ISSUE_HEADERS).reset_index(drop=True)
+
+
+def materials_table(materials: pd.DataFrame) -> pd.DataFrame:
+    """The per-unit materials checklist as written by ``materials.inventory``."""
+    from .materials import CHECKLIST_ZH
+
+    return materials.rename(columns=CHECKLIST_ZH)
+
+
+def returns_table(returns: pd.DataFrame) -> pd.DataFrame:
+    """Accepted returns: unit, kind and the 20 items with Chinese headers; 万元 rounded to 2 decimals."""
+    out = returns[["unit", "unit_kind", *FIELD_KEYS]].copy()
+    out["unit_kind"] = out["unit_kind"].map(KIND_ZH).fillna(out["unit_kind"])
+    out = out.round({k: 2 for k in MONEY_KEYS})
+    return out.rename(columns={"unit": "单位", "unit_kind": "类别", **{k: field_header(k) for k in FIELD_KEYS}})

@@ -1,0 +1,29 @@
+"""Shared fixtures: the bundled demo returns, processed once per test session (per xdist worker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis import paths
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_YEARS = (2021, 2022, 2023, 2024)
+
+
+@pytest.fixture(scope="session")
+def demo_raw() -> Path:
+    """The committed demo returns (data/raw), read-only."""
+    return paths.RAW
+
+
+@pytest.fixture(scope="session")
+def demo_processed(tmp_path_factory, demo_raw) -> Path:
+    """data/processed for demo years 2022 and 2023, made by the year pipeline into a temporary folder."""
+    from analysis.pipeline import process_year
+
+    root = tmp_path_factory.mktemp("processed")
+    for year in (2022, 2023):
+        process_year(demo_raw / str(year), root / str(year), year=year, workers=1)
+    return root
