@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib import cycler, rcParams, ticker
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.container import BarContainer
@@ -38,7 +39,7 @@ GREY = "#9A9A9A"
 TEXT = "#262626"
 TEXT_GREY = "#6B6B6B"
 BLUE_RAMP: tuple[str, ...] = ("#1F4A73", "#4A78A6", "#86A8CB", "#BFD2E6")
-GREY_RAMP: tuple[str, ...] = ("#5E5E5E", "#8C8C8C", "#B5B5B5", "#D6D6D6")
+GREY_RAMP: tuple[str, ...] = ("#7F7F7F", "#A6A6A6", "#CCCCCC", "#5E5E5E")
 LINE_STYLES: tuple[tuple[str, str], ...] = ((BLUE, "o"), ("#8C8C8C", "s"), ("#86A8CB", "^"), ("#4D4D4D", "D"),
                                              ("#BDBDBD", "v"), ("#1F4A73", "P"))
 
@@ -107,13 +108,13 @@ def _fmt(value: float, decimals: int) -> str:
 
 
 def _fmt_value(value: float, *, money: bool, scale: float = 1.0) -> str:
-    """A data label: thousands separators, up to 2 decimals for money or scaled values, 万 when scaled."""
+    """A data label: thousands separators; money to at most 2 decimals; 2 decimals and 万 when scaled."""
     if not np.isfinite(value):
         return NO_VALUE
-    text = _fmt(value / scale, 2 if money or scale != 1 else 0)
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text + ("万" if scale == WAN else "")
+    if scale == WAN:
+        return _fmt(value / scale, 2) + "万"
+    text = _fmt(value, 2 if money else 0)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class _Thousands(ticker.Formatter):
@@ -182,6 +183,7 @@ def _finish(fig: Figure, title: str, *, years: str, demo: bool) -> Figure:
 def _value_axis(ax: Axes, axis: str, label: str, scale: float = 1.0) -> None:
     """Thousands-separated ticks, a light grid and the unit label on the value axis."""
     target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(ticker.MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
     target.set_major_formatter(_Thousands(scale))
     target.set_label_text(label)
     ax.grid(True, axis=axis)
@@ -213,11 +215,14 @@ def _room_for_labels(ax: Axes, values: np.ndarray) -> None:
     ax.set_xlim(low - (0.18 * span if low < 0 else 0), high + 0.18 * span)
 
 
-def _legend_above(ax: Axes, entries: int) -> None:
-    """Legend in one row above the axes, or two rows when there are more than four entries."""
-    ncols = entries if entries <= 4 else math.ceil(entries / 2)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=ncols, borderaxespad=0.3, handlelength=1.2,
-              handleheight=0.9, columnspacing=1.2)
+def _legend_above(ax: Axes, handles: Sequence[Artist] | None = None) -> None:
+    """Legend above the axes, read row by row: one row, or two when there are more than five entries."""
+    handles = list(handles) if handles is not None else ax.get_legend_handles_labels()[0]
+    n = len(handles)
+    ncols = n if n <= 5 else math.ceil(n / 2)
+    ordered = [handles[i] for j in range(ncols) for i in range(j, n, ncols)]
+    ax.legend(handles=ordered, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=ncols, borderaxespad=0.3,
+              handlelength=1.2, handleheight=0.9, columnspacing=1.2)
 
 
 def _axis_label(name: str, unit: str) -> str:
@@ -262,8 +267,7 @@ def bar_by_unit(returns: pd.DataFrame, key: str, *, year: int, demo: bool, top: 
     _room_for_labels(ax, values)
     _value_axis(ax, "x", _axis_label(field.display, unit), scale)
     present = [k for k in UNIT_KINDS if k in set(table["_kind"])]
-    ax.legend(handles=[Patch(color=KIND_COLOURS[k], label=KIND_LABELS[k]) for k in present], loc="lower right",
-              title="单位类型", title_fontsize=8, handlelength=1.2, handleheight=0.9)
+    _legend_above(ax, [Patch(color=KIND_COLOURS[k], label=KIND_LABELS[k]) for k in present])
     suffix = f"（前{top}名）" if top is not None else ""
     return _finish(fig, f"{year}年各单位{field.display}{suffix}", years=str(year), demo=demo)
 
@@ -288,7 +292,7 @@ def _stacked_by_unit(returns: pd.DataFrame, keys: Sequence[str], colours: Sequen
                            for v in totals])
     _room_for_labels(ax, totals)
     _value_axis(ax, "x", _axis_label(axis_name, unit), scale)
-    _legend_above(ax, len(keys))
+    _legend_above(ax)
     return _finish(fig, title, years=str(year), demo=demo)
 
 
@@ -414,7 +418,7 @@ def trend(yearly: pd.DataFrame, keys: Sequence[str], *, demo: bool) -> Figure:
             _point_labels(ax, years, values, [_fmt_value(v, money=fields[0].is_money, scale=scale) for v in values])
             axis_name = fields[0].display
         else:
-            _legend_above(ax, len(fields))
+            _legend_above(ax)
             axis_name = "金额" if fields[0].is_money else "数量"
         _year_axis(ax, years)
         _value_axis(ax, "y", _axis_label(axis_name, unit), scale)
@@ -472,6 +476,9 @@ def unit_small_multiples(per_unit_years: pd.DataFrame, key: str, *, demo: bool, 
     for unit_name, ax in zip(units, panels):
         line = wide[unit_name].to_numpy()
         ax.plot(years, line, color=BLUE, marker="o", markersize=3, linewidth=1.3)
+        if np.isnan(line).all():
+            ax.text(0.5, 0.5, NOT_REPORTED, transform=ax.transAxes, ha="center", va="center", fontsize=7.5,
+                    color=TEXT_GREY)
         ax.set_title(unit_name, fontsize=8 if ncols <= 4 else 7)
         _year_axis(ax, years, ends_only=len(years) > 3)
         _value_axis(ax, "y", "", scale)

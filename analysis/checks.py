@@ -20,9 +20,11 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS, FIELDS, MONEY_KEYS, PUBLIC_KEYS, normalize_label
+from analysis.form import (BY_KEY, CAT_FUNDING, CAT_PUBLIC, CAT_STAFF, COUNT_KEYS, FIELD_KEYS, FIELDS, MONEY_KEYS,
+                           PUBLIC_KEYS, normalize_label)
 from analysis.issues import Issue
 from analysis.materials import materials_issues
+from analysis.units import KIND_ZH
 
 # --- thresholds -------------------------------------------------------------------------------------------------
 # Fields that can only be small for one unit, with the largest plausible value.
@@ -50,7 +52,6 @@ RECEIVED_CSV = "received.csv"
 SOURCE_RECEIVED_CSV = "received.csv"
 SOURCE_MTIME = "文件修改时间"
 SUBTOTAL_PREFIX = "subtotal:"
-KIND_ZH = {"county": "县（市、区）", "department": "市直部门", "college": "高校", "institute": "科研院所", "other": "其他单位"}
 # Findings about one value's size: only the first of these (in rule order) is kept per cell.
 MAGNITUDE_CODES = ("small_field_too_large", "money_in_yuan_suspect", "outlier_mad", "yoy_jump")
 
@@ -171,23 +172,27 @@ def missing_return(ctx: CheckContext) -> list[Issue]:
         sent = sorted(files.loc[files["unit"] == name, "source_file"].dropna().astype(str))
         if sent:
             shown = "、".join(sent[:3]) + ("等" if len(sent) > 3 else "")
-            msg = (f"已收到{KIND_ZH.get(kind, '')}“{name}”的文件（{shown}），但其中没有可用的开展情况统计表："
+            msg = (f"已收到“{name}”（{KIND_ZH.get(kind, kind)}）的文件（{shown}），但其中没有可用的开展情况统计表："
                    f"请按通知附件的格式重新报送统计表。")
         else:
-            msg = f"名单中的{KIND_ZH.get(kind, '')}“{name}”未报送开展情况统计表：请催报（按通知附件格式，Excel 或 Word 均可）。"
+            msg = f"名单中的“{name}”（{KIND_ZH.get(kind, kind)}）未报送开展情况统计表：请催报（按通知附件格式，Excel 或 Word 均可）。"
         out.append(Issue("warning", "missing_return", msg, unit=name))
     return out
 
 
 def field_not_reported(ctx: CheckContext) -> list[Issue]:
-    """A field of an accepted return is blank (text that could not be read is already reported by ingest)."""
+    """A located field of an accepted return is blank.
+
+    Unreadable text and labels not found are reported by ingest already, so only a
+    located cell with nothing in it is reported here.
+    """
     out = []
     for ret in _records(ctx.returns):
         for key in FIELD_KEYS:
             if _num(ret.get(key)) is not None:
                 continue
-            _, _, raw = ctx.cells.get((_text(ret["source_file"]), key), ("", "", ""))
-            if raw.strip():
+            _, cell, raw = ctx.cells.get((_text(ret["source_file"]), key), ("", "", ""))
+            if not cell or raw.strip():
                 continue
             out.append(_at(ctx, ret, key, "warning", "field_not_reported",
                            f"“{_label(key)}”未填写：没有发生请填 0，不要留空（空白按“未报送”处理，不计入合计）。"))
@@ -225,8 +230,8 @@ def money_in_yuan_suspect(ctx: CheckContext) -> list[Issue]:
         kind = _text(ret.get("unit_kind"))
         if v > money_limit(kind):
             out.append(_at(ctx, ret, key, "warning", "money_in_yuan_suspect",
-                           f"“{_label(key)}”填报 {_fmt(v)} 万元，对一个{KIND_ZH.get(kind, '单位')}一周的活动明显偏大"
-                           f"（超过 {_fmt(money_limit(kind))} 万元），很可能把“元”填进了“万元”栏：若原意是 {_fmt(v)} 元，"
+                           f"“{_label(key)}”填报 {_fmt(v)} 万元，对一个单位一周的活动明显偏大"
+                           f"（{KIND_ZH.get(kind, kind)}单位单项一般不超过 {_fmt(money_limit(kind))} 万元），很可能把“元”填进了“万元”栏：若原意是 {_fmt(v)} 元，"
                            f"应填 {_fmt(v / 10000)} 万元。请核实后改正（汇总数据未作改动）。"))
     return out
 
@@ -336,8 +341,9 @@ def most_tasks_gt_events(ctx: CheckContext) -> list[Issue]:
     return out
 
 
+# Categories whose items add up (a subtotal of events and MOST tasks, or of outlets and reports, means nothing).
 _CATEGORY_KEYS: dict[str, tuple[str, ...]] = {
-    normalize_label(c): tuple(f.key for f in FIELDS if f.category == c) for c in {f.category for f in FIELDS if f.category}
+    normalize_label(c): tuple(f.key for f in FIELDS if f.category == c) for c in (CAT_FUNDING, CAT_STAFF, CAT_PUBLIC)
 }
 
 
