@@ -9,6 +9,7 @@ Chinese; every chart names its source in a footer and, for demo data, shows
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -23,10 +24,12 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from analysis import stats
 from analysis.fonts import setup_fonts
-from analysis.form import BY_KEY, FIELD_KEYS, GOVERNMENT_FUNDING, MONEY_KEYS, PUBLIC_KEYS, STAFF_KEYS
+from analysis.form import BY_KEY, FIELD_KEYS, GOVERNMENT_FUNDING, MONEY_KEYS, PUBLIC_KEYS, STAFF_KEYS, Field
 from analysis.outputs import write_atomic
 from analysis.paths import DEMO_LABEL
+from analysis.units import KIND_ZH, KINDS
 
 CM = 1 / 2.54
 FIGURE_WIDTH_IN = 16 * CM
@@ -43,17 +46,16 @@ GREY_RAMP: tuple[str, ...] = ("#7F7F7F", "#A6A6A6", "#CCCCCC", "#5E5E5E")
 LINE_STYLES: tuple[tuple[str, str], ...] = ((BLUE, "o"), ("#8C8C8C", "s"), ("#86A8CB", "^"), ("#4D4D4D", "D"),
                                              ("#BDBDBD", "v"), ("#1F4A73", "P"))
 
-UNIT_KINDS: tuple[str, ...] = ("county", "department", "college", "institute", "other")
-KIND_LABELS: dict[str, str] = {"county": "县市区", "department": "市直部门", "college": "高校",
-                               "institute": "科研院所", "other": "其他"}
 KIND_COLOURS: dict[str, str] = {"county": BLUE, "department": GREY, "college": "#86A8CB",
                                 "institute": "#5E5E5E", "other": "#CFCFCF"}
 
 SOURCE_NOTE = "数据来源：各单位报送的{years}年科技活动周开展情况统计表"
 NOT_REPORTED = "未填报"
 NO_VALUE = "—"
+NO_DATA = "暂无数据"
 CREATOR = "随州市科技活动周统计分析"
 WAN = 10_000.0
+SHARE_KEY = "online_share"  # a derived figure of analysis.stats
 
 _TITLE_BAND_IN = 0.42
 _FOOTER_BAND_IN = 0.28
@@ -107,14 +109,13 @@ def _fmt(value: float, decimals: int) -> str:
     return ticker.Formatter.fix_minus(f"{value:,.{decimals}f}")
 
 
-def _fmt_value(value: float, *, money: bool, scale: float = 1.0) -> str:
-    """A data label: thousands separators; money to at most 2 decimals; 2 decimals and 万 when scaled."""
+def _fmt_value(value: float, key: str, *, scale: float = 1.0, missing: str = NO_VALUE) -> str:
+    """A data label as in the report's tables (:func:`analysis.stats.format_value`); 2 decimals and 万 when scaled."""
     if not np.isfinite(value):
-        return NO_VALUE
+        return missing
     if scale == WAN:
         return _fmt(value / scale, 2) + "万"
-    text = _fmt(value, 2 if money else 0)
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return ticker.Formatter.fix_minus(stats.format_value(value, key))
 
 
 class _Thousands(ticker.Formatter):
@@ -134,12 +135,12 @@ class _Thousands(ticker.Formatter):
         return _fmt(x / self.scale, self.decimals)
 
 
-def _scale(values: Iterable[float], measure: str) -> tuple[float, str]:
+def _scale(values: np.ndarray, field: Field) -> tuple[float, str]:
     """Show counts of 100,000 or more in 万 (ten thousands); return the divisor and the unit."""
-    peak = np.nanmax(np.abs(np.asarray(list(values), dtype=float)), initial=0.0)
-    if measure != "万元" and peak >= 10 * WAN:
-        return WAN, "万" + measure
-    return 1.0, measure
+    finite = np.abs(values[np.isfinite(values)])
+    if not field.is_money and finite.max(initial=0.0) >= 10 * WAN:
+        return WAN, "万" + field.measure
+    return 1.0, field.measure
 
 
 def _year_span(years: Iterable[int]) -> str:
@@ -190,10 +191,12 @@ def _value_axis(ax: Axes, axis: str, label: str, scale: float = 1.0) -> None:
 
 
 def _unit_axis(ax: Axes, names: Sequence[str]) -> np.ndarray:
-    """Categories top to bottom on the y axis, without ticks or left spine."""
+    """Categories top to bottom on the y axis, without ticks or left spine; a note when there are none."""
     y = np.arange(len(names))
     ax.set_yticks(y, list(names))
-    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.set_ylim(max(len(names), 1) - 0.5, -0.5)
+    if not len(names):
+        ax.text(0.5, 0.5, NO_DATA, transform=ax.transAxes, ha="center", va="center", color=TEXT_GREY)
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     return y
@@ -207,12 +210,12 @@ def _label_bars(ax: Axes, bars: BarContainer, labels: Sequence[str]) -> None:
             text.set_color(TEXT_GREY)
 
 
-def _room_for_labels(ax: Axes, values: np.ndarray) -> None:
-    """Leave space right (and left, for negatives) of the bars for their value labels."""
+def _room_for_labels(ax: Axes, values: np.ndarray, room: float = 0.18) -> None:
+    """Leave ``room`` (a share of the data span) right, and left for negatives, of the bars for their labels."""
     finite = values[np.isfinite(values)]
     low, high = min(0.0, finite.min(initial=0.0)), max(0.0, finite.max(initial=0.0))
     span = (high - low) or 1.0
-    ax.set_xlim(low - (0.18 * span if low < 0 else 0), high + 0.18 * span)
+    ax.set_xlim(low - (room * span if low < 0 else 0), high + room * span)
 
 
 def _legend_above(ax: Axes, handles: Sequence[Artist] | None = None) -> None:
@@ -233,11 +236,11 @@ def _axis_label(name: str, unit: str) -> str:
 
 def _unit_table(returns: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """Units with their kind, the given keys and their total (NaN when none reported), largest first."""
-    table = returns.set_index("unit")[list(keys)].apply(pd.to_numeric, errors="coerce").astype(float)
-    kind = returns.set_index("unit")["unit_kind"].astype(object)
-    table = table.assign(_kind=kind.where(kind.isin(UNIT_KINDS), "other"),
+    numeric = returns[list(keys)].apply(pd.to_numeric, errors="coerce").astype(float)
+    table = numeric.groupby(returns["unit"], sort=True).sum(min_count=1)
+    kind = returns.groupby("unit", sort=True)["unit_kind"].first().astype(object)
+    table = table.assign(_kind=kind.where(kind.isin(KINDS), "other"),
                          _total=table.sum(axis=1, min_count=1))
-    table = table.sort_index(kind="stable")
     return table.sort_values("_total", ascending=False, na_position="last", kind="stable")
 
 
@@ -257,17 +260,16 @@ def bar_by_unit(returns: pd.DataFrame, key: str, *, year: int, demo: bool, top: 
     if top is not None:
         table = table.dropna(subset=[key]).head(top)
     values = table[key].to_numpy()
-    scale, unit = _scale(values, field.measure)
+    scale, unit = _scale(values, field)
     fig, axes = _figure(_height_for_rows(len(table)))
     ax = axes[0, 0]
     y = _unit_axis(ax, table.index)
     bars = ax.barh(y, np.nan_to_num(values), height=0.68, color=[KIND_COLOURS[k] for k in table["_kind"]])
-    _label_bars(ax, bars, [_fmt_value(v, money=field.is_money, scale=scale) if np.isfinite(v) else NOT_REPORTED
-                           for v in values])
+    _label_bars(ax, bars, [_fmt_value(v, key, scale=scale, missing=NOT_REPORTED) for v in values])
     _room_for_labels(ax, values)
     _value_axis(ax, "x", _axis_label(field.display, unit), scale)
-    present = [k for k in UNIT_KINDS if k in set(table["_kind"])]
-    _legend_above(ax, [Patch(color=KIND_COLOURS[k], label=KIND_LABELS[k]) for k in present])
+    present = [k for k in KINDS if k in set(table["_kind"])]
+    _legend_above(ax, [Patch(color=KIND_COLOURS[k], label=KIND_ZH[k]) for k in present])
     suffix = f"（前{top}名）" if top is not None else ""
     return _finish(fig, f"{year}年各单位{field.display}{suffix}", years=str(year), demo=demo)
 
@@ -278,7 +280,7 @@ def _stacked_by_unit(returns: pd.DataFrame, keys: Sequence[str], colours: Sequen
     fields = [BY_KEY[k] for k in keys]
     table = _unit_table(returns, keys)
     totals = table["_total"].to_numpy()
-    scale, unit = _scale(totals, fields[0].measure)
+    scale, unit = _scale(totals, fields[0])
     fig, axes = _figure(_height_for_rows(len(table)) + 0.6)
     ax = axes[0, 0]
     y = _unit_axis(ax, table.index)
@@ -288,8 +290,7 @@ def _stacked_by_unit(returns: pd.DataFrame, keys: Sequence[str], colours: Sequen
         part = np.nan_to_num(table[field.key].to_numpy())
         bars = ax.barh(y, part, left=left, height=0.68, color=colour, label=field.short, linewidth=0)
         left = left + part
-    _label_bars(ax, bars, [_fmt_value(v, money=fields[0].is_money, scale=scale) if np.isfinite(v) else NOT_REPORTED
-                           for v in totals])
+    _label_bars(ax, bars, [_fmt_value(v, keys[0], scale=scale, missing=NOT_REPORTED) for v in totals])
     _room_for_labels(ax, totals)
     _value_axis(ax, "x", _axis_label(axis_name, unit), scale)
     _legend_above(ax)
@@ -329,12 +330,13 @@ def city_funding_by_source(totals: pd.Series, *, year: int, demo: bool) -> Figur
     y = _unit_axis(ax, [BY_KEY[k].short for k in values.index])
     data = values.to_numpy()
     bars = ax.barh(y, np.nan_to_num(data), height=0.62, color=[colour[k] for k in values.index])
-    share = data / whole * 100 if whole else np.full(len(data), np.nan)
-    _label_bars(ax, bars, [f"{_fmt_value(v, money=True)}（{_fmt(s, 1)}%）" if np.isfinite(v) and np.isfinite(s)
-                           else _fmt_value(v, money=True) for v, s in zip(data, share)])
-    _room_for_labels(ax, data * 1.15)
-    _value_axis(ax, "x", _axis_label("经费投入", "万元"))
-    total_text = f"（合计{_fmt_value(whole, money=True)}万元）" if np.isfinite(whole) else ""
+    share = data / whole * 100 if whole > 0 else np.full(len(data), np.nan)
+    _label_bars(ax, bars, [_fmt_value(v, k) + (f"（{_fmt(s, 1)}%）" if np.isfinite(s) else "")
+                           for k, v, s in zip(values.index, data, share)])
+    _room_for_labels(ax, data, room=0.35)
+    unit = BY_KEY[MONEY_KEYS[0]].measure
+    _value_axis(ax, "x", _axis_label("经费投入", unit))
+    total_text = f"（合计{_fmt_value(whole, keys[0])}{unit}）" if np.isfinite(whole) else ""
     return _finish(fig, f"{year}年全市活动经费来源构成{total_text}", years=str(year), demo=demo)
 
 
@@ -393,12 +395,15 @@ def _point_labels(ax: Axes, x: Sequence[int], values: np.ndarray, texts: Sequenc
 
 
 def _years_of(frame: pd.DataFrame) -> list[int]:
-    return sorted(int(y) for y in frame.index)
+    years = sorted(int(y) for y in frame.index)
+    if not years:
+        raise ValueError("没有任何年度的数据，无法绘制历年变化图。")
+    return years
 
 
 def _zero_based(ax: Axes, values: np.ndarray, headroom: float = 1.2) -> None:
     """Start the value axis at zero with room above the highest point for its label."""
-    top = np.nanmax(values, initial=0.0)
+    top = values[np.isfinite(values)].max(initial=0.0)
     ax.set_ylim(0, top * headroom if top > 0 else 1.0)
 
 
@@ -410,12 +415,12 @@ def trend(yearly: pd.DataFrame, keys: Sequence[str], *, demo: bool) -> Figure:
     if len({f.measure for f in fields}) == 1:
         fig, axes = _figure(BASE_HEIGHT_CM)
         ax = axes[0, 0]
-        scale, unit = _scale(data.to_numpy().ravel(), fields[0].measure)
-        for field, (colour, marker) in zip(fields, LINE_STYLES * len(fields)):
+        scale, unit = _scale(data.to_numpy(), fields[0])
+        for field, (colour, marker) in zip(fields, itertools.cycle(LINE_STYLES)):
             ax.plot(years, data[field.key].to_numpy(), color=colour, marker=marker, label=field.short)
         if len(fields) == 1:
             values = data[fields[0].key].to_numpy()
-            _point_labels(ax, years, values, [_fmt_value(v, money=fields[0].is_money, scale=scale) for v in values])
+            _point_labels(ax, years, values, [_fmt_value(v, fields[0].key, scale=scale) for v in values])
             axis_name = fields[0].display
         else:
             _legend_above(ax)
@@ -428,9 +433,9 @@ def trend(yearly: pd.DataFrame, keys: Sequence[str], *, demo: bool) -> Figure:
         fig, axes = _figure(min(MAX_HEIGHT_CM, 2.0 + 5.2 * nrows), nrows, ncols, sharex=True)
         for field, ax in zip(fields, _drop_spare(fig, axes, len(fields))):
             values = data[field.key].to_numpy()
-            scale, unit = _scale(values, field.measure)
+            scale, unit = _scale(values, field)
             ax.plot(years, values, color=BLUE, marker="o")
-            _point_labels(ax, years, values, [_fmt_value(v, money=field.is_money, scale=scale) for v in values])
+            _point_labels(ax, years, values, [_fmt_value(v, field.key, scale=scale) for v in values])
             ax.set_title(_axis_label(field.short, unit))
             _year_axis(ax, years)
             _value_axis(ax, "y", "", scale)
@@ -440,18 +445,17 @@ def trend(yearly: pd.DataFrame, keys: Sequence[str], *, demo: bool) -> Figure:
 
 
 def online_share_trend(yearly: pd.DataFrame, *, demo: bool) -> Figure:
-    """Online participations as a percent of all participations, by year."""
-    offline, online = (pd.to_numeric(yearly.sort_index()[k], errors="coerce").astype(float) for k in PUBLIC_KEYS)
-    whole = offline + online
-    share = (online / whole.where(whole > 0) * 100).to_numpy()
-    years = _years_of(yearly)
+    """Online participations as a percent of all participations (:func:`analysis.stats.derived`), by year."""
+    ordered = yearly.sort_index()
+    share = ordered[list(FIELD_KEYS)].apply(stats.derived, axis=1)[SHARE_KEY].astype(float).to_numpy()
+    years = _years_of(ordered)
     fig, axes = _figure(8.5)
     ax = axes[0, 0]
     ax.plot(years, share, color=BLUE, marker="o")
-    _point_labels(ax, years, share, [f"{_fmt(v, 1)}%" for v in share])
+    _point_labels(ax, years, share, [_fmt_value(v, SHARE_KEY) + "%" for v in share])
     _year_axis(ax, years)
-    _value_axis(ax, "y", _axis_label(f"{BY_KEY[PUBLIC_KEYS[1]].short}占比", "%"))
-    peak = np.nanmax(share, initial=0.0)
+    _value_axis(ax, "y", stats.headed(SHARE_KEY))
+    peak = share[np.isfinite(share)].max(initial=0.0)
     ax.set_ylim(0, min(100.0, max(10.0, math.ceil(peak * 1.3 / 10) * 10)))
     return _finish(fig, "全市线上活动群众参与占比历年变化", years=_year_span(years), demo=demo)
 
@@ -462,17 +466,17 @@ def unit_small_multiples(per_unit_years: pd.DataFrame, key: str, *, demo: bool, 
     values = pd.to_numeric(per_unit_years[key], errors="coerce").astype(float)
     wide = (per_unit_years.assign(_v=values, year=per_unit_years["year"].astype(int))
             .groupby(["year", "unit"])["_v"].sum(min_count=1).unstack("unit").sort_index())
-    years = list(wide.index)
+    years = _years_of(wide)
     kinds = per_unit_years.drop_duplicates("unit", keep="last").set_index("unit")["unit_kind"]
-    rank = {k: i for i, k in enumerate(UNIT_KINDS)}
+    rank = {k: i for i, k in enumerate(KINDS)}
     latest = wide.ffill().iloc[-1]
-    units = sorted(wide.columns, key=lambda u: (rank.get(kinds.get(u), len(UNIT_KINDS)),
+    units = sorted(wide.columns, key=lambda u: (rank.get(kinds.get(u), len(KINDS)),
                                                 -np.nan_to_num(latest[u], nan=-np.inf), u))
     max_cols = 4 if len(units) <= 16 else 5 if len(units) <= 30 else 6
     nrows, ncols = _grid_shape(len(units), max_cols)
     fig, axes = _figure(min(MAX_HEIGHT_CM, 2.4 + 3.2 * nrows), nrows, ncols, sharex=True, sharey=same_scale)
     panels = _drop_spare(fig, axes, len(units))
-    scale, unit = _scale(wide.to_numpy().ravel(), field.measure)
+    scale, unit = _scale(wide.to_numpy(), field)
     for unit_name, ax in zip(units, panels):
         line = wide[unit_name].to_numpy()
         ax.plot(years, line, color=BLUE, marker="o", markersize=3, linewidth=1.3)
