@@ -143,16 +143,33 @@ def _round(key: str, value: float) -> float:
 # ---------------------------------------------------------------- the batch (parent side)
 
 def _worker_init(memory_bytes: int | None) -> None:
+    """Ignore Ctrl-C (the parent handles it) and cap how much more memory this worker may take."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_bytes:
         try:
             import resource
 
-            soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-            limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+            in_use = _data_in_use()
+            if not in_use:  # no /proc: leave the limit alone rather than guess
+                return
+            _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+            limit = in_use + memory_bytes  # a forked worker inherits the parent's mappings
+            if hard != resource.RLIM_INFINITY:
+                limit = min(limit, hard)
             resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
         except (ImportError, ValueError, OSError):
             pass
+
+
+def _data_in_use() -> int:
+    """This process's data segment (VmData) in bytes; 0 where /proc is not available."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _task(args: tuple[str, str, int | None, Limits]) -> FileOutcome:
@@ -310,7 +327,7 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
         year = int(raw_dir.name)
     registry = registry or Registry.load(units_csv)
     paths, issues = walk(raw_dir)
-    kinds = {p: classify(p) for p in paths}
+    kinds = {p: "project" if p.parent == raw_dir and p.name in PROJECT_FILES else classify(p) for p in paths}
     tasks = [(str(p), p.relative_to(raw_dir).as_posix(), year, limits) for p in paths if kinds[p] == "table"]
     bar = _progress(len(tasks)) if progress else None
     try:
@@ -345,7 +362,7 @@ def assemble(raw_dir: Path, paths: list[Path], kinds: dict[Path, str], outcomes:
         if outcome is None:
             status, sha = "skipped", _safe_sha(path)
             file_kind = {"system": "other", "table": "other"}.get(kind, kind)
-            if kind == "system" or path.name in PROJECT_FILES:
+            if kind in ("system", "project"):
                 file_rows.append(dict(source_file=rel, kind="other", status="skipped", unit="", sha256=sha))
                 continue
             unit = _unit_from_path(rel, registry)
@@ -373,6 +390,7 @@ def assemble(raw_dir: Path, paths: list[Path], kinds: dict[Path, str], outcomes:
             if outcome.kind == "other" and status == "skipped":
                 issues.append(Issue("info", "no_form_found", "文件中未找到统计表（按标签查找到的项目不足），"
                                                              "未计入。如这是统计表，请按通知附件格式填写。", rel, unit=unit))
+    file_rows.sort(key=lambda row: row["source_file"])
     status_of = {row["source_file"]: row for row in file_rows}
     accepted: list[tuple[FileOutcome, str, str]] = []
     for unit, group in forms.items():
