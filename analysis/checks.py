@@ -37,11 +37,12 @@ OFFLINE_PER_EVENT_MIN = 1.0
 OFFLINE_PER_EVENT_MAX = 5000.0
 YUAN_PER_PARTICIPANT_MAX = 1000.0
 REPORTS_PER_OUTLET_MAX = 50.0
-# Robust outliers against units of the same kind: group size (the unit included), robust z and fold from the median.
+# Robust outliers against units of the same kind: group size (the unit included), robust z and fold above the
+# median.  Only values far above are flagged: a small unit legitimately reports far less than the others.
 MIN_PEERS = 5
 OUTLIER_Z = 5.0
 OUTLIER_FOLD = 5.0
-# Year-on-year jumps: factor, and the larger of the two values must reach this floor (万元 / count).
+# Year-on-year jumps: factor, and last year's value must reach this floor (万元 / count) to be a fair base.
 YOY_FACTOR = 10.0
 YOY_FLOOR_MONEY = 1.0
 YOY_FLOOR_COUNT = 10
@@ -49,11 +50,10 @@ YOY_FLOOR_COUNT = 10
 COUNTY_MIN_REPORTS = 2
 
 RECEIVED_CSV = "received.csv"
-SOURCE_RECEIVED_CSV = "received.csv"
 SOURCE_MTIME = "文件修改时间"
 SUBTOTAL_PREFIX = "subtotal:"
-# Findings about one value's size: only the first of these (in rule order) is kept per cell.
-MAGNITUDE_CODES = ("small_field_too_large", "money_in_yuan_suspect", "outlier_mad", "yoy_jump")
+# Statistical findings: kept only for a value no other rule has flagged, and once per value.
+STATISTICAL_CODES = ("outlier_mad", "yoy_jump")
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,8 @@ class CheckContext:
         if v is None or v.empty:
             return {}
         v = v[v["status"] == "accepted"]
-        return {(_text(r["source_file"]), _text(r["field"])): (_text(r["sheet"]), _text(r["cell"]), _text(r["raw_text"]))
-                for r in v.to_dict("records")}
+        return {(_text(r["source_file"]), _text(r["field"])):
+                (_text(r["sheet"]), _text(r["cell"]), _text(r["raw_text"])) for r in v.to_dict("records")}
 
 
 Rule = Callable[[CheckContext], list[Issue]]
@@ -145,8 +145,8 @@ def _at(ctx: CheckContext, ret: dict[str, Any], key: str, severity: str, code: s
     """An issue located on the cell of ``key`` in the return ``ret``."""
     source = _text(ret["source_file"])
     sheet, cell, _ = ctx.cells.get((source, key), ("", "", ""))
-    return Issue(severity, code, message, source_file=source, sheet=sheet, cell=cell, field=key,  # type: ignore[arg-type]
-                 unit=_text(ret["unit"]))
+    return Issue(severity, code, message, source_file=source, sheet=sheet,  # type: ignore[arg-type]
+                 cell=cell, field=key, unit=_text(ret["unit"]))
 
 
 def money_limit(kind: str) -> float:
@@ -154,9 +154,16 @@ def money_limit(kind: str) -> float:
     return MONEY_MAX_WAN.get(kind, MONEY_MAX_WAN_DEFAULT)
 
 
+def too_large(key: str, value: float, kind: str) -> bool:
+    """True when one unit's value is implausibly large on its own (small fields, money likely typed in 元)."""
+    if key in MONEY_KEYS:
+        return value > money_limit(kind)
+    return key in SMALL_FIELD_MAX and value > SMALL_FIELD_MAX[key]
+
+
 def _money_suspect(ret: dict[str, Any]) -> bool:
-    limit = money_limit(_text(ret.get("unit_kind")))
-    return any((_num(ret.get(k)) or 0.0) > limit for k in MONEY_KEYS)
+    kind = _text(ret.get("unit_kind"))
+    return any(too_large(k, _num(ret.get(k)) or 0.0, kind) for k in MONEY_KEYS)
 
 
 # --- completeness -----------------------------------------------------------------------------------------------
@@ -219,7 +226,7 @@ def small_field_too_large(ctx: CheckContext) -> list[Issue]:
     return [_at(ctx, ret, key, "warning", "small_field_too_large",
                 f"“{_label(key)}”填报 {_with_measure(key, v)}，一个单位一般不超过 {SMALL_FIELD_MAX[key]} "
                 f"{BY_KEY[key].measure}：请核实是否多写了位数或填错了栏目。")
-            for ret, key, v in _reported(ctx, SMALL_FIELD_MAX) if v > SMALL_FIELD_MAX[key]]
+            for ret, key, v in _reported(ctx, SMALL_FIELD_MAX) if too_large(key, v, _text(ret.get("unit_kind")))]
 
 
 # --- magnitudes -------------------------------------------------------------------------------------------------
@@ -228,11 +235,12 @@ def money_in_yuan_suspect(ctx: CheckContext) -> list[Issue]:
     out = []
     for ret, key, v in _reported(ctx, MONEY_KEYS):
         kind = _text(ret.get("unit_kind"))
-        if v > money_limit(kind):
+        if too_large(key, v, kind):
             out.append(_at(ctx, ret, key, "warning", "money_in_yuan_suspect",
                            f"“{_label(key)}”填报 {_fmt(v)} 万元，对一个单位一周的活动明显偏大"
-                           f"（{KIND_ZH.get(kind, kind)}单位单项一般不超过 {_fmt(money_limit(kind))} 万元），很可能把“元”填进了“万元”栏：若原意是 {_fmt(v)} 元，"
-                           f"应填 {_fmt(v / 10000)} 万元。请核实后改正（汇总数据未作改动）。"))
+                           f"（{KIND_ZH.get(kind, kind)}单位单项一般不超过 {_fmt(money_limit(kind))} 万元），"
+                           f"很可能把“元”填进了“万元”栏：若原意是 {_fmt(v)} 元，应填 {_fmt(v / 10000)} 万元。"
+                           f"请核实后改正（汇总数据未作改动）。"))
     return out
 
 
@@ -266,7 +274,7 @@ def ratio_implausible(ctx: CheckContext) -> list[Issue]:
 
 
 def outlier_mad(ctx: CheckContext) -> list[Issue]:
-    """A value far from the other units of the same kind (median and MAD, robust z), with enough peers."""
+    """A value far above the other units of the same kind (median and MAD, robust z), with enough peers."""
     out = []
     returns = ctx.returns
     if returns.empty:
@@ -284,31 +292,27 @@ def outlier_mad(ctx: CheckContext) -> list[Issue]:
             if mad == 0:
                 continue
             for r, v in vals:
-                z = 0.6745 * (v - med) / mad
-                high = z > OUTLIER_Z and v >= OUTLIER_FOLD * med
-                low = z < -OUTLIER_Z and v * OUTLIER_FOLD <= med
-                if high or low:
-                    where = "远高于" if high else "远低于"
+                if 0.6745 * (v - med) / mad > OUTLIER_Z and v >= OUTLIER_FOLD * med:
                     out.append(_at(ctx, r, key, "warning", "outlier_mad",
-                                   f"“{_label(key)}”填报 {_with_measure(key, v)}，{where}同类单位"
+                                   f"“{_label(key)}”填报 {_with_measure(key, v)}，远高于同类单位"
                                    f"（{KIND_ZH.get(str(kind), str(kind))}，{len(vals)} 家）的中位数 "
-                                   f"{_with_measure(key, med)}：请核实是否多写或少写了位数、填错了栏目。"))
+                                   f"{_with_measure(key, med)}：请核实是否多写了位数或填错了栏目。"))
     return out
 
 
 def yoy_jump(ctx: CheckContext) -> list[Issue]:
-    """A value ten times above or below the same unit's value of the previous year."""
+    """A value ten times above or below the same unit's previous-year value (when that was plausible and not tiny)."""
     if ctx.previous is None or ctx.previous.empty:
         return []
     last = {_text(r["unit"]): r for r in _records(ctx.previous)}
     out = []
     for ret, key, v in _reported(ctx, FIELD_KEYS):
         before = _num(last.get(_text(ret["unit"]), {}).get(key))
-        if not before or v <= 0 or before < 0:
-            continue
         floor = YOY_FLOOR_MONEY if key in MONEY_KEYS else YOY_FLOOR_COUNT
+        if before is None or before < floor or v <= 0 or too_large(key, before, _text(ret.get("unit_kind"))):
+            continue
         factor = v / before
-        if max(v, before) >= floor and (factor >= YOY_FACTOR or factor <= 1 / YOY_FACTOR):
+        if factor >= YOY_FACTOR or factor <= 1 / YOY_FACTOR:
             change = f"是上年的 {factor:.1f} 倍" if factor > 1 else f"只有上年的 {factor:.1%}"
             out.append(_at(ctx, ret, key, "warning", "yoy_jump",
                            f"“{_label(key)}”填报 {_with_measure(key, v)}，上年（{ctx.year - 1}年）为 "
@@ -399,7 +403,7 @@ def late_return(ctx: CheckContext) -> list[Issue]:
         if got <= ctx.week.deadline:
             continue
         source = _text(rec["date_source"])
-        severity = "warning" if source == SOURCE_RECEIVED_CSV else "info"
+        severity = "warning" if source == RECEIVED_CSV else "info"
         hint = "" if severity == "warning" else "；文件修改时间可能因复制而改变，仅供参考"
         out.append(Issue(severity, "late_return",  # type: ignore[arg-type]
                          f"本表收到日期为 {got.isoformat()}（依据：{source}{hint}），晚于通知规定的截止日期 "
@@ -415,29 +419,30 @@ def materials_checklist(ctx: CheckContext) -> list[Issue]:
     return materials_issues(ctx.materials, ctx.returns["unit"].dropna().astype(str).tolist())
 
 
+# Specific rules first, the statistical ones last (see STATISTICAL_CODES).
 RULES: tuple[Rule, ...] = (
     missing_return, field_not_reported, count_not_integer, negative_value, small_field_too_large,
-    money_in_yuan_suspect, ratio_implausible, outlier_mad, yoy_jump, reports_lt_outlets, most_tasks_gt_events,
-    subtotal_mismatch, county_media_reports_lt2, late_return, materials_checklist,
+    money_in_yuan_suspect, ratio_implausible, reports_lt_outlets, most_tasks_gt_events, subtotal_mismatch,
+    county_media_reports_lt2, late_return, materials_checklist, outlier_mad, yoy_jump,
 )
 
 
 def _one_per_cell(issues: list[Issue]) -> list[Issue]:
-    """Keep only the first magnitude finding (rule order: most specific first) for each value."""
+    """Drop a statistical finding on a value that an earlier finding already points at."""
     seen: set[tuple[str, str, str]] = set()
     out = []
     for issue in issues:
-        if issue.code in MAGNITUDE_CODES:
-            where = (issue.source_file, issue.unit, issue.field)
-            if where in seen:
-                continue
+        where = (issue.source_file, issue.unit, issue.field)
+        if issue.code in STATISTICAL_CODES and where in seen:
+            continue
+        if issue.field:
             seen.add(where)
         out.append(issue)
     return out
 
 
 def run_checks(ctx: CheckContext) -> list[Issue]:
-    """All rules in order, with one magnitude finding per value."""
+    """All rules in order; statistical findings only where no other rule has spoken."""
     return _one_per_cell([issue for rule in RULES for issue in rule(ctx)])
 
 
@@ -493,7 +498,7 @@ def received_dates(raw_dir: Path, files: pd.DataFrame) -> pd.DataFrame:
         if day is None and len(by_name.get(source.rsplit("/", 1)[-1], [])) == 1:
             day = by_name[source.rsplit("/", 1)[-1]][0]
         if day is not None:
-            rows.append((source, day, SOURCE_RECEIVED_CSV))
+            rows.append((source, day, RECEIVED_CSV))
             continue
         path = raw_dir / source
         if path.is_file():

@@ -15,6 +15,7 @@ from typing import Iterable
 import mutagen
 import pandas as pd
 
+from analysis import filekinds
 from analysis.issues import Issue
 
 MATERIALS: tuple[str, ...] = ("form", "summary", "photo", "media", "video")
@@ -28,29 +29,28 @@ REQUIRED: tuple[tuple[str, tuple[str, ...]], ...] = (
 VIDEO_MAX_SECONDS = 180
 MEDIA_WORDS = ("报道", "新闻", "媒体")
 SUMMARY_WORDS = ("总结",)
-VIDEO_EXT = frozenset({".mp4", ".mov", ".m4v", ".avi", ".wmv", ".mkv", ".flv", ".3gp", ".mpg", ".mpeg", ".webm"})
-PHOTO_EXT = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".heic", ".webp", ".tif", ".tiff"})
-DOC_EXT = frozenset({".doc", ".docx", ".wps", ".pdf", ".txt", ".odt", ".rtf"})
-JUNK = ("~$", ".~lock")
 # Per-unit checklist columns with their Chinese headers.
 CHECKLIST_ZH = {"unit": "单位", **{m: MATERIAL_ZH[m] for m in MATERIALS}, "longest_video": "最长视频（秒）"}
 
 
 def classify(source_file: str, kind: str) -> str:
-    """Material of one file: form / summary / photo / media / video / other."""
-    path = PurePosixPath(source_file)
-    name, ext = path.name, path.suffix.lower()
-    if name.startswith(JUNK) or name.lower() == "thumbs.db":
+    """Material of one file from ingest's ``kind`` and its name: form / summary / photo / media / video / other.
+
+    Media reports are documents or screenshots whose name says so (报道/新闻/媒体).
+    """
+    name = PurePosixPath(source_file).name
+    by_name = filekinds.classify(name)  # table (incl. Word) / photo / video / document / system / other
+    if by_name == "system":
         return "other"
     if kind == "form":
         return "form"
-    if kind == "video" or ext in VIDEO_EXT:
+    if kind == "video" or by_name == "video":
         return "video"
-    if any(w in name for w in MEDIA_WORDS) and (ext in DOC_EXT or ext in PHOTO_EXT or ext in {".html", ".htm", ".mht"}):
+    if any(w in name for w in MEDIA_WORDS) and by_name in ("document", "photo", "table"):
         return "media"
-    if kind == "summary" or (any(w in name for w in SUMMARY_WORDS) and ext in DOC_EXT):
+    if kind == "summary" or (any(w in name for w in SUMMARY_WORDS) and by_name in ("document", "table")):
         return "summary"
-    if kind == "photo" or ext in PHOTO_EXT:
+    if kind == "photo" or by_name == "photo":
         return "photo"
     return "other"
 
