@@ -23,8 +23,10 @@ from .readers import Grid
 
 MIN_FIELDS = 6  # fewer labelled items than this and the grid is not the form
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUMBERISH = re.compile(r"^\s*(约|大约|近)?[\d０-９一二三四五六七八九十两百千万零]|^\s*(无|/|／|—|-)\s*$")
 _STAMP = re.compile(r"(盖章|填报单位|报送单位|填表单位|单位名称|地方/部门|地方／部门)")
-_STAMP_STRIP = re.compile(r"^.*?(盖章|单位名称|填报单位|报送单位|填表单位|地方/部门|地方／部门)[)）]*\s*[:：]?\s*")
+_SEAL = re.compile(r"[（(]\s*盖\s*章\s*[)）]")
+_STAMP_STRIP = re.compile(r"^.*?(盖章|单位名称|填报单位|报送单位|填表单位|地方/部门|地方／部门)\s*[:：]?\s*")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,17 @@ class Located:
     def found(self) -> int:
         return len(self.cells)
 
+    @property
+    def numbers(self) -> int:
+        """How many located cells hold something number-like (an instruction sheet holds none)."""
+        return sum(1 for cells in self.cells.values() for c in cells if _numberish(c.raw))
+
+
+def _numberish(value: object) -> bool:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
+    return isinstance(value, str) and len(value) <= 40 and bool(_NUMBERISH.search(value))
+
 
 @lru_cache(maxsize=8192)
 def _label(text: str) -> str | None:
@@ -94,7 +107,7 @@ def find_stamp(grids: list[Grid]) -> str:
                 text = _text(value)
                 if not text or len(text) > 80 or not _STAMP.search(text):
                     continue
-                rest = _STAMP_STRIP.sub("", text, count=1).strip()
+                rest = _STAMP_STRIP.sub("", _SEAL.sub("", text), count=1).strip()
                 rest = re.split(r"\s{2,}|填报日期|填表日期|日期[:：]|填表人|联系", rest)[0].strip(" ：:（）()")
                 if rest:
                     return rest
@@ -204,13 +217,17 @@ def _row_has_category(grid: Grid, r: int) -> bool:
 
 
 def locate(grids: list[Grid], year: int | None = None) -> Located | None:
-    """The best form among a file's grids (most fields; visible before hidden; this year's sheet first)."""
-    best: tuple[tuple[int, ...], Located] | None = None
+    """The best form among a file's grids.
+
+    Preference: a sheet holding numbers (not an instruction sheet listing the labels), this year's sheet over
+    last year's (by sheet name), visible over hidden, then the most numbers and the most fields.
+    """
+    best: tuple[tuple, Located] | None = None
     for grid in grids:
         found = locate_grid(grid)
         if found is None:
             continue
-        rank = (found.found, int(not grid.hidden), _year_rank(grid.sheet, year))
+        rank = (found.numbers >= 3, _year_rank(grid.sheet, year), not grid.hidden, found.numbers, found.found)
         if best is None or rank > best[0]:
             best = (rank, found)
     if best is None:

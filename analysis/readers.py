@@ -12,7 +12,9 @@ Chinese message for the issue row.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -22,7 +24,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .safety import OLE_MAGIC, ZIP_MAGIC, DEFAULT_LIMITS, Limits, Refused, check_ole, check_size, check_zip, signature
+from .safety import (DEFAULT_LIMITS, OLE_MAGIC, ZIP_MAGIC, Limits, Refused, check_ole, check_size, check_zip,
+                     column_number, signature)
 
 SPREADSHEET_EXT = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 WORD_EXT = (".docx", ".docm", ".wps")
@@ -77,12 +80,13 @@ def read_grids(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
         check_ole(path)
         return read_spreadsheet(path, limits)
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK"):
-        check_zip(path, limits)
+        error_parts = check_zip(path, limits)
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-        if "word/document.xml" in names:
-            return read_docx(path, limits)
-        return read_spreadsheet(path, limits)
+            if "word/document.xml" in names:
+                return read_docx(path, limits, checked=True)
+            grids = read_spreadsheet(path, limits)
+            return _restore_error_cells(zf, grids, error_parts) if error_parts else grids
     if ext in SPREADSHEET_EXT + WORD_EXT:
         raise Refused("file_wrong_format", f"文件扩展名为 {ext}，但内容不是该格式（可能是改了扩展名或文件已损坏），"
                                            "请用Excel/WPS/Word打开确认后另存为 .xlsx 或 .docx 再报送。")
@@ -130,6 +134,47 @@ def read_spreadsheet(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     return grids
 
 
+_SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_REL_ENTRY = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
+                        rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.DOTALL)
+_CELL_R = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_CELL_V = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _restore_error_cells(zf: zipfile.ZipFile, grids: list[Grid], error_parts: dict[str, bytes]) -> list[Grid]:
+    """Put the text of formula-error cells (#REF!, #DIV/0! …) back where calamine left them empty."""
+    try:
+        rels = {}
+        for m in _REL_ENTRY.finditer(zf.read("xl/_rels/workbook.xml.rels")):
+            rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+            rels[rid.decode()] = "xl/" + target.decode().lstrip("/").removeprefix("xl/")
+        part_of = {html.unescape(name.decode()): rels.get(rid.decode(), "")
+                   for name, rid in _SHEET_ENTRY.findall(zf.read("xl/workbook.xml"))}
+    except (KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return grids
+    out = []
+    for grid in grids:
+        data = error_parts.get(part_of.get(grid.sheet, ""))
+        if data:
+            rows = [list(row) for row in grid.rows]
+            for attrs, body in _ERROR_CELL.findall(data):
+                ref, value = _CELL_R.search(attrs), _CELL_V.search(body)
+                if not ref or not value:
+                    continue
+                r = int(ref.group(2)) - 1 - grid.origin[0]
+                c = column_number(ref.group(1)) - 1 - grid.origin[1]
+                if r < 0 or c < 0:
+                    continue
+                while len(rows) <= r:
+                    rows.append([])
+                rows[r].extend([None] * (c + 1 - len(rows[r])))
+                rows[r][c] = html.unescape(value.group(1).decode(errors="replace"))
+            grid = Grid(grid.sheet, rows, grid.hidden, grid.origin, grid.merged)
+        out.append(grid)
+    return out
+
+
 def _blank(value: object) -> object:
     return None if value == "" else value
 
@@ -168,9 +213,10 @@ def _decode(data: bytes) -> str:
         return data.decode("gb18030", errors="replace")
 
 
-def read_docx(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
+def read_docx(path: Path, limits: Limits = DEFAULT_LIMITS, checked: bool = False) -> list[Grid]:
     """Word tables as grids (merged cells expanded), plus the body paragraphs as a one-column grid ``正文``."""
-    check_zip(path, limits)
+    if not checked:
+        check_zip(path, limits)
     try:
         with zipfile.ZipFile(path) as zf:
             xml = zf.read("word/document.xml")

@@ -82,8 +82,12 @@ def check_ole(path: Path) -> None:
         raise Refused("file_encrypted", "文件设置了打开密码（已加密），无法读取。请取消密码后重新报送。")
 
 
-def check_zip(path: Path, limits: Limits) -> None:
-    """Refuse zip bombs, XML entity declarations and oversize sheets in an Office Open XML / ODF file."""
+def check_zip(path: Path, limits: Limits) -> dict[str, bytes]:
+    """Refuse zip bombs, XML entity declarations and oversize sheets in an Office Open XML / ODF file.
+
+    Returns the worksheet parts that hold formula-error cells (``t="e"``), which python-calamine reads as
+    empty: the reader puts their text (``#REF!`` …) back so that they are reported, not taken as blank.
+    """
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -108,6 +112,7 @@ def check_zip(path: Path, limits: Limits) -> None:
         if len(sheets) > limits.max_sheets:
             raise Refused("file_limit_sheets", f"工作表数量 {len(sheets)} 超过上限 {limits.max_sheets}"
                                                "（Limits.max_sheets），未读取。")
+        error_parts: dict[str, bytes] = {}
         for info in infos:
             if not info.filename.endswith((".xml", ".rels")):
                 continue
@@ -122,6 +127,9 @@ def check_zip(path: Path, limits: Limits) -> None:
                                                  "请用Excel/WPS另存为新文件后重新报送。")
             if info in sheets:
                 _check_sheet_extent(info.filename, data, limits)
+                if b't="e"' in data:
+                    error_parts[info.filename] = data
+    return error_parts
 
 
 def _check_sheet_extent(name: str, data: bytes, limits: Limits) -> None:
