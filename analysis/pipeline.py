@@ -56,13 +56,15 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
     registry = Registry.load(units_csv)
     result = ingest(raw_dir, year=year, workers=workers, progress=progress, registry=registry)
     year = result.meta.get("year")
-    inventory = materials.inventory(result.files, raw_dir)
+    names = [u.name for u in registry.roster(year)]
+    found = materials.material_files(result.files, raw_dir, names)
+    inventory = materials.checklist(found, names)
     if checks_on:
         weeks = checks.load_weeks(weeks_csv) if Path(weeks_csv).is_file() else {}
         ctx = checks.CheckContext(
             year=year, returns=result.returns, values=result.values, files=result.files,
             roster=checks.roster_frame(registry.roster(year)), previous=previous_returns(out_dir, year),
-            week=weeks.get(year), received=checks.received_dates(raw_dir, result.files), materials=inventory)
+            week=weeks.get(year), received=checks.received_dates(raw_dir, result.files), materials=found)
         found = checks.run_checks(ctx) + schemas.validate_processed(result)
         result.issues = issues_frame([*_issue_objects(result.issues), *found])
     write_result(result, out_dir)
