@@ -9,6 +9,7 @@ so papermill never picks another Python.
 
 from __future__ import annotations
 
+import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from .outputs import write_text
 
 KERNEL_NAME = "scitech-week"
 KERNEL_DISPLAY = "科技活动周分析（本项目环境）"
+QUIET = "--IPKernelApp.log_level=ERROR"
 CLEAN_NB = "01_清洗与核查.ipynb"
 SUMMARY_NB = "02_周后统计分析.ipynb"
 TRENDS_NB = "03_多年趋势.ipynb"
@@ -56,13 +58,17 @@ def ensure_kernel() -> str:
 
     try:
         spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
-        if spec.argv and Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+        if spec.argv and Path(spec.argv[0]).resolve() == Path(sys.executable).resolve() and QUIET in spec.argv:
             return KERNEL_NAME
     except Exception:  # not registered yet (jupyter_client raises NoSuchKernel)
         pass
     from ipykernel.kernelspec import install
 
-    install(kernel_name=KERNEL_NAME, display_name=KERNEL_DISPLAY, prefix=sys.prefix)
+    folder = Path(install(kernel_name=KERNEL_NAME, display_name=KERNEL_DISPLAY, prefix=sys.prefix))
+    spec_file = folder / "kernel.json"
+    spec_json = json.loads(spec_file.read_text(encoding="utf-8"))
+    spec_json["argv"].append(QUIET)  # batch runs: the kernel's start-up warnings are noise on the console
+    write_text(json.dumps(spec_json, ensure_ascii=False, indent=1), spec_file)
     return KERNEL_NAME
 
 

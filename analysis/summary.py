@@ -200,3 +200,21 @@ def unit_overview(week: Week) -> pd.DataFrame:
                "participation_per_event": "场均参与（人次）", "media_reports": "宣传报道（篇）"}
     table = week.units.sort_values("events_held", ascending=False, na_position="last")
     return table[list(columns)].rename(columns=columns).round(1)
+
+
+def headline(week: Week) -> str:
+    """One line in Markdown: returns received against expected, missing units and the comparison year."""
+    c = week.completeness
+    text = f"**{week.title}**：应报 {c.expected} 家，收到 {c.received} 家，报送率 {c.rate:.0f}%"
+    if c.missing:
+        text += f"；未报送：{'、'.join(c.missing)}"
+    return text + (f"；对比年度：{week.compare_year}年" if week.compare_year else "；无可对比的上一年度")
+
+
+def flagged_values(week: Week) -> pd.DataFrame:
+    """Warnings and errors about single values of accepted returns: the totals include them as reported."""
+    from .tables import issues_table
+
+    accepted = set(week.returns["source_file"])
+    issues = week.issues[week.issues["field"].isin(FIELD_KEYS) & week.issues["source_file"].isin(accepted)]
+    return issues_table(issues)

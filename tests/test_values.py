@@ -175,7 +175,8 @@ CASES: list[tuple[object, str, float | None, tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "key", "value", "codes"), CASES, ids=[repr(c[0])[:24] for c in CASES])
+@pytest.mark.parametrize(("raw", "key", "value", "codes"), CASES,
+                         ids=[f"{i}-{type(c[0]).__name__}-{c[0] if isinstance(c[0], str) else ''}"[:32] for i, c in enumerate(CASES)])
 def test_parse_value(raw: object, key: str, value: float | None, codes: tuple[str, ...]) -> None:
     parsed = parse_value(raw, key)
     assert isinstance(parsed, ParsedValue)
