@@ -31,12 +31,13 @@ def show_table(frame: pd.DataFrame, caption: str = "", max_rows: int = 60) -> No
     display(frame.head(max_rows).style.hide(axis="index"))
 
 
-def show_figures(figures: dict[str, Figure], out_dir: Path) -> list[Path]:
-    """Save every figure once (PNG 300 dpi, SVG, PDF) and show it in the notebook."""
-    from IPython.display import display
+def show_figures(figures: dict[str, Figure], out_dir: Path, width: int = 760) -> list[Path]:
+    """Save every figure once (PNG 300 dpi, SVG, PDF) and show the saved PNG (no second rendering)."""
+    from IPython.display import Image, display
 
     written: list[Path] = []
     for name, fig in figures.items():
-        written.extend(save_figure(fig, Path(out_dir), name))
-        display(fig)
+        files = save_figure(fig, Path(out_dir), name)
+        written.extend(files)
+        display(Image(filename=str(next(p for p in files if p.suffix == ".png")), width=width))
     return written
