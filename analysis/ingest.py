@@ -25,7 +25,7 @@ import pandas as pd
 from .filekinds import classify
 from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS
 from .issues import Issue, issues_frame
-from .locate import Located, locate
+from .locate import Located, count_labels, locate
 from .paths import DEMO_MARKER, UNITS_CSV, is_demo
 from .readers import TABLE_EXT, WORD_EXT, read_grids
 from .safety import DEFAULT_LIMITS, Limits, Refused
@@ -88,17 +88,36 @@ def process_file(path: Path, source_file: str, year: int | None, limits: Limits 
     except Refused as exc:
         return FileOutcome(source_file, sha, "other", mtime=mtime,
                            issues=(Issue(exc.severity, exc.code, exc.message, source_file),))
-    except (RecursionError, MemoryError, ValueError, OSError, KeyError, IndexError, TypeError, UnicodeError) as exc:
+    except ReadTimeout:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - native readers raise anything (PanicException is a BaseException)
         return FileOutcome(source_file, sha, "other", mtime=mtime, issues=(Issue(
             "error", "file_unreadable", f"文件无法读取（{type(exc).__name__}），可能已损坏，请重新保存后报送。", source_file),))
     located = locate(grids, year)
     if located is None:
-        is_word = path.suffix.lower() in WORD_EXT + (".doc",)
-        paragraphs = sum(len(g.rows) for g in grids if g.sheet == "正文")
-        kind = "summary" if is_word and paragraphs >= 3 else ("document" if is_word else "other")
-        return FileOutcome(source_file, sha, kind, mtime=mtime)
+        return FileOutcome(source_file, sha, *_without_form(path, source_file, grids), mtime=mtime)
     parsed, issues = parse_located(located, source_file)
     return FileOutcome(source_file, sha, "form", located, parsed, issues, mtime)
+
+
+def _without_form(path: Path, source_file: str, grids: list) -> tuple[str, None, tuple, tuple[Issue, ...]]:
+    """Kind of a table-bearing file in which no form was found, and whether a person should look at it.
+
+    A Word file with prose is a summary (no issue).  A file named like the form, a CSV, a sheet holding some of
+    the form's labels, or a very large sheet gets a warning; an unrelated workbook only an info line.
+    """
+    is_word = path.suffix.lower() in WORD_EXT + (".doc",)
+    paragraphs = sum(len(g.rows) for g in grids if g.sheet == "正文")
+    named_like_form = any(word in path.stem for word in ("统计表", "附件", "开展情况"))
+    if is_word and paragraphs >= 3 and not named_like_form:
+        return "summary", None, (), ()
+    labels = max((count_labels(g) for g in grids), default=0)
+    cells = sum(len(row) for g in grids for row in g.rows)
+    attention = named_like_form or path.suffix.lower() == ".csv" or labels >= 3 or cells > 100_000
+    message = ("文件中未找到统计表（按标签识别到的项目不足），未计入。" +
+               ("如这是统计表，请按通知附件的格式填写后重新报送。" if attention else "如不是统计表可忽略。"))
+    issue = Issue("warning" if attention else "info", "no_form_found", message, source_file)
+    return ("document" if is_word else "other"), None, (), (issue,)
 
 
 def parse_located(located: Located, source_file: str) -> tuple[tuple, tuple[Issue, ...]]:
@@ -179,17 +198,19 @@ def _task(args: tuple[str, str, int | None, Limits]) -> FileOutcome:
         signal.alarm(limits.seconds_per_file)
     try:
         return process_file(Path(path), source_file, year, limits)
-    except TimeoutError:
-        return FileOutcome(source_file, issues=(Issue("error", "file_timeout", f"读取超过 {limits.seconds_per_file} 秒"
-                                                      "（Limits.seconds_per_file）仍未完成，已跳过。请检查文件是否过大"
-                                                      "或另存为新文件后重新报送。", source_file),))
+    except ReadTimeout:
+        return _crashed(source_file, limits, timed_out=True)
     finally:
         if hasattr(signal, "SIGALRM"):
             signal.alarm(0)
 
 
+class ReadTimeout(BaseException):
+    """Raised by the alarm in a worker; a BaseException so that no reader's ``except`` swallows it."""
+
+
 def _on_alarm(signum, frame):  # noqa: ARG001 - signal handler signature
-    raise TimeoutError
+    raise ReadTimeout
 
 
 def _crashed(source_file: str, limits: Limits, timed_out: bool) -> FileOutcome:
@@ -234,6 +255,8 @@ def _run_pool(tasks, workers, results, progress, memory_bytes) -> None:
                         results[futures[fut]] = fut.result()
                     except BrokenProcessPool:
                         continue
+                    except BaseException:  # noqa: BLE001 - e.g. an exception that cannot be pickled back
+                        results[futures[fut]] = _crashed(futures[fut], limits, timed_out=False)
                     if progress is not None:
                         progress.update(1)
         except BrokenProcessPool:
@@ -387,9 +410,6 @@ def assemble(raw_dir: Path, paths: list[Path], kinds: dict[Path, str], outcomes:
             status = "error" if any(i.severity == "error" for i in outcome.issues) else "skipped"
             unit = _unit_from_path(rel, registry)
             file_rows.append(dict(source_file=rel, kind=outcome.kind, status=status, unit=unit, sha256=outcome.sha256))
-            if outcome.kind == "other" and status == "skipped":
-                issues.append(Issue("info", "no_form_found", "文件中未找到统计表（按标签查找到的项目不足），"
-                                                             "未计入。如这是统计表，请按通知附件格式填写。", rel, unit=unit))
     file_rows.sort(key=lambda row: row["source_file"])
     status_of = {row["source_file"]: row for row in file_rows}
     accepted: list[tuple[FileOutcome, str, str]] = []
@@ -478,15 +498,20 @@ def _field_order(col: pd.Series) -> pd.Series:
 
 
 def write_result(result: IngestResult, out_dir: Path) -> None:
-    """The four tables as CSV (UTF-8 with BOM) and Parquet, plus meta.json, each written atomically."""
-    from .outputs import write_csv, write_parquet, write_text
+    """The four tables as CSV (UTF-8 with BOM) and Parquet, plus meta.json, replaced together.
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    Everything is written to temporary files first; only when all are complete are they renamed over the
+    previous outputs, so a failure leaves the previous run's tables as they were.
+    """
+    from .outputs import csv_writer, parquet_writer, replace_together, text_writer
+
+    jobs = []
     for name in TABLES:
         frame = getattr(result, name)
-        write_csv(frame, out_dir / f"{name}.csv")
-        write_parquet(frame, out_dir / f"{name}.parquet")
-    write_text(json.dumps(result.meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", out_dir / "meta.json")
+        jobs += [(out_dir / f"{name}.csv", csv_writer(frame)), (out_dir / f"{name}.parquet", parquet_writer(frame))]
+    meta = json.dumps(result.meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    jobs.append((out_dir / "meta.json", text_writer(meta)))
+    replace_together(jobs)
 
 
 def load_processed(out_dir: Path) -> IngestResult:

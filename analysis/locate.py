@@ -108,7 +108,7 @@ def find_stamp(grids: list[Grid]) -> str:
                 if not text or len(text) > 80 or not _STAMP.search(text):
                     continue
                 rest = _STAMP_STRIP.sub("", _SEAL.sub("", text), count=1).strip()
-                rest = re.split(r"\s{2,}|填报日期|填表日期|日期[:：]|填表人|联系", rest)[0].strip(" ：:（）()")
+                rest = re.split(r"\s{2,}|填报日期|填表日期|日期[:：]|填表人|联系", rest)[0].strip(" ：:")
                 if rest:
                     return rest
                 for nxt in row[c + 1:]:
@@ -126,6 +126,11 @@ def _labels(grid: Grid) -> list[tuple[int, int, str]]:
                 if key:
                     out.append((r, c, key))
     return out
+
+
+def count_labels(grid: Grid) -> int:
+    """How many distinct form items are labelled in a grid."""
+    return len({key for _, _, key in _labels(grid)})
 
 
 def _cell(grid: Grid, r: int, c: int) -> object:

@@ -44,19 +44,29 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success rename it over ``target``."""
-    target = Path(target)
+def _temporary(target: Path) -> Iterator[Path]:
+    """A temporary file beside ``target``, removed on exit unless it was renamed."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
-    tmp_path = Path(tmp)
     try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary shared files
-        os.replace(tmp_path, target)
+        yield Path(tmp)
     finally:
-        tmp_path.unlink(missing_ok=True)
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _publish(tmp: Path, target: Path) -> None:
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary shared files
+    os.replace(tmp, target)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success rename it over ``target``."""
+    target = Path(target)
+    with _temporary(target) as tmp:
+        yield tmp
+        _publish(tmp, target)
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
@@ -66,17 +76,41 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
     return Path(target)
 
 
-def write_csv(frame: pd.DataFrame, target: Path) -> Path:
-    """UTF-8 with BOM (so Excel shows the Chinese), neutralised, atomic, no index."""
+def replace_together(jobs: list[tuple[Path, Callable[[Path], None]]]) -> list[Path]:
+    """Write every ``(target, write)`` to a temporary file first, then rename them all over their targets."""
+    with contextlib.ExitStack() as stack:
+        temps = [stack.enter_context(_temporary(Path(target))) for target, _ in jobs]
+        for tmp, (_, write) in zip(temps, jobs):
+            write(tmp)
+        for tmp, (target, _) in zip(temps, jobs):
+            _publish(tmp, Path(target))
+    return [Path(target) for target, _ in jobs]
+
+
+def csv_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
+    """UTF-8 with BOM (so Excel shows the Chinese), neutralised, no index."""
     safe = neutralize_frame(frame)
-    return write_atomic(target, lambda p: safe.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\n"))
+    return lambda p: safe.to_csv(p, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def parquet_writer(frame: pd.DataFrame) -> Callable[[Path], None]:
+    return lambda p: frame.to_parquet(p, index=False)
+
+
+def text_writer(text: str) -> Callable[[Path], None]:
+    return lambda p: p.write_text(text, encoding="utf-8")
+
+
+def write_csv(frame: pd.DataFrame, target: Path) -> Path:
+    """A CSV for Excel (see :func:`csv_writer`), written atomically."""
+    return write_atomic(target, csv_writer(frame))
 
 
 def write_parquet(frame: pd.DataFrame, target: Path) -> Path:
     """Parquet without index, atomic."""
-    return write_atomic(target, lambda p: frame.to_parquet(p, index=False))
+    return write_atomic(target, parquet_writer(frame))
 
 
 def write_text(text: str, target: Path) -> Path:
     """UTF-8 text, atomic."""
-    return write_atomic(target, lambda p: p.write_text(text, encoding="utf-8"))
+    return write_atomic(target, text_writer(text))

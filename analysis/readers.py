@@ -196,7 +196,12 @@ def read_csv(path: Path, limits: Limits = DEFAULT_LIMITS) -> Grid:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    rows = [[cell.strip() or None for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        rows = [[cell.strip() or None for cell in row]
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise Refused("csv_malformed", f"CSV 文件格式有误（{_short(exc)}），请用Excel另存为“CSV UTF-8”或 .xlsx 后重新报送。"
+                      ) from exc
     if len(rows) * max((len(r) for r in rows), default=0) > limits.max_cells:
         raise Refused("file_limit_cells", f"CSV 文件单元格数超过上限 {limits.max_cells}（Limits.max_cells），未读取。")
     return Grid(sheet="", rows=rows)

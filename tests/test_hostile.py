@@ -445,10 +445,12 @@ def test_interrupted_run_keeps_previous_outputs(good_run, monkeypatch):
     """A failure after the CSVs are written leaves the previous complete outputs (as a set) and no temp files."""
     raw, out, before = good_run
 
-    def broken(frame, target):
-        raise OSError("disk full")
+    def broken(frame):
+        def write(path):
+            raise OSError("disk full")
+        return write
 
-    monkeypatch.setattr(outputs, "write_parquet", broken)
+    monkeypatch.setattr(outputs, "parquet_writer", broken)
     with pytest.raises(OSError):
         ingest(raw, out, year=YEAR, workers=1)
     assert _temp_files(out) == []
