@@ -49,7 +49,7 @@ class FileOutcome:
     source_file: str
     sha256: str = ""
     kind: str = "other"
-    located: Located | None = None
+    stamp: str = ""  # the unit written on the 盖章 line
     parsed: tuple[tuple[str, float | None, str, str, str, str], ...] = ()  # key, value, raw, sheet, cell, note
     issues: tuple[Issue, ...] = ()
     mtime: float = 0.0
@@ -97,10 +97,10 @@ def process_file(path: Path, source_file: str, year: int | None, limits: Limits 
     if located is None:
         return FileOutcome(source_file, sha, *_without_form(path, source_file, grids), mtime=mtime)
     parsed, issues = parse_located(located, source_file)
-    return FileOutcome(source_file, sha, "form", located, parsed, issues, mtime)
+    return FileOutcome(source_file, sha, "form", located.stamp, parsed, issues, mtime)
 
 
-def _without_form(path: Path, source_file: str, grids: list) -> tuple[str, None, tuple, tuple[Issue, ...]]:
+def _without_form(path: Path, source_file: str, grids: list) -> tuple[str, str, tuple, tuple[Issue, ...]]:
     """Kind of a table-bearing file in which no form was found, and whether a person should look at it.
 
     A Word file with prose is a summary (no issue).  A file named like the form, a CSV, a sheet holding some of
@@ -110,14 +110,14 @@ def _without_form(path: Path, source_file: str, grids: list) -> tuple[str, None,
     paragraphs = sum(len(g.rows) for g in grids if g.sheet == "正文")
     named_like_form = any(word in path.stem for word in ("统计表", "附件", "开展情况"))
     if is_word and paragraphs >= 3 and not named_like_form:
-        return "summary", None, (), ()
+        return "summary", "", (), ()
     labels = max((count_labels(g) for g in grids), default=0)
     cells = sum(len(row) for g in grids for row in g.rows)
     attention = named_like_form or path.suffix.lower() == ".csv" or labels >= 3 or cells > 100_000
     message = ("文件中未找到统计表（按标签识别到的项目不足），未计入。" +
                ("如这是统计表，请按通知附件的格式填写后重新报送。" if attention else "如不是统计表可忽略。"))
     issue = Issue("warning" if attention else "info", "no_form_found", message, source_file)
-    return ("document" if is_word else "other"), None, (), (issue,)
+    return ("document" if is_word else "other"), "", (), (issue,)
 
 
 def parse_located(located: Located, source_file: str) -> tuple[tuple, tuple[Issue, ...]]:
@@ -238,27 +238,36 @@ def run_tasks(tasks: list[tuple[str, str, int | None, Limits]], workers: int, pr
     return [results[t[1]] for t in tasks]
 
 
+def _run_chunk(chunk: list[tuple[str, str, int | None, Limits]]) -> list[FileOutcome]:
+    return [_task(task) for task in chunk]
+
+
 def _run_pool(tasks, workers, results, progress, memory_bytes) -> None:
+    """Files go to the workers in small chunks (less inter-process traffic); any chunk that fails is left
+    out of ``results`` so that its files are retried one by one."""
     limits: Limits = tasks[0][3]
+    size = max(1, min(16, len(tasks) // (4 * max(1, workers))))
+    chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
     with ProcessPoolExecutor(max_workers=max(1, workers), initializer=_worker_init,
                              initargs=(memory_bytes,)) as pool:
-        futures: dict[Future, str] = {pool.submit(_task, t): t[1] for t in tasks}
+        futures: dict[Future, list] = {pool.submit(_run_chunk, chunk): chunk for chunk in chunks}
         remaining = set(futures)
         try:
             while remaining:
-                done, remaining = wait(remaining, timeout=limits.seconds_per_file + 10, return_when=FIRST_COMPLETED)
+                done, remaining = wait(remaining, timeout=limits.seconds_per_file * size + 10,
+                                       return_when=FIRST_COMPLETED)
                 if not done:  # no progress at all: a worker hangs in native code
                     _kill(pool)
                     return
                 for fut in done:
                     try:
-                        results[futures[fut]] = fut.result()
-                    except BrokenProcessPool:
+                        outcomes = fut.result()
+                    except BaseException:  # noqa: BLE001 - a dead worker, or a result that cannot be pickled
                         continue
-                    except BaseException:  # noqa: BLE001 - e.g. an exception that cannot be pickled back
-                        results[futures[fut]] = _crashed(futures[fut], limits, timed_out=False)
+                    for outcome in outcomes:
+                        results[outcome.source_file] = outcome
                     if progress is not None:
-                        progress.update(1)
+                        progress.update(len(outcomes))
         except BrokenProcessPool:
             return
 
@@ -327,14 +336,14 @@ def _revision_rank(outcome: FileOutcome) -> tuple:
 def resolve_unit(outcome: FileOutcome, registry: Registry) -> tuple[str, str, str]:
     """(unit name, kind, where it came from) — 盖章 line, then file name, then the folder names."""
     rel = Path(outcome.source_file)
-    candidates = [("盖章栏", outcome.located.stamp if outcome.located else ""), ("文件名", rel.stem)]
+    candidates = [("盖章栏", outcome.stamp), ("文件名", rel.stem)]
     candidates += [("文件夹", part) for part in reversed(rel.parts[:-1])]
     for source, text in candidates:
         if text:
             unit = registry.resolve(text)
             if unit:
                 return unit.name, unit.kind, source
-    written = (outcome.located.stamp if outcome.located and outcome.located.stamp else "") \
+    written = outcome.stamp \
         or (rel.parts[0] if len(rel.parts) > 1 else fold_name(rel.stem)) or rel.stem
     return written, "other", ""
 

@@ -9,7 +9,7 @@ done, for the record).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Iterable, Literal
 
 import pandas as pd
@@ -35,7 +35,7 @@ class Issue:
     unit: str = ""
 
     def row(self) -> dict[str, str]:
-        return {c: asdict(self)[c] for c in ISSUE_COLUMNS}
+        return {c: getattr(self, c) for c in ISSUE_COLUMNS}
 
 
 def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:

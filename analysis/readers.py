@@ -80,13 +80,14 @@ def read_grids(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
         check_ole(path)
         return read_spreadsheet(path, limits)
     if head.startswith(ZIP_MAGIC) or head.startswith(b"PK"):
-        error_parts = check_zip(path, limits)
+        facts = check_zip(path, limits)
+        if facts.word_body is not None:
+            return word_grids(facts.word_body, limits)
+        grids = read_spreadsheet(path, limits)
+        if not facts.error_parts:
+            return grids
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            if "word/document.xml" in names:
-                return read_docx(path, limits, checked=True)
-            grids = read_spreadsheet(path, limits)
-            return _restore_error_cells(zf, grids, error_parts) if error_parts else grids
+            return _restore_error_cells(zf, grids, facts.error_parts)
     if ext in SPREADSHEET_EXT + WORD_EXT:
         raise Refused("file_wrong_format", f"文件扩展名为 {ext}，但内容不是该格式（可能是改了扩展名或文件已损坏），"
                                            "请用Excel/WPS/Word打开确认后另存为 .xlsx 或 .docx 再报送。")
@@ -218,15 +219,16 @@ def _decode(data: bytes) -> str:
         return data.decode("gb18030", errors="replace")
 
 
-def read_docx(path: Path, limits: Limits = DEFAULT_LIMITS, checked: bool = False) -> list[Grid]:
+def read_docx(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     """Word tables as grids (merged cells expanded), plus the body paragraphs as a one-column grid ``正文``."""
-    if not checked:
-        check_zip(path, limits)
-    try:
-        with zipfile.ZipFile(path) as zf:
-            xml = zf.read("word/document.xml")
-    except KeyError as exc:
-        raise Refused("file_corrupt", "Word 文件缺少正文部分（word/document.xml），文件可能已损坏，请重新保存后报送。") from exc
+    body = check_zip(path, limits).word_body
+    if body is None:
+        raise Refused("file_corrupt", "Word 文件缺少正文部分（word/document.xml），文件可能已损坏，请重新保存后报送。")
+    return word_grids(body, limits)
+
+
+def word_grids(xml: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
+    """The grids of a checked ``word/document.xml``."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              huge_tree=False, remove_comments=True)
     try:

@@ -86,12 +86,22 @@ def check_ole(path: Path) -> None:
         raise Refused("file_encrypted", "文件设置了打开密码（已加密），无法读取。请取消密码后重新报送。")
 
 
-def check_zip(path: Path, limits: Limits) -> dict[str, bytes]:
-    """Refuse zip bombs, XML entity declarations and oversize sheets in an Office Open XML / ODF file.
+@dataclass(frozen=True)
+class ZipFacts:
+    """What the pre-flight learned of a zip-based file, so that readers need not open it again.
 
-    Returns the worksheet parts that hold formula-error cells (``t="e"``), which python-calamine reads as
-    empty: the reader puts their text (``#REF!`` …) back so that they are reported, not taken as blank.
+    ``error_parts``: worksheet parts holding formula-error cells (``t="e"``), which python-calamine reads as
+    empty (the reader puts ``#REF!`` … back so they are reported, not taken as blank); ``word_body``: the
+    checked ``word/document.xml`` of a Word file.
     """
+
+    names: frozenset[str]
+    error_parts: dict[str, bytes]
+    word_body: bytes | None = None
+
+
+def check_zip(path: Path, limits: Limits) -> ZipFacts:
+    """Refuse zip bombs, XML entity declarations and oversize sheets in an Office Open XML / ODF file."""
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -117,6 +127,7 @@ def check_zip(path: Path, limits: Limits) -> dict[str, bytes]:
             raise Refused("file_limit_sheets", f"工作表数量 {len(sheets)} 超过上限 {limits.max_sheets}"
                                                "（Limits.max_sheets），未读取。")
         error_parts: dict[str, bytes] = {}
+        word_body = None
         is_word = any(i.filename == WORD_BODY for i in infos)
         for info in infos:
             if not _parsed_by_readers(info.filename, is_word):
@@ -135,7 +146,9 @@ def check_zip(path: Path, limits: Limits) -> dict[str, bytes]:
                 _check_sheet_extent(info.filename, data, limits)
                 if b't="e"' in data:
                     error_parts[info.filename] = data
-    return error_parts
+            if info.filename == WORD_BODY:
+                word_body = data
+    return ZipFacts(frozenset(i.filename for i in infos), error_parts, word_body)
 
 
 def _parsed_by_readers(name: str, is_word: bool) -> bool:
