@@ -15,7 +15,8 @@ from . import checks, materials, schemas
 from .feedback import write_feedback
 from .ingest import IngestResult, ingest, load_processed, write_result
 from .issues import issues_frame, summarize
-from .paths import UNITS_CSV, WEEKS_CSV
+from .outputs import write_csv, write_text
+from .paths import DEMO_LABEL, DEMO_MARKER, UNITS_CSV, WEEKS_CSV
 from .units import Registry
 
 FEEDBACK_XLSX = "反馈清单.xlsx"
@@ -68,9 +69,9 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
         found = checks.run_checks(ctx) + schemas.validate_processed(result)
         result.issues = issues_frame([*_issue_objects(result.issues), *found])
     write_result(result, out_dir)
-    from .outputs import write_csv
-
     write_csv(inventory, out_dir / MATERIALS_CSV)
+    if result.meta.get("demo"):
+        write_text(f"{DEMO_LABEL}：本文件夹由示例报表（{raw_dir}）生成，不代表真实统计。\n", out_dir / DEMO_MARKER)
     write_feedback(out_dir / FEEDBACK_XLSX, result.issues, year=year, demo=bool(result.meta.get("demo")),
                    materials=inventory)
     return YearOutcome(result, inventory, out_dir)

@@ -1,0 +1,68 @@
+"""On the demo years, every warning or error points at a planted problem, and every planted problem is found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import paths
+from analysis.pipeline import process_year
+
+TRUTH = Path(__file__).resolve().parent / "data" / "demo_truth"
+YEARS = (2021, 2022, 2023, 2024)
+# planted codes that are findings a person must act on (the others are inventory facts, noted as info)
+ACTIONABLE = {"missing_return", "money_in_yuan_suspect", "value_unknown", "county_media_reports_lt2", "late_return",
+              "video_too_long"}
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory) -> dict[int, pd.DataFrame]:
+    root = tmp_path_factory.mktemp("processed")
+    out = {}
+    for year in YEARS:  # in order, so each year's checks can compare with the previous one
+        out[year] = process_year(paths.RAW / str(year), root / str(year), year=year, workers=1)
+    return out
+
+
+def _planted(year: int) -> pd.DataFrame:
+    return pd.read_csv(TRUTH / f"{year}_planted.csv", encoding="utf-8-sig", dtype=str).fillna("")
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_warning_is_a_planted_problem(processed, year):
+    issues = processed[year].result.issues
+    raised = issues[issues["severity"].isin(["warning", "error"])]
+    planted = _planted(year)
+    expected = {(r.code, r.unit) for r in planted.itertuples() if r.code in ACTIONABLE}
+    got = {(r.code, r.unit) for r in raised.itertuples()}
+    assert got == expected
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_planted_cells_are_located(processed, year):
+    issues = processed[year].result.issues
+    for r in _planted(year).itertuples():
+        if r.code in ACTIONABLE and r.field:
+            hit = issues[(issues["code"] == r.code) & (issues["unit"] == r.unit) & (issues["field"] == r.field)]
+            assert len(hit) == 1, (r.code, r.unit)
+            assert hit.iloc[0]["source_file"] == r.source_file
+            assert hit.iloc[0]["cell"], "located to a cell"
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_inventory_facts_are_recorded(processed, year):
+    result = processed[year].result
+    files = result.files.set_index("source_file")
+    for r in _planted(year).itertuples():
+        if r.code == "superseded_revision":
+            assert files.loc[r.source_file, "status"] == "superseded"
+        if r.code == "non_return_file":
+            assert files.loc[r.source_file, "status"] == "skipped"
+            assert r.source_file not in set(result.returns["source_file"])
+
+
+def test_processed_demo_folder_says_it_is_demo(processed):
+    out = processed[2023].out_dir
+    assert paths.DEMO_LABEL in (out / paths.DEMO_MARKER).read_text(encoding="utf-8")
