@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.form import BY_KEY
-from analysis.issues import SEVERITIES, SEVERITY_ZH
+from analysis.issues import SEVERITIES, SEVERITY_ZH, code_title
 from analysis.materials import CHECKLIST_ZH, minutes_seconds
 from analysis.outputs import neutralize, write_atomic
 from analysis.paths import DEMO_LABEL
@@ -35,23 +35,6 @@ SEVERITY_NOTE = {"error": "该数值或文件无法使用，必须改正后重�
                  "warning": "已按原样使用或暂未计入，请核实并回复",
                  "info": "已作处理，供核对备查"}
 # Chinese titles of issue codes (ingest's and the checks'); an unknown code is shown as is.
-CODE_TITLES = {
-    "missing_return": "未报送统计表", "field_not_reported": "项目未填写", "count_not_integer": "数量不是整数",
-    "negative_value": "数值为负", "small_field_too_large": "数量明显偏大", "money_in_yuan_suspect": "疑似元填成万元",
-    "ratio_implausible": "比例异常", "outlier_mad": "与同类单位差异过大", "yoy_jump": "与上年相差十倍以上",
-    "reports_lt_outlets": "报道少于媒体数", "most_tasks_gt_events": "承接任务多于活动次数",
-    "subtotal_mismatch": "小计与分项不符", "county_media_reports_lt2": "宣传报道少于2篇", "late_return": "逾期报送",
-    "video_too_long": "视频超过3分钟", "video_duration_unknown": "视频时长无法读取", "materials_missing": "材料不全",
-    "schema_violation": "处理结果格式错误",
-    "field_not_found": "未找到项目", "value_unparsed": "数值无法识别", "value_unknown": "数值不详",
-    "value_range": "填写了范围", "value_formula_error": "公式错误", "value_unit_mismatch": "计量单位不符",
-    "value_negative": "数值为负", "value_fraction": "数量不是整数", "value_converted_yuan": "元已换算为万元",
-    "value_approx": "约数", "value_remark": "数值带备注", "rows_summed": "分项已相加",
-    "superseded_revision": "采用较新版本", "unit_unknown": "报送单位无法确定", "no_form_found": "未找到统计表",
-    "blank_template": "空白模板", "file_unreadable": "文件无法打开", "file_timeout": "读取超时",
-    "file_crashed_reader": "文件读取失败", "link_skipped": "快捷方式未读取", "not_a_file": "不是普通文件",
-    "directory_named_like_file": "文件夹名似文件",
-}
 
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _BOLD = Font(bold=True)
@@ -74,10 +57,6 @@ def sheet_title(name: str, taken: set[str]) -> str:
         title = base[:31 - len(suffix)] + suffix
     taken.add(title)
     return title
-
-
-def code_title(code: str) -> str:
-    return CODE_TITLES.get(code, code)
 
 
 def field_title(field: str) -> str:

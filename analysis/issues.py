@@ -18,6 +18,37 @@ Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
+# The catalogue of issue codes with a short Chinese title each (tests check that every code used has one).
+CODE_TITLES = {
+    "missing_return": "未报送统计表", "field_not_reported": "项目未填写", "count_not_integer": "数量不是整数",
+    "negative_value": "数值为负", "small_field_too_large": "数量明显偏大", "money_in_yuan_suspect": "疑似元填成万元",
+    "ratio_implausible": "比例异常", "outlier_mad": "与同类单位差异过大", "yoy_jump": "与上年相差十倍以上",
+    "reports_lt_outlets": "报道少于媒体数", "most_tasks_gt_events": "承接任务多于活动次数",
+    "subtotal_mismatch": "小计与分项不符", "county_media_reports_lt2": "宣传报道少于2篇", "late_return": "逾期报送",
+    "video_too_long": "视频超过3分钟", "video_duration_unknown": "视频时长无法读取", "materials_missing": "材料不全",
+    "schema_violation": "处理结果格式错误",
+    "field_not_found": "未找到项目", "value_unparsed": "数值无法识别", "value_unknown": "数值不详",
+    "value_range": "填写了范围", "value_formula_error": "公式错误", "value_unit_mismatch": "计量单位不符",
+    "value_negative": "数值为负", "value_fraction": "数量不是整数", "value_converted_yuan": "元已换算为万元",
+    "value_approx": "约数", "value_remark": "数值带备注", "rows_summed": "分项已相加",
+    "superseded_revision": "采用较新版本", "unit_unknown": "报送单位无法确定", "no_form_found": "未找到统计表",
+    "blank_template": "空白模板", "file_unreadable": "文件无法打开", "file_timeout": "读取超时",
+    "file_crashed_reader": "文件读取失败", "link_skipped": "快捷方式未读取", "not_a_file": "不是普通文件",
+    "directory_named_like_file": "文件夹名似文件",
+    "file_empty": "空文件", "file_too_large": "文件过大", "file_encrypted": "文件已加密", "file_corrupt": "文件已损坏",
+    "file_wrong_format": "扩展名与内容不符", "file_unsupported": "不支持的格式", "file_xml_entity": "不安全的XML声明",
+    "file_limit_members": "文件部件过多", "file_limit_unzipped": "解压后过大", "file_limit_ratio": "压缩比异常",
+    "file_limit_sheets": "工作表过多", "file_limit_cells": "表格过大", "sheet_unreadable": "工作表无法读取",
+    "csv_nul_bytes": "CSV含空字符", "csv_line_too_long": "CSV行过长", "csv_malformed": "CSV格式有误",
+    "docx_nested_tables": "表格嵌套过深", "doc_legacy": "旧版Word格式", "doc_convert_failed": "旧版Word转换失败",
+}
+
+
+def code_title(code: str) -> str:
+    """Short Chinese title of an issue code (the code itself when unknown)."""
+    return CODE_TITLES.get(code, code)
+
+
 ISSUE_COLUMNS: tuple[str, ...] = ("severity", "code", "source_file", "sheet", "cell", "field", "unit", "message")
 
 

@@ -6,12 +6,12 @@ import pandas as pd
 
 from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS
 from .ingest import IngestResult
-from .issues import SEVERITIES, SEVERITY_ZH
+from .issues import SEVERITIES, SEVERITY_ZH, code_title
 from .units import KIND_ZH
 
 FILE_KIND_ZH = {"form": "统计表", "summary": "总结", "photo": "照片", "video": "视频", "document": "文档", "other": "其他"}
 FILE_STATUS_ZH = {"accepted": "采用", "superseded": "被新版本替代", "skipped": "跳过", "error": "出错"}
-ISSUE_HEADERS = {"severity": "严重程度", "code": "问题代码", "unit": "单位", "source_file": "文件", "sheet": "工作表",
+ISSUE_HEADERS = {"severity": "严重程度", "title": "问题", "code": "问题代码", "unit": "单位", "source_file": "文件", "sheet": "工作表",
                  "cell": "单元格", "field": "项目", "message": "说明及修改要求"}
 
 
@@ -36,17 +36,19 @@ def missing_units(result: IngestResult) -> list[str]:
 def issue_counts(issues: pd.DataFrame) -> pd.DataFrame:
     """Counts by code and severity (severity columns in Chinese)."""
     if issues.empty:
-        return pd.DataFrame(columns=["问题代码", *[SEVERITY_ZH[s] for s in SEVERITIES], "合计"])
+        return pd.DataFrame(columns=["问题", "问题代码", *[SEVERITY_ZH[s] for s in SEVERITIES], "合计"])
     table = pd.crosstab(issues["code"], issues["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
     table.columns = [SEVERITY_ZH[s] for s in SEVERITIES]
     table["合计"] = table.sum(axis=1)
-    return table.sort_values(["错误", "警告", "合计"], ascending=False).reset_index(names="问题代码")
+    table = table.sort_values(["错误", "警告", "合计"], ascending=False).reset_index(names="问题代码")
+    table.insert(0, "问题", table["问题代码"].map(code_title))
+    return table
 
 
 def issues_table(issues: pd.DataFrame, severities: tuple[str, ...] = ("error", "warning")) -> pd.DataFrame:
     """Issues of the given severities with Chinese headers and item names."""
     chosen = issues[issues["severity"].isin(severities)]
-    out = chosen.assign(severity=chosen["severity"].map(SEVERITY_ZH),
+    out = chosen.assign(severity=chosen["severity"].map(SEVERITY_ZH), title=chosen["code"].map(code_title),
                         field=chosen["field"].map(lambda k: BY_KEY[k].display if k in BY_KEY else k))
     return out[list(ISSUE_HEADERS)].rename(columns=ISSUE_HEADERS).reset_index(drop=True)
 
