@@ -28,7 +28,7 @@ def show_table(frame: pd.DataFrame, caption: str = "", max_rows: int = 60) -> No
     if frame.empty:
         display(Markdown("（无）"))
         return
-    display(frame.head(max_rows).style.hide(axis="index"))
+    display(frame.head(max_rows).style.hide(axis="index").format(precision=2, thousands=",", na_rep="—"))
 
 
 def show_figures(figures: dict[str, Figure], out_dir: Path, width: int = 760) -> list[Path]:

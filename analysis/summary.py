@@ -211,6 +211,25 @@ def headline(week: Week) -> str:
     return text + (f"；对比年度：{week.compare_year}年" if week.compare_year else "；无可对比的上一年度")
 
 
+def yuan_corrections(week: Week) -> pd.DataFrame:
+    """City totals of the items with a suspected 元-for-万元 value: as reported and with those values ÷ 10000.
+
+    Nothing is changed in the data; this only shows the analyst what the totals would be if the units confirm.
+    """
+    suspects = week.issues[week.issues["code"] == "money_in_yuan_suspect"]
+    rows = []
+    for key, group in suspects.groupby("field", sort=False):
+        if key not in BY_KEY:
+            continue
+        values = week.returns.set_index("unit")[key]
+        units = [u for u in group["unit"] if u in values.index]
+        excess = sum(float(values[u]) * (1 - 1 / 10_000) for u in units)
+        total = float(week.totals[key])
+        rows.append({"项目": BY_KEY[key].display, "涉及单位": "、".join(units), "按原值合计（万元）": round(total, 2),
+                     "按建议更正后合计（万元）": round(total - excess, 2)})
+    return pd.DataFrame(rows, columns=["项目", "涉及单位", "按原值合计（万元）", "按建议更正后合计（万元）"])
+
+
 def flagged_values(week: Week) -> pd.DataFrame:
     """Warnings and errors about single values of accepted returns: the totals include them as reported."""
     from .tables import issues_table

@@ -1,0 +1,88 @@
+"""The notebook-facing layer: loading processed years, the comparison year, and the tables the notebooks show."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.form import FIELD_KEYS
+from analysis.ingest import IngestResult, RETURN_COLUMNS, typed_returns, write_result
+from analysis.issues import Issue, issues_frame
+from analysis import summary, tables
+
+def _returns(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame([{**{k: np.nan for k in RETURN_COLUMNS}, **r} for r in rows], columns=list(RETURN_COLUMNS))
+    return typed_returns(frame)
+
+def _write_year(root, year, rows, issues=(), demo=False, expected=()):
+    files = pd.DataFrame({"source_file": [r["source_file"] for r in rows], "kind": "form", "status": "accepted",
+                          "unit": [r["unit"] for r in rows], "sha256": "0" * 64}, dtype="str")
+    values = pd.DataFrame(columns=["source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status",
+                                   "note"])
+    meta = {"year": year, "demo": demo, "units_expected": list(expected)}
+    write_result(IngestResult(_returns(rows), values, issues_frame(issues), files, meta), root / str(year))
+
+@pytest.fixture()
+def processed(tmp_path):
+    a = {"source_file": "a.xlsx", "unit": "随县", "unit_kind": "county"}
+    b = {"source_file": "b.docx", "unit": "市科协", "unit_kind": "department"}
+    _write_year(tmp_path, 2021, [{**a, "events_held": 10, "funding_county": 5.0}])
+    _write_year(tmp_path, 2022, [{**a, "events_held": 20, "funding_county": 8.0},
+                                 {**b, "events_held": 5, "funding_county": 1.0}])
+    suspect = Issue("warning", "money_in_yuan_suspect", "疑似元", "a.xlsx", "表格1", "C6", "funding_county", "随县")
+    _write_year(tmp_path, 2023, [{**a, "events_held": 30, "funding_county": 50000.0},
+                                 {**b, "events_held": 6, "funding_county": 2.0}],
+                issues=[suspect], demo=True, expected=["随县", "市科协", "广水市"])
+    return tmp_path
+
+def test_processed_years_and_default_comparison(processed):
+    assert summary.processed_years(processed) == [2021, 2022, 2023]
+    week = summary.load_week(2023, processed / "2023")
+    assert week.compare_year == 2022
+    assert week.yoy.loc["events_held", "change"] == 36 - 25
+    assert summary.load_week(2023, processed / "2023", compare_year=2021).yoy.loc["events_held", "previous"] == 10
+    assert summary.load_week(2021, processed / "2021").yoy is None
+
+def test_headline_names_missing_units_and_demo(processed):
+    text = summary.headline(summary.load_week(2023, processed / "2023"))
+    assert "应报 3 家，收到 2 家" in text and "未报送：广水市" in text and "示例数据" in text and "2022年" in text
+
+def test_yuan_corrections_show_both_totals(processed):
+    table = summary.yuan_corrections(summary.load_week(2023, processed / "2023"))
+    assert list(table["涉及单位"]) == ["随县"]
+    assert table.loc[0, "按原值合计（万元）"] == pytest.approx(50002.0)
+    assert table.loc[0, "按建议更正后合计（万元）"] == pytest.approx(5.0 + 2.0)
+
+def test_flagged_values_only_concern_accepted_returns(processed):
+    flagged = summary.flagged_values(summary.load_week(2023, processed / "2023"))
+    assert list(flagged["问题代码"]) == ["money_in_yuan_suspect"]
+    assert list(flagged["单元格"]) == ["C6"]
+
+def test_totals_table_has_every_item_with_change(processed):
+    table = summary.totals_table(summary.load_week(2023, processed / "2023"))
+    assert len(table) == len(FIELD_KEYS)
+    row = table[table["项目"] == "举办活动次数"].iloc[0]
+    assert row["2023年"] == "36" and row["2022年"] == "25" and row["同比"] == "+44.0%"
+    nobody = table[table["项目"] == "线上活动群众参与数量"].iloc[0]
+    assert nobody["2023年"] in ("—", "") and nobody["填报单位数"] == 0
+
+def test_unit_overview_sorted_by_activities(processed):
+    overview = summary.unit_overview(summary.load_week(2023, processed / "2023"))
+    assert list(overview["单位"]) == ["随县", "市科协"]
+
+def test_trends_cover_processed_years_only(processed):
+    trends = summary.load_trends([2020, 2021, 2022, 2023], processed)
+    assert trends.years == [2021, 2022, 2023] and trends.demo
+    assert list(trends.yearly["events_held"]) == [10, 25, 36]
+    assert list(summary.trend_table(trends).index) == [2021, 2022, 2023]
+
+def test_issue_tables_in_chinese():
+    issues = issues_frame([Issue("warning", "value_unknown", "值为“不详”", "a.xlsx", "S", "C3", "events_held", "随县"),
+                           Issue("info", "value_approx", "约数", "a.xlsx", "S", "C4", "events_held", "随县")])
+    counts = tables.issue_counts(issues)
+    assert list(counts.columns) == ["问题", "问题代码", "错误", "警告", "提示", "合计"]
+    assert counts.set_index("问题代码").loc["value_unknown", "警告"] == 1
+    shown = tables.issues_table(issues)
+    assert list(shown["问题"]) == ["数值不详"] and list(shown["项目"]) == ["举办活动次数"]
+    assert len(shown) == 1
