@@ -78,9 +78,7 @@ def category_spans() -> list[tuple[str, int, int]]:
 
 
 def number_format(key: str) -> str:
-    """Excel number format of a key: '0.00' for 万元 items, '#,##0' for counts, else by its decimals."""
-    if key in BY_KEY and BY_KEY[key].is_money:
-        return "0.00"
+    """Excel number format of a key: '#,##0.00' for 万元 items, '#,##0' for counts, else by its decimals."""
     places = stats.decimals(key)
     return "#,##0" + ("." + "0" * places if places else "")
 

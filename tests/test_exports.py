@@ -100,7 +100,7 @@ def test_city_sheet_layout(tmp_path: Path) -> None:
         assert value is None if expected is None else value == pytest.approx(expected), row
     assert ws["C9"].value == 0  # reported as 0 stays 0, not blank
     for row in range(3, 23):
-        assert ws.cell(row, 3).number_format == ("0.00" if row in MONEY_ROWS else "#,##0")
+        assert ws.cell(row, 3).number_format == ("#,##0.00" if row in MONEY_ROWS else "#,##0")
     assert ws.max_row == 22  # nothing under the table without the demo label
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"  # A4
 
