@@ -96,7 +96,7 @@ def run_notebook(notebook: str, plan: YearPlan, kernel: str = KERNEL_NAME, noteb
         pm.execute_notebook(str(notebooks_dir / notebook), str(output), parameters=plan.parameters(notebook),
                             kernel_name=kernel, cwd=str(notebooks_dir), progress_bar=False, log_output=False)
     except pm.PapermillExecutionError as exc:
-        raise NotebookFailed(f"{plan.year}年 {notebook} 第 {exc.exec_count} 个代码单元出错：{exc.ename}: {exc.evalue}。"
+        raise NotebookFailed(f"{plan.year}年 {notebook} 代码单元 In [{exc.exec_count}] 出错：{exc.ename}: {exc.evalue}。"
                              f"已执行部分保存在 {output}，可在 JupyterLab 中打开查看。") from exc
     export_html(output, plan.report_dir / (Path(notebook).stem + ".html"))
     return output

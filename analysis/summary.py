@@ -55,6 +55,9 @@ def processed_years(processed_root: Path) -> list[int]:
 def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -> Week:
     """Load a processed year; compare with ``compare_year`` (default: the latest earlier processed year)."""
     processed_dir = Path(processed_dir)
+    if not (processed_dir / "returns.parquet").is_file() and not (processed_dir / "returns.csv").is_file():
+        raise FileNotFoundError(f"{year}年尚未处理（{processed_dir} 中没有 returns 表）：请先运行 01_清洗与核查 笔记本，"
+                                f"或 python -m analysis ingest data/raw/{year} --out {processed_dir}")
     result = load_processed(processed_dir)
     totals = stats.city_totals(result.returns)
     roster = list(result.meta.get("units_expected", []))
@@ -165,10 +168,13 @@ def load_trends(years: list[int], processed_root: Path) -> Trends:
     root = Path(processed_root)
     frames, demo = {}, False
     for year in sorted(set(years)):
-        if (root / str(year)).is_dir():
+        if year in processed_years(root):
             result = load_processed(root / str(year))
             frames[year] = result.returns
             demo = demo or bool(result.meta.get("demo"))
+    if not frames:
+        raise FileNotFoundError(f"{root} 中没有任何已处理的年度（{'、'.join(map(str, years))}）：请先运行 01_清洗与核查 笔记本"
+                                "或 make report")
     yearly, per_unit = stats.multi_year(frames)
     return Trends(sorted(frames), demo, yearly, per_unit)
 

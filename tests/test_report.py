@@ -137,3 +137,22 @@ def test_year_over_year_sheet_matches_independent_computation(demo_report):
                 numbers[3] == pytest.approx((cur - prev) / prev, abs=0.0005)
         checked += 1
     assert checked >= 15
+
+
+def test_failing_cell_names_notebook_and_cell_and_keeps_the_output(tmp_path):
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(metadata={"kernelspec": {"name": report.KERNEL_NAME, "display_name": "x", "language": "python"}})
+    params = new_code_cell("year = 2023")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, new_code_cell("x = 1"), new_code_cell("raise ValueError('坏数据')")]
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(nb, notebooks / report.CLEAN_NB)
+    plan = report.YearPlan(2023, tmp_path / "raw", tmp_path / "p", tmp_path / "r", None, (2023,))
+    with pytest.raises(report.NotebookFailed) as failed:
+        report.run_notebook(report.CLEAN_NB, plan, report.ensure_kernel(), notebooks_dir=notebooks)
+    message = str(failed.value)
+    assert report.CLEAN_NB in message and "ValueError" in message and "坏数据" in message
+    assert "In [4]" in message  # as numbered in the executed notebook (after the injected parameters)
+    assert (plan.report_dir / "notebooks" / report.CLEAN_NB).is_file()

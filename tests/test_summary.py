@@ -86,3 +86,10 @@ def test_issue_tables_in_chinese():
     shown = tables.issues_table(issues)
     assert list(shown["问题"]) == ["数值不详"] and list(shown["项目"]) == ["举办活动次数"]
     assert len(shown) == 1
+
+
+def test_unprocessed_year_gives_a_clear_chinese_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="尚未处理"):
+        summary.load_week(2030, tmp_path / "2030")
+    with pytest.raises(FileNotFoundError, match="没有任何已处理的年度"):
+        summary.load_trends([2030], tmp_path)
