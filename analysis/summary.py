@@ -243,3 +243,20 @@ def flagged_values(week: Week) -> pd.DataFrame:
     accepted = set(week.returns["source_file"])
     issues = week.issues[week.issues["field"].isin(FIELD_KEYS) & week.issues["source_file"].isin(accepted)]
     return issues_table(issues)
+
+
+def unit_changes(week: Week, key: str) -> pd.DataFrame:
+    """Per unit change of one item against the comparison year, largest contributions first (empty without one)."""
+    columns = ["单位", f"{week.year}年", f"{week.compare_year}年", "增减", "增减率（%）", "对全市变化的贡献"]
+    if week.previous is None:
+        return pd.DataFrame(columns=columns)
+    table = stats.unit_year_over_year(week.returns, week.previous, key)
+    table = table.reindex(table["contribution"].abs().sort_values(ascending=False).index)
+    out = table[["unit", "current", "previous", "change", "change_pct", "contribution"]]
+    return out.set_axis(columns, axis=1).round(2).reset_index(drop=True)
+
+
+def unit_change_tables(week: Week, keys: tuple[str, ...] = ("events_held", "public_offline", "public_online")
+                       ) -> dict[str, pd.DataFrame]:
+    """:func:`unit_changes` for a few key items, titled in Chinese."""
+    return {f"{BY_KEY[k].display}（{BY_KEY[k].measure}）": unit_changes(week, k) for k in keys}

@@ -93,3 +93,11 @@ def test_unprocessed_year_gives_a_clear_chinese_error(tmp_path):
         summary.load_week(2030, tmp_path / "2030")
     with pytest.raises(FileNotFoundError, match="没有任何已处理的年度"):
         summary.load_trends([2030], tmp_path)
+
+
+def test_unit_changes_sorted_by_contribution(processed):
+    table = summary.unit_changes(summary.load_week(2023, processed / "2023"), "events_held")
+    assert list(table["单位"]) == ["随县", "市科协"]
+    assert list(table["增减"]) == [10, 1]
+    assert table.loc[0, "增减率（%）"] == pytest.approx(50.0)
+    assert summary.unit_changes(summary.load_week(2021, processed / "2021"), "events_held").empty
