@@ -321,28 +321,27 @@ def yoy_jump(ctx: CheckContext) -> list[Issue]:
 
 
 # --- consistency ------------------------------------------------------------------------------------------------
-def reports_lt_outlets(ctx: CheckContext) -> list[Issue]:
-    """Fewer publicity reports than participating media outlets."""
+def _exceeds(ctx: CheckContext, bigger: str, smaller: str, at: str, code: str, explain: str) -> list[Issue]:
+    """Flag, at field ``at``, each return whose ``bigger`` item exceeds its ``smaller`` item (both reported)."""
     out = []
     for ret in _records(ctx.returns):
-        outlets, reports = _num(ret.get("media_outlets")), _num(ret.get("media_reports"))
-        if outlets and reports is not None and reports < outlets:
-            out.append(_at(ctx, ret, "media_reports", "warning", "reports_lt_outlets",
-                           f"宣传报道 {_fmt(reports)} 篇少于参与媒体 {_fmt(outlets)} 家（每家参与的媒体至少应有 1 篇报道）："
-                           f"请核实这两项。"))
+        big, small = _num(ret.get(bigger)), _num(ret.get(smaller))
+        if big is not None and small is not None and big > small:
+            out.append(_at(ctx, ret, at, "warning", code,
+                           f"{_label(bigger)} {_with_measure(bigger, big)}，多于{_label(smaller)} "
+                           f"{_with_measure(smaller, small)}（{explain}）：请核实这两项。"))
     return out
+
+
+def reports_lt_outlets(ctx: CheckContext) -> list[Issue]:
+    """Fewer publicity reports than participating media outlets."""
+    return _exceeds(ctx, "media_outlets", "media_reports", "media_reports", "reports_lt_outlets",
+                    "每家参与的媒体至少应有 1 篇报道")
 
 
 def most_tasks_gt_events(ctx: CheckContext) -> list[Issue]:
     """More MOST tasks taken on than activities held."""
-    out = []
-    for ret in _records(ctx.returns):
-        tasks, events = _num(ret.get("most_tasks")), _num(ret.get("events_held"))
-        if tasks is not None and events is not None and tasks > events:
-            out.append(_at(ctx, ret, "most_tasks", "warning", "most_tasks_gt_events",
-                           f"承接科技部活动任务 {_fmt(tasks)} 个，多于举办活动 {_fmt(events)} 次（承接的任务也是举办的活动）："
-                           f"请核实这两项。"))
-    return out
+    return _exceeds(ctx, "most_tasks", "events_held", "most_tasks", "most_tasks_gt_events", "承接的任务也是举办的活动")
 
 
 # Categories whose items add up (a subtotal of events and MOST tasks, or of outlets and reports, means nothing).
