@@ -40,7 +40,7 @@ from openpyxl.writer.excel import ExcelWriter
 from PIL import Image
 
 from analysis import form, paths
-from analysis.outputs import write_atomic, write_csv, write_text
+from analysis.outputs import normalize_zip, write_atomic, write_csv, write_text
 
 DEMO_YEARS: tuple[int, ...] = (2021, 2022, 2023, 2024)
 DEFAULT_SEED = 20230520
@@ -148,23 +148,6 @@ def tiny_jpeg(rng: np.random.Generator, size: tuple[int, int] = (64, 48)) -> byt
     buf = io.BytesIO()
     Image.fromarray(pixels, "RGB").save(buf, format="JPEG", quality=70)
     return buf.getvalue()
-
-
-def normalize_zip(data: bytes, when: dt.datetime) -> bytes:
-    """Rewrite a zip-based document with every entry dated ``when``, in its original order.
-
-    The order the writing library chose (``mimetype`` first for OpenDocument) and
-    each entry's compression are kept; times, permissions and host system are fixed.
-    """
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            entry.compress_type = info.compress_type
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
 
 
 # ---------------------------------------------------------------------------

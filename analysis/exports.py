@@ -6,8 +6,6 @@ and the Office files are byte-identical from run to run (fixed document times an
 
 from __future__ import annotations
 
-import datetime as dt
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -24,18 +22,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from analysis import stats
 from analysis.form import BY_KEY, FIELD_KEYS, FIELDS, FORM_TITLE, STAMP_LABEL
 from analysis.issues import ISSUE_COLUMNS, SEVERITY_ZH, summarize
-from analysis.outputs import neutralize, write_atomic, write_text
+from analysis.outputs import neutralize, save_document, save_workbook, write_atomic, write_text
 from analysis.paths import DEMO_LABEL
 from analysis.stats import Completeness
 from analysis.units import KIND_ZH
 
 CITY = "随州市"
-FIXED_TIME = dt.datetime(2000, 1, 1)  # document and zip-entry time, so that outputs are reproducible
 
 SHEET_CITY = "全市汇总"
 SHEET_UNITS = "分单位明细"
@@ -90,18 +86,6 @@ def _plain(value: object) -> object:
     if hasattr(value, "item"):
         value = value.item()
     return neutralize(value)
-
-
-def _normalize_zip(path: Path) -> None:
-    """Rewrite a zip file with every entry dated ``FIXED_TIME``, keeping order, data and compression."""
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w") as target:
-        for info, data in entries:
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            fixed.compress_type = info.compress_type
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, data)
 
 
 # --- Excel --------------------------------------------------------------------------------------------------
@@ -231,14 +215,6 @@ def _issues_sheet(ws: Worksheet, year: int, issues: pd.DataFrame, demo: bool) ->
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{header_row + len(issues)}"
 
 
-def _save_workbook(wb: Workbook, path: Path) -> None:
-    """Save with fixed document times (``Workbook.save`` would stamp the current time)."""
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
-    ExcelWriter(wb, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    _normalize_zip(path)
-
-
 def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, unit_table: pd.DataFrame,
                        yoy: pd.DataFrame | None, issues: pd.DataFrame, demo: bool) -> Path:
     """The year's summary workbook: 全市汇总 (the attachment's form), 分单位明细, 同比, 数据问题."""
@@ -247,7 +223,7 @@ def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, unit_table: 
     _units_sheet(wb.create_sheet(SHEET_UNITS), year, unit_table, totals, demo)
     _yoy_sheet(wb.create_sheet(SHEET_YOY), year, yoy, demo)
     _issues_sheet(wb.create_sheet(SHEET_ISSUES), year, issues, demo)
-    return write_atomic(Path(path), lambda p: _save_workbook(wb, p))
+    return write_atomic(Path(path), lambda p: save_workbook(wb, p))
 
 
 # --- Word ---------------------------------------------------------------------------------------------------
@@ -263,11 +239,6 @@ def _font(run: Run, name: str, size: float, *, bold: bool = False, color: RGBCol
     return run
 
 
-def _save_document(doc: DocxDocument, path: Path) -> None:
-    doc.save(str(path))
-    _normalize_zip(path)
-
-
 def _new_document() -> DocxDocument:
     """An A4 portrait document with the body font set for Chinese text and fixed document times."""
     doc = Document()
@@ -279,8 +250,6 @@ def _new_document() -> DocxDocument:
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    doc.core_properties.created = FIXED_TIME
-    doc.core_properties.modified = FIXED_TIME
     return doc
 
 
@@ -333,7 +302,7 @@ def write_city_table_docx(path: Path, *, year: int, totals: pd.Series, demo: boo
         else:
             _fill(table.cell(i, 0), f.label, WD_ALIGN_PARAGRAPH.LEFT, widths[0] + widths[1])
         _fill(table.cell(i, 2), _docx_value(totals.get(f.key), f.key), WD_ALIGN_PARAGRAPH.RIGHT, widths[2])
-    return write_atomic(Path(path), lambda p: _save_document(doc, p))
+    return write_atomic(Path(path), lambda p: save_document(doc, p))
 
 
 # --- the data paragraph -------------------------------------------------------------------------------------
@@ -413,5 +382,5 @@ def write_paragraph(md_path: Path, docx_path: Path, text: str, *, title: str, de
     body.paragraph_format.first_line_indent = Pt(32)
     body.paragraph_format.line_spacing = Pt(28)
     _font(body.add_run(text), BODY_FONT, 16)
-    write_atomic(Path(docx_path), lambda p: _save_document(doc, p))
+    write_atomic(Path(docx_path), lambda p: save_document(doc, p))
     return Path(md_path), Path(docx_path)

@@ -8,7 +8,10 @@ return can act as a formula in Excel, WPS or LibreOffice.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import io
 import os
+import zipfile
 import re
 import tempfile
 from pathlib import Path
@@ -114,3 +117,41 @@ def write_parquet(frame: pd.DataFrame, target: Path) -> Path:
 def write_text(text: str, target: Path) -> Path:
     """UTF-8 text, atomic."""
     return write_atomic(target, text_writer(text))
+
+
+FIXED_TIME = dt.datetime(2000, 1, 1)  # document and zip-entry time of generated Office files: reproducible bytes
+
+
+def normalize_zip(data: bytes, when: dt.datetime = FIXED_TIME) -> bytes:
+    """Rewrite a zip-based document with every entry dated ``when``, in its original order.
+
+    The order the writing library chose (``mimetype`` first for OpenDocument) and each entry's compression
+    are kept; times, permissions and host system are fixed.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            entry.compress_type = info.compress_type
+            entry.create_system = 3
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
+
+
+def save_workbook(wb, path: Path, when: dt.datetime = FIXED_TIME) -> None:
+    """Save an openpyxl workbook with fixed document and zip times (``Workbook.save`` stamps the clock)."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb.properties.created = wb.properties.modified = when
+    buffer = io.BytesIO()
+    ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+    Path(path).write_bytes(normalize_zip(buffer.getvalue(), when))
+
+
+def save_document(doc, path: Path, when: dt.datetime = FIXED_TIME) -> None:
+    """Save a python-docx document with fixed document and zip times."""
+    doc.core_properties.created = doc.core_properties.modified = when
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    Path(path).write_bytes(normalize_zip(buffer.getvalue(), when))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 import zipfile
+
+from analysis import outputs
 from pathlib import Path
 
 import docx
@@ -241,7 +243,7 @@ def test_normalize_zip_keeps_content(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("b.txt", "乙")
         z.writestr("a.txt", "甲")
-    exports._normalize_zip(path)
+    path.write_bytes(outputs.normalize_zip(path.read_bytes()))
     with zipfile.ZipFile(path) as z:
         assert z.namelist() == ["b.txt", "a.txt"] and z.read("a.txt").decode() == "甲"
         assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
