@@ -32,7 +32,9 @@ from .safety import DEFAULT_LIMITS, Limits, Refused
 from .units import Registry, Unit, fold_name
 from .values import parse_value, raw_text
 
-PROJECT_FILES = (DEMO_MARKER, "received.csv", "README.md")
+RECEIVED_CSV = "received.csv"  # optional: when each return arrived (source_file, received)
+PROJECT_FILES = (DEMO_MARKER, RECEIVED_CSV, "README.md")
+SUBTOTAL_PREFIX = "subtotal:"  # values.csv rows for a 小计/合计 the unit wrote inside a category block
 
 RETURN_COLUMNS = ("source_file", "unit", "unit_kind", *FIELD_KEYS)
 VALUE_COLUMNS = ("source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status", "note")
@@ -150,7 +152,7 @@ def parse_located(located: Located, source_file: str) -> tuple[tuple, tuple[Issu
         issues.append(Issue("info", "rows_summed", f"表中有{located.summed}行分项数据但没有“合计”行，已将各行相加作为"
                                                    "本单位数据；如有合计数请在表中注明。", source_file, located.sheet))
     for sub in located.subtotals:
-        parsed.append((f"subtotal:{sub.category}", parse_value(sub.raw, MONEY_KEYS[0] if "经费" in sub.category
+        parsed.append((f"{SUBTOTAL_PREFIX}{sub.category}", parse_value(sub.raw, MONEY_KEYS[0] if "经费" in sub.category
                        else FIELD_KEYS[0]).value, raw_text(sub.raw), sub.sheet, sub.cell, "单位填写的小计/合计"))
     return tuple(parsed), tuple(issues)
 
@@ -455,7 +457,7 @@ def _unit_from_path(rel: str, registry: Registry) -> str:
 
 
 def _is_blank_template(outcome: FileOutcome) -> bool:
-    return all(v is None for key, v, *_ in outcome.parsed if not key.startswith("subtotal:"))
+    return all(v is None for key, v, *_ in outcome.parsed if not key.startswith(SUBTOTAL_PREFIX))
 
 
 def _with_unit(issue: Issue, unit_of: dict[str, str]) -> Issue:
