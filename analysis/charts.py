@@ -2,21 +2,25 @@
 
 Every function returns a :class:`matplotlib.figure.Figure` built with the Figure API
 (no pyplot state), never shows it and never saves it; :func:`save_figure` writes
-PNG, SVG and PDF atomically and reproducibly.  Titles, labels and legends are
+PNG, SVG and PDF atomically and reproducibly.  The house style applies to these
+figures only (:func:`house_style`); the global rcParams keep only the font setup
+of :func:`analysis.fonts.setup_fonts`.  Titles, labels and legends are
 Chinese; every chart names its source in a footer and, for demo data, shows
 :data:`analysis.paths.DEMO_LABEL` in the title area and the footer.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import itertools
 import math
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
-from matplotlib import cycler, rcParams, ticker
+from matplotlib import cycler, rc_context, ticker
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -96,11 +100,16 @@ STYLE: dict[str, object] = {
 }
 
 
-def apply_style() -> str:
-    """Set the fonts and the house style in matplotlib's rcParams; return the font family used."""
+@contextlib.contextmanager
+def house_style() -> Iterator[str]:
+    """Set up the fonts (global, idempotent) and put :data:`STYLE` in force until the block ends; yield the family.
+
+    Every chart builder and :func:`save_figure` run inside it: a figure keeps the style it was built with and
+    the global rcParams are restored afterwards.
+    """
     family = setup_fonts()
-    rcParams.update(STYLE)
-    return family
+    with rc_context(STYLE):
+        yield family
 
 
 # ---------------------------------------------------------------- formatting
@@ -135,12 +144,12 @@ class _Thousands(ticker.Formatter):
         return _fmt(x / self.scale, self.decimals)
 
 
-def _scale(values: np.ndarray, field: Field) -> tuple[float, str]:
-    """Show counts of 100,000 or more in 万 (ten thousands); return the divisor and the unit."""
+def _scaled(values: np.ndarray, field: Field) -> tuple[float, Field]:
+    """Show counts of 100,000 or more in 万 (ten thousands): the divisor and the field as shown (measure in 万)."""
     finite = np.abs(values[np.isfinite(values)])
     if not field.is_money and finite.max(initial=0.0) >= 10 * WAN:
-        return WAN, "万" + field.measure
-    return 1.0, field.measure
+        return WAN, dataclasses.replace(field, measure="万" + field.measure)
+    return 1.0, field
 
 
 def _year_span(years: Iterable[int]) -> str:
@@ -158,10 +167,12 @@ def _height_for_rows(rows: int) -> float:
 
 
 def _figure(height_cm: float, nrows: int = 1, ncols: int = 1, **subplot_kw: object) -> tuple[Figure, np.ndarray]:
-    apply_style()
     fig = Figure(figsize=(FIGURE_WIDTH_IN, height_cm * CM), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
+    for ax in axes.flat:  # else the number of ticks, worked out when drawing, follows the global tick label size
+        ax.tick_params(axis="x", labelsize=STYLE["xtick.labelsize"])
+        ax.tick_params(axis="y", labelsize=STYLE["ytick.labelsize"])
     return fig, axes
 
 
@@ -228,10 +239,6 @@ def _legend_above(ax: Axes, handles: Sequence[Artist] | None = None) -> None:
               handlelength=1.2, handleheight=0.9, columnspacing=1.2)
 
 
-def _axis_label(name: str, unit: str) -> str:
-    return f"{name}（{unit}）"
-
-
 # ---------------------------------------------------------------- data shaping
 
 def _unit_table(returns: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
@@ -253,6 +260,7 @@ def _composition_colours(keys: Sequence[str], main: Iterable[str]) -> list[str]:
 
 # ---------------------------------------------------------------- unit charts
 
+@house_style()
 def bar_by_unit(returns: pd.DataFrame, key: str, *, year: int, demo: bool, top: int | None = None) -> Figure:
     """One item per unit as sorted horizontal bars, coloured by kind of unit, with value labels."""
     field = BY_KEY[key]
@@ -260,27 +268,28 @@ def bar_by_unit(returns: pd.DataFrame, key: str, *, year: int, demo: bool, top: 
     if top is not None:
         table = table.dropna(subset=[key]).head(top)
     values = table[key].to_numpy()
-    scale, unit = _scale(values, field)
+    scale, shown = _scaled(values, field)
     fig, axes = _figure(_height_for_rows(len(table)))
     ax = axes[0, 0]
     y = _unit_axis(ax, table.index)
     bars = ax.barh(y, np.nan_to_num(values), height=0.68, color=[KIND_COLOURS[k] for k in table["_kind"]])
     _label_bars(ax, bars, [_fmt_value(v, key, scale=scale, missing=NOT_REPORTED) for v in values])
     _room_for_labels(ax, values)
-    _value_axis(ax, "x", _axis_label(field.display, unit), scale)
+    _value_axis(ax, "x", shown.headed, scale)
     present = [k for k in KINDS if k in set(table["_kind"])]
     _legend_above(ax, [Patch(color=KIND_COLOURS[k], label=KIND_ZH[k]) for k in present])
     suffix = f"（前{top}名）" if top is not None else ""
     return _finish(fig, f"{year}年各单位{field.display}{suffix}", years=str(year), demo=demo)
 
 
+@house_style()
 def _stacked_by_unit(returns: pd.DataFrame, keys: Sequence[str], colours: Sequence[str], *, title: str,
                      axis_name: str, year: int, demo: bool) -> Figure:
     """Stacked horizontal bars per unit, one segment per key, total at the bar's end."""
     fields = [BY_KEY[k] for k in keys]
     table = _unit_table(returns, keys)
     totals = table["_total"].to_numpy()
-    scale, unit = _scale(totals, fields[0])
+    scale, shown = _scaled(totals, fields[0])
     fig, axes = _figure(_height_for_rows(len(table)) + 0.6)
     ax = axes[0, 0]
     y = _unit_axis(ax, table.index)
@@ -292,7 +301,7 @@ def _stacked_by_unit(returns: pd.DataFrame, keys: Sequence[str], colours: Sequen
         left = left + part
     _label_bars(ax, bars, [_fmt_value(v, keys[0], scale=scale, missing=NOT_REPORTED) for v in totals])
     _room_for_labels(ax, totals)
-    _value_axis(ax, "x", _axis_label(axis_name, unit), scale)
+    _value_axis(ax, "x", stats.with_measure(axis_name, shown.measure), scale)
     _legend_above(ax)
     return _finish(fig, title, years=str(year), demo=demo)
 
@@ -318,6 +327,7 @@ def participation_split(returns: pd.DataFrame, *, year: int, demo: bool) -> Figu
 
 # ---------------------------------------------------------------- city charts
 
+@house_style()
 def city_funding_by_source(totals: pd.Series, *, year: int, demo: bool) -> Figure:
     """The city's funding by source as sorted bars labelled with amount and share (no pie)."""
     keys = [k for k in MONEY_KEYS if k in totals.index]
@@ -335,11 +345,12 @@ def city_funding_by_source(totals: pd.Series, *, year: int, demo: bool) -> Figur
                            for k, v, s in zip(values.index, data, share)])
     _room_for_labels(ax, data, room=0.35)
     unit = BY_KEY[MONEY_KEYS[0]].measure
-    _value_axis(ax, "x", _axis_label("经费投入", unit))
+    _value_axis(ax, "x", stats.with_measure("经费投入", unit))
     total_text = f"（合计{_fmt_value(whole, keys[0])}{unit}）" if np.isfinite(whole) else ""
     return _finish(fig, f"{year}年全市活动经费来源构成{total_text}", years=str(year), demo=demo)
 
 
+@house_style()
 def yoy_change(change: pd.DataFrame, *, year: int, compare_year: int, demo: bool) -> Figure:
     """Percent change of each item against ``compare_year``, as diverging bars; no comparison shows "—".
 
@@ -357,7 +368,7 @@ def yoy_change(change: pd.DataFrame, *, year: int, compare_year: int, demo: bool
                            for v in pct])
     ax.axvline(0, color="#666666", linewidth=0.8)
     _room_for_labels(ax, pct)
-    _value_axis(ax, "x", _axis_label(f"较{compare_year}年变化", "%"))
+    _value_axis(ax, "x", stats.with_measure(f"较{compare_year}年变化", "%"))
     return _finish(fig, f"{year}年各项指标较{compare_year}年变化", years=f"{compare_year}、{year}", demo=demo)
 
 
@@ -407,6 +418,7 @@ def _zero_based(ax: Axes, values: np.ndarray, headroom: float = 1.2) -> None:
     ax.set_ylim(0, top * headroom if top > 0 else 1.0)
 
 
+@house_style()
 def trend(yearly: pd.DataFrame, keys: Sequence[str], *, demo: bool) -> Figure:
     """City totals over the years: one panel when the items share a unit, else one panel per item."""
     fields = [BY_KEY[k] for k in keys]
@@ -415,28 +427,28 @@ def trend(yearly: pd.DataFrame, keys: Sequence[str], *, demo: bool) -> Figure:
     if len({f.measure for f in fields}) == 1:
         fig, axes = _figure(BASE_HEIGHT_CM)
         ax = axes[0, 0]
-        scale, unit = _scale(data.to_numpy(), fields[0])
+        scale, shown = _scaled(data.to_numpy(), fields[0])
         for field, (colour, marker) in zip(fields, itertools.cycle(LINE_STYLES)):
             ax.plot(years, data[field.key].to_numpy(), color=colour, marker=marker, label=field.short)
         if len(fields) == 1:
             values = data[fields[0].key].to_numpy()
             _point_labels(ax, years, values, [_fmt_value(v, fields[0].key, scale=scale) for v in values])
-            axis_name = fields[0].display
+            axis_label = shown.headed
         else:
             _legend_above(ax)
-            axis_name = "金额" if fields[0].is_money else "数量"
+            axis_label = stats.with_measure("金额" if fields[0].is_money else "数量", shown.measure)
         _year_axis(ax, years)
-        _value_axis(ax, "y", _axis_label(axis_name, unit), scale)
+        _value_axis(ax, "y", axis_label, scale)
         _zero_based(ax, data.to_numpy())
     else:
         nrows, ncols = _grid_shape(len(fields), 3 if len(fields) % 3 == 0 or len(fields) > 4 else 2)
         fig, axes = _figure(min(MAX_HEIGHT_CM, 2.0 + 5.2 * nrows), nrows, ncols, sharex=True)
         for field, ax in zip(fields, _drop_spare(fig, axes, len(fields))):
             values = data[field.key].to_numpy()
-            scale, unit = _scale(values, field)
+            scale, shown = _scaled(values, field)
             ax.plot(years, values, color=BLUE, marker="o")
             _point_labels(ax, years, values, [_fmt_value(v, field.key, scale=scale) for v in values])
-            ax.set_title(_axis_label(field.short, unit))
+            ax.set_title(stats.with_measure(field.short, shown.measure))
             _year_axis(ax, years)
             _value_axis(ax, "y", "", scale)
             _zero_based(ax, values)
@@ -444,6 +456,7 @@ def trend(yearly: pd.DataFrame, keys: Sequence[str], *, demo: bool) -> Figure:
     return _finish(fig, f"全市{name}历年变化", years=_year_span(years), demo=demo)
 
 
+@house_style()
 def online_share_trend(yearly: pd.DataFrame, *, demo: bool) -> Figure:
     """Online participations as a percent of all participations (:func:`analysis.stats.derived`), by year."""
     ordered = yearly.sort_index()
@@ -460,6 +473,7 @@ def online_share_trend(yearly: pd.DataFrame, *, demo: bool) -> Figure:
     return _finish(fig, "全市线上活动群众参与占比历年变化", years=_year_span(years), demo=demo)
 
 
+@house_style()
 def unit_small_multiples(per_unit_years: pd.DataFrame, key: str, *, demo: bool, same_scale: bool = True) -> Figure:
     """One small panel per unit with its yearly values of ``key`` (units by kind, then latest value)."""
     field = BY_KEY[key]
@@ -476,7 +490,7 @@ def unit_small_multiples(per_unit_years: pd.DataFrame, key: str, *, demo: bool, 
     nrows, ncols = _grid_shape(len(units), max_cols)
     fig, axes = _figure(min(MAX_HEIGHT_CM, 2.4 + 3.2 * nrows), nrows, ncols, sharex=True, sharey=same_scale)
     panels = _drop_spare(fig, axes, len(units))
-    scale, unit = _scale(wide.to_numpy(), field)
+    scale, shown = _scaled(wide.to_numpy(), field)
     for unit_name, ax in zip(units, panels):
         line = wide[unit_name].to_numpy()
         ax.plot(years, line, color=BLUE, marker="o", markersize=3, linewidth=1.3)
@@ -488,7 +502,7 @@ def unit_small_multiples(per_unit_years: pd.DataFrame, key: str, *, demo: bool, 
         _value_axis(ax, "y", "", scale)
         ax.tick_params(labelsize=7)
         _zero_based(ax, wide.to_numpy() if same_scale else line, 1.1)
-    fig.supylabel(_axis_label(field.display, unit), fontsize=8.5)
+    fig.supylabel(shown.headed, fontsize=8.5)
     return _finish(fig, f"各单位{field.display}历年变化", years=_year_span(years), demo=demo)
 
 
@@ -503,9 +517,9 @@ _SAVE_FORMATS: tuple[tuple[str, dict[str, object]], ...] = (
 
 def save_figure(fig: Figure, out_dir: Path, name: str) -> list[Path]:
     """Write ``<name>.png`` (300 dpi), ``.svg`` and ``.pdf`` into ``out_dir`` atomically, without timestamps."""
-    apply_style()
     written = []
     for fmt, metadata in _SAVE_FORMATS:
+        @house_style()
         def write(tmp: Path, fmt: str = fmt, metadata: dict[str, object] = metadata) -> None:
             fig.savefig(tmp, format=fmt, dpi=300, metadata=metadata)
         written.append(write_atomic(Path(out_dir) / f"{name}.{fmt}", write))

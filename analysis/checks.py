@@ -9,6 +9,7 @@ at a real problem, not at an unusual but genuine week).
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -20,10 +21,16 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from analysis.form import (BY_KEY, CAT_FUNDING, CAT_PUBLIC, CAT_STAFF, COUNT_KEYS, FIELD_KEYS, FIELDS, MONEY_KEYS,
-                           PUBLIC_KEYS, normalize_label)
+from openpyxl.utils import get_column_letter
+
+from analysis.form import (BY_KEY, CAT_FUNDING, CAT_PUBLIC, CAT_STAFF, FIELD_KEYS, FIELDS, MONEY_KEYS, PUBLIC_KEYS,
+                           normalize_label)
+from analysis.form import SUBTOTAL_PREFIX
+from analysis.ingest import RECEIVED_CSV
 from analysis.issues import Issue
 from analysis.materials import materials_issues
+from analysis.paths import ROOT, WEEKS_CSV
+from analysis.readers import decode_text
 from analysis.units import KIND_ZH
 
 # --- thresholds -------------------------------------------------------------------------------------------------
@@ -49,9 +56,10 @@ YOY_FLOOR_COUNT = 10
 # The notice: each county-level unit reports at least this many publicity reports.
 COUNTY_MIN_REPORTS = 2
 
-RECEIVED_CSV = "received.csv"
 SOURCE_MTIME = "文件修改时间"
-SUBTOTAL_PREFIX = "subtotal:"
+RECEIVED_COLUMNS = ("source_file", "received")
+RECEIVED_FORMAT = "两列：source_file（文件在年度文件夹中的路径或文件名）和 received（收到日期，如 2023-06-05 或 2023年6月5日）"
+WEEKS_SHOWN = WEEKS_CSV.relative_to(ROOT).as_posix()  # data/reference/weeks.csv, as named in messages
 # Statistical findings: kept only for a value no other rule has flagged, and once per value.
 STATISTICAL_CODES = ("outlier_mad", "yoy_jump")
 
@@ -71,7 +79,7 @@ class CheckContext:
     """Everything the rules read.  Frames follow docs/contracts.md.
 
     ``roster``: expected units (``name, kind``); ``previous``: last year's returns;
-    ``received``: :func:`received_dates`; ``materials``: :func:`analysis.materials.material_files`.
+    ``received``: the frame of :func:`received_dates`; ``materials``: :func:`analysis.materials.material_files`.
     """
 
     year: int
@@ -206,21 +214,7 @@ def field_not_reported(ctx: CheckContext) -> list[Issue]:
     return out
 
 
-# --- form rules -------------------------------------------------------------------------------------------------
-def count_not_integer(ctx: CheckContext) -> list[Issue]:
-    """A count field holds a fraction."""
-    return [_at(ctx, ret, key, "error", "count_not_integer",
-                f"“{_label(key)}”填报 {_fmt(v)}，该项是{BY_KEY[key].measure}数，应为整数：请改为实际整数。")
-            for ret, key, v in _reported(ctx, COUNT_KEYS) if not v.is_integer()]
-
-
-def negative_value(ctx: CheckContext) -> list[Issue]:
-    """A count or an amount is below zero."""
-    return [_at(ctx, ret, key, "error", "negative_value",
-                f"“{_label(key)}”填报 {_with_measure(key, v)}，不能为负数：请改为实际数值（没有发生填 0）。")
-            for ret, key, v in _reported(ctx, FIELD_KEYS) if v < 0]
-
-
+# --- form rules (fractions and negatives are refused by ingest: value_fraction, value_negative) -----------------
 def small_field_too_large(ctx: CheckContext) -> list[Issue]:
     """A field that can only be small for one unit (universities, institutes, MOST tasks, venues) is large."""
     return [_at(ctx, ret, key, "warning", "small_field_too_large",
@@ -266,10 +260,10 @@ def ratio_implausible(ctx: CheckContext) -> list[Issue]:
         if money > 0 and people > 0 and not _money_suspect(ret):
             yuan = money * 10000 / people
             if yuan > YUAN_PER_PARTICIPANT_MAX:
-                out.append(Issue("warning", "ratio_implausible",
-                                 f"经费合计 {_fmt(money)} 万元、群众参与 {_fmt(people)} 人次，平均每人次 {yuan:.0f} 元，"
-                                 f"超过 {_fmt(YUAN_PER_PARTICIPANT_MAX)} 元：请核实经费（单位为万元）和参与人次。",
-                                 source_file=_text(ret["source_file"]), unit=_text(ret["unit"])))
+                at = next(k for k in PUBLIC_KEYS if (_num(ret.get(k)) or 0.0) > 0)  # a participation cell
+                out.append(_at(ctx, ret, at, "warning", "ratio_implausible",
+                               f"经费合计 {_fmt(money)} 万元、群众参与 {_fmt(people)} 人次，平均每人次 {yuan:.0f} 元，"
+                               f"超过 {_fmt(YUAN_PER_PARTICIPANT_MAX)} 元：请核实经费（单位为万元）和参与人次。"))
     return out
 
 
@@ -301,7 +295,8 @@ def outlier_mad(ctx: CheckContext) -> list[Issue]:
 
 
 def yoy_jump(ctx: CheckContext) -> list[Issue]:
-    """A value ten times above or below the same unit's previous-year value (when that was plausible and not tiny)."""
+    """A value ten times above or below (down to 0) the same unit's previous-year value, when that was plausible
+    and not tiny."""
     if ctx.previous is None or ctx.previous.empty:
         return []
     last = {_text(r["unit"]): r for r in _records(ctx.previous)}
@@ -309,11 +304,12 @@ def yoy_jump(ctx: CheckContext) -> list[Issue]:
     for ret, key, v in _reported(ctx, FIELD_KEYS):
         before = _num(last.get(_text(ret["unit"]), {}).get(key))
         floor = YOY_FLOOR_MONEY if key in MONEY_KEYS else YOY_FLOOR_COUNT
-        if before is None or before < floor or v <= 0 or too_large(key, before, _text(ret.get("unit_kind"))):
+        if before is None or before < floor or too_large(key, before, _text(ret.get("unit_kind"))):
             continue
         factor = v / before
         if factor >= YOY_FACTOR or factor <= 1 / YOY_FACTOR:
-            change = f"是上年的 {factor:.1f} 倍" if factor > 1 else f"只有上年的 {factor:.1%}"
+            change = (f"是上年的 {factor:.1f} 倍" if factor > 1 else f"只有上年的 {factor:.1%}" if factor > 0
+                      else "降为 0")
             out.append(_at(ctx, ret, key, "warning", "yoy_jump",
                            f"“{_label(key)}”填报 {_with_measure(key, v)}，上年（{ctx.year - 1}年）为 "
                            f"{_with_measure(key, before)}，{change}：请核实是否有误，属实请简要说明原因。"))
@@ -411,6 +407,15 @@ def late_return(ctx: CheckContext) -> list[Issue]:
     return out
 
 
+def deadline_unknown(ctx: CheckContext) -> list[Issue]:
+    """The year has returns but no deadline in weeks.csv, so late returns cannot be judged."""
+    if ctx.week is not None or ctx.returns.empty:
+        return []
+    return [Issue("info", "deadline_unknown",
+                  f"{WEEKS_SHOWN} 中没有{ctx.year}年的截止日期（或该行日期无法识别），未核查逾期报送："
+                  f"请补充该年度一行（year,start,end,deadline，日期如 {ctx.year}-06-03）。")]
+
+
 def materials_checklist(ctx: CheckContext) -> list[Issue]:
     """The notice's materials per unit that returned a table: summary, images, media reports, videos ≤ 3 minutes."""
     if ctx.materials is None:
@@ -420,9 +425,9 @@ def materials_checklist(ctx: CheckContext) -> list[Issue]:
 
 # Specific rules first, the statistical ones last (see STATISTICAL_CODES).
 RULES: tuple[Rule, ...] = (
-    missing_return, field_not_reported, count_not_integer, negative_value, small_field_too_large,
-    money_in_yuan_suspect, ratio_implausible, reports_lt_outlets, most_tasks_gt_events, subtotal_mismatch,
-    county_media_reports_lt2, late_return, materials_checklist, outlier_mad, yoy_jump,
+    missing_return, field_not_reported, small_field_too_large, money_in_yuan_suspect, ratio_implausible,
+    reports_lt_outlets, most_tasks_gt_events, subtotal_mismatch, county_media_reports_lt2, late_return,
+    deadline_unknown, materials_checklist, outlier_mad, yoy_jump,
 )
 
 
@@ -446,12 +451,32 @@ def run_checks(ctx: CheckContext) -> list[Issue]:
 
 
 # --- configuration and inputs -----------------------------------------------------------------------------------
+def _csv_rows(path: Path) -> pd.DataFrame:
+    """A small CSV of text cells (UTF-8 or GB18030, as saved by Excel), column names stripped."""
+    frame = pd.read_csv(io.StringIO(decode_text(Path(path).read_bytes())), dtype=str, keep_default_na=False,
+                        index_col=False)
+    return frame.rename(columns=lambda c: str(c).strip())
+
+
+def _week(row: dict[str, Any]) -> Week | None:
+    """One weeks.csv row; None when its year or a date cannot be read."""
+    year, days = _text(row.get("year")).strip(), [parse_date(row.get(c)) for c in ("start", "end", "deadline")]
+    if not year.isdigit() or None in days:
+        return None
+    return Week(int(year), *days)  # type: ignore[arg-type]
+
+
 def load_weeks(path: Path) -> dict[int, Week]:
-    """``weeks.csv`` (year, start, end, deadline; ISO dates) by year."""
-    frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    return {int(r["year"]): Week(int(r["year"]), date.fromisoformat(r["start"].strip()),
-                                 date.fromisoformat(r["end"].strip()), date.fromisoformat(r["deadline"].strip()))
-            for r in frame.to_dict("records")}
+    """``weeks.csv`` (year, start, end, deadline; ISO dates) by year.
+
+    A row that cannot be read is left out: its year is then reported by :func:`deadline_unknown`.
+    """
+    try:
+        frame = _csv_rows(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError):
+        return {}
+    weeks = [_week(r) for r in frame.to_dict("records")]
+    return {w.year: w for w in weeks if w is not None}
 
 
 def roster_frame(units: Iterable[Any]) -> pd.DataFrame:
@@ -473,21 +498,52 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def received_dates(raw_dir: Path, files: pd.DataFrame) -> pd.DataFrame:
+def _received_invalid(problem: str, fallback: str, cell: str = "") -> Issue:
+    return Issue("warning", "received_csv_invalid",
+                 f"{RECEIVED_CSV} {problem}：应为{RECEIVED_FORMAT}。{fallback}改用文件修改时间判断是否逾期（仅供参考）。",
+                 source_file=RECEIVED_CSV, cell=cell)
+
+
+def read_received(path: Path) -> tuple[dict[str, date], list[Issue]]:
+    """The dates listed in ``received.csv`` by source file (``/`` separators), and a finding for each problem.
+
+    A file that cannot be read or lacks a column gives one finding and no dates; a row whose
+    file name or date cannot be read gives a finding located at its cell and is left out.
+    """
+    try:
+        frame = _csv_rows(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError):
+        return {}, [_received_invalid("无法读取（为空或格式有误）", "本次全部文件")]
+    missing = [c for c in RECEIVED_COLUMNS if c not in frame.columns]
+    if missing:
+        return {}, [_received_invalid(f"缺少“{'”“'.join(missing)}”列", "本次全部文件")]
+    column = {c: get_column_letter(frame.columns.get_loc(c) + 1) for c in RECEIVED_COLUMNS}
+    listed: dict[str, date] = {}
+    issues = []
+    for row, r in enumerate(frame.to_dict("records"), start=2):  # row 1 is the header, as Excel numbers them
+        name, raw = _text(r["source_file"]).strip().replace("\\", "/"), _text(r["received"]).strip()
+        day = parse_date(raw)
+        if name and day is not None:
+            listed[name] = day
+        elif not name and raw:
+            issues.append(_received_invalid(f"第 {row} 行没有文件名", "该行", f"{column['source_file']}{row}"))
+        elif name:
+            issues.append(_received_invalid(f"第 {row} 行“{name}”的收到日期“{raw}”无法识别", "该文件",
+                                            f"{column['received']}{row}"))
+    return listed, issues
+
+
+def received_dates(raw_dir: Path, files: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """When each file was received: from ``received.csv`` in the year folder, else the file's modification time.
 
     ``received.csv`` has columns ``source_file, received``; ``source_file`` is the path
-    relative to the year folder or just the file name.  Returns ``source_file, received
-    (date or None), date_source`` ('received.csv' or '文件修改时间'; '' when unknown).
+    relative to the year folder or just the file name.  Returns the frame ``source_file,
+    received (date or None), date_source`` ('received.csv' or '文件修改时间'; '' when unknown)
+    and the findings on ``received.csv`` itself (:func:`read_received`).
     """
     raw_dir = Path(raw_dir)
-    listed: dict[str, date] = {}
     table = raw_dir / RECEIVED_CSV
-    if table.is_file():
-        for r in pd.read_csv(table, dtype=str, encoding="utf-8-sig").to_dict("records"):
-            day = parse_date(r.get("received", ""))
-            if day is not None:
-                listed[_text(r.get("source_file")).strip().replace("\\", "/")] = day
+    listed, issues = read_received(table) if table.is_file() else ({}, [])
     by_name: dict[str, list[date]] = {}
     for name, day in listed.items():
         by_name.setdefault(name.rsplit("/", 1)[-1], []).append(day)
@@ -504,5 +560,6 @@ def received_dates(raw_dir: Path, files: pd.DataFrame) -> pd.DataFrame:
             rows.append((source, datetime.fromtimestamp(path.stat().st_mtime).date(), SOURCE_MTIME))
         else:
             rows.append((source, None, ""))
-    return pd.DataFrame(rows, columns=["source_file", "received", "date_source"]).astype(
+    frame = pd.DataFrame(rows, columns=["source_file", "received", "date_source"]).astype(
         {"source_file": "str", "received": "object", "date_source": "str"})
+    return frame, issues

@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="重新生成示例数据（合成的随州市 2021–2024 年报表）")
     demo.add_argument("--out", type=Path, default=paths.RAW)
     demo.add_argument("--truth", type=Path, default=paths.ROOT / "tests" / "data" / "demo_truth")
+    demo.add_argument("--years", type=int, nargs="+", default=None, help="年度（默认 2021–2024）")
 
     sub.add_parser("kernel", help="为本项目环境注册 Jupyter 内核（make 会自动执行）")
     return parser
@@ -41,11 +42,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ingest":
         from .pipeline import process_year
 
+        from .units import RegistryError
+
         if not args.raw_dir.is_dir():
             print(f"错误：报送文件夹不存在：{args.raw_dir}", file=sys.stderr)
             return 2
-        outcome = process_year(args.raw_dir, args.out, year=args.year, workers=args.workers,
-                               progress=sys.stderr.isatty(), checks_on=not args.no_checks)
+        year = args.year or (int(args.raw_dir.name) if args.raw_dir.name.isdigit() and len(args.raw_dir.name) == 4
+                             else None)
+        if year is None:
+            print(f"错误：无法从文件夹名“{args.raw_dir.name}”得知年度，请用 --year 指定，如 --year 2025。", file=sys.stderr)
+            return 2
+        try:
+            outcome = process_year(args.raw_dir, args.out, year=year, workers=args.workers,
+                                   progress=sys.stderr.isatty(), checks_on=not args.no_checks)
+        except RegistryError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
         print(outcome.summary())
         return 0
     if args.command == "report":
@@ -54,11 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         years = None if args.all else args.year
         return run_reports(years, raw_dir=args.raw, processed_dir=args.processed, reports_dir=args.reports)
     if args.command == "demo":
-        from .demo import generate
+        from .demo import main as demo_main
 
-        generate(args.out, args.truth)
-        print(f"示例数据已生成：{args.out}")
-        return 0
+        return demo_main(["--out", str(args.out), "--truth", str(args.truth)]
+                         + (["--years", *map(str, args.years)] if args.years else []))
     if args.command == "kernel":
         from .report import ensure_kernel
 

@@ -17,6 +17,7 @@ import functools
 import io
 import shutil
 import struct
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -40,7 +41,9 @@ from openpyxl.writer.excel import ExcelWriter
 from PIL import Image
 
 from analysis import form, paths
+from analysis.materials import VIDEO_MAX_SECONDS
 from analysis.outputs import normalize_zip, write_atomic, write_csv, write_text
+from analysis.units import Registry, Unit
 
 DEMO_YEARS: tuple[int, ...] = (2021, 2022, 2023, 2024)
 DEFAULT_SEED = 20230520
@@ -64,7 +67,6 @@ MARKER_TEXT = (
 )
 
 PLANTED_COLUMNS = ("source_file", "unit", "field", "code", "note")
-VIDEO_LIMIT_SECONDS = 180.0
 
 Typed = str | int | float
 
@@ -152,30 +154,6 @@ def tiny_jpeg(rng: np.random.Generator, size: tuple[int, int] = (64, 48)) -> byt
 
 # ---------------------------------------------------------------------------
 # The units and the city's story
-
-@dataclass(frozen=True)
-class Unit:
-    """A reporting unit of the registry."""
-
-    name: str
-    kind: str
-    aliases: tuple[str, ...]
-    since: int | None = None
-    until: int | None = None
-
-    def on_roster(self, year: int) -> bool:
-        return (self.since is None or self.since <= year) and (self.until is None or year <= self.until)
-
-
-def load_units(units_csv: Path = paths.UNITS_CSV) -> tuple[Unit, ...]:
-    """The registry ``data/reference/units.csv`` as :class:`Unit` records, in file order."""
-    def year(text: str | None) -> int | None:
-        return int(text) if text and text.strip() else None
-
-    with open(units_csv, encoding="utf-8-sig", newline="") as fh:
-        return tuple(Unit(r["name"], r["kind"], tuple(a for a in (r.get("aliases") or "").split("|") if a),
-                          year(r.get("since")), year(r.get("until"))) for r in csv.DictReader(fh))
-
 
 # Folder a unit puts its files in (default: its canonical name); these units send one flat file instead.
 FOLDERS = {"随州高新区": "高新区", "大洪山风景名胜区": "大洪山风景区", "市自然资源和规划局": "市自然资源局",
@@ -782,7 +760,7 @@ def _materials(state: _YearState, unit: Unit, plan: YearPlan, folder: str | None
                                (plan.short_video, "活动视频.mp4", float(rng.integers(60, 170)))):
         if who == unit.name:
             extra.append((prefix + name, minimal_mp4(seconds), "video"))
-            if seconds > VIDEO_LIMIT_SECONDS:
+            if seconds > VIDEO_MAX_SECONDS:
                 state.planted.append(_planted(prefix + name, unit.name, "video_too_long",
                                               f"视频时长{seconds:g}秒，超过3分钟"))
     for path, data, kind in extra:
@@ -794,7 +772,7 @@ def build_year(units: Sequence[Unit], year: int, seed: int = DEFAULT_SEED) -> De
     """Generate one demo year: the returns as sent, when they arrived, the truth and the planted problems."""
     plan = PLANS[year]
     _, week_end, deadline = DEMO_WEEKS[year]
-    roster = [u for u in units if u.on_roster(year)]
+    roster = [u for u in units if u.active(year)]
     truth = true_values(roster, year, seed)
     rng = np.random.default_rng([seed, year, 2])
     state = _YearState()
@@ -914,6 +892,8 @@ def _truth_frame(state: _YearState) -> pd.DataFrame:
 
 def _refuse_real_returns(folder: Path) -> None:
     """Raise when ``folder`` holds anything but demo data: real returns are never overwritten."""
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"{folder} 已存在且不是文件夹，未生成示例数据。")
     if folder.is_dir() and any(folder.iterdir()) and not paths.is_demo(folder):
         raise FileExistsError(f"{folder} 中已有非示例数据（没有 {paths.DEMO_MARKER}），为避免覆盖真实报表，未生成示例数据。")
 
@@ -926,7 +906,7 @@ def generate(raw_dir: Path, truth_dir: Path, years: Sequence[int] = DEMO_YEARS, 
     folders = {year: Path(raw_dir) / str(year) for year in years}
     for folder in folders.values():
         _refuse_real_returns(folder)
-    units = load_units()
+    units = Registry.load(paths.UNITS_CSV).units
     for year, folder in folders.items():
         built = build_year(units, year, seed)
         if folder.exists():
@@ -950,8 +930,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         generate(args.out, args.truth, years=args.years, seed=args.seed)
-    except (FileExistsError, ValueError) as exc:
-        print(exc)
+    except (FileExistsError, ValueError) as exc:  # real returns in the way, or a year without a plan
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"错误：写入示例数据失败（{exc}），请检查目录是否存在、是否有写入权限。", file=sys.stderr)
         return 1
     print(f"已生成示例数据：{', '.join(map(str, args.years))} 年 → {args.out}；真实值 → {args.truth}")
     return 0

@@ -28,7 +28,14 @@ def show_table(frame: pd.DataFrame, caption: str = "", max_rows: int = 60) -> No
     if frame.empty:
         display(Markdown("（无）"))
         return
-    display(frame.head(max_rows).style.hide(axis="index").format(precision=2, thousands=",", na_rep="—"))
+    display(frame.head(max_rows).style.hide(axis="index").format(_number, na_rep="—", escape="html"))
+
+
+def _number(value: object) -> str:
+    """Whole numbers without decimals, others with two; text as it is (escaped by the Styler)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return str(value)
 
 
 def show_figures(figures: dict[str, Figure], out_dir: Path, width: int = 760) -> list[Path]:

@@ -25,7 +25,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis import stats
 from analysis.form import BY_KEY, FIELD_KEYS, FIELDS, FORM_TITLE, STAMP_LABEL
-from analysis.issues import ISSUE_COLUMNS, SEVERITY_ZH, summarize
+
+from analysis.issues import ISSUE_COLUMNS, SEVERITY_ZH, code_title, issue_field, summarize
 from analysis.outputs import neutralize, save_document, save_workbook, write_atomic, write_text
 from analysis.paths import DEMO_LABEL
 from analysis.stats import Completeness
@@ -39,11 +40,12 @@ SHEET_YOY = "同比"
 SHEET_ISSUES = "数据问题"
 CITY_TABLE_TOP = 3  # first table row of 全市汇总, below the title and the 盖章 line
 
-ISSUE_HEADERS: dict[str, str] = {"severity": "严重程度", "code": "代码", "source_file": "文件", "sheet": "工作表",
-                                 "cell": "单元格", "field": "项目", "unit": "单位", "message": "说明"}
+ISSUE_HEADERS: dict[str, str] = {"severity": "严重程度", "title": "问题", "code": "代码", "source_file": "文件",
+                                 "sheet": "工作表", "cell": "单元格", "field": "项目", "unit": "单位", "message": "说明"}
 UNIT_HEADERS: dict[str, str] = {"unit": "单位", "unit_kind": "单位类型", "source_file": "来源文件"}
-YOY_HEADERS: tuple[str, ...] = ("项目", "本年", "上年", "增减", "增减率（%）", "主要变动单位")
+YOY_HEADERS: tuple[str, ...] = ("项目", "本年", "上年", "增减", "增减率（%）", "主要变动单位")  # no comparison year
 NO_PREVIOUS_YEAR = "无上年数据，未作同比。"
+NO_COMPARE_YEAR = "无{compare_year}年数据，未作对比。"
 TOTAL_ROW = "全市合计"
 
 TITLE_FONT = "黑体"
@@ -184,11 +186,20 @@ def _units_sheet(ws: Worksheet, year: int, table: pd.DataFrame, totals: pd.Serie
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{header_row + len(rows) - 1}"
 
 
-def _yoy_sheet(ws: Worksheet, year: int, yoy: pd.DataFrame | None, demo: bool) -> None:
-    header_row = _sheet_head(ws, f"{year}年与上年对比", list(YOY_HEADERS), demo)
+def yoy_headers(year: int, compare_year: int | None) -> tuple[str, ...]:
+    """Headers of the 同比 sheet, naming both years; the generic 本年/上年 ones when there is no comparison year."""
+    if compare_year is None:
+        return YOY_HEADERS
+    return ("项目", f"本年（{year}年）", f"{compare_year}年", f"较{compare_year}年增减", "增减率（%）", "主要变动单位")
+
+
+def _yoy_sheet(ws: Worksheet, year: int, yoy: pd.DataFrame | None, compare_year: int | None, demo: bool) -> None:
+    against = "上年" if compare_year is None else f"{compare_year}年"
+    header_row = _sheet_head(ws, f"{year}年与{against}对比", list(yoy_headers(year, compare_year)), demo)
     _widths(ws, [36, 14, 14, 14, 12, 48])
     if yoy is None or yoy.empty:
-        _banner(ws, header_row + 1, NO_PREVIOUS_YEAR, len(YOY_HEADERS), Font(), _WRAP)
+        note = NO_PREVIOUS_YEAR if compare_year is None else NO_COMPARE_YEAR.format(compare_year=compare_year)
+        _banner(ws, header_row + 1, note, len(YOY_HEADERS), Font(), _WRAP)
         return
     for offset, key in enumerate(k for k in FIELD_KEYS if k in yoy.index):
         r = yoy.loc[key]
@@ -200,28 +211,34 @@ def _yoy_sheet(ws: Worksheet, year: int, yoy: pd.DataFrame | None, demo: bool) -
 
 
 def _issues_sheet(ws: Worksheet, year: int, issues: pd.DataFrame, demo: bool) -> None:
-    headers = [ISSUE_HEADERS[c] for c in ISSUE_COLUMNS]
+    headers = list(ISSUE_HEADERS.values())
     header_row = _sheet_head(ws, f"{year}年统计表数据问题", headers, demo)
-    _widths(ws, [10, 22, 30, 12, 10, 22, 18, 60])
+    _widths(ws, [10, 18, 22, 30, 12, 10, 22, 18, 60])
     if issues.empty:
         _banner(ws, header_row + 1, summarize(issues), len(headers), Font(), _WRAP)
         return
     for offset, (_, r) in enumerate(issues.iterrows(), start=1):
-        values = [SEVERITY_ZH.get(r["severity"], r["severity"]), r["code"], r["source_file"], r["sheet"],
-                  r["cell"], stats.label(r["field"]) if r["field"] in BY_KEY else r["field"], r["unit"],
-                  r["message"]]
+        shown = {**{c: r[c] for c in ISSUE_COLUMNS}, "severity": SEVERITY_ZH.get(r["severity"], r["severity"]),
+                 "title": code_title(r["code"]), "field": issue_field(r["field"])}
+        values = [shown[c] for c in ISSUE_HEADERS]
         for col, value in enumerate(values, start=1):
             _put(ws, header_row + offset, col, value)
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{header_row + len(issues)}"
 
 
 def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, unit_table: pd.DataFrame,
-                       yoy: pd.DataFrame | None, issues: pd.DataFrame, demo: bool) -> Path:
-    """The year's summary workbook: 全市汇总 (the attachment's form), 分单位明细, 同比, 数据问题."""
+                       yoy: pd.DataFrame | None, issues: pd.DataFrame, demo: bool,
+                       compare_year: int | None = None) -> Path:
+    """The year's summary workbook: 全市汇总 (the attachment's form), 分单位明细, 同比, 数据问题.
+
+    ``yoy`` is :func:`stats.year_over_year` against ``compare_year`` (the previous year when None).
+    """
+    if compare_year is None and yoy is not None:
+        compare_year = year - 1
     wb = Workbook()
     _city_sheet(wb.active, year, totals, demo)
     _units_sheet(wb.create_sheet(SHEET_UNITS), year, unit_table, totals, demo)
-    _yoy_sheet(wb.create_sheet(SHEET_YOY), year, yoy, demo)
+    _yoy_sheet(wb.create_sheet(SHEET_YOY), year, yoy, compare_year, demo)
     _issues_sheet(wb.create_sheet(SHEET_ISSUES), year, issues, demo)
     return write_atomic(Path(path), lambda p: save_workbook(wb, p))
 

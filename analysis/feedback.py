@@ -1,9 +1,10 @@
 """反馈清单.xlsx: the findings per unit, ready to e-mail back, plus an overview sheet.
 
 One sheet per unit that has findings (what, where, what to fix), an overview
-(counts by unit and severity, the units that have not returned, the date) and,
-when given, the materials checklist.  Every text cell is neutralised so nothing
-taken from a return can become a formula; the file is written atomically.
+(counts by unit and severity, the units that have not returned, the date when one
+is given) and, when given, the materials checklist.  Every text cell is neutralised
+so nothing taken from a return can become a formula; the file is written atomically
+with fixed document times, so the same findings give the same bytes.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.form import BY_KEY
-from analysis.issues import SEVERITIES, SEVERITY_ZH, code_title
+
+from analysis.issues import SEVERITIES, SEVERITY_ZH, code_title, issue_field
 from analysis.materials import CHECKLIST_ZH, minutes_seconds
-from analysis.outputs import neutralize, write_atomic
+from analysis.outputs import neutralize, save_workbook, write_atomic
 from analysis.paths import DEMO_LABEL
 
-FILE_NAME = "反馈清单.xlsx"
 OVERVIEW = "总览"
 CHECKLIST_SHEET = "材料清单"
 NO_UNIT = "未识别单位"
@@ -34,7 +35,6 @@ WIDTHS = (9, 18, 30, 12, 9, 22, 60)
 SEVERITY_NOTE = {"error": "该数值或文件无法使用，必须改正后重新报送",
                  "warning": "已按原样使用或暂未计入，请核实并回复",
                  "info": "已作处理，供核对备查"}
-# Chinese titles of issue codes (ingest's and the checks'); an unknown code is shown as is.
 
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _BOLD = Font(bold=True)
@@ -57,15 +57,6 @@ def sheet_title(name: str, taken: set[str]) -> str:
         title = base[:31 - len(suffix)] + suffix
     taken.add(title)
     return title
-
-
-def field_title(field: str) -> str:
-    """The form label of a field key; a unit-written subtotal as 小计：<category>."""
-    if field in BY_KEY:
-        return BY_KEY[field].display
-    if field.startswith("subtotal:"):
-        return f"小计：{field.split(':', 1)[1]}"
-    return field
 
 
 def _put(ws: Worksheet, row: int, values: list[object], *, font: Font | None = None,
@@ -112,7 +103,7 @@ def _unit_sheet(ws: Worksheet, unit: str, issues: pd.DataFrame, year: int, demo:
     _put(ws, header, list(HEADERS), font=_BOLD, fill=_HEADER_FILL, border=True)
     for n, r in enumerate(issues.to_dict("records"), start=header + 1):
         _put(ws, n, [SEVERITY_ZH.get(r["severity"], r["severity"]), code_title(r["code"]), r["source_file"],
-                     r["sheet"], r["cell"], field_title(r["field"]), r["message"]],
+                     r["sheet"], r["cell"], issue_field(r["field"]), r["message"]],
              fill=_SEVERITY_FILL.get(r["severity"]), border=True)
     for col, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -127,10 +118,12 @@ def _counts(issues: pd.DataFrame) -> pd.DataFrame:
 
 
 def _overview(ws: Worksheet, issues: pd.DataFrame, counts: pd.DataFrame, year: int, demo: bool,
-              today: date) -> None:
+              today: date | None) -> None:
     row = _heading(ws, f"{year}年科技活动周统计表核查反馈清单", demo)
-    _put(ws, row, [f"生成日期：{today.isoformat()}"])
-    row += 2
+    if today is not None:
+        _put(ws, row, [f"生成日期：{today.isoformat()}"])
+        row += 1
+    row += 1
     _put(ws, row, ["单位", *(SEVERITY_ZH[s] for s in SEVERITIES), "合计"], font=_BOLD, fill=_HEADER_FILL, border=True)
     for unit, r in counts.iterrows():
         row += 1
@@ -173,7 +166,7 @@ def _checklist_sheet(ws: Worksheet, materials: pd.DataFrame, year: int, demo: bo
 
 def build_workbook(issues: pd.DataFrame, *, year: int, demo: bool, materials: pd.DataFrame | None = None,
                    today: date | None = None) -> Workbook:
-    """The feedback workbook in memory (see :func:`write_feedback`)."""
+    """The feedback workbook in memory (see :func:`write_feedback`); the overview shows ``today`` when given."""
     issues = issues.fillna("").astype(str).assign(unit=lambda f: f["unit"].where(f["unit"] != "", NO_UNIT))
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     issues = issues.assign(_rank=issues["severity"].map(rank)).sort_values(
@@ -183,7 +176,7 @@ def build_workbook(issues: pd.DataFrame, *, year: int, demo: bool, materials: pd
     taken: set[str] = set()
     ws.title = sheet_title(OVERVIEW, taken)
     counts = _counts(issues) if not issues.empty else pd.DataFrame(columns=[*SEVERITIES, "total"])
-    _overview(ws, issues, counts, year, demo, today or date.today())
+    _overview(ws, issues, counts, year, demo, today)
     if materials is not None:
         _checklist_sheet(wb.create_sheet(sheet_title(CHECKLIST_SHEET, taken)), materials, year, demo)
     for unit in counts.index:
@@ -194,6 +187,9 @@ def build_workbook(issues: pd.DataFrame, *, year: int, demo: bool, materials: pd
 
 def write_feedback(path: Path, issues_df: pd.DataFrame, *, year: int, demo: bool,
                    materials: pd.DataFrame | None = None, today: date | None = None) -> Path:
-    """Write 反馈清单.xlsx: overview, optional materials checklist, one sheet per unit with findings."""
+    """Write 反馈清单.xlsx: overview, optional materials checklist, one sheet per unit with findings.
+
+    The bytes depend only on the arguments (no clock), so an unchanged year gives an unchanged file.
+    """
     wb = build_workbook(issues_df, year=year, demo=demo, materials=materials, today=today)
-    return write_atomic(Path(path), lambda tmp: wb.save(tmp))
+    return write_atomic(Path(path), lambda tmp: save_workbook(wb, tmp))

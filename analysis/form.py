@@ -37,6 +37,11 @@ class Field:
         """Label without the parenthesised hint, for headers."""
         return re.sub(r"[（(].*?[)）]", "", self.label).strip()
 
+    @property
+    def headed(self) -> str:
+        """Display name with the measure, for column headers and axis labels, e.g. 举办活动次数（次）."""
+        return f"{self.display}（{self.measure}）"
+
 
 CAT_EVENTS = "科普活动开展次数"
 CAT_FUNDING = "活动经费投入数量（单位：万元）"
@@ -101,6 +106,7 @@ STAFF_KEYS: tuple[str, ...] = ("staff_fulltime", "staff_scientists", "staff_volu
 PUBLIC_KEYS: tuple[str, ...] = ("public_offline", "public_online")
 
 FORM_TITLE = "{year}年全市科技活动周开展情况统计表"
+SUBTOTAL_PREFIX = "subtotal:"  # field name of a 小计/合计 the unit wrote inside a category: subtotal:<category>
 STAMP_LABEL = "地方/部门（盖章）："
 
 # Words that mark rows or columns which are not one reporting unit's own figures.

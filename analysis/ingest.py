@@ -10,23 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
 import signal
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
 
 from .filekinds import classify
-from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS
+from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX
 from .issues import Issue, issues_frame
 from .locate import Located, count_labels, locate
-from .paths import DEMO_MARKER, UNITS_CSV, is_demo
+from .paths import DEMO_MARKER, ROOT, UNITS_CSV, is_demo
 from .readers import TABLE_EXT, WORD_EXT, read_grids
 from .safety import DEFAULT_LIMITS, Limits, Refused
 from .units import Registry, Unit, fold_name
@@ -34,7 +33,7 @@ from .values import parse_value, raw_text
 
 RECEIVED_CSV = "received.csv"  # optional: when each return arrived (source_file, received)
 PROJECT_FILES = (DEMO_MARKER, RECEIVED_CSV, "README.md")
-SUBTOTAL_PREFIX = "subtotal:"  # values.csv rows for a 小计/合计 the unit wrote inside a category block
+WORKER_MEMORY = 384 * 1024**2  # memory a reader process may take beyond what it inherits (2 workers: < 1 GB)
 
 RETURN_COLUMNS = ("source_file", "unit", "unit_kind", *FIELD_KEYS)
 VALUE_COLUMNS = ("source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status", "note")
@@ -87,6 +86,10 @@ def process_file(path: Path, source_file: str, year: int | None, limits: Limits 
                                                       "请检查文件权限或重新报送。", source_file),))
     try:
         grids = read_grids(path, limits)
+        located = locate(grids, year)
+        if located is None:
+            return FileOutcome(source_file, sha, *_without_form(path, source_file, grids), mtime=mtime)
+        parsed, issues = parse_located(located, source_file)
     except Refused as exc:
         return FileOutcome(source_file, sha, "other", mtime=mtime,
                            issues=(Issue(exc.severity, exc.code, exc.message, source_file),))
@@ -95,10 +98,6 @@ def process_file(path: Path, source_file: str, year: int | None, limits: Limits 
     except BaseException as exc:  # noqa: BLE001 - native readers raise anything (PanicException is a BaseException)
         return FileOutcome(source_file, sha, "other", mtime=mtime, issues=(Issue(
             "error", "file_unreadable", f"文件无法读取（{type(exc).__name__}），可能已损坏，请重新保存后报送。", source_file),))
-    located = locate(grids, year)
-    if located is None:
-        return FileOutcome(source_file, sha, *_without_form(path, source_file, grids), mtime=mtime)
-    parsed, issues = parse_located(located, source_file)
     return FileOutcome(source_file, sha, "form", located.stamp, parsed, issues, mtime)
 
 
@@ -226,7 +225,7 @@ def _crashed(source_file: str, limits: Limits, timed_out: bool) -> FileOutcome:
 
 
 def run_tasks(tasks: list[tuple[str, str, int | None, Limits]], workers: int, progress=None,
-              memory_bytes: int | None = 1024**3) -> list[FileOutcome]:
+              memory_bytes: int | None = WORKER_MEMORY) -> list[FileOutcome]:
     """Run ``_task`` over ``tasks`` in worker processes; a dead or hung worker costs only its file."""
     results: dict[str, FileOutcome] = {}
     pending = list(tasks)
@@ -279,11 +278,11 @@ def _run_alone(task, memory_bytes) -> FileOutcome:
     pool = ProcessPoolExecutor(max_workers=1, initializer=_worker_init, initargs=(memory_bytes,))
     try:
         return pool.submit(_task, task).result(timeout=limits.seconds_per_file + 10)
-    except BrokenProcessPool:
-        return _crashed(task[1], limits, timed_out=False)
     except TimeoutError:
         _kill(pool)
         return _crashed(task[1], limits, timed_out=True)
+    except BaseException:  # noqa: BLE001 - a dead worker, or a result that cannot be pickled back
+        return _crashed(task[1], limits, timed_out=False)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
@@ -337,17 +336,30 @@ def _revision_rank(outcome: FileOutcome) -> tuple:
 
 def resolve_unit(outcome: FileOutcome, registry: Registry) -> tuple[str, str, str]:
     """(unit name, kind, where it came from) — 盖章 line, then file name, then the folder names."""
+    for source, text, unit in _unit_candidates(outcome, registry):
+        if unit:
+            return unit.name, unit.kind, source
     rel = Path(outcome.source_file)
-    candidates = [("盖章栏", outcome.stamp), ("文件名", rel.stem)]
-    candidates += [("文件夹", part) for part in reversed(rel.parts[:-1])]
-    for source, text in candidates:
-        if text:
-            unit = registry.resolve(text)
-            if unit:
-                return unit.name, unit.kind, source
     written = outcome.stamp \
         or (rel.parts[0] if len(rel.parts) > 1 else fold_name(rel.stem)) or rel.stem
     return written, "other", ""
+
+
+def _unit_candidates(outcome: FileOutcome, registry: Registry) -> list[tuple[str, str, Unit | None]]:
+    rel = Path(outcome.source_file)
+    texts = [("盖章栏", outcome.stamp), ("文件名", rel.stem), *[("文件夹", p) for p in reversed(rel.parts[:-1])]]
+    return [(source, text, registry.resolve(text) if text else None) for source, text in texts]
+
+
+def unit_conflict(outcome: FileOutcome, registry: Registry) -> Issue | None:
+    """A warning when the 盖章 line and the file or folder name name different registered units."""
+    found = [(source, unit) for source, _, unit in _unit_candidates(outcome, registry) if unit]
+    if len({unit.name for _, unit in found}) < 2:
+        return None
+    (first_source, first), (other_source, other) = found[0], next(f for f in found if f[1].name != found[0][1].name)
+    return Issue("warning", "unit_conflict", f"{first_source}写的是“{first.name}”，但{other_source}指向“{other.name}”："
+                                             f"已按“{first.name}”计入，请核实该表属于哪个单位。", outcome.source_file,
+                 unit=first.name)
 
 
 def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, workers: int | None = None,
@@ -403,14 +415,20 @@ def assemble(raw_dir: Path, paths: list[Path], kinds: dict[Path, str], outcomes:
             file_rows.append(dict(source_file=rel, kind=file_kind, status=status, unit=unit, sha256=sha))
             continue
         issues.extend(outcome.issues)
+        if not outcome.sha256:  # a crashed or timed-out worker: hash the file here
+            outcome = replace(outcome, sha256=_safe_sha(path))
         if outcome.kind == "form":
             unit, unit_kind, source = resolve_unit(outcome, registry)
             unit_of[rel] = unit
-            if _is_blank_template(outcome) and not source:
+            if _is_blank_template(outcome):
                 file_rows.append(dict(source_file=rel, kind="form", status="skipped", unit="", sha256=outcome.sha256))
-                issues.append(Issue("info", "blank_template", "这是未填写的空白统计表（模板），未计入。", rel))
+                issues.append(Issue("info", "blank_template", "这是未填写任何数值的空白统计表（模板），未计入。"
+                                                              "如这是本单位的报表，请填写后重新报送。", rel))
                 unit_of.pop(rel)
                 continue
+            conflict = unit_conflict(outcome, registry)
+            if conflict:
+                issues.append(conflict)
             if not source:
                 issues.append(Issue("warning", "unit_unknown", f"无法确定报送单位，暂按“{unit}”记录。请在表头“地方/部门"
                                                                "（盖章）”处填写单位全称，或在单位名录中登记该单位。",
@@ -435,10 +453,19 @@ def assemble(raw_dir: Path, paths: list[Path], kinds: dict[Path, str], outcomes:
     returns = _returns_frame(accepted)
     values = _values_frame(forms, status_of)
     issues = [_with_unit(i, unit_of) for i in issues]
-    meta = {"year": year, "demo": is_demo(raw_dir), "raw_dir": str(raw_dir),
+    meta = {"year": year, "demo": is_demo(raw_dir), "raw_dir": _shown_path(raw_dir),
             "units_expected": [u.name for u in registry.roster(year)]}
     files = pd.DataFrame(file_rows, columns=list(FILE_COLUMNS), dtype="str")
     return IngestResult(returns, values, issues_frame(issues), files, meta)
+
+
+def _shown_path(folder: Path) -> str:
+    """A folder as recorded in meta.json: relative to the project when inside it, so runs agree byte for byte."""
+    resolved = Path(folder).resolve()
+    try:
+        return resolved.relative_to(ROOT).as_posix()
+    except ValueError:
+        return resolved.as_posix()
 
 
 def _safe_sha(path: Path) -> str:
@@ -537,7 +564,3 @@ def load_processed(out_dir: Path) -> IngestResult:
     meta_path = out_dir / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
     return IngestResult(frames["returns"], frames["values"], frames["issues"], frames["files"], meta)
-
-
-def is_nan(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))

@@ -20,11 +20,12 @@ SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 # The catalogue of issue codes with a short Chinese title each (tests check that every code used has one).
 CODE_TITLES = {
-    "missing_return": "未报送统计表", "field_not_reported": "项目未填写", "count_not_integer": "数量不是整数",
-    "negative_value": "数值为负", "small_field_too_large": "数量明显偏大", "money_in_yuan_suspect": "疑似元填成万元",
+    "missing_return": "未报送统计表", "field_not_reported": "项目未填写",
+    "small_field_too_large": "数量明显偏大", "money_in_yuan_suspect": "疑似元填成万元",
     "ratio_implausible": "比例异常", "outlier_mad": "与同类单位差异过大", "yoy_jump": "与上年相差十倍以上",
     "reports_lt_outlets": "报道少于媒体数", "most_tasks_gt_events": "承接任务多于活动次数",
     "subtotal_mismatch": "小计与分项不符", "county_media_reports_lt2": "宣传报道少于2篇", "late_return": "逾期报送",
+    "deadline_unknown": "截止日期未知", "received_csv_invalid": "收件登记表有误",
     "video_too_long": "视频超过3分钟", "video_duration_unknown": "视频时长无法读取", "materials_missing": "材料不全",
     "schema_violation": "处理结果格式错误",
     "field_not_found": "未找到项目", "value_unparsed": "数值无法识别", "value_unknown": "数值不详",
@@ -40,13 +41,29 @@ CODE_TITLES = {
     "file_limit_members": "文件部件过多", "file_limit_unzipped": "解压后过大", "file_limit_ratio": "压缩比异常",
     "file_limit_sheets": "工作表过多", "file_limit_cells": "表格过大", "sheet_unreadable": "工作表无法读取",
     "csv_nul_bytes": "CSV含空字符", "csv_line_too_long": "CSV行过长", "csv_malformed": "CSV格式有误",
-    "docx_nested_tables": "表格嵌套过深", "doc_legacy": "旧版Word格式", "doc_convert_failed": "旧版Word转换失败",
+    "docx_nested_tables": "表格嵌套过深", "value_too_large": "数值大得不合常理", "unit_conflict": "报送单位不一致", "doc_legacy": "旧版Word格式", "doc_convert_failed": "旧版Word转换失败",
 }
 
 
 def code_title(code: str) -> str:
     """Short Chinese title of an issue code (the code itself when unknown)."""
     return CODE_TITLES.get(code, code)
+
+
+def issue_field(field: object) -> str:
+    """The ``field`` of an issue row as people read it: the item's name, "小计：<category>" for a subtotal.
+
+    Empty when not applicable (also NaN, as read back from ``issues.csv``); other text is kept.
+    """
+    from .form import BY_KEY, SUBTOTAL_PREFIX
+
+    if not isinstance(field, str):
+        return ""
+    if field in BY_KEY:
+        return BY_KEY[field].display
+    if field.startswith(SUBTOTAL_PREFIX):
+        return f"小计：{field[len(SUBTOTAL_PREFIX):]}"
+    return field
 
 
 ISSUE_COLUMNS: tuple[str, ...] = ("severity", "code", "source_file", "sheet", "cell", "field", "unit", "message")

@@ -111,12 +111,6 @@ def checklist(materials: pd.DataFrame, units: Iterable[str] = ()) -> pd.DataFram
             .rename_axis(index="unit", columns=None).reset_index())
 
 
-def inventory(files: pd.DataFrame, raw_dir: Path, roster_names: Iterable[str] = ()) -> pd.DataFrame:
-    """Per-unit checklist of the materials in ``files.csv`` (see :func:`checklist`)."""
-    names = list(roster_names)
-    return checklist(material_files(files, raw_dir, names), names)
-
-
 def materials_issues(materials: pd.DataFrame, units: Iterable[str]) -> list[Issue]:
     """Videos over 3 minutes or of unknown length, and missing materials of each of ``units``."""
     out = []

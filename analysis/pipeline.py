@@ -62,16 +62,20 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
     inventory = materials.checklist(found, names)
     if checks_on:
         weeks = checks.load_weeks(weeks_csv) if Path(weeks_csv).is_file() else {}
+        received, received_issues = checks.received_dates(raw_dir, result.files)
         ctx = checks.CheckContext(
             year=year, returns=result.returns, values=result.values, files=result.files,
             roster=checks.roster_frame(registry.roster(year)), previous=previous_returns(out_dir, year),
-            week=weeks.get(year), received=checks.received_dates(raw_dir, result.files), materials=found)
-        found = checks.run_checks(ctx) + schemas.validate_processed(result)
-        result.issues = issues_frame([*_issue_objects(result.issues), *found])
+            week=weeks.get(year), received=received, materials=found)
+        findings = checks.run_checks(ctx) + received_issues + schemas.validate_processed(result)
+        result.issues = issues_frame([*_issue_objects(result.issues), *findings])
     write_result(result, out_dir)
     write_csv(inventory, out_dir / MATERIALS_CSV)
     if result.meta.get("demo"):
-        write_text(f"{DEMO_LABEL}：本文件夹由示例报表（{raw_dir}）生成，不代表真实统计。\n", out_dir / DEMO_MARKER)
+        write_text(f"{DEMO_LABEL}：本文件夹由示例报表（{result.meta['raw_dir']}）生成，不代表真实统计。\n",
+                   out_dir / DEMO_MARKER)
+    else:
+        (out_dir / DEMO_MARKER).unlink(missing_ok=True)  # a folder that once held demo results
     write_feedback(out_dir / FEEDBACK_XLSX, result.issues, year=year, demo=bool(result.meta.get("demo")),
                    materials=inventory)
     return YearOutcome(result, inventory, out_dir)

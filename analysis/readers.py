@@ -186,7 +186,7 @@ def read_csv(path: Path, limits: Limits = DEFAULT_LIMITS) -> Grid:
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise Refused("csv_nul_bytes", "CSV 文件中含有空字符（NUL），可能不是文本文件或已损坏。"
                                        "请用Excel另存为“CSV UTF-8”或 .xlsx 后重新报送。")
-    text = _decode(data)
+    text = decode_text(data)
     longest = max((len(line) for line in text.splitlines()), default=0)
     if longest > limits.max_csv_line:
         raise Refused("csv_line_too_long", f"CSV 文件中有一行长达 {longest} 个字符，超过上限 {limits.max_csv_line}"
@@ -208,7 +208,8 @@ def read_csv(path: Path, limits: Limits = DEFAULT_LIMITS) -> Grid:
     return Grid(sheet="", rows=rows)
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes) -> str:
+    """Text of a CSV-like file: UTF-8 (BOM or not), UTF-16 (BOM), else GB18030 (Excel on Chinese Windows)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

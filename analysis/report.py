@@ -38,7 +38,6 @@ class YearPlan:
     processed_dir: Path
     report_dir: Path
     compare_year: int | None
-    years: tuple[int, ...]
 
     def parameters(self, notebook: str) -> dict:
         """Parameters for one notebook: plain data (str, int, list), never code."""
@@ -48,7 +47,7 @@ class YearPlan:
         if notebook == SUMMARY_NB:
             return {**common, "processed_dir": str(self.processed_dir), "report_dir": str(self.report_dir),
                     "compare_year": self.compare_year}
-        return {**common, "years": list(self.years), "processed_root": str(self.processed_dir.parent),
+        return {**common, "years": None, "processed_root": str(self.processed_dir.parent),
                 "report_dir": str(self.report_dir)}
 
 
@@ -73,16 +72,28 @@ def ensure_kernel() -> str:
 
 
 def plan_years(years: list[int] | None, raw_dir: Path, processed_dir: Path, reports_dir: Path) -> list[YearPlan]:
-    """One plan per year, oldest first; each compares with the previous year that has returns."""
-    available = [int(p.name) for p in paths.year_dirs(raw_dir)]
-    chosen = sorted(set(years)) if years else available
+    """One plan per year, oldest first; each compares with the latest earlier year of the same kind
+    (real with real, demo with demo) that has returns."""
+    folders = {int(p.name): p for p in paths.year_dirs(raw_dir)}
+    chosen = sorted(set(years)) if years else sorted(folders)
     plans = []
     for year in chosen:
-        earlier = [y for y in available if y < year]
+        kind = paths.is_demo(Path(raw_dir) / str(year))
+        earlier = [y for y in folders if y < year and paths.is_demo(folders[y]) == kind]
         plans.append(YearPlan(year, Path(raw_dir) / str(year), Path(processed_dir) / str(year),
-                              Path(reports_dir) / str(year), earlier[-1] if earlier else None,
-                              tuple(y for y in available if y <= year)))
+                              Path(reports_dir) / str(year), max(earlier) if earlier else None))
     return plans
+
+
+def ensure_compared_year(plan: YearPlan) -> None:
+    """Process the comparison year first when only its raw returns exist (``report --year`` on a fresh clone)."""
+    if plan.compare_year is None:
+        return
+    processed = plan.processed_dir.parent / str(plan.compare_year)
+    if not (processed / "returns.parquet").is_file():
+        from .pipeline import process_year
+
+        process_year(plan.raw_dir.parent / str(plan.compare_year), processed, year=plan.compare_year)
 
 
 def run_notebook(notebook: str, plan: YearPlan, kernel: str = KERNEL_NAME, notebooks_dir: Path = paths.NOTEBOOKS) -> Path:
@@ -146,10 +157,15 @@ def run_reports(years: list[int] | None = None, *, raw_dir: Path = paths.RAW, pr
                 failed += 1
                 continue
             try:
+                ensure_compared_year(plan)
                 run_year(plan, bar)
             except NotebookFailed as exc:
                 failed += 1
                 print(f"错误：{exc}", file=sys.stderr)
+                continue
+            except Exception as exc:  # noqa: BLE001 - one broken year (kernel died, disk full …) must not stop the rest
+                failed += 1
+                print(f"错误：{plan.year}年报告未完成（{type(exc).__name__}: {exc}）。", file=sys.stderr)
                 continue
             print(f"{plan.year}年报告已生成：{plan.report_dir}")
     return 1 if failed else 0

@@ -13,13 +13,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.form import COUNT_KEYS, FIELD_KEYS
+from analysis.form import SUBTOTAL_PREFIX
 from analysis.issues import SEVERITIES, Issue
 from analysis.units import KINDS
 
 FILE_KINDS: tuple[str, ...] = ("form", "summary", "photo", "video", "document", "other")
 FILE_STATUSES: tuple[str, ...] = ("accepted", "superseded", "skipped", "error")
 VALUE_STATUSES: tuple[str, ...] = ("accepted", "superseded")
-SUBTOTAL_PREFIX = "subtotal:"
 MAX_EXAMPLES = 3
 
 

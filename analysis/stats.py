@@ -15,11 +15,6 @@ import pandas as pd
 from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS, GOVERNMENT_FUNDING, MONEY_KEYS, PUBLIC_KEYS, STAFF_KEYS
 from analysis.units import KINDS
 
-OUTLIER_Z = 3.5
-MIN_OUTLIER_GROUP = 3  # fewer reported values than this in a group: no z-score
-_MAD_SCALE = 0.6745  # robust z = 0.6745 · (x − median) / MAD  (Iglewicz & Hoaglin)
-_MEANAD_SCALE = 1.253314  # fallback when MAD is 0: (x − median) / (1.253314 · mean absolute deviation)
-
 
 @dataclass(frozen=True)
 class DerivedFigure:
@@ -45,7 +40,7 @@ DERIVED: tuple[DerivedFigure, ...] = (
 DERIVED_BY_KEY: dict[str, DerivedFigure] = {d.key: d for d in DERIVED}
 DERIVED_KEYS: tuple[str, ...] = tuple(DERIVED_BY_KEY)
 UNIT_DERIVED_KEYS: tuple[str, ...] = ("total_funding", "total_staff", "total_participation", "online_share",
-                                      "participation_per_event", "yuan_per_participation")
+                                      "participation_per_event", "yuan_per_participation", "reports_per_outlet")
 
 
 # --- labels and number formatting (form items from analysis.form, derived figures from DERIVED) -----------
@@ -60,9 +55,14 @@ def measure(key: str) -> str:
     return BY_KEY[key].measure if key in BY_KEY else DERIVED_BY_KEY[key].measure
 
 
+def with_measure(name: str, unit: str) -> str:
+    """A name with its measure in full-width brackets, e.g. 经费投入（万元）: for composed headers and axis labels."""
+    return f"{name}（{unit}）"
+
+
 def headed(key: str) -> str:
-    """Column header with the measure, e.g. 举办活动次数（次）."""
-    return f"{label(key)}（{measure(key)}）"
+    """Column header of a form item (:attr:`analysis.form.Field.headed`) or derived figure, e.g. 举办活动次数（次）."""
+    return BY_KEY[key].headed if key in BY_KEY else with_measure(label(key), measure(key))
 
 
 def decimals(key: str) -> int:
@@ -294,31 +294,6 @@ def year_over_year(current_returns: pd.DataFrame, previous_returns: pd.DataFrame
     return pd.DataFrame({"current": current, "previous": previous, "change": change,
                          "change_pct": pct_change(current, previous), "drivers": drivers},
                         index=pd.Index(FIELD_KEYS, name="key"))
-
-
-def robust_z(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:
-    """Robust z-score of each value within its group (median/MAD; mean absolute deviation when MAD is 0).
-
-    NaN for groups with fewer than ``MIN_OUTLIER_GROUP`` values; 0 when all values of a group are equal.
-    """
-    groups = groups if groups is not None else pd.Series(0, index=values.index)
-    median = values.groupby(groups).transform("median")
-    deviation = (values - median).abs()
-    mad = deviation.groupby(groups).transform("median")
-    scale = (mad / _MAD_SCALE).where(mad > 0, deviation.groupby(groups).transform("mean") * _MEANAD_SCALE)
-    z = ((values - median) / scale.where(scale > 0)).where(scale > 0, 0.0)
-    return z.where(values.groupby(groups).transform("size") >= MIN_OUTLIER_GROUP)
-
-
-def outliers(returns: pd.DataFrame, key: str, by_kind: bool = True) -> pd.DataFrame:
-    """Robust z-scores of ``key`` (within each unit kind when ``by_kind``): ``unit, unit_kind, value, median,
-    z, outlier`` (``|z| > OUTLIER_Z``), for the units that reported it."""
-    values = _by_unit(returns)[["unit_kind", key]].dropna(subset=[key]).rename(columns={key: "value"})
-    groups = values["unit_kind"] if by_kind else pd.Series("all", index=values.index)
-    z = robust_z(values["value"], groups)
-    table = values.assign(median=values["value"].groupby(groups).transform("median"), z=z,
-                          outlier=z.abs() > OUTLIER_Z)
-    return table.reset_index()
 
 
 def multi_year(frames: dict[int, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:

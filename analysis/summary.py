@@ -7,6 +7,7 @@ files for the summary.  No raw return is read here.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,7 @@ class Week:
     compare_year: int | None = None
     previous: pd.DataFrame | None = None
     yoy: pd.DataFrame | None = None
+    note: str = ""
 
     @property
     def title(self) -> str:
@@ -52,10 +54,24 @@ def processed_years(processed_root: Path) -> list[int]:
                   if p.name.isdigit() and ((p / "returns.parquet").is_file() or (p / "returns.csv").is_file()))
 
 
+def _is_processed(folder: Path) -> bool:
+    return (folder / "returns.parquet").is_file() or (folder / "returns.csv").is_file()
+
+
+def _demo_flag(folder: Path) -> bool:
+    meta = folder / "meta.json"
+    return bool(json.loads(meta.read_text(encoding="utf-8")).get("demo")) if meta.is_file() else False
+
+
 def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -> Week:
-    """Load a processed year; compare with ``compare_year`` (default: the latest earlier processed year)."""
+    """Load a processed year and compare it with ``compare_year``.
+
+    By default the comparison is the latest earlier processed year of the same kind (real with real, demo
+    with demo), so the first real year is never compared with synthetic figures.  A requested year that is
+    not processed is reported in ``Week.note`` instead of failing.
+    """
     processed_dir = Path(processed_dir)
-    if not (processed_dir / "returns.parquet").is_file() and not (processed_dir / "returns.csv").is_file():
+    if not _is_processed(processed_dir):
         raise FileNotFoundError(f"{year}年尚未处理（{processed_dir} 中没有 returns 表）：请先运行 01_清洗与核查 笔记本，"
                                 f"或 python -m analysis ingest data/raw/{year} --out {processed_dir}")
     result = load_processed(processed_dir)
@@ -64,13 +80,17 @@ def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -
     week = Week(year=year, demo=bool(result.meta.get("demo")), returns=result.returns, issues=result.issues,
                 roster=roster, totals=totals, derived=stats.derived(totals),
                 completeness=stats.completeness(result.returns, roster), units=stats.unit_table(result.returns))
+    root = processed_dir.parent
     if compare_year is None:
-        earlier = [y for y in processed_years(processed_dir.parent) if y < year]
+        earlier = [y for y in processed_years(root) if y < year and _demo_flag(root / str(y)) == week.demo]
         compare_year = earlier[-1] if earlier else None
-    if compare_year is not None and (processed_dir.parent / str(compare_year)).is_dir():
-        previous = load_processed(processed_dir.parent / str(compare_year))
+    elif not _is_processed(root / str(compare_year)):
+        week.note = f"指定的对比年度 {compare_year} 年尚未处理，本报告未做同比。"
+        compare_year = None
+    if compare_year is not None:
+        previous = load_processed(root / str(compare_year))
         week.compare_year, week.previous = compare_year, previous.returns
-        week.demo = week.demo or bool(previous.meta.get("demo"))
+        week.demo = week.demo or bool(previous.meta.get("demo"))  # only when a demo year was asked for
         week.yoy = stats.year_over_year(result.returns, previous.returns)
     return week
 
@@ -127,7 +147,7 @@ def write_week_exports(week: Week, report_dir: Path) -> dict[str, Path]:
     return {
         "summary.xlsx": exports.write_summary_xlsx(report_dir / "summary.xlsx", year=week.year, totals=week.totals,
                                                    unit_table=week.units, yoy=week.yoy, issues=week.issues,
-                                                   demo=week.demo),
+                                                   demo=week.demo, compare_year=week.compare_year),
         "全市汇总表.docx": exports.write_city_table_docx(report_dir / "全市汇总表.docx", year=week.year,
                                                     totals=week.totals, demo=week.demo),
         "数据摘要.md": md,
@@ -136,21 +156,42 @@ def write_week_exports(week: Week, report_dir: Path) -> dict[str, Path]:
     }
 
 
-def concentration_table(week: Week, keys: tuple[str, ...] = ("events_held", "public_offline", "media_reports")
-                        ) -> pd.DataFrame:
-    """Share of the top unit and of county-level units vs departments for a few items."""
+def concentration_table(week: Week, keys: tuple[str, ...] = ("events_held", "public_offline", "public_online",
+                                                              "media_reports")) -> pd.DataFrame:
+    """Per item: the top unit and its share, the shares of county-level units and of departments, and the HHI."""
     rows = []
     for key in keys:
         c = stats.concentration(week.returns, key)
-        rows.append({"项目": BY_KEY[key].display, **{k: v for k, v in c.items()}})
-    return pd.DataFrame(rows)
+        rows.append({"项目": stats.label(key), "第一名单位": c["top_unit"], "第一名占比（%）": c["top_share"],
+                     "县市区占比（%）": c["county_share"], "市直部门占比（%）": c["department_share"],
+                     "其他单位占比（%）": c["other_share"], "赫芬达尔指数": c["hhi"]})
+    return pd.DataFrame(rows).round(3)
+
+
+def ranking_tables(week: Week, keys: tuple[str, ...] = ("events_held", "public_offline", "public_online",
+                                                         "media_reports"), n: int = 5) -> dict[str, pd.DataFrame]:
+    """The top ``n`` units of a few items, with their share of the city total."""
+    out = {}
+    for key in keys:
+        table = stats.rankings(week.returns, key, n)
+        out[f"{stats.label(key)}（前{n}名）"] = table[["rank", "unit", "value", "share"]].set_axis(
+            ["名次", "单位", f"数值（{stats.measure(key)}）", "占全市（%）"], axis=1).round(2)
+    return out
+
+
+def funding_composition_table(week: Week) -> pd.DataFrame:
+    """Each unit's funding by source as percentages of its own total, with the total in 万元."""
+    table = stats.composition(week.returns, MONEY_KEYS)
+    table = table.rename(columns={k: f"{BY_KEY[k].short}（%）" for k in MONEY_KEYS} | {"total": "合计（万元）"})
+    return table.round(1).reset_index().rename(columns={"unit": "单位"})
 
 
 def outlier_table(week: Week) -> pd.DataFrame:
-    """Units whose value is far from the others of the same kind (robust z-score)."""
-    frames = [stats.outliers(week.returns, key).assign(项目=BY_KEY[key].display) for key in FIELD_KEYS]
-    table = pd.concat(frames, ignore_index=True)
-    return table[table["outlier"]].drop(columns="outlier").reset_index(drop=True)
+    """The checks' statistical findings (far from the same kind of unit, ×10 against last year, ratios)."""
+    from .tables import issues_table
+
+    codes = ("outlier_mad", "yoy_jump", "ratio_implausible")
+    return issues_table(week.issues[week.issues["code"].isin(codes)])
 
 
 @dataclass
@@ -163,18 +204,27 @@ class Trends:
     per_unit: pd.DataFrame
 
 
-def load_trends(years: list[int], processed_root: Path) -> Trends:
-    """City totals and per-unit tables for the processed years among ``years``."""
+def load_trends(years: list[int] | None, processed_root: Path, year: int | None = None) -> Trends:
+    """City totals and per-unit tables for the processed years among ``years``.
+
+    ``years=None`` takes every processed year up to ``year`` (all when ``year`` is None) of the same kind as
+    ``year`` (real with real, demo with demo).
+    """
     root = Path(processed_root)
+    available = processed_years(root)
+    if years is None:
+        kind = _demo_flag(root / str(year)) if year is not None and year in available else None
+        years = [y for y in available if (year is None or y <= year)
+                 and (kind is None or _demo_flag(root / str(y)) == kind)]
     frames, demo = {}, False
-    for year in sorted(set(years)):
-        if year in processed_years(root):
-            result = load_processed(root / str(year))
-            frames[year] = result.returns
+    for y in sorted(set(years)):
+        if y in available:
+            result = load_processed(root / str(y))
+            frames[y] = result.returns
             demo = demo or bool(result.meta.get("demo"))
     if not frames:
-        raise FileNotFoundError(f"{root} 中没有任何已处理的年度（{'、'.join(map(str, years))}）：请先运行 01_清洗与核查 笔记本"
-                                "或 make report")
+        raise FileNotFoundError(f"{root} 中没有任何已处理的年度（{'、'.join(map(str, years)) or '无'}）："
+                                "请先运行 01_清洗与核查 笔记本或 make report")
     yearly, per_unit = stats.multi_year(frames)
     return Trends(sorted(frames), demo, yearly, per_unit)
 
@@ -194,7 +244,7 @@ def trend_figures(trends: Trends) -> dict[str, Figure]:
 def trend_table(trends: Trends) -> pd.DataFrame:
     """City totals by year with Chinese headers."""
     table = trends.yearly[list(FIELD_KEYS)].copy()
-    table.columns = [f"{BY_KEY[k].display}（{BY_KEY[k].measure}）" for k in FIELD_KEYS]
+    table.columns = [BY_KEY[k].headed for k in FIELD_KEYS]
     table.index.name = "年度"
     return table.round({c: 2 for c, k in zip(table.columns, FIELD_KEYS) if k in MONEY_KEYS})
 
@@ -211,10 +261,12 @@ def unit_overview(week: Week) -> pd.DataFrame:
 def headline(week: Week) -> str:
     """One line in Markdown: returns received against expected, missing units and the comparison year."""
     c = week.completeness
-    text = f"**{week.title}**：应报 {c.expected} 家，收到 {c.received} 家，报送率 {c.rate:.0f}%"
+    rate = f"，报送率 {c.rate:.0f}%" if c.expected else ""
+    text = f"**{week.title}**：应报 {c.expected} 家，收到 {c.received} 家{rate}"
     if c.missing:
         text += f"；未报送：{'、'.join(c.missing)}"
-    return text + (f"；对比年度：{week.compare_year}年" if week.compare_year else "；无可对比的上一年度")
+    text += f"；对比年度：{week.compare_year}年" if week.compare_year else "；无可对比的上一年度"
+    return text + (f"。{week.note}" if week.note else "")
 
 
 def yuan_corrections(week: Week) -> pd.DataFrame:
@@ -259,4 +311,4 @@ def unit_changes(week: Week, key: str) -> pd.DataFrame:
 def unit_change_tables(week: Week, keys: tuple[str, ...] = ("events_held", "public_offline", "public_online")
                        ) -> dict[str, pd.DataFrame]:
     """:func:`unit_changes` for a few key items, titled in Chinese."""
-    return {f"{BY_KEY[k].display}（{BY_KEY[k].measure}）": unit_changes(week, k) for k in keys}
+    return {BY_KEY[k].headed: unit_changes(week, k) for k in keys}

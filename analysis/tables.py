@@ -6,18 +6,13 @@ import pandas as pd
 
 from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS
 from .ingest import IngestResult
-from .issues import SEVERITIES, SEVERITY_ZH, code_title
+from .issues import SEVERITIES, SEVERITY_ZH, code_title, issue_field
 from .units import KIND_ZH
 
 FILE_KIND_ZH = {"form": "统计表", "summary": "总结", "photo": "照片", "video": "视频", "document": "文档", "other": "其他"}
 FILE_STATUS_ZH = {"accepted": "采用", "superseded": "被新版本替代", "skipped": "跳过", "error": "出错"}
 ISSUE_HEADERS = {"severity": "严重程度", "title": "问题", "code": "问题代码", "unit": "单位", "source_file": "文件", "sheet": "工作表",
                  "cell": "单元格", "field": "项目", "message": "说明及修改要求"}
-
-
-def field_header(key: str) -> str:
-    """'举办活动次数（次）' — the item's name with its measure."""
-    return f"{BY_KEY[key].display}（{BY_KEY[key].measure}）"
 
 
 def files_table(files: pd.DataFrame) -> pd.DataFrame:
@@ -49,12 +44,12 @@ def issues_table(issues: pd.DataFrame, severities: tuple[str, ...] = ("error", "
     """Issues of the given severities with Chinese headers and item names."""
     chosen = issues[issues["severity"].isin(severities)]
     out = chosen.assign(severity=chosen["severity"].map(SEVERITY_ZH), title=chosen["code"].map(code_title),
-                        field=chosen["field"].map(lambda k: BY_KEY[k].display if k in BY_KEY else k))
+                        field=chosen["field"].map(issue_field))
     return out[list(ISSUE_HEADERS)].rename(columns=ISSUE_HEADERS).reset_index(drop=True)
 
 
 def materials_table(materials: pd.DataFrame) -> pd.DataFrame:
-    """The per-unit materials checklist as written by ``materials.inventory``."""
+    """The per-unit materials checklist (``materials.checklist``) with Chinese headers."""
     from .materials import CHECKLIST_ZH
 
     return materials.rename(columns=CHECKLIST_ZH)
@@ -65,4 +60,4 @@ def returns_table(returns: pd.DataFrame) -> pd.DataFrame:
     out = returns[["unit", "unit_kind", *FIELD_KEYS]].copy()
     out["unit_kind"] = out["unit_kind"].map(KIND_ZH).fillna(out["unit_kind"])
     out = out.round({k: 2 for k in MONEY_KEYS})
-    return out.rename(columns={"unit": "单位", "unit_kind": "类别", **{k: field_header(k) for k in FIELD_KEYS}})
+    return out.rename(columns={"unit": "单位", "unit_kind": "类别", **{k: BY_KEY[k].headed for k in FIELD_KEYS}})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ _NOISE = re.compile(r"[\s（）()【】\[\]<>《》\"'“”:：,，、.。\-_�
 _DROP_WORDS = ("科技活动周开展情况统计表", "科技活动周统计表", "开展情况统计表", "统计表", "科技活动周", "活动周",
                "修改版", "最终版", "终稿", "更正版", "更正", "修订版", "修订", "定稿", "副本", "报送")
 _YEAR = re.compile(r"(19|20)\d{2}年?(度)?")
+# Words that name a body: text left around a unit's name that holds one is another organisation.
+_OTHER_BODY = ("局", "委", "办", "院", "校", "中心", "协会", "公司", "站", "馆", "所", "部", "厂", "医院")
 _VERSION = re.compile(r"v\d+$|\d+$", re.IGNORECASE)
 
 
@@ -42,6 +45,19 @@ def fold_name(text: str) -> str:
     return _VERSION.sub("", s)
 
 
+class RegistryError(ValueError):
+    """The unit registry cannot be used; the message (Chinese) says how to fix the file."""
+
+
+def _year(text: str | None, path: Path, line: int) -> int | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.isdigit() and len(text) == 4:
+        return int(text)
+    raise RegistryError(f"单位名录 {path} 第 {line} 行的年度“{text}”不是四位年份：since/until 请填写如 2023，或留空。")
+
+
 class Registry:
     """The known reporting units and their aliases."""
 
@@ -51,21 +67,32 @@ class Registry:
         for unit in units:
             for name in (unit.name, *unit.aliases):
                 self._exact.setdefault(fold_name(name), unit)
-                if fold_name(name).startswith("随州市"):
-                    self._exact.setdefault(fold_name(name)[3:], unit)
         # longest first, so 随州高新区 wins over a shorter alias inside it
         self._by_length = sorted(self._exact.items(), key=lambda kv: -len(kv[0]))
 
     @classmethod
     def load(cls, path: Path = UNITS_CSV) -> "Registry":
+        """Read the registry (UTF-8 or GB18030, as Excel saves it); a broken file is a :class:`RegistryError`."""
+        path = Path(path)
+        if not path.is_file():
+            raise RegistryError(f"找不到单位名录 {path}：请恢复该文件（列：name,kind,aliases,since,until）。")
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", errors="replace")
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        if not rows or not {"name", "kind"} <= set(rows[0]):
+            raise RegistryError(f"单位名录 {path} 缺少 name、kind 列：请按 name,kind,aliases,since,until 的格式填写。")
         units = []
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            for row in csv.DictReader(fh):
-                kind = row["kind"].strip() if row["kind"].strip() in KINDS else "other"
-                units.append(Unit(row["name"].strip(), kind,
-                                  tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()),
-                                  int(row["since"]) if (row.get("since") or "").strip() else None,
-                                  int(row["until"]) if (row.get("until") or "").strip() else None))
+        for number, row in enumerate(rows, start=2):
+            name = (row.get("name") or "").strip()
+            if not name:
+                continue
+            kind = (row.get("kind") or "").strip()
+            units.append(Unit(name, kind if kind in KINDS else "other",
+                              tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()),
+                              _year(row.get("since"), path, number), _year(row.get("until"), path, number)))
         return cls(units)
 
     def roster(self, year: int | None) -> list[Unit]:
@@ -79,16 +106,16 @@ class Registry:
             return None
         if folded in self._exact:
             return self._exact[folded]
-        if folded.startswith("随州市") and folded[3:] in self._exact:
-            return self._exact[folded[3:]]
-        hits = {unit.name: unit for alias, unit in self._by_length if len(alias) >= 2 and alias in folded}
-        if len(hits) == 1:
-            return next(iter(hits.values()))
-        if hits:  # several: the longest alias found decides
-            for alias, unit in self._by_length:
-                if len(alias) >= 2 and alias in folded:
-                    return unit
-        return None
+        if folded.startswith("随州") and "市" + folded.removeprefix("随州市").removeprefix("随州") in self._exact:
+            return self._exact["市" + folded.removeprefix("随州市").removeprefix("随州")]
+        found = [(alias, unit) for alias, unit in self._by_length if len(alias) >= 2 and alias in folded]
+        if len({unit.name for _, unit in found}) != 1:
+            return None  # nothing, or names of two units (广水市卫健局): not guessed
+        alias, unit = found[0]  # the longest alias of that unit
+        rest = folded.replace(alias, "")
+        if any(word in rest for word in _OTHER_BODY):
+            return None  # another body of that place (随县教育局 is not 随县's own return)
+        return unit
 
     def kind_of(self, name: str) -> str:
         unit = self.resolve(name)

@@ -42,6 +42,7 @@ class ParsedValue:
 _GENERIC = Field(0, "", "", "", "", "float")  # for an unknown key: any non-negative number, no unit check
 MAX_TEXT = 300  # longer cells are not numbers; refuse before any normalisation or regex work
 QUOTE_LEN = 30
+MAX_VALUE = 1e12  # larger than any real figure of one week; keeps counts within 64-bit integers
 MONEY_PLACES = 6
 
 ZERO_MARKERS = frozenset({"无", "没有", "暂无", "零", "0", "0.0"})
@@ -126,6 +127,8 @@ def _parse_number(raw: numbers.Number, field: Field) -> ParsedValue:
         return _unparsed(field, raw_text(raw))
     if number < 0:
         return _negative(raw_text(raw))
+    if number > MAX_VALUE:
+        return _too_large(raw_text(raw))
     if field.is_money:
         return _ok(round(number, MONEY_PLACES) + 0.0)
     if field.dtype == "int" and not number.is_integer():
@@ -251,6 +254,8 @@ def _from_decimal(number: Decimal, field: Field, shown: str, notes: list[str], f
     value = float(number)
     if not math.isfinite(value):
         return _unparsed(field, shown, remark)
+    if value > MAX_VALUE:
+        return _too_large(shown, remark)
     if field.is_money:
         value = round(value, MONEY_PLACES)
     elif field.dtype == "int" and number != number.to_integral_value():
@@ -292,6 +297,11 @@ def _hint(field: Field) -> str:
 
 def _quote(text: str) -> str:
     return text if len(text) <= QUOTE_LEN else text[:QUOTE_LEN] + "…"
+
+
+def _too_large(shown: str, remark: str = "") -> ParsedValue:
+    return _bad("value_too_large", f"数值“{_quote(shown)}”大得不合常理（超过 {MAX_VALUE:.0e}），未计入；"
+                                   "请核实后填写正确的数值。", remark)
 
 
 def _ok(value: float) -> ParsedValue:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
 import re
 import warnings
@@ -12,12 +13,12 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib import font_manager, rcParams
+from matplotlib import font_manager, rc_context, rcParams
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from analysis import charts
+from analysis import charts, form
 from analysis.fonts import setup_fonts
 from analysis.form import FIELD_KEYS, MONEY_KEYS
 from analysis.paths import DEMO_LABEL, FONTS
@@ -181,6 +182,21 @@ def test_bar_by_unit_top_and_thousands_separators(returns):
     assert "40,000" in [t.get_text() for t in ax.get_xticklabels()]
 
 
+def test_axis_labels_are_the_forms_headers(returns, per_unit_years, monkeypatch):
+    big = charts.bar_by_unit(returns, "public_offline", year=2023, demo=False)  # 45,000 at most: not scaled
+    assert big.axes[0].get_xlabel() == "线下活动群众参与数量（人次）"
+    huge = returns.assign(public_offline=returns["public_offline"] * 10)
+    assert charts.bar_by_unit(huge, "public_offline", year=2023, demo=False).axes[0].get_xlabel() == \
+        "线下活动群众参与数量（万人次）"
+    monkeypatch.setattr(form.Field, "headed", property(lambda f: f"<{f.key}|{f.measure}>"))
+    assert charts.bar_by_unit(returns, "events_held", year=2023, demo=False).axes[0].get_xlabel() == \
+        "<events_held|次>"
+    assert charts.bar_by_unit(huge, "public_offline", year=2023, demo=False).axes[0].get_xlabel() == \
+        "<public_offline|万人次>"
+    fig = charts.unit_small_multiples(per_unit_years, "events_held", demo=False)
+    assert fig.get_supylabel() == "<events_held|次>"
+
+
 def test_funding_composition_stacks_seven_sources(returns):
     fig = charts.funding_composition(returns, year=2023, demo=False)
     ax = fig.axes[0]
@@ -311,6 +327,41 @@ def test_every_chart_renders_without_missing_glyphs(returns, yearly, per_unit_ye
     yoy_ticks = [t.get_text() for t in figures["yoy"].axes[0].get_xticklabels()]
     assert any(t.startswith(MINUS) for t in yoy_ticks)
     assert b"NotoSansSC" in (tmp_path / "yoy.pdf").read_bytes()  # TrueType embedded
+
+
+HOSTILE = {"font.size": 20.0, "xtick.labelsize": 19.0, "ytick.labelsize": 19.0, "xtick.labelcolor": "green",
+           "axes.edgecolor": "red", "axes.spines.top": True, "grid.color": "red", "lines.linewidth": 5.0,
+           "legend.fontsize": 18.0, "text.color": "red", "figure.facecolor": "yellow", "axes.titlelocation": "center",
+           "svg.hashsalt": None}
+
+
+def test_style_is_local_to_the_charts(returns, yearly, per_unit_years, change, tmp_path):
+    with rc_context(HOSTILE):
+        figures = _all_charts(returns, yearly, per_unit_years, change, demo=True)
+        charts.save_figure(figures["yoy"], tmp_path, "yoy")
+        assert {k: rcParams[k] for k in HOSTILE} == HOSTILE  # the global settings are left alone
+        assert rcParams["font.family"][0] == "Noto Sans SC"  # but for the fonts
+    fig = figures["bar"]
+    ax = fig.axes[0]
+    assert not ax.spines["top"].get_visible() and to_hex(fig.get_facecolor()) == "#ffffff"
+    with rc_context(HOSTILE):  # drawn later under other settings (as a notebook does): still the house style
+        fig.canvas.draw()
+    assert {t.get_fontsize() for t in ax.get_xticklabels()} == {8}
+    assert {to_hex(t.get_color()) for t in ax.get_xticklabels()} == {to_hex(charts.TEXT)}
+
+
+def test_a_chart_looks_the_same_whatever_the_global_settings(yearly):
+    fig = charts.trend(yearly, ["events_held", "funding_central"], demo=True)
+
+    def png() -> bytes:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=60)
+        return buffer.getvalue()
+
+    with charts.house_style():
+        first = png()
+    with rc_context(HOSTILE):  # e.g. a notebook's inline display under the user's own settings
+        assert png() == first
 
 
 def test_save_figure_writes_three_reproducible_files(change, tmp_path):

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mutagen.mp4 import MP4
 
-from analysis import demo, form, paths
+from analysis import demo, form, materials, paths, units
 from analysis.demo import DEMO_WEEKS, DEMO_YEARS, TRUTH_DIR, generate, minimal_mp4
 
 CODES = {"missing_return", "money_in_yuan_suspect", "value_unknown", "county_media_reports_lt2",
@@ -34,6 +34,10 @@ def read_truth(truth_dir: Path, year: int) -> pd.DataFrame:
     return pd.read_csv(truth_dir / f"{year}.csv", encoding="utf-8-sig",
                        dtype={"source_file": "str", "unit": "str", "unit_kind": "str"}
                        | {k: "Int64" for k in form.COUNT_KEYS} | {k: "float64" for k in form.MONEY_KEYS})
+
+
+def registry_units() -> list[units.Unit]:
+    return units.Registry.load(paths.UNITS_CSV).units
 
 
 def read_planted(truth_dir: Path, year: int) -> pd.DataFrame:
@@ -86,8 +90,28 @@ def test_generate_refuses_to_overwrite_real_returns(tmp_path: Path) -> None:
     (real / "随县.docx").write_bytes(b"real")
     with pytest.raises(FileExistsError):
         generate(tmp_path / "raw", tmp_path / "truth", years=(2023,))
-    assert demo.main(["--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth"), "--years", "2023"]) == 1
     assert (real / "随县.docx").read_bytes() == b"real"
+
+
+def test_main_explains_a_refusal_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    real = tmp_path / "raw" / "2023"
+    real.mkdir(parents=True)
+    (real / "随县.docx").write_bytes(b"real")
+    (tmp_path / "raw" / "2022").write_bytes(b"not a folder")
+    for year in ("2023", "2022"):
+        assert demo.main(["--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth"), "--years", year]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("错误：") and "未生成示例数据" in err and "Traceback" not in err
+    assert demo.main(["--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth"), "--years", "2019"]) == 1
+    assert "没有 2019 年的示例数据方案" in capsys.readouterr().err
+    assert (real / "随县.docx").read_bytes() == b"real"
+    assert (tmp_path / "raw" / "2022").read_bytes() == b"not a folder"
+    assert not (tmp_path / "truth").exists()
+
+
+def test_demo_uses_the_registry_and_the_materials_limit() -> None:
+    assert demo.Unit is units.Unit  # no second reader of units.csv
+    assert demo.VIDEO_MAX_SECONDS is materials.VIDEO_MAX_SECONDS
 
 
 # ---------------------------------------------------------------------------
@@ -169,7 +193,7 @@ def test_planted_problems_are_where_the_truth_says(year: int) -> None:
     # The missing unit sent nothing.
     missing = by_code["missing_return"]["unit"].tolist()
     assert len(missing) == 1 and missing[0] not in set(truth["unit"])
-    roster = {u.name for u in demo.load_units()}
+    roster = {u.name for u in registry_units()}
     assert set(truth["unit"]) == roster - set(missing)
     # The revision replaced its first version.
     for first, unit in by_code["superseded_revision"][["source_file", "unit"]].itertuples(index=False):
@@ -186,6 +210,7 @@ def test_planted_problems_are_where_the_truth_says(year: int) -> None:
     # Videos: only the planted one is over three minutes.
     lengths = {p: MP4(folder / p).info.length for p in files if p.endswith(".mp4")}
     assert {p for p, s in lengths.items() if s > 180} == set(by_code["video_too_long"]["source_file"])
+    assert materials.VIDEO_MAX_SECONDS == 180  # the notice's three minutes
     # Money typed in 元, the unknown marker, the county with one report.
     yuan = by_code["money_in_yuan_suspect"].iloc[0]
     assert truth.loc[truth["unit"] == yuan["unit"], yuan["field"]].item() >= 10000
@@ -226,14 +251,14 @@ def test_magnitudes_and_trends_are_believable() -> None:
 
 @pytest.mark.parametrize("year", DEMO_YEARS)
 def test_each_return_names_its_unit_in_folder_or_file_name(year: int) -> None:
-    units = demo.load_units()
+    registered = registry_units()
     for path, unit in read_truth(TRUTH_DIR, year)[["source_file", "unit"]].itertuples(index=False):
-        named = {u.name for u in units if any(n in path for n in (u.name, *u.aliases))}
+        named = {u.name for u in registered if any(n in path for n in (u.name, *u.aliases))}
         assert named == {unit}, path
 
 
 def test_registry_folders_and_stamps_are_known_names() -> None:
-    for unit in demo.load_units():
+    for unit in registry_units():
         known = {unit.name, *unit.aliases}
         assert demo.FOLDERS.get(unit.name, unit.name) in known
         assert set(demo.stamp_names(unit)) <= known

@@ -66,15 +66,21 @@ CURRENT = returns([
 PREVIOUS = returns([
     dict(unit="随县", unit_kind="county", events_held=10, funding_central=2.0, public_offline=40000),
 ])
-ISSUES = issues_frame([Issue("warning", "bad_value", "=1+1 无法识别，请核对", source_file="随县.xlsx", sheet="Sheet1",
-                             cell="C5", field="events_held", unit="随县")])
+FUNDING_CATEGORY = "活动经费投入数量（单位：万元）"
+ISSUES = issues_frame([
+    Issue("warning", "value_unparsed", "=1+1 无法识别，请核对", source_file="随县.xlsx", sheet="Sheet1", cell="C5",
+          field="events_held", unit="随县"),
+    Issue("warning", "subtotal_mismatch", "小计与分项之和不符，请核对", source_file="随县.xlsx", sheet="Sheet1",
+          cell="C12", field=f"subtotal:{FUNDING_CATEGORY}", unit="随县"),
+    Issue("info", "brand_new_code", "说明", source_file="随县.xlsx"),
+])
 
 
-def write(path: Path, *, demo: bool, yoy: bool = True) -> Path:
+def write(path: Path, *, demo: bool, yoy: bool = True, compare_year: int | None = None) -> Path:
     totals = stats.city_totals(CURRENT)
     return exports.write_summary_xlsx(path, year=2023, totals=totals, unit_table=stats.unit_table(CURRENT),
                                       yoy=stats.year_over_year(CURRENT, PREVIOUS) if yoy else None,
-                                      issues=ISSUES, demo=demo)
+                                      issues=ISSUES, demo=demo, compare_year=compare_year)
 
 
 def all_values(ws) -> list:
@@ -113,24 +119,50 @@ def test_other_sheets(tmp_path: Path) -> None:
     headers = [c.value for c in units[2]]
     assert headers[:3] == ["单位", "单位类型", "来源文件"]
     assert "举办活动次数（次）" in headers and "中央财政经费投入情况（万元）" in headers
+    assert "每家媒体报道数（篇/家）" in headers and "每人次经费投入（元/人次）" in headers
     assert units.freeze_panes == "B3"
     last = [c.value for c in units[units.max_row]]
     assert last[0] == "全市合计" and last[headers.index("举办活动次数（次）")] == 15
 
-    yoy = wb["同比"]
-    assert [c.value for c in yoy[2]] == ["项目", "本年", "上年", "增减", "增减率（%）", "主要变动单位"]
+    yoy = wb["同比"]  # no compare_year given: the year before
+    assert yoy["A1"].value == "2023年与2022年对比"
+    assert [c.value for c in yoy[2]] == ["项目", "本年（2023年）", "2022年", "较2022年增减", "增减率（%）", "主要变动单位"]
     events = [c.value for c in yoy[3]]
     assert events[:5] == ["举办活动次数（次）", 15, 10, 5, pytest.approx(50.0)]
 
     issues = wb["数据问题"]
-    assert [c.value for c in issues[2]] == ["严重程度", "代码", "文件", "工作表", "单元格", "项目", "单位", "说明"]
-    assert [c.value for c in issues[3]][:7] == ["警告", "bad_value", "随县.xlsx", "Sheet1", "C5", "举办活动次数",
-                                                 "随县"]
+    assert [c.value for c in issues[2]] == ["严重程度", "问题", "代码", "文件", "工作表", "单元格", "项目", "单位",
+                                            "说明"]
+    rows = {r[2]: r for r in ([c.value for c in row] for row in issues.iter_rows(min_row=3))}
+    assert rows["value_unparsed"][:8] == ["警告", "数值无法识别", "value_unparsed", "随县.xlsx", "Sheet1", "C5",
+                                          "举办活动次数", "随县"]
+    assert rows["subtotal_mismatch"][1] == "小计与分项不符"
+    assert rows["subtotal_mismatch"][6] == "小计：活动经费投入数量（单位：万元）"
+    assert rows["brand_new_code"][:3] == ["提示", "brand_new_code", "brand_new_code"]  # no title yet: the code
+
+
+def test_yoy_sheet_names_the_comparison_year(tmp_path: Path) -> None:
+    yoy = openpyxl.load_workbook(write(tmp_path / "summary.xlsx", demo=False, compare_year=2021))["同比"]
+    assert yoy["A1"].value == "2023年与2021年对比"
+    assert [c.value for c in yoy[2]] == ["项目", "本年（2023年）", "2021年", "较2021年增减", "增减率（%）", "主要变动单位"]
+    assert [c.value for c in yoy[3]][:4] == ["举办活动次数（次）", 15, 10, 5]
+    assert "上年" not in "".join(str(v) for v in all_values(yoy))
 
 
 def test_no_previous_year(tmp_path: Path) -> None:
-    wb = openpyxl.load_workbook(write(tmp_path / "summary.xlsx", demo=False, yoy=False))
-    assert "无上年数据，未作同比。" in all_values(wb["同比"])
+    yoy = openpyxl.load_workbook(write(tmp_path / "summary.xlsx", demo=False, yoy=False))["同比"]
+    assert yoy["A1"].value == "2023年与上年对比"
+    assert [c.value for c in yoy[2]] == ["项目", "本年", "上年", "增减", "增减率（%）", "主要变动单位"]
+    assert "无上年数据，未作同比。" in all_values(yoy)
+    named = openpyxl.load_workbook(write(tmp_path / "named.xlsx", demo=False, yoy=False, compare_year=2021))["同比"]
+    assert named["A1"].value == "2023年与2021年对比" and "无2021年数据，未作对比。" in all_values(named)
+
+
+def test_issue_field_names() -> None:
+    assert exports.issue_field("public_online") == "线上活动群众参与数量"
+    assert exports.issue_field("subtotal:科普工作人员参与数量") == "小计：科普工作人员参与数量"
+    assert exports.issue_field("") == "" and exports.issue_field(float("nan")) == ""
+    assert exports.issue_field("某项") == "某项"
 
 
 @pytest.mark.parametrize("demo", [True, False])

@@ -6,6 +6,7 @@ import csv
 import math
 import shutil
 import subprocess
+import time
 from datetime import date
 
 import openpyxl
@@ -13,6 +14,8 @@ import pandas as pd
 import pytest
 
 from analysis.feedback import HEADERS, sheet_title, write_feedback
+from analysis.issues import issue_field
+from analysis.form import SUBTOTAL_PREFIX
 from analysis.issues import Issue, issues_frame
 from analysis.paths import DEMO_LABEL
 
@@ -96,7 +99,23 @@ def test_not_demo_and_no_findings(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["总览"]
     assert wb["总览"]["A1"].value == "2024年科技活动周统计表核查反馈清单"
-    assert "无" in [c for r in rows(wb["总览"]) for c in r]
+    flat = [c for r in rows(wb["总览"]) for c in r if c]
+    assert "无" in flat
+    assert not any(str(c).startswith("生成日期") for c in flat)  # no date unless one is given
+
+
+def test_same_findings_give_the_same_bytes(tmp_path):
+    first = write_feedback(tmp_path / "a.xlsx", ISSUES, year=2023, demo=False, materials=MATERIALS)
+    time.sleep(1.1)  # the document times Workbook.save stamps have a resolution of one second
+    second = write_feedback(tmp_path / "b.xlsx", ISSUES, year=2023, demo=False, materials=MATERIALS)
+    assert first.read_bytes() == second.read_bytes()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_subtotal_field_title():
+    assert issue_field(f"{SUBTOTAL_PREFIX}经费") == "小计：经费"
+    assert issue_field("events_held") == "举办活动次数"
+    assert issue_field("other") == "other"
 
 
 def test_sheet_title():

@@ -132,3 +132,24 @@ def test_project_registry_has_the_canonical_names(tmp_path: Path):
     result = ingest_folder(tmp_path / "raw", units_csv=UNITS_CSV)
     got = sorted(zip(result.returns["unit"], result.returns["unit_kind"]))
     assert got == sorted(CANONICAL)
+
+
+@pytest.mark.parametrize("text", ["随县教育局", "广水市卫健局", "随县农业农村局"])
+def test_other_bodies_of_a_county_are_not_taken_for_the_county_or_a_city_department(text):
+    from analysis.units import Registry
+    from analysis.paths import UNITS_CSV
+
+    assert Registry.load(UNITS_CSV).resolve(text) is None
+
+
+def test_registry_in_gb18030_and_broken_registry(tmp_path):
+    from analysis.units import Registry, RegistryError
+
+    path = tmp_path / "units.csv"
+    path.write_bytes("name,kind,aliases,since,until\n随县,county,随县科经局,,\n".encode("gb18030"))
+    assert Registry.load(path).resolve("随县科经局").name == "随县"
+    path.write_text("name,kind,aliases,since,until\n随县,county,,二〇二三,\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="第 2 行"):
+        Registry.load(path)
+    with pytest.raises(RegistryError, match="找不到单位名录"):
+        Registry.load(tmp_path / "missing.csv")

@@ -86,9 +86,9 @@ def test_material_files(year_folder):
     assert math.isnan(got.loc["随县/媒体报道汇编.pdf", "seconds"])
 
 
-def test_inventory_counts_per_unit(year_folder):
+def test_checklist_counts_per_unit(year_folder):
     raw, files = year_folder
-    got = materials.inventory(files, raw, ROSTER)
+    got = materials.checklist(materials.material_files(files, raw, ROSTER), ROSTER)
     assert got.columns.tolist() == ["unit", *materials.MATERIALS, "longest_video"]
     assert got["unit"].tolist() == ["曾都区", "随县", "广水市"]
     counts = got.set_index("unit")[list(materials.MATERIALS)]
@@ -100,9 +100,9 @@ def test_inventory_counts_per_unit(year_folder):
     assert math.isnan(longest["曾都区"]) and math.isnan(longest["广水市"])
 
 
-def test_inventory_of_no_files(tmp_path):
+def test_checklist_of_no_files(tmp_path):
     files = pd.DataFrame(columns=["source_file", "kind", "status", "unit", "sha256"], dtype="str")
-    got = materials.inventory(files, tmp_path, ["随县"])
+    got = materials.checklist(materials.material_files(files, tmp_path, ["随县"]), ["随县"])
     assert got.to_dict("records")[0] | {"longest_video": 0} == {"unit": "随县", "form": 0, "summary": 0, "photo": 0,
                                                                  "media": 0, "video": 0, "longest_video": 0}
 

@@ -33,8 +33,7 @@ def test_notebook_template_is_clean_and_parameterised(path):
 
 
 def test_parameters_are_plain_data(tmp_path):
-    plan = report.YearPlan(2023, tmp_path / "raw", tmp_path / "p" / "2023", tmp_path / "r" / "2023", 2022,
-                           (2021, 2022, 2023))
+    plan = report.YearPlan(2023, tmp_path / "raw", tmp_path / "p" / "2023", tmp_path / "r" / "2023", 2022)
     for name in report.NOTEBOOK_NAMES:
         params = plan.parameters(name)
         assert json.loads(json.dumps(params)) == params
@@ -44,12 +43,13 @@ def test_parameters_are_plain_data(tmp_path):
         assert set(params) <= set(defaults), f"{name}: runner passes a parameter the notebook does not declare"
 
 
-def test_plan_years_compares_with_previous_available_year(tmp_path):
-    for year in (2021, 2023, 2024):
+def test_plan_years_compares_with_previous_available_year_of_the_same_kind(tmp_path):
+    for year in (2021, 2023, 2024, 2025):
         (tmp_path / str(year)).mkdir()
+    for year in (2021, 2023, 2024):
+        (tmp_path / str(year) / paths.DEMO_MARKER).write_text("示例", encoding="utf-8")
     plans = report.plan_years(None, tmp_path, tmp_path / "p", tmp_path / "r")
-    assert [(p.year, p.compare_year) for p in plans] == [(2021, None), (2023, 2021), (2024, 2023)]
-    assert plans[-1].years == (2021, 2023, 2024)
+    assert [(p.year, p.compare_year) for p in plans] == [(2021, None), (2023, 2021), (2024, 2023), (2025, None)]
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +149,7 @@ def test_failing_cell_names_notebook_and_cell_and_keeps_the_output(tmp_path):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     nbformat.write(nb, notebooks / report.CLEAN_NB)
-    plan = report.YearPlan(2023, tmp_path / "raw", tmp_path / "p", tmp_path / "r", None, (2023,))
+    plan = report.YearPlan(2023, tmp_path / "raw", tmp_path / "p", tmp_path / "r", None)
     with pytest.raises(report.NotebookFailed) as failed:
         report.run_notebook(report.CLEAN_NB, plan, report.ensure_kernel(), notebooks_dir=notebooks)
     message = str(failed.value)

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import stats
-from analysis.form import COUNT_KEYS, FIELD_KEYS
+from analysis import form, stats
+from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS
 
 NAN = np.nan
 ROSTER = ["曾都区", "随县", "广水市", "随州高新区", "大洪山风景名胜区", "市科协", "随州职业技术学院"]
@@ -119,6 +119,15 @@ def test_labels_come_from_the_form() -> None:
     assert stats.format_value(NAN, "events_held") == "—"
 
 
+def test_headers_of_form_items_come_from_field_headed(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert BY_KEY["events_held"].headed == "举办活动次数（次）"
+    assert BY_KEY["funding_in_kind"].headed == "实物投入情况（万元）"  # the hint in brackets is dropped
+    assert stats.with_measure("经费投入", "万元") == "经费投入（万元）"
+    monkeypatch.setattr(form.Field, "headed", property(lambda f: f"<{f.key}>"))
+    assert stats.headed("events_held") == "<events_held>"  # one definition, not a copy
+    assert stats.headed("reports_per_outlet") == "每家媒体报道数（篇/家）"
+
+
 def test_completeness(current: pd.DataFrame) -> None:
     c = stats.completeness(current, ROSTER)
     assert (c.expected, c.received) == (7, 5)
@@ -142,6 +151,9 @@ def test_completeness_nothing_received() -> None:
 
 def test_unit_table(current: pd.DataFrame) -> None:
     table = stats.unit_table(current)
+    assert list(table.columns) == ["unit", "unit_kind", "source_file", *FIELD_KEYS, "total_funding", "total_staff",
+                                   "total_participation", "online_share", "participation_per_event",
+                                   "yuan_per_participation", "reports_per_outlet"]
     # county, department, college; names within a kind in code-point order (广 < 曾 < 随)
     assert list(table["unit"]) == ["广水市", "曾都区", "随县", "市科协", "随州职业技术学院"]
     assert table["events_held"].dtype == "Int64"
@@ -151,7 +163,10 @@ def test_unit_table(current: pd.DataFrame) -> None:
     assert zd["online_share"] == pytest.approx(80.0)
     assert zd["participation_per_event"] == pytest.approx(1250.0)  # 15000 / 12
     assert zd["yuan_per_participation"] == pytest.approx(12.5 * 10000 / 15000)
+    assert zd["reports_per_outlet"] == pytest.approx(2.0)  # 6 reports / 3 outlets
     by_unit = table.set_index("unit")
+    assert by_unit.loc["随县", "reports_per_outlet"] == pytest.approx(1.0)  # 2 / 2
+    assert pd.isna(by_unit.loc["广水市", "reports_per_outlet"])  # no media reported
     assert pd.isna(by_unit.loc["随县", "online_share"])  # online not reported
     assert by_unit.loc["广水市", "online_share"] == 0  # online reported as 0
     assert by_unit.loc["市科协", "total_staff"] == 15
@@ -233,32 +248,6 @@ def test_unit_year_over_year(current: pd.DataFrame, previous: pd.DataFrame) -> N
     assert pd.isna(u.loc["市科协", "change"]) and u.loc["市科协", "contribution"] == 6
     assert u["contribution"].sum() == 14  # adds up to the city change
     assert u.loc["大洪山风景名胜区", "unit_kind"] == "county"
-
-
-def test_outliers_by_kind_and_mad_zero() -> None:
-    rows = [dict(unit=f"县{i}", unit_kind="county", events_held=v) for i, v in enumerate([10, 12, 11, 13, 50])]
-    rows += [dict(unit=f"部{i}", unit_kind="department", events_held=v) for i, v in enumerate([10, 10, 10, 10, 100])]
-    rows += [dict(unit="院", unit_kind="college", events_held=1000)]
-    out = stats.outliers(frame(rows), "events_held").set_index("unit")
-    # county: median 12, |dev| = 2 0 1 1 38 → MAD 1; z = 0.6745 · (x − 12)
-    assert out.loc["县4", "z"] == pytest.approx(0.6745 * 38)
-    assert out.loc["县0", "z"] == pytest.approx(-0.6745 * 2)
-    # department: MAD 0 → mean absolute deviation 90 / 5 = 18; z = 90 / (1.253314 · 18) ≈ 3.99
-    assert out.loc["部4", "z"] == pytest.approx(90 / (1.253314 * 18))
-    assert out.loc["部0", "z"] == 0
-    assert pd.isna(out.loc["院", "z"])  # alone in its kind
-    assert set(out.index[out["outlier"]]) == {"县4", "部4"}
-
-    pooled = stats.outliers(frame(rows), "events_held", by_kind=False).set_index("unit")
-    # all 11 values: median 11, MAD 1
-    assert pooled.loc["院", "z"] == pytest.approx(0.6745 * 989)
-    assert set(pooled.index[pooled["outlier"]]) == {"县4", "部4", "院"}
-
-
-def test_outliers_all_equal() -> None:
-    rows = [dict(unit=f"县{i}", unit_kind="county", open_venues=2) for i in range(4)]
-    out = stats.outliers(frame(rows), "open_venues")
-    assert list(out["z"]) == [0, 0, 0, 0] and not out["outlier"].any()
 
 
 def test_multi_year(current: pd.DataFrame, previous: pd.DataFrame) -> None:

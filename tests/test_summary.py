@@ -27,9 +27,9 @@ def _write_year(root, year, rows, issues=(), demo=False, expected=()):
 def processed(tmp_path):
     a = {"source_file": "a.xlsx", "unit": "随县", "unit_kind": "county"}
     b = {"source_file": "b.docx", "unit": "市科协", "unit_kind": "department"}
-    _write_year(tmp_path, 2021, [{**a, "events_held": 10, "funding_county": 5.0}])
+    _write_year(tmp_path, 2021, [{**a, "events_held": 10, "funding_county": 5.0}], demo=True)
     _write_year(tmp_path, 2022, [{**a, "events_held": 20, "funding_county": 8.0},
-                                 {**b, "events_held": 5, "funding_county": 1.0}])
+                                 {**b, "events_held": 5, "funding_county": 1.0}], demo=True)
     suspect = Issue("warning", "money_in_yuan_suspect", "疑似元", "a.xlsx", "表格1", "C6", "funding_county", "随县")
     _write_year(tmp_path, 2023, [{**a, "events_held": 30, "funding_county": 50000.0},
                                  {**b, "events_held": 6, "funding_county": 2.0}],
@@ -101,3 +101,14 @@ def test_unit_changes_sorted_by_contribution(processed):
     assert list(table["增减"]) == [10, 1]
     assert table.loc[0, "增减率（%）"] == pytest.approx(50.0)
     assert summary.unit_changes(summary.load_week(2021, processed / "2021"), "events_held").empty
+
+
+def test_a_real_year_is_not_compared_with_demo_years_by_default(processed):
+    _write_year(processed, 2024, [{"source_file": "c.xlsx", "unit": "随县", "unit_kind": "county", "events_held": 40}])
+    week = summary.load_week(2024, processed / "2024")
+    assert week.compare_year is None and not week.demo
+    assert summary.load_trends(None, processed, 2024).years == [2024]
+    asked = summary.load_week(2024, processed / "2024", compare_year=2023)
+    assert asked.compare_year == 2023 and asked.demo, "an explicit demo comparison is labelled as demo"
+    missing = summary.load_week(2024, processed / "2024", compare_year=2019)
+    assert missing.compare_year is None and "2019" in missing.note

@@ -323,3 +323,14 @@ def test_raw_text_of_unprintable_object() -> None:
 
     assert raw_text(Bad()) == "Bad"
     assert parse_value(Bad(), EVENTS).findings[0].code == "value_unparsed"
+
+
+@pytest.mark.parametrize("raw", ["12345678901234567890", 12345678901234567890, 1e13, "２０００００００００００００"])
+def test_absurdly_large_numbers_are_refused(raw: object) -> None:
+    parsed = parse_value(raw, EVENTS)
+    assert parsed.value is None and not parsed.blank
+    assert [f.code for f in parsed.findings] == ["value_too_large"]
+
+
+def test_largest_plausible_number_is_kept() -> None:
+    assert parse_value("999999999999", EVENTS).value == 999_999_999_999
