@@ -41,6 +41,7 @@ from openpyxl.writer.excel import ExcelWriter
 from PIL import Image
 
 from analysis import form, paths
+from analysis.ingest import RECEIVED_CSV
 from analysis.materials import VIDEO_MAX_SECONDS
 from analysis.outputs import normalize_zip, write_atomic, write_csv, write_text
 from analysis.units import Registry, Unit
@@ -913,7 +914,7 @@ def generate(raw_dir: Path, truth_dir: Path, years: Sequence[int] = DEMO_YEARS, 
             shutil.rmtree(folder)
         for rel, data in built.files.items():
             write_atomic(folder / rel, lambda p, d=data: p.write_bytes(d))
-        write_csv(built.received, folder / "received.csv")
+        write_csv(built.received, folder / RECEIVED_CSV)
         write_text(MARKER_TEXT, folder / paths.DEMO_MARKER)
         write_csv(built.truth, Path(truth_dir) / f"{year}.csv")
         write_csv(built.planted, Path(truth_dir) / f"{year}_planted.csv")

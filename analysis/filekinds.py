@@ -8,7 +8,7 @@ from .readers import TABLE_EXT
 
 PHOTO_EXT = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".heic", ".webp", ".tif", ".tiff")
 VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".wmv", ".mkv", ".flv", ".3gp", ".mpg", ".mpeg", ".webm")
-DOCUMENT_EXT = (".pdf", ".ppt", ".pptx", ".wps", ".rtf", ".txt", ".md", ".odt")
+DOCUMENT_EXT = (".pdf", ".ppt", ".pptx", ".rtf", ".txt", ".md", ".odt")
 SYSTEM_FILES = ("thumbs.db", ".ds_store", "desktop.ini")
 SYSTEM_PREFIXES = ("~$", "._", ".~lock")
 
@@ -19,7 +19,7 @@ def classify(path: Path | str) -> str:
     name, ext = path.name.lower(), path.suffix.lower()
     if name in SYSTEM_FILES or name.startswith(SYSTEM_PREFIXES):
         return "system"
-    if ext in TABLE_EXT and ext != ".txt":
+    if ext in TABLE_EXT:
         return "table"
     if ext in PHOTO_EXT:
         return "photo"

@@ -86,10 +86,14 @@ def process_file(path: Path, source_file: str, year: int | None, limits: Limits 
                                                       "请检查文件权限或重新报送。", source_file),))
     try:
         grids = read_grids(path, limits)
+        unreadable = tuple(Issue("warning", "sheet_unreadable", g.problem, source_file, g.sheet) for g in grids
+                           if g.problem)
         located = locate(grids, year)
         if located is None:
-            return FileOutcome(source_file, sha, *_without_form(path, source_file, grids), mtime=mtime)
+            kind, stamp, parsed, issues = _without_form(path, source_file, grids)
+            return FileOutcome(source_file, sha, kind, stamp, parsed, unreadable + issues, mtime)
         parsed, issues = parse_located(located, source_file)
+        issues = unreadable + issues
     except Refused as exc:
         return FileOutcome(source_file, sha, "other", mtime=mtime,
                            issues=(Issue(exc.severity, exc.code, exc.message, source_file),))
@@ -398,7 +402,10 @@ def assemble(raw_dir: Path, paths: list[Path], kinds: dict[Path, str], outcomes:
              issues: list[Issue], registry: Registry, year: int | None) -> IngestResult:
     """Decide units, revisions and statuses; build the four tables."""
     issues = list(issues)
-    file_rows: list[dict] = []
+    # entries that are not readable files (links, folders named like files, devices) are inventoried too
+    file_rows: list[dict] = [dict(source_file=i.source_file, kind="other",
+                                  status="error" if i.severity == "error" else "skipped", unit="", sha256="")
+                             for i in issues if i.code in ("link_skipped", "not_a_file")]
     forms: dict[str, list[tuple[FileOutcome, str, str]]] = {}
     unit_of: dict[str, str] = {}
     for path in paths:

@@ -37,7 +37,7 @@ CODE_TITLES = {
     "file_crashed_reader": "文件读取失败", "link_skipped": "快捷方式未读取", "not_a_file": "不是普通文件",
     "directory_named_like_file": "文件夹名似文件",
     "file_empty": "空文件", "file_too_large": "文件过大", "file_encrypted": "文件已加密", "file_corrupt": "文件已损坏",
-    "file_wrong_format": "扩展名与内容不符", "file_unsupported": "不支持的格式", "file_xml_entity": "不安全的XML声明",
+    "file_wrong_format": "扩展名与内容不符", "file_xml_entity": "不安全的XML声明",
     "file_limit_members": "文件部件过多", "file_limit_unzipped": "解压后过大", "file_limit_ratio": "压缩比异常",
     "file_limit_sheets": "工作表过多", "file_limit_cells": "表格过大", "sheet_unreadable": "工作表无法读取",
     "csv_nul_bytes": "CSV含空字符", "csv_line_too_long": "CSV行过长", "csv_malformed": "CSV格式有误",

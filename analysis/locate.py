@@ -238,7 +238,9 @@ def locate(grids: list[Grid], year: int | None = None) -> Located | None:
     if best is None:
         return None
     located = best[1]
-    stamp = find_stamp(grids)
+    # the 盖章 line of the form's own sheet first, then the Word body, then the rest (visible before hidden)
+    ordered = sorted(grids, key=lambda g: (g.sheet != located.sheet, g.sheet != "正文", g.hidden))
+    stamp = find_stamp(ordered)
     return Located(located.sheet, located.layout, located.cells, stamp, located.summed, located.subtotals)
 
 

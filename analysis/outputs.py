@@ -109,11 +109,6 @@ def write_csv(frame: pd.DataFrame, target: Path) -> Path:
     return write_atomic(target, csv_writer(frame))
 
 
-def write_parquet(frame: pd.DataFrame, target: Path) -> Path:
-    """Parquet without index, atomic."""
-    return write_atomic(target, parquet_writer(frame))
-
-
 def write_text(text: str, target: Path) -> Path:
     """UTF-8 text, atomic."""
     return write_atomic(target, text_writer(text))

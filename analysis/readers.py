@@ -30,7 +30,7 @@ from .safety import (DEFAULT_LIMITS, OLE_MAGIC, ZIP_MAGIC, Limits, Refused, chec
 SPREADSHEET_EXT = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 WORD_EXT = (".docx", ".docm", ".wps")
 LEGACY_WORD_EXT = (".doc",)
-CSV_EXT = (".csv", ".txt")
+CSV_EXT = (".csv",)
 TABLE_EXT = SPREADSHEET_EXT + WORD_EXT + LEGACY_WORD_EXT + CSV_EXT
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -48,6 +48,7 @@ class Grid:
     hidden: bool = False
     origin: tuple[int, int] = (0, 0)
     merged: tuple[tuple[int, int, int, int], ...] = field(default=())  # (r0, c0, r1, c1) in grid coordinates
+    problem: str = ""  # why this sheet could not be read (Chinese), when it could not
 
     def address(self, r: int, c: int) -> str:
         """A1-style address of grid cell (r, c)."""
@@ -88,10 +89,8 @@ def read_grids(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
             return grids
         with zipfile.ZipFile(path) as zf:
             return _restore_error_cells(zf, grids, facts.error_parts)
-    if ext in SPREADSHEET_EXT + WORD_EXT:
-        raise Refused("file_wrong_format", f"文件扩展名为 {ext}，但内容不是该格式（可能是改了扩展名或文件已损坏），"
-                                           "请用Excel/WPS/Word打开确认后另存为 .xlsx 或 .docx 再报送。")
-    raise Refused("file_unsupported", f"不支持的文件格式 {ext}。")
+    raise Refused("file_wrong_format", f"文件扩展名为 {ext}，但内容不是该格式（可能是改了扩展名或文件已损坏），"
+                                       "请用Excel/WPS/Word打开确认后另存为 .xlsx 或 .docx 再报送。")
 
 
 def read_spreadsheet(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
@@ -127,9 +126,10 @@ def read_spreadsheet(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
                            for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or ()))
         except Refused:
             raise
-        except Exception as exc:
-            raise Refused("sheet_unreadable", f"工作表“{meta.name}”无法读取（{_short(exc)}）。",
-                          "warning") from exc
+        except Exception as exc:  # one broken sheet: say so and read the others
+            grids.append(Grid(sheet=meta.name, rows=[], problem=f"工作表“{meta.name}”无法读取（{_short(exc)}），已跳过该表。"
+                                                               "如统计表在这张表上，请另存为新文件后重新报送。"))
+            continue
         grids.append(Grid(sheet=meta.name, rows=[[_blank(v) for v in row] for row in rows],
                           hidden="Visible" not in str(meta.visible), origin=tuple(start), merged=merged))
     return grids
@@ -316,5 +316,6 @@ def _read_legacy_doc(path: Path, limits: Limits) -> list[Grid]:
 
 
 def _short(exc: BaseException) -> str:
+    """The exception as a labelled technical detail inside a Chinese message."""
     text = f"{type(exc).__name__}: {exc}"
-    return text if len(text) <= 120 else text[:117] + "..."
+    return "技术信息：" + (text if len(text) <= 120 else text[:117] + "...")

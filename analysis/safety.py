@@ -35,7 +35,6 @@ DEFAULT_LIMITS = Limits()
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-_EMPTY_ZIP = b"PK\x05\x06"
 _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d{1,9})"')
 _CELL_COL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,4})\d')

@@ -106,7 +106,7 @@ FILES_SCHEMA = pa.DataFrameSchema(
         "kind": _text(False, pa.Check.isin(FILE_KINDS)),
         "status": _text(False, pa.Check.isin(FILE_STATUSES)),
         "unit": _text(),
-        "sha256": _text(True, pa.Check.str_matches(r"^[0-9a-f]{64}$")),
+        "sha256": _text(True, pa.Check.str_matches(r"^([0-9a-f]{64})?$")),  # empty: a link or device, not hashed
     },
     name="files",
 )

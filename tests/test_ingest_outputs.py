@@ -225,3 +225,13 @@ def test_cli_missing_raw_dir_fails_with_a_message(tmp_path: Path):
     assert "No module named" not in done.stderr and "Traceback" not in done.stderr
     assert "nowhere" in done.stderr + done.stdout
     assert not (tmp_path / "out" / "returns.csv").exists()
+
+
+def test_links_and_odd_entries_are_inventoried(tmp_path):
+    raw = tmp_path / "2023"
+    raw.mkdir()
+    (raw / "断开的链接.xlsx").symlink_to(tmp_path / "nowhere.xlsx")
+    result = ingest_folder(raw)
+    row = result.files.set_index("source_file").loc["断开的链接.xlsx"]
+    assert (row["kind"], row["status"], row["sha256"]) == ("other", "error", "")
+    assert list(result.issues["code"]) == ["link_skipped"]

@@ -153,3 +153,15 @@ def test_registry_in_gb18030_and_broken_registry(tmp_path):
         Registry.load(path)
     with pytest.raises(RegistryError, match="找不到单位名录"):
         Registry.load(tmp_path / "missing.csv")
+
+
+def test_stamp_of_the_form_sheet_wins_over_other_sheets():
+    from analysis.locate import locate
+    from analysis.readers import Grid
+    from analysis.form import FIELDS
+
+    form = [["地方/部门（盖章）：随县"], *[[f.label, 1] for f in FIELDS]]
+    notes = Grid("填表说明", [["填报单位：请填写本单位全称，如 广水市科技和经济信息化局"]])
+    last_year = Grid("2022年", [["地方/部门（盖章）：曾都区"], *[[f.label, 2] for f in FIELDS]], hidden=True)
+    found = locate([notes, last_year, Grid("2023年", form)], 2023)
+    assert found.sheet == "2023年" and found.stamp == "随县"
