@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from analysis import stats
 from analysis.form import BY_KEY, FIELD_KEYS, FIELDS, FORM_TITLE, STAMP_LABEL
 
-from analysis.issues import ISSUE_COLUMNS, SEVERITY_ZH, code_title, issue_field, summarize
+from analysis.issues import readable, summarize
 from analysis.outputs import neutralize, save_document, save_workbook, write_atomic, write_text
 from analysis.paths import DEMO_LABEL
 from analysis.stats import Completeness
@@ -40,8 +40,6 @@ SHEET_YOY = "同比"
 SHEET_ISSUES = "数据问题"
 CITY_TABLE_TOP = 3  # first table row of 全市汇总, below the title and the 盖章 line
 
-ISSUE_HEADERS: dict[str, str] = {"severity": "严重程度", "title": "问题", "code": "代码", "source_file": "文件",
-                                 "sheet": "工作表", "cell": "单元格", "field": "项目", "unit": "单位", "message": "说明"}
 UNIT_HEADERS: dict[str, str] = {"unit": "单位", "unit_kind": "单位类型", "source_file": "来源文件"}
 YOY_HEADERS: tuple[str, ...] = ("项目", "本年", "上年", "增减", "增减率（%）", "主要变动单位")  # no comparison year
 NO_PREVIOUS_YEAR = "无上年数据，未作同比。"
@@ -211,16 +209,14 @@ def _yoy_sheet(ws: Worksheet, year: int, yoy: pd.DataFrame | None, compare_year:
 
 
 def _issues_sheet(ws: Worksheet, year: int, issues: pd.DataFrame, demo: bool) -> None:
-    headers = list(ISSUE_HEADERS.values())
+    table = readable(issues)
+    headers = list(table.columns)
     header_row = _sheet_head(ws, f"{year}年统计表数据问题", headers, demo)
     _widths(ws, [10, 18, 22, 30, 12, 10, 22, 18, 60])
     if issues.empty:
         _banner(ws, header_row + 1, summarize(issues), len(headers), Font(), _WRAP)
         return
-    for offset, (_, r) in enumerate(issues.iterrows(), start=1):
-        shown = {**{c: r[c] for c in ISSUE_COLUMNS}, "severity": SEVERITY_ZH.get(r["severity"], r["severity"]),
-                 "title": code_title(r["code"]), "field": issue_field(r["field"])}
-        values = [shown[c] for c in ISSUE_HEADERS]
+    for offset, values in enumerate(table.itertuples(index=False), start=1):
         for col, value in enumerate(values, start=1):
             _put(ws, header_row + offset, col, value)
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{header_row + len(issues)}"

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.form import BY_KEY
 
-from analysis.issues import SEVERITIES, SEVERITY_ZH, code_title, issue_field
+from analysis.issues import ISSUE_HEADERS_ZH, SEVERITIES, SEVERITY_ZH, readable
 from analysis.materials import CHECKLIST_ZH, minutes_seconds
 from analysis.outputs import neutralize, save_workbook, write_atomic
 from analysis.paths import DEMO_LABEL
@@ -30,7 +30,8 @@ from analysis.paths import DEMO_LABEL
 OVERVIEW = "总览"
 CHECKLIST_SHEET = "材料清单"
 NO_UNIT = "未识别单位"
-HEADERS = ("严重程度", "问题", "文件", "工作表", "单元格", "项目", "说明及修改要求")
+COLUMNS = ("severity", "title", "source_file", "sheet", "cell", "field", "message")  # a unit's own sheet
+HEADERS = tuple(ISSUE_HEADERS_ZH[c] for c in COLUMNS)
 WIDTHS = (9, 18, 30, 12, 9, 22, 60)
 SEVERITY_NOTE = {"error": "该数值或文件无法使用，必须改正后重新报送",
                  "warning": "已按原样使用或暂未计入，请核实并回复",
@@ -101,10 +102,9 @@ def _unit_sheet(ws: Worksheet, unit: str, issues: pd.DataFrame, year: int, demo:
     _put(ws, row, ["请逐条核实；需要改正的，请改正后重新报送统计表或补充材料。"])
     header = row + 1
     _put(ws, header, list(HEADERS), font=_BOLD, fill=_HEADER_FILL, border=True)
-    for n, r in enumerate(issues.to_dict("records"), start=header + 1):
-        _put(ws, n, [SEVERITY_ZH.get(r["severity"], r["severity"]), code_title(r["code"]), r["source_file"],
-                     r["sheet"], r["cell"], issue_field(r["field"]), r["message"]],
-             fill=_SEVERITY_FILL.get(r["severity"]), border=True)
+    for n, (severity, values) in enumerate(zip(issues["severity"], readable(issues, COLUMNS).itertuples(index=False)),
+                                           start=header + 1):
+        _put(ws, n, list(values), fill=_SEVERITY_FILL.get(severity), border=True)
     for col, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     _print_setup(ws, header)

@@ -26,7 +26,7 @@ from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX
 from .issues import Issue, issues_frame
 from .locate import Located, count_labels, locate
 from .paths import DEMO_MARKER, ROOT, UNITS_CSV, is_demo
-from .readers import TABLE_EXT, WORD_EXT, read_grids
+from .readers import LEGACY_WORD_EXT, TABLE_EXT, WORD_EXT, read_grids
 from .safety import DEFAULT_LIMITS, Limits, Refused
 from .units import Registry, Unit, fold_name
 from .values import parse_value, raw_text
@@ -38,6 +38,8 @@ WORKER_MEMORY = 384 * 1024**2  # memory a reader process may take beyond what it
 RETURN_COLUMNS = ("source_file", "unit", "unit_kind", *FIELD_KEYS)
 VALUE_COLUMNS = ("source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status", "note")
 FILE_COLUMNS = ("source_file", "kind", "status", "unit", "sha256")
+FILE_KINDS = ("form", "summary", "photo", "video", "document", "other")
+FILE_STATUSES = ("accepted", "superseded", "skipped", "error")
 TABLES = ("returns", "values", "issues", "files")
 
 _REVISION = re.compile(r"(最终|终稿|定稿)|(修改|更正|修订|调整|补充|重报|新版)|[vV](\d+)|[（(](\d+)[)）]$")
@@ -111,7 +113,7 @@ def _without_form(path: Path, source_file: str, grids: list) -> tuple[str, str, 
     A Word file with prose is a summary (no issue).  A file named like the form, a CSV, a sheet holding some of
     the form's labels, or a very large sheet gets a warning; an unrelated workbook only an info line.
     """
-    is_word = path.suffix.lower() in WORD_EXT + (".doc",)
+    is_word = path.suffix.lower() in WORD_EXT + LEGACY_WORD_EXT
     paragraphs = sum(len(g.rows) for g in grids if g.sheet == "正文")
     named_like_form = any(word in path.stem for word in ("统计表", "附件", "开展情况"))
     if is_word and paragraphs >= 3 and not named_like_form:

@@ -66,6 +66,19 @@ def issue_field(field: object) -> str:
     return field
 
 
+# Chinese headers of issue tables (notebooks, summary.xlsx, 反馈清单.xlsx), in display order.
+ISSUE_HEADERS_ZH: dict[str, str] = {"severity": "严重程度", "title": "问题", "code": "问题代码", "unit": "单位",
+                                    "source_file": "文件", "sheet": "工作表", "cell": "单元格", "field": "项目",
+                                    "message": "说明及修改要求"}
+
+
+def readable(frame: pd.DataFrame, columns: tuple[str, ...] = tuple(ISSUE_HEADERS_ZH)) -> pd.DataFrame:
+    """Issue rows for people: severity, code title and item names in Chinese, Chinese headers, chosen columns."""
+    shown = frame.assign(severity=frame["severity"].map(lambda s: SEVERITY_ZH.get(s, s)),
+                         title=frame["code"].map(code_title), field=frame["field"].map(issue_field))
+    return shown[list(columns)].rename(columns=ISSUE_HEADERS_ZH).reset_index(drop=True)
+
+
 ISSUE_COLUMNS: tuple[str, ...] = ("severity", "code", "source_file", "sheet", "cell", "field", "unit", "message")
 
 

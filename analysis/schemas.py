@@ -12,13 +12,11 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.form import COUNT_KEYS, FIELD_KEYS
-from analysis.form import SUBTOTAL_PREFIX
+from analysis.form import COUNT_KEYS, FIELD_KEYS, SUBTOTAL_PREFIX
+from analysis.ingest import FILE_KINDS, FILE_STATUSES
 from analysis.issues import SEVERITIES, Issue
 from analysis.units import KINDS
 
-FILE_KINDS: tuple[str, ...] = ("form", "summary", "photo", "video", "document", "other")
-FILE_STATUSES: tuple[str, ...] = ("accepted", "superseded", "skipped", "error")
 VALUE_STATUSES: tuple[str, ...] = ("accepted", "superseded")
 MAX_EXAMPLES = 3
 

@@ -6,14 +6,11 @@ import pandas as pd
 
 from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS
 from .ingest import IngestResult
-from .issues import SEVERITIES, SEVERITY_ZH, code_title, issue_field
+from .issues import SEVERITIES, SEVERITY_ZH, code_title, readable
 from .units import KIND_ZH
 
 FILE_KIND_ZH = {"form": "统计表", "summary": "总结", "photo": "照片", "video": "视频", "document": "文档", "other": "其他"}
 FILE_STATUS_ZH = {"accepted": "采用", "superseded": "被新版本替代", "skipped": "跳过", "error": "出错"}
-ISSUE_HEADERS = {"severity": "严重程度", "title": "问题", "code": "问题代码", "unit": "单位", "source_file": "文件", "sheet": "工作表",
-                 "cell": "单元格", "field": "项目", "message": "说明及修改要求"}
-
 
 def files_table(files: pd.DataFrame) -> pd.DataFrame:
     """Every file seen, with kind and status in Chinese."""
@@ -41,11 +38,8 @@ def issue_counts(issues: pd.DataFrame) -> pd.DataFrame:
 
 
 def issues_table(issues: pd.DataFrame, severities: tuple[str, ...] = ("error", "warning")) -> pd.DataFrame:
-    """Issues of the given severities with Chinese headers and item names."""
-    chosen = issues[issues["severity"].isin(severities)]
-    out = chosen.assign(severity=chosen["severity"].map(SEVERITY_ZH), title=chosen["code"].map(code_title),
-                        field=chosen["field"].map(issue_field))
-    return out[list(ISSUE_HEADERS)].rename(columns=ISSUE_HEADERS).reset_index(drop=True)
+    """Issues of the given severities, for people (see :func:`analysis.issues.readable`)."""
+    return readable(issues[issues["severity"].isin(severities)])
 
 
 def materials_table(materials: pd.DataFrame) -> pd.DataFrame:

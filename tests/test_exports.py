@@ -131,13 +131,13 @@ def test_other_sheets(tmp_path: Path) -> None:
     assert events[:5] == ["举办活动次数（次）", 15, 10, 5, pytest.approx(50.0)]
 
     issues = wb["数据问题"]
-    assert [c.value for c in issues[2]] == ["严重程度", "问题", "代码", "文件", "工作表", "单元格", "项目", "单位",
-                                            "说明"]
+    assert [c.value for c in issues[2]] == ["严重程度", "问题", "问题代码", "单位", "文件", "工作表", "单元格", "项目",
+                                            "说明及修改要求"]
     rows = {r[2]: r for r in ([c.value for c in row] for row in issues.iter_rows(min_row=3))}
-    assert rows["value_unparsed"][:8] == ["警告", "数值无法识别", "value_unparsed", "随县.xlsx", "Sheet1", "C5",
-                                          "举办活动次数", "随县"]
+    assert rows["value_unparsed"][:8] == ["警告", "数值无法识别", "value_unparsed", "随县", "随县.xlsx", "Sheet1", "C5",
+                                          "举办活动次数"]
     assert rows["subtotal_mismatch"][1] == "小计与分项不符"
-    assert rows["subtotal_mismatch"][6] == "小计：活动经费投入数量（单位：万元）"
+    assert rows["subtotal_mismatch"][7] == "小计：活动经费投入数量（单位：万元）"
     assert rows["brand_new_code"][:3] == ["提示", "brand_new_code", "brand_new_code"]  # no title yet: the code
 
 
@@ -159,10 +159,12 @@ def test_no_previous_year(tmp_path: Path) -> None:
 
 
 def test_issue_field_names() -> None:
-    assert exports.issue_field("public_online") == "线上活动群众参与数量"
-    assert exports.issue_field("subtotal:科普工作人员参与数量") == "小计：科普工作人员参与数量"
-    assert exports.issue_field("") == "" and exports.issue_field(float("nan")) == ""
-    assert exports.issue_field("某项") == "某项"
+    from analysis.issues import issue_field
+
+    assert issue_field("public_online") == "线上活动群众参与数量"
+    assert issue_field("subtotal:科普工作人员参与数量") == "小计：科普工作人员参与数量"
+    assert issue_field("") == "" and issue_field(float("nan")) == ""
+    assert issue_field("某项") == "某项"
 
 
 @pytest.mark.parametrize("demo", [True, False])
