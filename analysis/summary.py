@@ -142,6 +142,10 @@ def write_week_exports(week: Week, report_dir: Path) -> dict[str, Path]:
     paragraph = exports.data_paragraph(year=week.year, totals=week.totals, derived=week.derived,
                                        completeness=week.completeness, yoy=week.yoy,
                                        compare_year=week.compare_year, demo=week.demo)
+    suspects = yuan_corrections(week)
+    if not suspects.empty:
+        paragraph += (f"（注：{'、'.join(suspects['项目'])}含疑似把“元”填作“万元”的数值（{'、'.join(suspects['涉及单位'])}），"
+                      "上述经费合计待核实更正后再引用。）")
     md, docx = exports.write_paragraph(report_dir / "数据摘要.md", report_dir / "数据摘要.docx", paragraph,
                                        title=f"{week.year}年科技活动周主要数据", demo=week.demo)
     return {

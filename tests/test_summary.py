@@ -112,3 +112,9 @@ def test_a_real_year_is_not_compared_with_demo_years_by_default(processed):
     assert asked.compare_year == 2023 and asked.demo, "an explicit demo comparison is labelled as demo"
     missing = summary.load_week(2024, processed / "2024", compare_year=2019)
     assert missing.compare_year is None and "2019" in missing.note
+
+
+def test_data_paragraph_warns_about_suspected_yuan_values(processed, tmp_path):
+    files = summary.write_week_exports(summary.load_week(2023, processed / "2023"), tmp_path / "report")
+    assert "疑似把“元”填作“万元”" in files["paragraph"] and "随县" in files["paragraph"]
+    assert "待核实" in (tmp_path / "report" / "数据摘要.md").read_text(encoding="utf-8")
