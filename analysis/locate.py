@@ -25,6 +25,7 @@ MIN_FIELDS = 6  # fewer labelled items than this and the grid is not the form
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMBERISH = re.compile(r"^\s*(约|大约|近)?[\d０-９一二三四五六七八九十两百千万零]|^\s*(无|/|／|—|-)\s*$")
 _STAMP = re.compile(r"(盖章|填报单位|报送单位|填表单位|单位名称|地方/部门|地方／部门)")
+_SUM_WORDS = SUBTOTAL_WORDS + TOTAL_WORDS
 _SEAL = re.compile(r"[（(]\s*盖\s*章\s*[)）]")
 _STAMP_STRIP = re.compile(r"^.*?(盖章|单位名称|填报单位|报送单位|填表单位|地方/部门|地方／部门)\s*[:：]?\s*")
 
@@ -94,6 +95,7 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace(" ", "")
 
 
+@lru_cache(maxsize=8192)
 def _has_word(text: str, words: tuple[str, ...]) -> bool:
     folded = _fold(text)
     return any(w in folded for w in words)
@@ -171,10 +173,12 @@ def _vertical(grid: Grid, labels: list[tuple[int, int, str]]) -> Located:
 
 def _subtotals(grid: Grid, first: dict[str, tuple[int, int]], value_col: int) -> tuple[Subtotal, ...]:
     rows_by_key = sorted((r, key) for key, (r, _) in first.items())
+    label_rows = {r for r, _ in rows_by_key}
     out = []
     for r, row in enumerate(grid.rows):
-        texts = [_text(v) for v in row[:value_col]]
-        if not any(t and _has_word(t, SUBTOTAL_WORDS + TOTAL_WORDS) and len(t) <= 12 for t in texts):
+        if r in label_rows:
+            continue
+        if not any(isinstance(v, str) and len(v) <= 12 and _has_word(v.strip(), _SUM_WORDS) for v in row[:value_col]):
             continue
         above = [key for lr, key in rows_by_key if lr < r]
         if above and _cell(grid, r, value_col) not in (None, ""):

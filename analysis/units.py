@@ -69,6 +69,7 @@ class Registry:
                 self._exact.setdefault(fold_name(name), unit)
         # longest first, so 随州高新区 wins over a shorter alias inside it
         self._by_length = sorted(self._exact.items(), key=lambda kv: -len(kv[0]))
+        self._resolved: dict[str, Unit | None] = {}
 
     @classmethod
     def load(cls, path: Path = UNITS_CSV) -> "Registry":
@@ -101,6 +102,11 @@ class Registry:
 
     def resolve(self, text: str) -> Unit | None:
         """The registered unit a name, file name or folder name refers to, or None."""
+        if text not in self._resolved:
+            self._resolved[text] = self._resolve(text)
+        return self._resolved[text]
+
+    def _resolve(self, text: str) -> Unit | None:
         folded = fold_name(text)
         if len(folded) < 2:
             return None
