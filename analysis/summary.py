@@ -316,3 +316,19 @@ def unit_change_tables(week: Week, keys: tuple[str, ...] = ("events_held", "publ
                        ) -> dict[str, pd.DataFrame]:
     """:func:`unit_changes` for a few key items, titled in Chinese."""
     return {BY_KEY[k].headed: unit_changes(week, k) for k in keys}
+
+
+def distribution_table(week: Week, keys: tuple[str, ...] = ("events_held", "total_participation", "total_funding",
+                                                             "participation_per_event")) -> pd.DataFrame:
+    """How a few per-unit figures spread within each kind of unit: count, minimum, median, maximum."""
+    from .units import KIND_ZH
+
+    rows = []
+    for key in keys:
+        for kind, values in week.units.groupby("unit_kind", sort=False)[key]:
+            values = pd.to_numeric(values, errors="coerce").dropna()
+            if values.empty:
+                continue
+            rows.append({"指标": stats.headed(key), "单位类别": KIND_ZH.get(kind, kind), "单位数": len(values),
+                         "最小": values.min(), "中位数": values.median(), "最大": values.max()})
+    return pd.DataFrame(rows, columns=["指标", "单位类别", "单位数", "最小", "中位数", "最大"]).round(2)

@@ -118,3 +118,9 @@ def test_data_paragraph_warns_about_suspected_yuan_values(processed, tmp_path):
     files = summary.write_week_exports(summary.load_week(2023, processed / "2023"), tmp_path / "report")
     assert "疑似把“元”填作“万元”" in files["paragraph"] and "随县" in files["paragraph"]
     assert "待核实" in (tmp_path / "report" / "数据摘要.md").read_text(encoding="utf-8")
+
+
+def test_distribution_by_kind(processed):
+    table = summary.distribution_table(summary.load_week(2023, processed / "2023"), ("events_held",))
+    assert list(table["单位类别"]) == ["县市区", "市直部门"]
+    assert list(table["中位数"]) == [30, 6] and list(table["单位数"]) == [1, 1]
