@@ -39,14 +39,16 @@ class YearOutcome:
         return head + "\n" + summarize(r.issues)
 
 
-def previous_returns(out_dir: Path, year: int | None) -> pd.DataFrame | None:
-    """The accepted returns of ``year - 1`` when that year has been processed beside ``out_dir``."""
+def previous_returns(out_dir: Path, year: int | None, demo: bool) -> pd.DataFrame | None:
+    """The accepted returns of ``year - 1`` when that year has been processed beside ``out_dir`` and is of the
+    same kind (real returns are never checked against synthetic ones)."""
     if year is None:
         return None
     folder = Path(out_dir).parent / str(year - 1)
     if not (folder / "returns.parquet").is_file() and not (folder / "returns.csv").is_file():
         return None
-    return load_processed(folder).returns
+    previous = load_processed(folder)
+    return previous.returns if bool(previous.meta.get("demo")) == demo else None
 
 
 def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, workers: int | None = None,
@@ -65,7 +67,8 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
         received, received_issues = checks.received_dates(raw_dir, result.files)
         ctx = checks.CheckContext(
             year=year, returns=result.returns, values=result.values, files=result.files,
-            roster=checks.roster_frame(registry.roster(year)), previous=previous_returns(out_dir, year),
+            roster=checks.roster_frame(registry.roster(year)),
+            previous=previous_returns(out_dir, year, bool(result.meta.get("demo"))),
             week=weeks.get(year), received=received, materials=found)
         findings = checks.run_checks(ctx) + received_issues + schemas.validate_processed(result)
         result.issues = issues_frame([*_issue_objects(result.issues), *findings])

@@ -66,3 +66,11 @@ def test_inventory_facts_are_recorded(processed, year):
 def test_processed_demo_folder_says_it_is_demo(processed):
     out = processed[2023].out_dir
     assert paths.DEMO_LABEL in (out / paths.DEMO_MARKER).read_text(encoding="utf-8")
+
+
+def test_real_year_is_not_checked_against_demo_year(processed):
+    from analysis.pipeline import previous_returns
+
+    root = processed[2024].out_dir.parent
+    assert previous_returns(root / "2025", 2025, demo=True) is not None  # demo 2025 would compare with demo 2024
+    assert previous_returns(root / "2025", 2025, demo=False) is None  # a real 2025 is never checked against it

@@ -297,3 +297,21 @@ def test_empty_folder_gives_empty_tables(tmp_path: Path):
     result = ingest_folder(tmp_path / "raw")
     assert result.returns.empty and result.values.empty and result.files.empty
 
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_legacy_doc_is_converted_with_libreoffice(tmp_path):
+    import shutil
+    import subprocess
+
+    work = tmp_path / "work"
+    write_docx(work / "form.docx", vertical_form(SAMPLE, stamp="随县科技和经济信息化局"))
+    for source, target in (("form.docx", "odt"), ("form.odt", "doc")):  # Word 97 as LibreOffice writes it
+        subprocess.run([shutil.which("soffice"), "--headless", "--convert-to", target, "--outdir", str(work),
+                        str(work / source)], check=True, capture_output=True, timeout=120)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(work / "form.doc", raw / "随县统计表.doc")
+    result = ingest_folder(raw)
+    assert numbers(return_of(result, "随县统计表.doc")) == {k: float(v) for k, v in SAMPLE.items()}
+    assert return_of(result, "随县统计表.doc")["unit"] == "随县"

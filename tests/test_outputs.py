@@ -1,0 +1,49 @@
+"""Writing outputs: formula neutralisation, atomic replacement, reproducible Office files; the run summary."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import outputs
+from analysis.issues import Issue, issues_frame, summarize
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1+2", "-A1", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "-cmd|' /C calc'!A0"])
+def test_formula_capable_text_is_quoted(text):
+    assert outputs.neutralize(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["-5", "-12.5", "+3", "随县", "", 5, -5.0, None])
+def test_numbers_and_plain_text_are_left_alone(value):
+    assert outputs.neutralize(value) == value
+
+
+def test_csv_keeps_numbers_numeric_and_quotes_text(tmp_path):
+    frame = pd.DataFrame({"unit": ["=HYPERLINK(\"x\")", "随县"], "value": [-5, 3]})
+    outputs.write_csv(frame, tmp_path / "t.csv")
+    raw = (tmp_path / "t.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(tmp_path / "t.csv", encoding="utf-8-sig")
+    assert list(back["unit"]) == ["'=HYPERLINK(\"x\")", "随县"] and list(back["value"]) == [-5, 3]
+
+
+def test_replace_together_keeps_previous_files_when_one_write_fails(tmp_path):
+    (tmp_path / "a.txt").write_text("old a", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("old b", encoding="utf-8")
+
+    def broken(path):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        outputs.replace_together([(tmp_path / "a.txt", outputs.text_writer("new a")), (tmp_path / "b.txt", broken)])
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "old a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+
+
+def test_run_summary_counts_by_severity_and_code():
+    frame = issues_frame([Issue("warning", "value_unknown", "x", "a"), Issue("warning", "value_unknown", "y", "b"),
+                          Issue("info", "value_approx", "z", "a")])
+    text = summarize(frame)
+    assert "数据问题共 3 条" in text and "警告 2 条" in text and "value_unknown: 2" in text and "提示 1 条" in text
+    assert summarize(issues_frame([])) == "未发现数据问题。"
