@@ -68,6 +68,10 @@ def ensure_kernel() -> str:
     spec_json = json.loads(spec_file.read_text(encoding="utf-8"))
     spec_json["argv"].append(QUIET)  # batch runs: the kernel's start-up warnings are noise on the console
     write_text(json.dumps(spec_json, ensure_ascii=False, indent=1), spec_file)
+    found = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    if Path(found.argv[0]).resolve() != Path(sys.executable).resolve():
+        raise RuntimeError(f"另有一个同名内核“{KERNEL_NAME}”（{found.resource_dir}）指向其他 Python，会被优先使用："
+                           f"请运行 jupyter kernelspec remove {KERNEL_NAME} 删除它后重试。")
     return KERNEL_NAME
 
 

@@ -127,6 +127,14 @@ def write_last_cell(path: Path) -> Path:
     return write_zip(path, xlsx_parts([sheet_xml([("A1", "举办活动次数"), ("XFD1048576", 1)])]))
 
 
+def write_wide_sheet(path: Path, columns: int = 16_384, rows: int = 200) -> Path:
+    """A sheet with a value in every one of ``columns`` columns of row 1 and one cell on row ``rows``."""
+    from analysis.readers import column_letters
+
+    cells = [(f"{column_letters(c)}1", c) for c in range(1, columns + 1)] + [(f"A{rows}", 1)]
+    return write_zip(path, xlsx_parts([sheet_xml(cells)]))
+
+
 def write_zip_bomb(path: Path, unzipped_mb: int = 210) -> Path:
     """A workbook whose one sheet XML is ``unzipped_mb`` MB of blank rows, deflating to about 0.2 MB."""
     head = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}"><sheetData>'.encode()

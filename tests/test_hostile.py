@@ -116,6 +116,7 @@ HOSTILE = {
     "压缩炸弹.xlsx": "Limits.max_",
     "多表.xlsx": "Limits.max_sheets",
     "三十万行.xlsx": "",
+    "一万六千列.xlsx": "Limits.max_cells",
     "无表格统计表.docx": "",
     "嵌套表格.docx": "Limits.max_table_depth",
     "Big5.csv": "",
@@ -154,6 +155,7 @@ def build_hostile(raw: Path, secret: Path) -> None:
     h.write_zip_bomb(raw / "压缩炸弹.xlsx")
     h.write_many_sheets(raw / "多表.xlsx")
     h.write_many_rows(raw / "三十万行.xlsx")
+    h.write_wide_sheet(raw / "一万六千列.xlsx")
     h.write_docx_without_table(raw / "无表格统计表.docx")
     h.write_nested_tables(raw / "嵌套表格.docx")
     h.write_bytes(raw / "Big5.csv", h.BIG5_TEXT.encode("big5"))

@@ -43,6 +43,15 @@ def test_parameters_are_plain_data(tmp_path):
         assert set(params) <= set(defaults), f"{name}: runner passes a parameter the notebook does not declare"
 
 
+def test_project_kernel_runs_this_interpreter():
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(report.ensure_kernel())
+    assert Path(spec.argv[0]).resolve() == Path(sys.executable).resolve()
+
+
 def test_plan_years_compares_with_previous_available_year_of_the_same_kind(tmp_path):
     for year in (2021, 2023, 2024, 2025):
         (tmp_path / str(year)).mkdir()
@@ -81,6 +90,11 @@ def test_report_writes_every_output(demo_report):
     for stem in stems:
         for ext in ("png", "svg", "pdf"):
             assert f"{stem}.{ext}" in figures
+    from PIL import Image
+
+    with Image.open(out / "figures" / "图01_全市经费投入来源.png") as png:
+        assert png.width == pytest.approx(16 / 2.54 * 300, abs=2), "16 cm wide at 300 dpi: an A4 text width"
+        assert png.info["dpi"][0] == pytest.approx(300, abs=1)
     for name in ("summary.xlsx", "全市汇总表.docx", "数据摘要.md", "数据摘要.docx"):
         assert (out / name).is_file()
     assert paths.DEMO_LABEL in (out / "数据摘要.md").read_text(encoding="utf-8")
