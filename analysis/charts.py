@@ -30,7 +30,15 @@ from matplotlib.patches import Patch
 
 from analysis import stats
 from analysis.fonts import setup_fonts
-from analysis.form import BY_KEY, FIELD_KEYS, GOVERNMENT_FUNDING, MONEY_KEYS, PUBLIC_KEYS, STAFF_KEYS, Field
+from analysis.form import (
+    BY_KEY,
+    FIELD_KEYS,
+    GOVERNMENT_FUNDING,
+    MONEY_KEYS,
+    PUBLIC_KEYS,
+    STAFF_KEYS,
+    Field,
+)
 from analysis.outputs import write_atomic
 from analysis.paths import DEMO_LABEL
 from analysis.units import KIND_ZH, KINDS

@@ -20,12 +20,20 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
-
 from openpyxl.utils import get_column_letter
 
-from analysis.form import (BY_KEY, CAT_FUNDING, CAT_PUBLIC, CAT_STAFF, FIELD_KEYS, FIELDS, MONEY_KEYS, PUBLIC_KEYS,
-                           normalize_label)
-from analysis.form import SUBTOTAL_PREFIX
+from analysis.form import (
+    BY_KEY,
+    CAT_FUNDING,
+    CAT_PUBLIC,
+    CAT_STAFF,
+    FIELD_KEYS,
+    FIELDS,
+    MONEY_KEYS,
+    PUBLIC_KEYS,
+    SUBTOTAL_PREFIX,
+    normalize_label,
+)
 from analysis.ingest import RECEIVED_CSV
 from analysis.issues import Issue
 from analysis.materials import materials_issues

@@ -41,7 +41,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "ingest":
         from .pipeline import process_year
-
         from .units import RegistryError
 
         if not args.raw_dir.is_dir():

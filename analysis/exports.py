@@ -25,9 +25,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis import stats
 from analysis.form import BY_KEY, FIELD_KEYS, FIELDS, FORM_TITLE, STAMP_LABEL
-
 from analysis.issues import readable, summarize
-from analysis.outputs import neutralize, save_document, save_workbook, write_atomic, write_text
+from analysis.outputs import (
+    neutralize,
+    save_document,
+    save_workbook,
+    write_atomic,
+    write_text,
+)
 from analysis.paths import DEMO_LABEL
 from analysis.stats import Completeness
 from analysis.units import KIND_ZH

@@ -20,8 +20,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from analysis.form import BY_KEY
-
 from analysis.issues import ISSUE_HEADERS_ZH, SEVERITIES, SEVERITY_ZH, readable
 from analysis.materials import CHECKLIST_ZH, minutes_seconds
 from analysis.outputs import neutralize, save_workbook, write_atomic

@@ -18,7 +18,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .form import BY_KEY, NOTE_WORDS, SUBTOTAL_WORDS, TOTAL_WORDS, is_category, match_label
+from .form import (
+    BY_KEY,
+    NOTE_WORDS,
+    SUBTOTAL_WORDS,
+    TOTAL_WORDS,
+    is_category,
+    match_label,
+)
 from .readers import Grid
 
 MIN_FIELDS = 6  # fewer labelled items than this and the grid is not the form

@@ -11,9 +11,9 @@ import contextlib
 import datetime as dt
 import io
 import os
-import zipfile
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Callable, Iterator
 

@@ -24,8 +24,18 @@ from pathlib import Path
 
 from lxml import etree
 
-from .safety import (DEFAULT_LIMITS, OLE_MAGIC, ZIP_MAGIC, Limits, Refused, check_ole, check_size, check_zip,
-                     column_number, signature)
+from .safety import (
+    DEFAULT_LIMITS,
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    Limits,
+    Refused,
+    check_ole,
+    check_size,
+    check_zip,
+    column_number,
+    signature,
+)
 
 SPREADSHEET_EXT = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 WORD_EXT = (".docx", ".docm", ".wps")

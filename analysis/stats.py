@@ -12,7 +12,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS, GOVERNMENT_FUNDING, MONEY_KEYS, PUBLIC_KEYS, STAFF_KEYS
+from analysis.form import (
+    BY_KEY,
+    COUNT_KEYS,
+    FIELD_KEYS,
+    GOVERNMENT_FUNDING,
+    MONEY_KEYS,
+    PUBLIC_KEYS,
+    STAFF_KEYS,
+)
 from analysis.units import KINDS
 
 

@@ -12,7 +12,14 @@ import pytest
 
 from analysis import checks
 from analysis.checks import CheckContext, Week
-from analysis.form import BY_KEY, CAT_FUNDING, CAT_MEDIA, COUNT_KEYS, FIELD_KEYS, MONEY_KEYS
+from analysis.form import (
+    BY_KEY,
+    CAT_FUNDING,
+    CAT_MEDIA,
+    COUNT_KEYS,
+    FIELD_KEYS,
+    MONEY_KEYS,
+)
 from analysis.paths import WEEKS_CSV
 
 SHEET = "统计表"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 import zipfile
-
-from analysis import outputs
 from pathlib import Path
 
 import docx
@@ -15,7 +13,7 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from analysis import exports, stats
+from analysis import exports, outputs, stats
 from analysis.form import COUNT_KEYS, FIELD_KEYS
 from analysis.issues import Issue, issues_frame
 

@@ -14,9 +14,8 @@ import pandas as pd
 import pytest
 
 from analysis.feedback import HEADERS, sheet_title, write_feedback
-from analysis.issues import issue_field
 from analysis.form import SUBTOTAL_PREFIX
-from analysis.issues import Issue, issues_frame
+from analysis.issues import Issue, issue_field, issues_frame
 from analysis.paths import DEMO_LABEL
 
 ISSUES = issues_frame([

@@ -15,12 +15,12 @@ import os
 import tempfile
 from pathlib import Path
 
+import fixtures as fx
+import hostile as h
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-import fixtures as fx
-import hostile as h
 from analysis.form import BY_KEY, FIELDS
 from analysis.ingest import FileOutcome, process_file, run_tasks
 from analysis.safety import DEFAULT_LIMITS, Limits

@@ -19,12 +19,12 @@ import sys
 import time
 from pathlib import Path
 
+import fixtures as fx
+import hostile as h
 import openpyxl
 import pandas as pd
 import pytest
 
-import fixtures as fx
-import hostile as h
 from analysis import outputs
 from analysis.form import FIELD_KEYS
 from analysis.ingest import ingest, load_processed

@@ -10,11 +10,30 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from fixtures import (SAMPLE, file_row, ingest_folder, issues_of, numbers, return_of, set_xlsx_cells,
-                      value_of, vertical_form, with_values, write_csv, write_docx, write_legacy_doc, write_lock_file,
-                      write_ods, write_pdf, write_photo, write_summary_docx, write_unrelated_xlsx, write_video,
-                      write_xls, write_xlsx)
+from fixtures import (
+    SAMPLE,
+    file_row,
+    ingest_folder,
+    issues_of,
+    numbers,
+    return_of,
+    set_xlsx_cells,
+    value_of,
+    vertical_form,
+    with_values,
+    write_csv,
+    write_docx,
+    write_legacy_doc,
+    write_lock_file,
+    write_ods,
+    write_pdf,
+    write_photo,
+    write_summary_docx,
+    write_unrelated_xlsx,
+    write_video,
+    write_xls,
+    write_xlsx,
+)
 
 # file, how it is written, stamp written on the 盖章 line, unit expected, sheet, cell of 举办活动次数, cell of 开放大学
 FORMATS = [

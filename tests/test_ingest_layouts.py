@@ -12,12 +12,27 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixtures import (
+    NOTES,
+    SAMPLE,
+    file_row,
+    ingest_folder,
+    instruction_sheet,
+    issues_of,
+    numbers,
+    return_of,
+    transposed_form,
+    value_of,
+    vertical_form,
+    wide_form,
+    write_docx,
+    write_xls,
+    write_xlsx,
+)
 from openpyxl import load_workbook
 
 from analysis.form import CAT_FUNDING, CAT_STAFF, FIELDS
 from analysis.ingest import IngestResult
-from fixtures import (NOTES, SAMPLE, file_row, ingest_folder, instruction_sheet, issues_of, numbers, return_of,
-                      transposed_form, value_of, vertical_form, wide_form, write_docx, write_xls, write_xlsx)
 
 EXPECTED = {k: float(v) for k, v in SAMPLE.items()}
 OLD = {k: (v + 1 if v else 7) for k, v in SAMPLE.items()}  # last year's figures: differ in every field

@@ -10,12 +10,20 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixtures import (
+    SAMPLE,
+    ingest_folder,
+    vertical_form,
+    with_values,
+    write_csv,
+    write_docx,
+    write_photo,
+    write_xlsx,
+)
 
 from analysis.ingest import ingest, load_processed
 from analysis.outputs import neutralize
 from analysis.paths import ROOT
-from fixtures import (SAMPLE, ingest_folder, vertical_form, with_values, write_csv, write_docx, write_photo,
-                      write_xlsx)
 
 KEYS = ["events_held", "most_tasks", "funding_central", "funding_provincial", "funding_municipal", "funding_county",
         "funding_enterprise", "funding_in_kind", "funding_other", "staff_fulltime", "staff_scientists",

@@ -7,10 +7,20 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fixtures import (
+    SAMPLE,
+    file_row,
+    ingest_folder,
+    issues_of,
+    numbers,
+    return_of,
+    vertical_form,
+    with_values,
+    write_docx,
+    write_xlsx,
+)
 
 from analysis.form import FIELD_KEYS
-from fixtures import (SAMPLE, file_row, ingest_folder, issues_of, numbers, return_of, vertical_form, with_values,
-                      write_docx, write_xlsx)
 
 OLD = SAMPLE
 NEW = with_values(SAMPLE, events_held=15, public_offline=18000, funding_county=9.5)

@@ -6,11 +6,22 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from fixtures import (
+    SAMPLE,
+    file_row,
+    ingest_folder,
+    issues_of,
+    numbers,
+    return_of,
+    vertical_form,
+    write_docx,
+    write_photo,
+    write_units_csv,
+    write_xlsx,
+)
 
 from analysis.form import FORM_TITLE, STAMP_LABEL
 from analysis.paths import UNITS_CSV
-from fixtures import (SAMPLE, file_row, ingest_folder, issues_of, numbers, return_of, vertical_form, write_docx,
-                      write_photo, write_units_csv, write_xlsx)
 
 EXPECTED = {k: float(v) for k, v in SAMPLE.items()}
 
@@ -136,8 +147,8 @@ def test_project_registry_has_the_canonical_names(tmp_path: Path):
 
 @pytest.mark.parametrize("text", ["随县教育局", "广水市卫健局", "随县农业农村局"])
 def test_other_bodies_of_a_county_are_not_taken_for_the_county_or_a_city_department(text):
-    from analysis.units import Registry
     from analysis.paths import UNITS_CSV
+    from analysis.units import Registry
 
     assert Registry.load(UNITS_CSV).resolve(text) is None
 
@@ -156,9 +167,9 @@ def test_registry_in_gb18030_and_broken_registry(tmp_path):
 
 
 def test_stamp_of_the_form_sheet_wins_over_other_sheets():
+    from analysis.form import FIELDS
     from analysis.locate import locate
     from analysis.readers import Grid
-    from analysis.form import FIELDS
 
     form = [["地方/部门（盖章）：随县"], *[[f.label, 1] for f in FIELDS]]
     notes = Grid("填表说明", [["填报单位：请填写本单位全称，如 广水市科技和经济信息化局"]])

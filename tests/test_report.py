@@ -13,7 +13,7 @@ import pytest
 from docx import Document
 
 from analysis import paths, report
-from analysis.form import FIELDS, FIELD_KEYS, MONEY_KEYS
+from analysis.form import FIELD_KEYS, FIELDS, MONEY_KEYS
 
 NOTEBOOKS = [paths.NOTEBOOKS / name for name in report.NOTEBOOK_NAMES]
 

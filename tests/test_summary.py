@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.form import FIELD_KEYS
-from analysis.ingest import IngestResult, RETURN_COLUMNS, typed_returns, write_result
-from analysis.issues import Issue, issues_frame
 from analysis import summary, tables
+from analysis.form import FIELD_KEYS
+from analysis.ingest import RETURN_COLUMNS, IngestResult, typed_returns, write_result
+from analysis.issues import Issue, issues_frame
+
 
 def _returns(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame([{**{k: np.nan for k in RETURN_COLUMNS}, **r} for r in rows], columns=list(RETURN_COLUMNS))
