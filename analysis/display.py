@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +34,7 @@ def show_table(frame: pd.DataFrame, caption: str = "", max_rows: int = 60) -> No
 
 def _number(value: object) -> str:
     """Whole numbers without decimals, others with two; text as it is (escaped by the Styler)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):  # numpy scalars included
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
     return str(value)
 

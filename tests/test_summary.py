@@ -125,3 +125,11 @@ def test_distribution_by_kind(processed):
     table = summary.distribution_table(summary.load_week(2023, processed / "2023"), ("events_held",))
     assert list(table["单位类别"]) == ["县市区", "市直部门"]
     assert list(table["中位数"]) == [30, 6] and list(table["单位数"]) == [1, 1]
+
+
+def test_notebook_tables_format_numbers_and_escape_text():
+    import numpy as np
+
+    from analysis.display import _number
+
+    assert [_number(v) for v in (np.int64(10021), 12.0, 2.345, "随县")] == ["10,021", "12", "2.35", "随县"]
