@@ -29,7 +29,12 @@ def show_table(frame: pd.DataFrame, caption: str = "", max_rows: int = 60) -> No
     if frame.empty:
         display(Markdown("（无）"))
         return
-    display(frame.head(max_rows).style.hide(axis="index").format(_number, na_rep="—", escape="html"))
+    display(styled(frame.head(max_rows)))
+
+
+def styled(frame: pd.DataFrame):
+    """The table as shown: no index, numbers formatted, "—" for not reported, text HTML-escaped."""
+    return frame.style.hide(axis="index").format(_number, na_rep="—", escape="html")
 
 
 def _number(value: object) -> str:

@@ -130,6 +130,8 @@ def test_distribution_by_kind(processed):
 def test_notebook_tables_format_numbers_and_escape_text():
     import numpy as np
 
-    from analysis.display import _number
+    from analysis.display import _number, styled
 
     assert [_number(v) for v in (np.int64(10021), 12.0, 2.345, "随县")] == ["10,021", "12", "2.35", "随县"]
+    html = styled(pd.DataFrame({"单位": ["<img src=x onerror=alert(1)>"], "值": [np.nan]})).to_html()
+    assert "<img" not in html and "&lt;img" in html and "—" in html
