@@ -46,8 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.raw_dir.is_dir():
             print(f"错误：报送文件夹不存在：{args.raw_dir}", file=sys.stderr)
             return 2
-        year = args.year or (int(args.raw_dir.name) if args.raw_dir.name.isdigit() and len(args.raw_dir.name) == 4
-                             else None)
+        year = args.year or paths.year_of(args.raw_dir)
         if year is None:
             print(f"错误：无法从文件夹名“{args.raw_dir.name}”得知年度，请用 --year 指定，如 --year 2025。", file=sys.stderr)
             return 2

@@ -14,7 +14,6 @@ import os
 import re
 import signal
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
@@ -25,7 +24,7 @@ from .filekinds import classify
 from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX
 from .issues import Issue, issues_frame
 from .locate import Located, count_labels, locate
-from .paths import DEMO_MARKER, ROOT, UNITS_CSV, is_demo
+from .paths import DEMO_MARKER, ROOT, UNITS_CSV, is_demo, year_of
 from .readers import LEGACY_WORD_EXT, TABLE_EXT, WORD_EXT, read_grids
 from .safety import DEFAULT_LIMITS, Limits, Refused
 from .units import Registry, Unit, fold_name
@@ -259,24 +258,20 @@ def _run_pool(tasks, workers, results, progress, memory_bytes) -> None:
                              initargs=(memory_bytes,)) as pool:
         futures: dict[Future, list] = {pool.submit(_run_chunk, chunk): chunk for chunk in chunks}
         remaining = set(futures)
-        try:
-            while remaining:
-                done, remaining = wait(remaining, timeout=limits.seconds_per_file * size + 10,
-                                       return_when=FIRST_COMPLETED)
-                if not done:  # no progress at all: a worker hangs in native code
-                    _kill(pool)
-                    return
-                for fut in done:
-                    try:
-                        outcomes = fut.result()
-                    except BaseException:  # noqa: BLE001 - a dead worker, or a result that cannot be pickled
-                        continue
-                    for outcome in outcomes:
-                        results[outcome.source_file] = outcome
-                    if progress is not None:
-                        progress.update(len(outcomes))
-        except BrokenProcessPool:
-            return
+        while remaining:
+            done, remaining = wait(remaining, timeout=limits.seconds_per_file * size + 10, return_when=FIRST_COMPLETED)
+            if not done:  # no progress at all: a worker hangs in native code
+                _kill(pool)
+                return
+            for fut in done:
+                try:
+                    outcomes = fut.result()
+                except BaseException:  # noqa: BLE001 - a dead worker (BrokenProcessPool), or an unpicklable result
+                    continue
+                for outcome in outcomes:
+                    results[outcome.source_file] = outcome
+                if progress is not None:
+                    progress.update(len(outcomes))
 
 
 def _run_alone(task, memory_bytes) -> FileOutcome:
@@ -340,31 +335,34 @@ def _revision_rank(outcome: FileOutcome) -> tuple:
     return (final, revised or version > 0, version, outcome.mtime, outcome.source_file)
 
 
-def resolve_unit(outcome: FileOutcome, registry: Registry) -> tuple[str, str, str]:
-    """(unit name, kind, where it came from) — 盖章 line, then file name, then the folder names."""
-    for source, text, unit in _unit_candidates(outcome, registry):
-        if unit:
-            return unit.name, unit.kind, source
-    rel = Path(outcome.source_file)
-    written = outcome.stamp \
-        or (rel.parts[0] if len(rel.parts) > 1 else fold_name(rel.stem)) or rel.stem
-    return written, "other", ""
+Candidate = tuple[str, str, "Unit | None"]  # (where: 盖章栏/文件名/文件夹, the text, the registered unit or None)
 
 
-def _unit_candidates(outcome: FileOutcome, registry: Registry) -> list[tuple[str, str, Unit | None]]:
-    rel = Path(outcome.source_file)
-    texts = [("盖章栏", outcome.stamp), ("文件名", rel.stem), *[("文件夹", p) for p in reversed(rel.parts[:-1])]]
+def unit_candidates(source_file: str, stamp: str, registry: Registry) -> list[Candidate]:
+    """Where a return names its unit, most trusted first: the 盖章 line, the file name, the folders inward-out."""
+    rel = Path(source_file)
+    texts = [("盖章栏", stamp), ("文件名", rel.stem), *[("文件夹", p) for p in reversed(rel.parts[:-1])]]
     return [(source, text, registry.resolve(text) if text else None) for source, text in texts]
 
 
-def unit_conflict(outcome: FileOutcome, registry: Registry) -> Issue | None:
+def resolve_unit(source_file: str, stamp: str, candidates: list[Candidate]) -> tuple[str, str, str]:
+    """(unit name, kind, where it came from); an unregistered name is kept as written, kind ``other``."""
+    for source, _, unit in candidates:
+        if unit:
+            return unit.name, unit.kind, source
+    rel = Path(source_file)
+    written = stamp or (rel.parts[0] if len(rel.parts) > 1 else fold_name(rel.stem)) or rel.stem
+    return written, "other", ""
+
+
+def unit_conflict(source_file: str, candidates: list[Candidate]) -> Issue | None:
     """A warning when the 盖章 line and the file or folder name name different registered units."""
-    found = [(source, unit) for source, _, unit in _unit_candidates(outcome, registry) if unit]
+    found = [(source, unit) for source, _, unit in candidates if unit]
     if len({unit.name for _, unit in found}) < 2:
         return None
     (first_source, first), (other_source, other) = found[0], next(f for f in found if f[1].name != found[0][1].name)
     return Issue("warning", "unit_conflict", f"{first_source}写的是“{first.name}”，但{other_source}指向“{other.name}”："
-                                             f"已按“{first.name}”计入，请核实该表属于哪个单位。", outcome.source_file,
+                                             f"已按“{first.name}”计入，请核实该表属于哪个单位。", source_file,
                  unit=first.name)
 
 
@@ -375,16 +373,15 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"报送文件夹不存在：{raw_dir}")
-    if year is None and raw_dir.name.isdigit():
-        year = int(raw_dir.name)
+    year = year if year is not None else year_of(raw_dir)
     registry = registry or Registry.load(units_csv)
     paths, issues = walk(raw_dir)
     kinds = {p: "project" if p.parent == raw_dir and p.name in PROJECT_FILES else classify(p) for p in paths}
     tasks = [(str(p), p.relative_to(raw_dir).as_posix(), year, limits) for p in paths if kinds[p] == "table"]
     bar = _progress(len(tasks)) if progress else None
     try:
-        workers = workers or min(os.cpu_count() or 1, 2 if len(tasks) < 200 else os.cpu_count() or 1)
-        outcomes = {o.source_file: o for o in run_tasks(tasks, workers if len(tasks) > 1 else 1, bar)}
+        workers = workers or min(os.cpu_count() or 1, max(1, len(tasks) // 8))  # a few files: one reader is enough
+        outcomes = {o.source_file: o for o in run_tasks(tasks, workers, bar)}
     finally:
         if bar is not None:
             bar.close()
@@ -414,20 +411,20 @@ def assemble(raw_dir: Path, paths: list[Path], kinds: dict[Path, str], outcomes:
         rel = path.relative_to(raw_dir).as_posix()
         kind = kinds[path]
         outcome = outcomes.get(rel)
-        if outcome is None:
-            status, sha = "skipped", _safe_sha(path)
-            file_kind = {"system": "other", "table": "other"}.get(kind, kind)
+        if outcome is None:  # not a table: photo, video, document, system or project file
+            sha = _safe_sha(path)
             if kind in ("system", "project"):
                 file_rows.append(dict(source_file=rel, kind="other", status="skipped", unit="", sha256=sha))
-                continue
-            unit = _unit_from_path(rel, registry)
-            file_rows.append(dict(source_file=rel, kind=file_kind, status=status, unit=unit, sha256=sha))
+            else:
+                file_rows.append(dict(source_file=rel, kind=kind, status="skipped", unit=_unit_from_path(rel, registry),
+                                      sha256=sha))
             continue
         issues.extend(outcome.issues)
         if not outcome.sha256:  # a crashed or timed-out worker: hash the file here
             outcome = replace(outcome, sha256=_safe_sha(path))
         if outcome.kind == "form":
-            unit, unit_kind, source = resolve_unit(outcome, registry)
+            candidates = unit_candidates(rel, outcome.stamp, registry)
+            unit, unit_kind, source = resolve_unit(rel, outcome.stamp, candidates)
             unit_of[rel] = unit
             if _is_blank_template(outcome):
                 file_rows.append(dict(source_file=rel, kind="form", status="skipped", unit="", sha256=outcome.sha256))
@@ -435,7 +432,7 @@ def assemble(raw_dir: Path, paths: list[Path], kinds: dict[Path, str], outcomes:
                                                               "如这是本单位的报表，请填写后重新报送。", rel))
                 unit_of.pop(rel)
                 continue
-            conflict = unit_conflict(outcome, registry)
+            conflict = unit_conflict(rel, candidates)
             if conflict:
                 issues.append(conflict)
             if not source:
@@ -485,11 +482,8 @@ def _safe_sha(path: Path) -> str:
 
 
 def _unit_from_path(rel: str, registry: Registry) -> str:
-    for part in reversed(Path(rel).parts):
-        unit = registry.resolve(Path(part).stem)
-        if unit:
-            return unit.name
-    return ""
+    """The registered unit a file's name or folders point to ("" when none): for photos, summaries …"""
+    return next((unit.name for _, _, unit in unit_candidates(rel, "", registry) if unit), "")
 
 
 def _is_blank_template(outcome: FileOutcome) -> bool:
@@ -561,6 +555,17 @@ def write_result(result: IngestResult, out_dir: Path) -> None:
     replace_together(jobs)
 
 
+def is_processed(out_dir: Path) -> bool:
+    """True when ``out_dir`` holds a written returns table."""
+    return (Path(out_dir) / "returns.parquet").is_file() or (Path(out_dir) / "returns.csv").is_file()
+
+
+def read_meta(out_dir: Path) -> dict:
+    """meta.json of a processed folder ({} when absent)."""
+    path = Path(out_dir) / "meta.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
 def load_processed(out_dir: Path) -> IngestResult:
     """Read a processed year folder back with the right dtypes."""
     out_dir = Path(out_dir)
@@ -570,6 +575,4 @@ def load_processed(out_dir: Path) -> IngestResult:
         frames[name] = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(out_dir / f"{name}.csv",
                                                                                     encoding="utf-8-sig", dtype="str")
     frames["returns"] = typed_returns(frames["returns"])
-    meta_path = out_dir / "meta.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-    return IngestResult(frames["returns"], frames["values"], frames["issues"], frames["files"], meta)
+    return IngestResult(frames["returns"], frames["values"], frames["issues"], frames["files"], read_meta(out_dir))

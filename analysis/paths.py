@@ -21,11 +21,17 @@ DEMO_MARKER = "示例数据说明.txt"
 DEMO_LABEL = "示例数据（非真实统计）"
 
 
+def year_of(folder: Path) -> int | None:
+    """The year a folder is named after (``data/raw/2023`` → 2023), or None."""
+    name = Path(folder).name
+    return int(name) if name.isdigit() and len(name) == 4 else None
+
+
 def year_dirs(raw_dir: Path = RAW) -> list[Path]:
     """Year folders (four digits) under ``raw_dir``, oldest first."""
     if not Path(raw_dir).is_dir():
         return []
-    return sorted(p for p in Path(raw_dir).iterdir() if p.is_dir() and p.name.isdigit() and len(p.name) == 4)
+    return sorted(p for p in Path(raw_dir).iterdir() if p.is_dir() and year_of(p) is not None)
 
 
 def is_demo(folder: Path) -> bool:

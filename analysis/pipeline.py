@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import checks, materials, schemas
 from .feedback import write_feedback
-from .ingest import IngestResult, ingest, load_processed, write_result
+from .ingest import IngestResult, ingest, is_processed, load_processed, read_meta, write_result
 from .issues import issues_frame, summarize
 from .outputs import write_csv, write_text
 from .paths import DEMO_LABEL, DEMO_MARKER, UNITS_CSV, WEEKS_CSV
@@ -45,10 +45,9 @@ def previous_returns(out_dir: Path, year: int | None, demo: bool) -> pd.DataFram
     if year is None:
         return None
     folder = Path(out_dir).parent / str(year - 1)
-    if not (folder / "returns.parquet").is_file() and not (folder / "returns.csv").is_file():
+    if not is_processed(folder) or bool(read_meta(folder).get("demo")) != demo:
         return None
-    previous = load_processed(folder)
-    return previous.returns if bool(previous.meta.get("demo")) == demo else None
+    return load_processed(folder).returns
 
 
 def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, workers: int | None = None,

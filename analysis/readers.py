@@ -90,7 +90,7 @@ def read_grids(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     if head.startswith(OLE_MAGIC):  # .xls, .et, or an encrypted OOXML container
         check_ole(path)
         return read_spreadsheet(path, limits)
-    if head.startswith(ZIP_MAGIC) or head.startswith(b"PK"):
+    if head.startswith(b"PK"):  # any zip (a local file header, or an empty/spanned archive marker)
         facts = check_zip(path, limits)
         if facts.word_body is not None:
             return word_grids(facts.word_body, limits)

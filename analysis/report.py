@@ -91,12 +91,13 @@ def plan_years(years: list[int] | None, raw_dir: Path, processed_dir: Path, repo
 
 def ensure_compared_year(plan: YearPlan) -> None:
     """Process the comparison year first when only its raw returns exist (``report --year`` on a fresh clone)."""
+    from .ingest import is_processed
+    from .pipeline import process_year
+
     if plan.compare_year is None:
         return
     processed = plan.processed_dir.parent / str(plan.compare_year)
-    if not (processed / "returns.parquet").is_file():
-        from .pipeline import process_year
-
+    if not is_processed(processed):
         process_year(plan.raw_dir.parent / str(plan.compare_year), processed, year=plan.compare_year)
 
 

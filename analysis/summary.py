@@ -7,7 +7,6 @@ files for the summary.  No raw return is read here.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from matplotlib.figure import Figure
 
 from . import charts, exports, stats
 from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS
-from .ingest import load_processed
+from .ingest import is_processed, load_processed, read_meta
 from .paths import DEMO_LABEL
 
 KEY_TRENDS = ("events_held", "public_offline", "public_online", "media_reports")
@@ -50,17 +49,11 @@ def processed_years(processed_root: Path) -> list[int]:
     root = Path(processed_root)
     if not root.is_dir():
         return []
-    return sorted(int(p.name) for p in root.iterdir()
-                  if p.name.isdigit() and ((p / "returns.parquet").is_file() or (p / "returns.csv").is_file()))
-
-
-def _is_processed(folder: Path) -> bool:
-    return (folder / "returns.parquet").is_file() or (folder / "returns.csv").is_file()
+    return sorted(int(p.name) for p in root.iterdir() if p.name.isdigit() and is_processed(p))
 
 
 def _demo_flag(folder: Path) -> bool:
-    meta = folder / "meta.json"
-    return bool(json.loads(meta.read_text(encoding="utf-8")).get("demo")) if meta.is_file() else False
+    return bool(read_meta(folder).get("demo"))
 
 
 def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -> Week:
@@ -71,7 +64,7 @@ def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -
     not processed is reported in ``Week.note`` instead of failing.
     """
     processed_dir = Path(processed_dir)
-    if not _is_processed(processed_dir):
+    if not is_processed(processed_dir):
         raise FileNotFoundError(f"{year}年尚未处理（{processed_dir} 中没有 returns 表）：请先运行 01_清洗与核查 笔记本，"
                                 f"或 python -m analysis ingest data/raw/{year} --out {processed_dir}")
     result = load_processed(processed_dir)
@@ -84,7 +77,7 @@ def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -
     if compare_year is None:
         earlier = [y for y in processed_years(root) if y < year and _demo_flag(root / str(y)) == week.demo]
         compare_year = earlier[-1] if earlier else None
-    elif not _is_processed(root / str(compare_year)):
+    elif not is_processed(root / str(compare_year)):
         week.note = f"指定的对比年度 {compare_year} 年尚未处理，本报告未做同比。"
         compare_year = None
     if compare_year is not None:
