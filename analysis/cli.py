@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import paths
+from analysis import paths
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,8 +40,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "ingest":
-        from .pipeline import process_year
-        from .units import RegistryError
+        from analysis.pipeline import process_year
+        from analysis.intake.units import RegistryError
 
         if not args.raw_dir.is_dir():
             print(f"错误：报送文件夹不存在：{args.raw_dir}", file=sys.stderr)
@@ -59,17 +59,17 @@ def main(argv: list[str] | None = None) -> int:
         print(outcome.summary())
         return 0
     if args.command == "report":
-        from .report import run_reports
+        from analysis.report.runner import run_reports
 
         years = None if args.all else args.year
         return run_reports(years, raw_dir=args.raw, processed_dir=args.processed, reports_dir=args.reports)
     if args.command == "demo":
-        from .demo import main as demo_main
+        from analysis.demo import main as demo_main
 
         return demo_main(["--out", str(args.out), "--truth", str(args.truth)]
                          + (["--years", *map(str, args.years)] if args.years else []))
     if args.command == "kernel":
-        from .report import ensure_kernel
+        from analysis.report.runner import ensure_kernel
 
         print(f"已注册 Jupyter 内核：{ensure_kernel()}")
         return 0

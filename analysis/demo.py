@@ -41,10 +41,10 @@ from openpyxl.writer.excel import ExcelWriter
 from PIL import Image
 
 from analysis import form, paths
-from analysis.ingest import RECEIVED_CSV
-from analysis.materials import VIDEO_MAX_SECONDS
+from analysis.intake.ingest import RECEIVED_CSV
+from analysis.review.materials import VIDEO_MAX_SECONDS
 from analysis.outputs import normalize_zip, write_atomic, write_csv, write_text
-from analysis.units import Registry, Unit
+from analysis.intake.units import Registry, Unit
 
 DEMO_YEARS: tuple[int, ...] = (2021, 2022, 2023, 2024)
 DEFAULT_SEED = 20230520

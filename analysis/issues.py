@@ -55,7 +55,7 @@ def issue_field(field: object) -> str:
 
     Empty when not applicable (also NaN, as read back from ``issues.csv``); other text is kept.
     """
-    from .form import BY_KEY, SUBTOTAL_PREFIX
+    from analysis.form import BY_KEY, SUBTOTAL_PREFIX
 
     if not isinstance(field, str):
         return ""

@@ -11,7 +11,7 @@ PROCESSED = DATA / "processed"
 REFERENCE = DATA / "reference"
 REPORTS = ROOT / "reports"
 NOTEBOOKS = ROOT / "notebooks"
-FONTS = Path(__file__).resolve().parent / "fonts"
+FONTS = Path(__file__).resolve().parent / "report" / "fonts"
 
 UNITS_CSV = REFERENCE / "units.csv"
 WEEKS_CSV = REFERENCE / "weeks.csv"

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import checks, materials, schemas
-from .feedback import write_feedback
-from .ingest import IngestResult, ingest, is_processed, load_processed, read_meta, write_result
-from .issues import issues_frame, summarize
-from .outputs import write_csv, write_text
-from .paths import DEMO_LABEL, DEMO_MARKER, UNITS_CSV, WEEKS_CSV
-from .units import Registry
+from analysis.review import checks, materials, schemas
+from analysis.review.feedback import write_feedback
+from analysis.intake.ingest import IngestResult, ingest, is_processed, load_processed, read_meta, write_result
+from analysis.issues import issues_frame, summarize
+from analysis.outputs import write_csv, write_text
+from analysis.paths import DEMO_LABEL, DEMO_MARKER, UNITS_CSV, WEEKS_CSV
+from analysis.intake.units import Registry
 
 FEEDBACK_XLSX = "反馈清单.xlsx"
 MATERIALS_CSV = "materials.csv"
@@ -84,7 +84,7 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
 
 
 def _issue_objects(frame: pd.DataFrame):
-    from .issues import ISSUE_COLUMNS, Issue
+    from analysis.issues import ISSUE_COLUMNS, Issue
 
     for row in frame.to_dict("records"):
         yield Issue(**{c: ("" if pd.isna(row[c]) else str(row[c])) for c in ISSUE_COLUMNS})

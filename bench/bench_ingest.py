@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import fixtures  # noqa: E402  (the tests' builders: one template per format)
 
 from analysis.form import FIELDS  # noqa: E402
-from analysis.ingest import ingest  # noqa: E402
+from analysis.intake.ingest import ingest  # noqa: E402
 
 GOAL_XLSX_MS = 1.0
 GOAL_SPEEDUP = 10.0

@@ -12,7 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis import paths, report
+from analysis import paths
+
+from analysis.report import runner as report
 from analysis.pipeline import process_year
 
 

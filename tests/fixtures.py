@@ -22,7 +22,7 @@ import pandas as pd
 import python_calamine  # noqa: F401  (same)
 
 from analysis.form import FIELDS, FORM_TITLE, STAMP_LABEL
-from analysis.ingest import IngestResult, ingest
+from analysis.intake.ingest import IngestResult, ingest
 
 Merge = tuple[int, int, int, int]  # (r0, c0, r1, c1), 0-based, inclusive
 

@@ -21,7 +21,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from analysis.form import FIELDS, STAMP_LABEL
-from analysis.safety import OLE_MAGIC
+from analysis.intake.safety import OLE_MAGIC
 
 # ---------------------------------------------------------------- zip plumbing
 
@@ -129,7 +129,7 @@ def write_last_cell(path: Path) -> Path:
 
 def write_wide_sheet(path: Path, columns: int = 16_384, rows: int = 200) -> Path:
     """A sheet with a value in every one of ``columns`` columns of row 1 and one cell on row ``rows``."""
-    from analysis.readers import column_letters
+    from analysis.intake.readers import column_letters
 
     cells = [(f"{column_letters(c)}1", c) for c in range(1, columns + 1)] + [(f"A{rows}", 1)]
     return write_zip(path, xlsx_parts([sheet_xml(cells)]))

@@ -18,8 +18,10 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from analysis import charts, form
-from analysis.fonts import setup_fonts
+from analysis.report import charts
+
+from analysis import form
+from analysis.report.fonts import setup_fonts
 from analysis.form import FIELD_KEYS, MONEY_KEYS
 from analysis.paths import DEMO_LABEL, FONTS
 

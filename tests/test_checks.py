@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import checks
-from analysis.checks import CheckContext, Week
+from analysis.review import checks
+from analysis.review.checks import CheckContext, Week
 from analysis.form import (
     BY_KEY,
     CAT_FUNDING,

@@ -17,7 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mutagen.mp4 import MP4
 
-from analysis import demo, form, materials, paths, units
+from analysis import demo, form, paths
+
+from analysis.review import materials
+
+from analysis.intake import units
 from analysis.demo import DEMO_WEEKS, DEMO_YEARS, TRUTH_DIR, generate, minimal_mp4
 
 CODES = {"missing_return", "money_in_yuan_suspect", "value_unknown", "county_media_reports_lt2",
@@ -278,7 +282,7 @@ def test_demo_weeks_agree_with_the_reference_table() -> None:
 
 @pytest.mark.parametrize("year", DEMO_YEARS)
 def test_ingest_recovers_the_true_values(year: int) -> None:
-    from analysis.ingest import ingest
+    from analysis.intake.ingest import ingest
 
     result = ingest(paths.RAW / str(year), year=year)
     got = result.returns.set_index("unit").sort_index()

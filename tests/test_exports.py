@@ -1,4 +1,4 @@
-"""analysis.exports: the summary workbook, the city's form in Word and the data paragraph."""
+"""analysis.report.exports: the summary workbook, the city's form in Word and the data paragraph."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from analysis import exports, outputs, stats
+from analysis.report import exports, stats
+
+from analysis import outputs
 from analysis.form import COUNT_KEYS, FIELD_KEYS
 from analysis.issues import Issue, issues_frame
 

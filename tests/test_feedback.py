@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.feedback import HEADERS, sheet_title, write_feedback
+from analysis.review.feedback import HEADERS, sheet_title, write_feedback
 from analysis.form import SUBTOTAL_PREFIX
 from analysis.issues import Issue, issue_field, issues_frame
 from analysis.paths import DEMO_LABEL

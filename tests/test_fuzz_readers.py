@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from analysis.form import BY_KEY, FIELDS
-from analysis.ingest import FileOutcome, process_file, run_tasks
-from analysis.safety import DEFAULT_LIMITS, Limits
+from analysis.intake.ingest import FileOutcome, process_file, run_tasks
+from analysis.intake.safety import DEFAULT_LIMITS, Limits
 
 pytestmark = pytest.mark.xdist_group("fuzz")
 

@@ -21,7 +21,7 @@ from fixtures import (
     write_xlsx,
 )
 
-from analysis.ingest import ingest, load_processed
+from analysis.intake.ingest import ingest, load_processed
 from analysis.outputs import neutralize
 from analysis.paths import ROOT
 
@@ -199,7 +199,7 @@ def test_ingest_survives_pandas_string_frames_made_before_it(tmp_path: Path):
     raw = build_raw(tmp_path / "2023")
     script = ("import sys, pandas as pd\n"
               "pd.DataFrame({'a': ['x']}, dtype='str').sort_values('a')\n"
-              "from analysis.ingest import ingest\n"
+              "from analysis.intake.ingest import ingest\n"
               "for _ in range(2):\n"
               "    r = ingest(sys.argv[1], year=2023, workers=1)\n"
               "    print(len(r.returns), sorted(set(r.issues['code'])))\n")

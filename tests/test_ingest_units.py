@@ -148,13 +148,13 @@ def test_project_registry_has_the_canonical_names(tmp_path: Path):
 @pytest.mark.parametrize("text", ["随县教育局", "广水市卫健局", "随县农业农村局"])
 def test_other_bodies_of_a_county_are_not_taken_for_the_county_or_a_city_department(text):
     from analysis.paths import UNITS_CSV
-    from analysis.units import Registry
+    from analysis.intake.units import Registry
 
     assert Registry.load(UNITS_CSV).resolve(text) is None
 
 
 def test_registry_in_gb18030_and_broken_registry(tmp_path):
-    from analysis.units import Registry, RegistryError
+    from analysis.intake.units import Registry, RegistryError
 
     path = tmp_path / "units.csv"
     path.write_bytes("name,kind,aliases,since,until\n随县,county,随县科经局,,\n".encode("gb18030"))
@@ -168,8 +168,8 @@ def test_registry_in_gb18030_and_broken_registry(tmp_path):
 
 def test_stamp_of_the_form_sheet_wins_over_other_sheets():
     from analysis.form import FIELDS
-    from analysis.locate import locate
-    from analysis.readers import Grid
+    from analysis.intake.locate import locate
+    from analysis.intake.readers import Grid
 
     form = [["地方/部门（盖章）：随县"], *[[f.label, 1] for f in FIELDS]]
     notes = Grid("填表说明", [["填报单位：请填写本单位全称，如 广水市科技和经济信息化局"]])

@@ -9,14 +9,14 @@ PACKAGE = Path(__file__).resolve().parent.parent / "analysis"
 PATTERNS = (
     re.compile(r'Refused\(\s*"([a-z0-9_]+)"'),
     re.compile(r'"(?:error|warning|info)",\s*"([a-z0-9_]+)"'),
-    re.compile(r'_bad\(\s*"([a-z0-9_]+)"'),  # analysis.values
+    re.compile(r'_bad\(\s*"([a-z0-9_]+)"'),  # analysis.intake.values
 )
 SEVERITIES = {"error", "warning", "info"}
 
 
 def emitted_codes() -> set[str]:
     codes = set()
-    for path in PACKAGE.glob("*.py"):
+    for path in PACKAGE.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         for pattern in PATTERNS:
             codes |= set(pattern.findall(text))

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis import materials
+from analysis.review import materials
 from analysis.demo import minimal_mp4
 
 ROSTER = ("曾都区", "随县", "广水市")

@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 from docx import Document
 
-from analysis import paths, report
+from analysis import paths
+
+from analysis.report import runner as report
 from analysis.form import FIELD_KEYS, FIELDS, MONEY_KEYS
 
 NOTEBOOKS = [paths.NOTEBOOKS / name for name in report.NOTEBOOK_NAMES]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.form import CAT_FUNDING, COUNT_KEYS, FIELD_KEYS, MONEY_KEYS
-from analysis.schemas import validate_processed, validate_table
+from analysis.review.schemas import validate_processed, validate_table
 
 
 def returns(**over: list) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""analysis.stats on small hand-made returns; every expected number is worked out by hand in the comments."""
+"""analysis.report.stats on small hand-made returns; every expected number is worked out by hand in the comments."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import form, stats
+from analysis import form
+
+from analysis.report import stats
 from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS
 
 NAN = np.nan

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import summary, tables
+from analysis.report import summary, tables
 from analysis.form import FIELD_KEYS
-from analysis.ingest import RETURN_COLUMNS, IngestResult, typed_returns, write_result
+from analysis.intake.ingest import RETURN_COLUMNS, IngestResult, typed_returns, write_result
 from analysis.issues import Issue, issues_frame
 
 
@@ -130,7 +130,7 @@ def test_distribution_by_kind(processed):
 def test_notebook_tables_format_numbers_and_escape_text():
     import numpy as np
 
-    from analysis.display import _number, styled
+    from analysis.report.display import _number, styled
 
     assert [_number(v) for v in (np.int64(10021), 12.0, 2.345, "随县")] == ["10,021", "12", "2.35", "随县"]
     html = styled(pd.DataFrame({"单位": ["<img src=x onerror=alert(1)>"], "值": [np.nan]})).to_html()

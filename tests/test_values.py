@@ -1,4 +1,4 @@
-"""Table-driven tests of analysis.values: one raw cell → number, blank flag, finding codes."""
+"""Table-driven tests of analysis.intake.values: one raw cell → number, blank flag, finding codes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from analysis.form import BY_KEY, COUNT_KEYS, MONEY_KEYS
-from analysis.values import Finding, ParsedValue, parse_value, raw_text
+from analysis.intake.values import Finding, ParsedValue, parse_value, raw_text
 
 COUNT = "public_offline"  # 人次
 EVENTS = "events_held"  # 次

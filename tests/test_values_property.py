@@ -1,4 +1,4 @@
-"""Property tests of analysis.values: never raises, numbers round-trip, idempotent on its own output."""
+"""Property tests of analysis.intake.values: never raises, numbers round-trip, idempotent on its own output."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.form import COUNT_KEYS, FIELD_KEYS, MONEY_KEYS
-from analysis.values import ParsedValue, parse_value, raw_text
+from analysis.intake.values import ParsedValue, parse_value, raw_text
 
 FULL_WIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
 SEVERITIES = {"error", "warning", "info"}

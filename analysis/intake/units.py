@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import UNITS_CSV
+from analysis.paths import UNITS_CSV
 
 KINDS = ("county", "department", "college", "institute", "other")
 KIND_ZH = {"county": "县市区", "department": "市直部门", "college": "高校", "institute": "科研院所", "other": "其他"}

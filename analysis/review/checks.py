@@ -34,12 +34,12 @@ from analysis.form import (
     SUBTOTAL_PREFIX,
     normalize_label,
 )
-from analysis.ingest import RECEIVED_CSV
+from analysis.intake.ingest import RECEIVED_CSV
 from analysis.issues import Issue
-from analysis.materials import materials_issues
+from analysis.review.materials import materials_issues
 from analysis.paths import ROOT, WEEKS_CSV
-from analysis.readers import decode_text
-from analysis.units import KIND_ZH
+from analysis.intake.readers import decode_text
+from analysis.intake.units import KIND_ZH
 
 # --- thresholds -------------------------------------------------------------------------------------------------
 # Fields that can only be small for one unit, with the largest plausible value.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS
-from .ingest import IngestResult
-from .issues import SEVERITIES, SEVERITY_ZH, code_title, readable
-from .units import KIND_ZH
+from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS
+from analysis.intake.ingest import IngestResult
+from analysis.issues import SEVERITIES, SEVERITY_ZH, code_title, readable
+from analysis.intake.units import KIND_ZH
 
 FILE_KIND_ZH = {"form": "统计表", "summary": "总结", "photo": "照片", "video": "视频", "document": "文档", "other": "其他"}
 FILE_STATUS_ZH = {"accepted": "采用", "superseded": "被新版本替代", "skipped": "跳过", "error": "出错"}
@@ -44,7 +44,7 @@ def issues_table(issues: pd.DataFrame, severities: tuple[str, ...] = ("error", "
 
 def materials_table(materials: pd.DataFrame) -> pd.DataFrame:
     """The per-unit materials checklist (``materials.checklist``) with Chinese headers."""
-    from .materials import CHECKLIST_ZH
+    from analysis.review.materials import CHECKLIST_ZH
 
     return materials.rename(columns=CHECKLIST_ZH)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .charts import save_figure
-from .paths import DEMO_LABEL
+from analysis.report.charts import save_figure
+from analysis.paths import DEMO_LABEL
 
 
 def demo_banner(demo: bool) -> None:

@@ -28,8 +28,8 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from analysis import stats
-from analysis.fonts import setup_fonts
+from analysis.report import stats
+from analysis.report.fonts import setup_fonts
 from analysis.form import (
     BY_KEY,
     FIELD_KEYS,
@@ -41,7 +41,7 @@ from analysis.form import (
 )
 from analysis.outputs import write_atomic
 from analysis.paths import DEMO_LABEL
-from analysis.units import KIND_ZH, KINDS
+from analysis.intake.units import KIND_ZH, KINDS
 
 CM = 1 / 2.54
 FIGURE_WIDTH_IN = 16 * CM
@@ -67,7 +67,7 @@ NO_VALUE = "—"
 NO_DATA = "暂无数据"
 CREATOR = "随州市科技活动周统计分析"
 WAN = 10_000.0
-SHARE_KEY = "online_share"  # a derived figure of analysis.stats
+SHARE_KEY = "online_share"  # a derived figure of analysis.report.stats
 
 _TITLE_BAND_IN = 0.42
 _FOOTER_BAND_IN = 0.28

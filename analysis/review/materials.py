@@ -15,7 +15,7 @@ from typing import Iterable
 import mutagen
 import pandas as pd
 
-from analysis import filekinds
+from analysis.intake import filekinds
 from analysis.issues import Issue
 
 MATERIALS: tuple[str, ...] = ("form", "summary", "photo", "media", "video")

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.issues import ISSUE_HEADERS_ZH, SEVERITIES, SEVERITY_ZH, readable
-from analysis.materials import CHECKLIST_ZH, minutes_seconds
+from analysis.review.materials import CHECKLIST_ZH, minutes_seconds
 from analysis.outputs import neutralize, save_workbook, write_atomic
 from analysis.paths import DEMO_LABEL
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .safety import (
+from analysis.intake.safety import (
     DEFAULT_LIMITS,
     OLE_MAGIC,
     ZIP_MAGIC,

@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths
-from .outputs import write_text
+from analysis import paths
+from analysis.outputs import write_text
 
 KERNEL_NAME = "scitech-week"
 KERNEL_DISPLAY = "科技活动周分析（本项目环境）"
@@ -91,8 +91,8 @@ def plan_years(years: list[int] | None, raw_dir: Path, processed_dir: Path, repo
 
 def ensure_compared_year(plan: YearPlan) -> None:
     """Process the comparison year first when only its raw returns exist (``report --year`` on a fresh clone)."""
-    from .ingest import is_processed
-    from .pipeline import process_year
+    from analysis.intake.ingest import is_processed
+    from analysis.pipeline import process_year
 
     if plan.compare_year is None:
         return

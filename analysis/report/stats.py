@@ -21,7 +21,7 @@ from analysis.form import (
     PUBLIC_KEYS,
     STAFF_KEYS,
 )
-from analysis.units import KINDS
+from analysis.intake.units import KINDS
 
 
 @dataclass(frozen=True)

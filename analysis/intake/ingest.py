@@ -20,15 +20,15 @@ from typing import Iterable
 
 import pandas as pd
 
-from .filekinds import classify
-from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX
-from .issues import Issue, issues_frame
-from .locate import Located, count_labels, locate
-from .paths import DEMO_MARKER, ROOT, UNITS_CSV, is_demo, year_of
-from .readers import LEGACY_WORD_EXT, TABLE_EXT, WORD_EXT, read_grids
-from .safety import DEFAULT_LIMITS, Limits, Refused
-from .units import Registry, Unit, fold_name
-from .values import parse_value, raw_text
+from analysis.intake.filekinds import classify
+from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX
+from analysis.issues import Issue, issues_frame
+from analysis.intake.locate import Located, count_labels, locate
+from analysis.paths import DEMO_MARKER, ROOT, UNITS_CSV, is_demo, year_of
+from analysis.intake.readers import LEGACY_WORD_EXT, TABLE_EXT, WORD_EXT, read_grids
+from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused
+from analysis.intake.units import Registry, Unit, fold_name
+from analysis.intake.values import parse_value, raw_text
 
 RECEIVED_CSV = "received.csv"  # optional: when each return arrived (source_file, received)
 PROJECT_FILES = (DEMO_MARKER, RECEIVED_CSV, "README.md")
@@ -544,7 +544,7 @@ def write_result(result: IngestResult, out_dir: Path) -> None:
     Everything is written to temporary files first; only when all are complete are they renamed over the
     previous outputs, so a failure leaves the previous run's tables as they were.
     """
-    from .outputs import csv_writer, parquet_writer, replace_together, text_writer
+    from analysis.outputs import csv_writer, parquet_writer, replace_together, text_writer
 
     jobs = []
     for name in TABLES:

@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from analysis import stats
+from analysis.report import stats
 from analysis.form import BY_KEY, FIELD_KEYS, FIELDS, FORM_TITLE, STAMP_LABEL
 from analysis.issues import readable, summarize
 from analysis.outputs import (
@@ -34,8 +34,8 @@ from analysis.outputs import (
     write_text,
 )
 from analysis.paths import DEMO_LABEL
-from analysis.stats import Completeness
-from analysis.units import KIND_ZH
+from analysis.report.stats import Completeness
+from analysis.intake.units import KIND_ZH
 
 CITY = "随州市"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .readers import TABLE_EXT
+from analysis.intake.readers import TABLE_EXT
 
 PHOTO_EXT = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".heic", ".webp", ".tif", ".tiff")
 VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".wmv", ".mkv", ".flv", ".3gp", ".mpg", ".mpeg", ".webm")

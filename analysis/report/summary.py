@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import charts, exports, stats
-from .form import BY_KEY, FIELD_KEYS, MONEY_KEYS
-from .ingest import is_processed, load_processed, read_meta
-from .paths import DEMO_LABEL
+from analysis.report import charts, exports, stats
+from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS
+from analysis.intake.ingest import is_processed, load_processed, read_meta
+from analysis.paths import DEMO_LABEL
 
 KEY_TRENDS = ("events_held", "public_offline", "public_online", "media_reports")
 
@@ -185,7 +185,7 @@ def funding_composition_table(week: Week) -> pd.DataFrame:
 
 def outlier_table(week: Week) -> pd.DataFrame:
     """The checks' statistical findings (far from the same kind of unit, ×10 against last year, ratios)."""
-    from .tables import issues_table
+    from analysis.report.tables import issues_table
 
     codes = ("outlier_mad", "yoy_jump", "ratio_implausible")
     return issues_table(week.issues[week.issues["code"].isin(codes)])
@@ -287,7 +287,7 @@ def yuan_corrections(week: Week) -> pd.DataFrame:
 
 def flagged_values(week: Week) -> pd.DataFrame:
     """Warnings and errors about single values of accepted returns: the totals include them as reported."""
-    from .tables import issues_table
+    from analysis.report.tables import issues_table
 
     accepted = set(week.returns["source_file"])
     issues = week.issues[week.issues["field"].isin(FIELD_KEYS) & week.issues["source_file"].isin(accepted)]
@@ -314,7 +314,7 @@ def unit_change_tables(week: Week, keys: tuple[str, ...] = ("events_held", "publ
 def distribution_table(week: Week, keys: tuple[str, ...] = ("events_held", "total_participation", "total_funding",
                                                              "participation_per_event")) -> pd.DataFrame:
     """How a few per-unit figures spread within each kind of unit: count, minimum, median, maximum."""
-    from .units import KIND_ZH
+    from analysis.intake.units import KIND_ZH
 
     rows = []
     for key in keys:

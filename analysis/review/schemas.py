@@ -13,9 +13,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.form import COUNT_KEYS, FIELD_KEYS, SUBTOTAL_PREFIX
-from analysis.ingest import FILE_KINDS, FILE_STATUSES
+from analysis.intake.ingest import FILE_KINDS, FILE_STATUSES
 from analysis.issues import SEVERITIES, Issue
-from analysis.units import KINDS
+from analysis.intake.units import KINDS
 
 VALUE_STATUSES: tuple[str, ...] = ("accepted", "superseded")
 MAX_EXAMPLES = 3

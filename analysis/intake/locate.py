@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .form import (
+from analysis.form import (
     BY_KEY,
     NOTE_WORDS,
     SUBTOTAL_WORDS,
@@ -26,7 +26,7 @@ from .form import (
     is_category,
     match_label,
 )
-from .readers import Grid
+from analysis.intake.readers import Grid
 
 MIN_FIELDS = 6  # fewer labelled items than this and the grid is not the form
 _CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -1,0 +1,1 @@
+"""Intake: files → cell grids → labelled cells → values → units → the year's four tables."""

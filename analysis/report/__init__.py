@@ -1,0 +1,1 @@
+"""Report: statistics → charts → documents → the papermill runner."""

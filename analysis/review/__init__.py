@@ -1,0 +1,1 @@
+"""Review: checks, schemas, materials, the review ledger and the feedback to units."""
