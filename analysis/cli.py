@@ -23,18 +23,30 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="用 papermill 运行分析笔记本，生成图表、汇总表和报告")
     which = report.add_mutually_exclusive_group(required=True)
     which.add_argument("--year", type=int, action="append", help="年度，可重复")
-    which.add_argument("--all", action="store_true", help="data/raw 下的每个年度（按年份先后）")
-    report.add_argument("--raw", type=Path, default=paths.RAW)
-    report.add_argument("--processed", type=Path, default=paths.PROCESSED)
-    report.add_argument("--reports", type=Path, default=paths.REPORTS)
+    which.add_argument("--all", action="store_true", help="每个年度（按年份先后）")
+    report.add_argument("--demo", action="store_true",
+                        help="使用自带的示例数据（data/demo）；默认：data/raw 下有真实年度时用真实年度，否则用示例数据")
+    report.add_argument("--raw", type=Path, default=None, help="报送文件夹的上级目录（默认 data/raw）")
+    report.add_argument("--processed", type=Path, default=None, help="处理结果的上级目录（默认 data/processed）")
+    report.add_argument("--reports", type=Path, default=None, help="报告的上级目录（默认 reports）")
 
     demo = sub.add_parser("demo", help="重新生成示例数据（合成的随州市 2021–2024 年报表）")
-    demo.add_argument("--out", type=Path, default=paths.RAW)
+    demo.add_argument("--out", type=Path, default=paths.DEMO.raw)
     demo.add_argument("--truth", type=Path, default=paths.ROOT / "tests" / "data" / "demo_truth")
     demo.add_argument("--years", type=int, nargs="+", default=None, help="年度（默认 2021–2024）")
 
     sub.add_parser("kernel", help="为本项目环境注册 Jupyter 内核（make 会自动执行）")
     return parser
+
+
+def _report_workspace(args: argparse.Namespace) -> paths.Workspace | None:
+    """The workspace ``report`` runs on: the demo with ``--demo``, a custom one when folders are given, else None
+    (the default: real years when there are any)."""
+    base = paths.DEMO if args.demo else paths.REAL
+    if not (args.demo or args.raw or args.processed or args.reports):
+        return None
+    return paths.Workspace(base.name, args.raw or base.raw, args.processed or base.processed, base.review,
+                           args.reports or base.reports)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         from analysis.report.runner import run_reports
 
         years = None if args.all else args.year
-        return run_reports(years, raw_dir=args.raw, processed_dir=args.processed, reports_dir=args.reports)
+        return run_reports(years, _report_workspace(args))
     if args.command == "demo":
         from analysis.demo import main as demo_main
 
