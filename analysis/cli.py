@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {ingest,report,demo,kernel}``."""
+"""Command line: ``python -m analysis {ingest,review,report,demo,kernel,...}``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--year", type=int, default=None, help="年度（默认取文件夹名）")
     ingest.add_argument("--workers", type=int, default=None, help="并行进程数（默认按CPU核数）")
     ingest.add_argument("--no-checks", action="store_true", help="只读取，不做数据核查")
+    ingest.add_argument("--review", type=Path, default=None,
+                        help="核实台账（默认：raw 文件夹上两级的 review/<年度>.xlsx，如 data/review/2025.xlsx）")
+
+    review = sub.add_parser("review", help="根据处理结果生成或更新核实台账（每个待核实问题一行，不改动已填写的处理结果）")
+    review.add_argument("--year", type=int, required=True, help="年度")
+    review.add_argument("--processed", type=Path, default=None, help="处理结果文件夹（默认 data/processed/<年度>）")
+    review.add_argument("--ledger", type=Path, default=None, help="核实台账（默认 data/review/<年度>.xlsx）")
 
     report = sub.add_parser("report", help="用 papermill 运行分析笔记本，生成图表、汇总表和报告")
     which = report.add_mutually_exclusive_group(required=True)
@@ -49,6 +56,25 @@ def _report_workspace(args: argparse.Namespace) -> paths.Workspace | None:
                            args.reports or base.reports)
 
 
+def _review(args: argparse.Namespace) -> int:
+    from analysis.intake.store import is_processed
+    from analysis.review.ledger_file import LedgerUnusable, update_ledger
+
+    workspace, year = paths.workspace_of(args.year)
+    processed = args.processed or workspace.processed / str(year)
+    ledger = args.ledger or workspace.review / f"{year}.xlsx"
+    if not is_processed(processed):
+        print(f"错误：{year}年尚未处理（{processed}）：请先运行 python -m analysis ingest 或 make report。", file=sys.stderr)
+        return 2
+    try:
+        path, new, total = update_ledger(processed, ledger)
+    except LedgerUnusable as exc:
+        print(f"错误：{exc}（台账未改动）", file=sys.stderr)
+        return 2
+    print(f"核实台账：{path}（新增 {new} 行，共 {total} 行）。填写“处理”“更正值”“依据”“核实人”“核实日期”后重新运行即可。")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "ingest":
@@ -64,12 +90,14 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         try:
             outcome = process_year(args.raw_dir, args.out, year=year, workers=args.workers,
-                                   progress=sys.stderr.isatty(), checks_on=not args.no_checks)
+                                   progress=sys.stderr.isatty(), checks_on=not args.no_checks, review=args.review)
         except RegistryError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2
         print(outcome.summary())
         return 0
+    if args.command == "review":
+        return _review(args)
     if args.command == "report":
         from analysis.report.runner import run_reports
 

@@ -189,11 +189,12 @@ def _problem(row: LedgerRow, known_units: set[str], status_of: dict[str, str]) -
 
 
 def _corrected_value(row: LedgerRow) -> float | str:
-    """The number 更正值 gives, by the field's own rules; a Chinese reason when it cannot be used."""
+    """The number 更正值 gives, by the field's own rules (a settled value is exact: no 约/余); a Chinese reason
+    when it cannot be used."""
     if not row.corrected.strip():
         return "“更正”需要填写“更正值”"
     parsed = parse_value(row.corrected.strip(), row.field)
-    serious = [f.message for f in parsed.findings if f.severity in ("error", "warning")]
+    serious = [f.message for f in parsed.findings if f.severity in ("error", "warning") or f.code == "value_approx"]
     if parsed.value is None or serious:
         return f"更正值“{row.corrected}”不能使用（{serious[0] if serious else '不是数值'}）"
     return parsed.value

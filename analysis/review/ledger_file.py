@@ -18,10 +18,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from analysis.intake.readers import decode_text
+from analysis.intake.store import load_processed
 from analysis.issues import Issue
 from analysis.outputs import neutralize, save_workbook, write_atomic
 from analysis.paths import ROOT, DEMO_LABEL
-from analysis.review.ledger import ACTIONS, HEADER, Ledger, LedgerRow, number_text
+from analysis.review.ledger import ACTIONS, HEADER, Ledger, LedgerRow, number_text, updated_rows
 
 SHEET = "核实台账"
 WIDTHS = (16, 26, 24, 40, 9, 12, 11, 10, 30, 10, 12, 60)
@@ -134,3 +135,20 @@ def write_ledger(rows: list[LedgerRow], path: Path, *, year: int, demo: bool) ->
         about.append([line])
     about.column_dimensions["A"].width = 120
     return write_atomic(path, lambda p: save_workbook(wb, p))
+
+
+def update_ledger(processed_dir: Path, path: Path) -> tuple[Path, int, int]:
+    """Create or update the ledger at ``path`` from a processed year: a prefilled 待核实 row for each open error
+    or warning finding not in it yet; every decision already written is kept as it is.  Returns the path, the
+    number of new rows and the number of rows in all."""
+    processed = load_processed(processed_dir)
+    ledger = read_ledger(path)
+    if ledger.problems:
+        raise LedgerUnusable(ledger.problems[0].message)
+    rows = updated_rows(ledger.rows, processed.issues, processed.values)
+    write_ledger(rows, path, year=int(processed.meta.get("year") or 0), demo=bool(processed.meta.get("demo")))
+    return Path(path), len(rows) - len(ledger.rows), len(rows)
+
+
+class LedgerUnusable(ValueError):
+    """The ledger file exists but cannot be read; it is left untouched."""
