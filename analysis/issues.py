@@ -42,6 +42,7 @@ CODE_TITLES = {
     "file_limit_sheets": "工作表过多", "file_limit_cells": "表格过大", "sheet_unreadable": "工作表无法读取",
     "csv_nul_bytes": "CSV含空字符", "csv_line_too_long": "CSV行过长", "csv_malformed": "CSV格式有误",
     "docx_nested_tables": "表格嵌套过深", "value_too_large": "数值大得不合常理", "unit_conflict": "报送单位不一致", "doc_legacy": "旧版Word格式", "doc_convert_failed": "旧版Word转换失败",
+    "summary_mismatch": "总结与统计表数字不符", "history_invalid": "历年上报数有误",
 }
 
 
@@ -124,3 +125,18 @@ def summarize(frame: pd.DataFrame) -> str:
                 if s == sev:
                     lines.append(f"    {code}: {k}")
     return "\n".join(lines)
+
+
+OPEN_STATUSES = ("", "open")  # review-ledger status of a finding nobody has settled yet (blank = no ledger)
+
+
+def open_findings(frame: pd.DataFrame) -> pd.Series:
+    """True for each error/warning row still open: ``status`` missing (no ledger yet), blank or "open".
+
+    Rows marked ``confirmed`` or ``corrected`` in the review ledger, and every info row, are not open.
+    """
+    serious = frame["severity"].isin(("error", "warning"))
+    if "status" not in frame.columns:
+        return serious
+    status = frame["status"].fillna("").astype(str).str.strip()
+    return serious & status.isin(OPEN_STATUSES)

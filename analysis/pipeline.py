@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.intake.summaries import SUMMARIES_CSV, quotes_frame, read_summaries
 from analysis.review import checks, materials, schemas
+from analysis.review.summary_check import summary_findings
 from analysis.review.feedback import write_feedback
 from analysis.intake.ingest import IngestResult, ingest, is_processed, load_processed, read_meta, write_result
 from analysis.issues import issues_frame, summarize
@@ -61,6 +63,7 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
     names = [u.name for u in registry.roster(year)]
     found = materials.material_files(result.files, raw_dir, names)
     inventory = materials.checklist(found, names)
+    quotes = read_summaries(raw_dir, result.files)
     if checks_on:
         weeks = checks.load_weeks(weeks_csv) if Path(weeks_csv).is_file() else {}
         received, received_issues = checks.received_dates(raw_dir, result.files)
@@ -69,10 +72,12 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
             roster=checks.roster_frame(registry.roster(year)),
             previous=previous_returns(out_dir, year, bool(result.meta.get("demo"))),
             week=weeks.get(year), received=received, materials=found)
-        findings = checks.run_checks(ctx) + received_issues + schemas.validate_processed(result)
+        findings = (checks.run_checks(ctx) + received_issues + schemas.validate_processed(result)
+                    + summary_findings(quotes, result.returns))
         result.issues = issues_frame([*_issue_objects(result.issues), *findings])
     write_result(result, out_dir)
     write_csv(inventory, out_dir / MATERIALS_CSV)
+    write_csv(quotes_frame(quotes), out_dir / SUMMARIES_CSV)
     if result.meta.get("demo"):
         write_text(f"{DEMO_LABEL}：本文件夹由示例报表（{result.meta['raw_dir']}）生成，不代表真实统计。\n",
                    out_dir / DEMO_MARKER)
