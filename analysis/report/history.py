@@ -24,11 +24,12 @@ import pandas as pd
 from analysis.form import BY_KEY, FIELD_KEYS
 from analysis.issues import Issue
 from analysis.paths import REFERENCE
-from analysis.report import prose, stats
+from analysis.report import stats
 
 HISTORY_CSV = REFERENCE / "history.csv"
 HISTORY_DIR = REFERENCE / "history"
 HISTORY_COLUMNS = ("year", "field", "total")
+HISTORY_SOURCE = "历年上报数"  # how these totals are marked wherever they are shown
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
@@ -116,8 +117,11 @@ def _folder_rows(folder: Path) -> tuple[dict[tuple[int, str], float], list[Issue
     return rows, issues
 
 
-def load_history(csv_path: Path = HISTORY_CSV, folder: Path = HISTORY_DIR) -> History:
-    """Past city totals from ``history.csv`` and the ``history/`` folder (either may be absent)."""
+def load_history(csv_path: Path | None = None, folder: Path | None = None) -> History:
+    """Past city totals from ``history.csv`` and the ``history/`` folder (defaults: :data:`HISTORY_CSV`,
+    :data:`HISTORY_DIR`; either may be absent)."""
+    csv_path = HISTORY_CSV if csv_path is None else csv_path
+    folder = HISTORY_DIR if folder is None else folder
     rows: dict[tuple[int, str], float] = {}
     issues: list[Issue] = []
     if Path(folder).is_dir():
@@ -134,14 +138,17 @@ def load_history(csv_path: Path = HISTORY_CSV, folder: Path = HISTORY_DIR) -> Hi
     return History(totals, issues)
 
 
-def comparison(year: int, history: History | None = None) -> prose.Comparison | None:
-    """The latest past year before ``year`` in the history, as a comparison marked "历年上报数"."""
+def comparison(year: int, history: History | None = None):
+    """The latest past year before ``year`` in the history, as a :class:`prose.Comparison` marked "历年上报数"."""
+    from analysis.report import prose
+
     history = history if history is not None else load_history()
     earlier = [y for y in history.years() if y < year]
     if not earlier:
         return None
     totals = history.of(earlier[-1])
-    return prose.Comparison(earlier[-1], totals, prose.HISTORY_SOURCE)
+    notes = tuple(f"{i.source_file}：{i.message.rstrip('。')}" for i in history.issues)
+    return prose.Comparison(earlier[-1], totals, HISTORY_SOURCE, notes=notes)
 
 
 def yearly(history: History, years: list[int]) -> pd.DataFrame:

@@ -18,7 +18,6 @@ from analysis.issues import open_findings
 from analysis.report import stats
 from analysis.report.summary import Week, yuan_corrections
 
-HISTORY_SOURCE = "历年上报数"  # past city totals from data/reference/history, not from unit returns
 NO_COMPARISON = "本年无可对比的上年数据，未作同比分析。"
 COUNTY_MEDIA_MINIMUM = 2  # the notice: every county-level unit at least 2 reports
 TOP_UNITS = 3
@@ -30,8 +29,9 @@ class Comparison:
 
     year: int
     totals: pd.Series  # the 20 form keys
-    source: str = ""  # "" = the processed unit returns of that year; HISTORY_SOURCE = past reported totals
+    source: str = ""  # "" = the processed unit returns of that year; history.HISTORY_SOURCE = past reported totals
     drivers: pd.Series | None = None  # per key: the units driving the change (unit returns only)
+    notes: tuple[str, ...] = ()  # problems met reading the comparison (history rows or files left out)
 
     @property
     def derived(self) -> pd.Series:
@@ -306,4 +306,6 @@ def sources(week: Week, comparison: Comparison | None) -> str:
         text += f"{comparison.year}年对比数为{comparison.source}（全市合计，非各单位报表汇总）。"
     elif comparison is not None:
         text += f"对比数为{comparison.year}年各单位报表汇总。"
+    if comparison is not None and comparison.notes:
+        text += f"{comparison.source or '对比数'}中有{len(comparison.notes)}处未能使用：" + "；".join(comparison.notes) + "。"
     return text
