@@ -116,6 +116,12 @@ def caption_xml(label: str, number: int, text: str, font: FontChoice) -> Markup:
                   f"{_run_xml('　' + text, font)}")
 
 
+def column_widths(rows: list[list[str]], narrowest: int = 4, widest: int = 24) -> list[Mm]:
+    """Column widths filling the text width, in proportion to each column's longest text (clipped)."""
+    lengths = [min(max(narrowest, *(len(row[c]) for row in rows)), widest) for c in range(len(rows[0]))]
+    return [Mm(TEXT_WIDTH_MM * n / sum(lengths)) for n in lengths]
+
+
 def table_xml(frame: pd.DataFrame, font: FontChoice, table_style_id: str) -> Markup:
     """A bordered table of ``frame`` (header row repeated on every page), cells in the template's table style."""
     scratch = Document()
@@ -127,13 +133,17 @@ def table_xml(frame: pd.DataFrame, font: FontChoice, table_style_id: str) -> Mar
         tbl_pr.remove(child)
     w = nsdecls("w")
     for xml in (f'<w:tblW {w} w:w="5000" w:type="pct"/>', f'<w:jc {w} w:val="center"/>',
-                f"<w:tblBorders {w}>{borders}</w:tblBorders>", f'<w:tblLayout {w} w:type="autofit"/>'):
+                f"<w:tblBorders {w}>{borders}</w:tblBorders>", f'<w:tblLayout {w} w:type="fixed"/>'):
         tbl_pr.append(parse_xml(xml))
     rows = [list(map(str, frame.columns)), *[["" if pd.isna(v) else str(v) for v in row]
                                              for row in frame.itertuples(index=False)]]
+    widths = column_widths(rows)
+    for c, width in enumerate(widths):
+        table.columns[c].width = width
     for r, values in enumerate(rows):
         cells = table.rows[r].cells
         for c, text in enumerate(values):
+            cells[c].width = widths[c]
             paragraph = cells[c].paragraphs[0]
             paragraph._p.get_or_add_pPr().append(parse_xml(f'<w:pStyle {nsdecls("w")} w:val="{table_style_id}"/>'))
             run = paragraph.add_run(text)
