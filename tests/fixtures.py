@@ -22,7 +22,8 @@ import pandas as pd
 import python_calamine  # noqa: F401  (same)
 
 from analysis.form import FIELDS, FORM_TITLE, STAMP_LABEL
-from analysis.intake.ingest import IngestResult, ingest
+from analysis.intake.ingest import ingest
+from analysis.intake.records import IngestResult
 
 Merge = tuple[int, int, int, int]  # (r0, c0, r1, c1), 0-based, inclusive
 
