@@ -128,7 +128,7 @@ def _without_form(path: Path, source_file: str, grids: list) -> tuple[str, str, 
 
 def parse_located(located: Located, source_file: str) -> tuple[tuple, tuple[Issue, ...]]:
     """Parse every located raw cell; sum the rows of a wide table that has no 合计 row."""
-    parsed, issues = [], []
+    parsed, issues = [], [replace(finding, source_file=source_file) for finding in located.findings]
     for key in FIELD_KEYS:
         cells = located.cells.get(key)
         if not cells:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from analysis.form import (
@@ -26,9 +26,13 @@ from analysis.form import (
     is_category,
     match_label,
 )
-from analysis.intake.readers import Grid
+from analysis.intake.readers import Grid, Shown
+from analysis.intake.values import parse_value
+from analysis.issues import Issue
 
 MIN_FIELDS = 6  # fewer labelled items than this and the grid is not the form
+SUMMARY_SHEET_WORDS = ("汇总", "合计", "总表")  # a sheet so named is the return when several sheets hold the form
+SUM_TOLERANCE = 0.005  # per summed sheet: 万元 figures are rounded to two places
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMBERISH = re.compile(r"^\s*(约|大约|近)?[\d０-９一二三四五六七八九十两百千万零]|^\s*(无|/|／|—|-)\s*$")
 _STAMP = re.compile(r"(盖章|填报单位|报送单位|填表单位|单位名称|地方/部门|地方／部门)")
@@ -68,6 +72,7 @@ class Located:
     stamp: str = ""
     summed: int = 0  # >1: rows of a wide table without a 合计 row were summed
     subtotals: tuple[Subtotal, ...] = field(default=())
+    findings: tuple[Issue, ...] = field(default=())  # how the sheet was chosen (source_file left for the caller)
 
     @property
     def found(self) -> int:
@@ -80,7 +85,7 @@ class Located:
 
 
 def _numberish(value: object) -> bool:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, (int, float, Shown)) and not isinstance(value, bool):
         return True
     return isinstance(value, str) and len(value) <= 40 and bool(_NUMBERISH.search(value))
 
@@ -236,23 +241,79 @@ def locate(grids: list[Grid], year: int | None = None) -> Located | None:
     """The best form among a file's grids.
 
     Preference: a sheet holding numbers (not an instruction sheet listing the labels), this year's sheet over
-    last year's (by sheet name), visible over hidden, then the most numbers and the most fields.
+    last year's (by sheet name), visible over hidden.  When several sheets are still equal on these counts (a
+    county workbook with one sheet per town), :func:`choose_sheet` decides; otherwise the most numbers and
+    the most fields win.
     """
-    best: tuple[tuple, Located] | None = None
+    ranked: list[tuple[tuple, Located]] = []
     for grid in grids:
         found = locate_grid(grid)
-        if found is None:
-            continue
-        rank = (found.numbers >= 3, _year_rank(grid.sheet, year), not grid.hidden, found.numbers, found.found)
-        if best is None or rank > best[0]:
-            best = (rank, found)
-    if best is None:
+        if found is not None:
+            ranked.append(((found.numbers >= 3, _year_rank(grid.sheet, year), not grid.hidden), found))
+    if not ranked:
         return None
-    located = best[1]
+    top = max(rank for rank, _ in ranked)
+    group = [found for rank, found in ranked if rank == top]
+    if len(group) > 1 and top[0]:
+        located, findings = choose_sheet(group)
+    else:
+        located, findings = max(group, key=lambda f: (f.numbers, f.found)), ()
     # the 盖章 line of the form's own sheet first, then the Word body, then the rest (visible before hidden)
     ordered = sorted(grids, key=lambda g: (g.sheet != located.sheet, g.sheet != "正文", g.hidden))
-    stamp = find_stamp(ordered)
-    return Located(located.sheet, located.layout, located.cells, stamp, located.summed, located.subtotals)
+    return replace(located, stamp=find_stamp(ordered), findings=tuple(findings))
+
+
+def choose_sheet(forms: list[Located]) -> tuple[Located, tuple[Issue, ...]]:
+    """The return among several sheets that each hold the form; sub-unit sheets are never added to it.
+
+    Identical sheets are one; else a sheet named 汇总/合计/总表, else the one sheet whose figures equal the sums
+    of all the others (an info finding says which and why); else the first, with a warning naming the sheets.
+    """
+    figures = [_figures(f) for f in forms]
+    if all(f == figures[0] for f in figures[1:]):
+        return forms[0], ()
+    names = "、".join(f"“{f.sheet}”" for f in forms)
+    named = [f for f in forms if any(w in _fold(f.sheet) for w in SUMMARY_SHEET_WORDS)]
+    if len(named) == 1:
+        return named[0], (_chosen(named[0], len(forms), names, "按工作表名称"),)
+    summing = [f for i, f in enumerate(forms) if _is_sum(figures[i], [g for j, g in enumerate(figures) if j != i])]
+    if len(summing) == 1:
+        return summing[0], (_chosen(summing[0], len(forms), names, "该表各项等于其他各表之和"),)
+    first = forms[0]
+    message = (f"工作簿中有{len(forms)}张工作表都填写了统计表（{names}），无法确定哪一张是本单位的报表"
+               "（没有名为“汇总”“合计”或“总表”的工作表，也没有一张等于其他各表之和），"
+               f"暂按第一张“{first.sheet}”计入，其余未计入。请核实后只保留本单位的汇总表，或将汇总表命名为“汇总”后重新报送。")
+    return first, (Issue("warning", "form_sheet_ambiguous", message, sheet=first.sheet),)
+
+
+def _chosen(form: Located, count: int, names: str, why: str) -> Issue:
+    return Issue("info", "form_sheet_chosen", f"工作簿中有{count}张工作表都填写了统计表（{names}），{why}采用“{form.sheet}”，"
+                                              "其余各表视为下属单位分表，不计入也不相加。", sheet=form.sheet)
+
+
+def _figures(form: Located) -> dict[str, float | None]:
+    """The number of each located field (rows of a wide table added), None when blank or unusable."""
+    out: dict[str, float | None] = {}
+    for key, cells in form.cells.items():
+        values = [parse_value(c.raw, key).value for c in cells]
+        usable = [v for v in values if v is not None]
+        out[key] = sum(usable) if usable else None
+    return out
+
+
+def _is_sum(total: dict[str, float | None], parts: list[dict[str, float | None]]) -> bool:
+    """True when every filled field of ``total`` equals the sum of ``parts`` (blank parts count 0)."""
+    compared = 0
+    for key in {*total, *(k for p in parts for k in p)}:
+        part_sum = sum(p.get(key) or 0.0 for p in parts)
+        if total.get(key) is None:
+            if part_sum:
+                return False
+            continue
+        if abs(total[key] - part_sum) > SUM_TOLERANCE * len(parts) + 1e-9:
+            return False
+        compared += 1
+    return compared >= MIN_FIELDS
 
 
 def _year_rank(sheet: str, year: int | None) -> int:
