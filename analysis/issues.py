@@ -43,6 +43,7 @@ CODE_TITLES = {
     "csv_nul_bytes": "CSV含空字符", "csv_line_too_long": "CSV行过长", "csv_malformed": "CSV格式有误",
     "docx_nested_tables": "表格嵌套过深", "value_too_large": "数值大得不合常理", "unit_conflict": "报送单位不一致", "doc_legacy": "旧版Word格式", "doc_convert_failed": "旧版Word转换失败",
     "form_sheet_chosen": "多张分表中选定汇总表", "form_sheet_ambiguous": "多张统计表无法确定",
+    "value_number_format": "按单元格显示值读取",
 }
 
 
