@@ -241,9 +241,9 @@ def locate(grids: list[Grid], year: int | None = None) -> Located | None:
     """The best form among a file's grids.
 
     Preference: a sheet holding numbers (not an instruction sheet listing the labels), this year's sheet over
-    last year's (by sheet name), visible over hidden.  When several sheets are still equal on these counts (a
-    county workbook with one sheet per town), :func:`choose_sheet` decides; otherwise the most numbers and
-    the most fields win.
+    last year's (by sheet name), visible over hidden, then the most numbers and the most fields.  When several
+    sheets equal on the first three hold the same items (a county workbook with one sheet per town),
+    :func:`choose_sheet` decides.
     """
     ranked: list[tuple[tuple, Located]] = []
     for grid in grids:
@@ -254,10 +254,11 @@ def locate(grids: list[Grid], year: int | None = None) -> Located | None:
         return None
     top = max(rank for rank, _ in ranked)
     group = [found for rank, found in ranked if rank == top]
-    if len(group) > 1 and top[0]:
-        located, findings = choose_sheet(group)
-    else:
-        located, findings = max(group, key=lambda f: (f.numbers, f.found)), ()
+    located, findings = max(group, key=lambda f: (f.numbers, f.found)), ()
+    # other returns of the same items (not the parts of one form split over two tables)
+    alternatives = [f for f in group if len(f.cells.keys() & located.cells.keys()) >= MIN_FIELDS]
+    if len(alternatives) > 1 and top[0]:
+        located, findings = choose_sheet(alternatives)
     # the 盖章 line of the form's own sheet first, then the Word body, then the rest (visible before hidden)
     ordered = sorted(grids, key=lambda g: (g.sheet != located.sheet, g.sheet != "正文", g.hidden))
     return replace(located, stamp=find_stamp(ordered), findings=tuple(findings))
