@@ -136,7 +136,7 @@ def parse_located(located: Located, source_file: str) -> tuple[tuple, tuple[Issu
                                                               "统计表格式补报该项。", source_file, located.sheet, "", key))
             parsed.append((key, None, "", located.sheet, "", "未找到该项"))
             continue
-        results = [parse_value(c.raw, key) for c in cells]
+        results = [parse_value(c.raw, key, located.declared.get(key)) for c in cells]
         for cell, result in zip(cells, results):
             for finding in result.findings:
                 issues.append(Issue(finding.severity, finding.code, finding.message, source_file, cell.sheet,

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from analysis.form import (
     BY_KEY,
+    MONEY_KEYS,
     NOTE_WORDS,
     SUBTOTAL_WORDS,
     TOTAL_WORDS,
@@ -27,7 +28,7 @@ from analysis.form import (
     match_label,
 )
 from analysis.intake.readers import Grid, Shown
-from analysis.intake.values import parse_value
+from analysis.intake.values import Declared, parse_value
 from analysis.issues import Issue
 
 MIN_FIELDS = 6  # fewer labelled items than this and the grid is not the form
@@ -38,6 +39,9 @@ _NUMBERISH = re.compile(r"^\s*(约|大约|近)?[\d０-９一二三四五六七�
 _STAMP = re.compile(r"(盖章|填报单位|报送单位|填表单位|单位名称|地方/部门|地方／部门)")
 _SUM_WORDS = SUBTOTAL_WORDS + TOTAL_WORDS
 _SEAL = re.compile(r"[（(]\s*盖\s*章\s*[)）]")
+# a money column or table declared in 元 (the form's own measure is 万元): 金额（元）, （单位：元）, 单位：元
+_YUAN_HEADER = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?元\s*[)）]")
+_YUAN_LINE = re.compile(r"单位\s*[:：]\s*元(?![\u4e00-\u9fff])")
 _STAMP_STRIP = re.compile(r"^.*?(盖章|单位名称|填报单位|报送单位|填表单位|地方/部门|地方／部门)\s*[:：]?\s*")
 
 
@@ -73,6 +77,7 @@ class Located:
     summed: int = 0  # >1: rows of a wide table without a 合计 row were summed
     subtotals: tuple[Subtotal, ...] = field(default=())
     findings: tuple[Issue, ...] = field(default=())  # how the sheet was chosen (source_file left for the caller)
+    declared: dict[str, Declared] = field(default_factory=dict)  # money keys the table declares in 元
 
     @property
     def found(self) -> int:
@@ -180,7 +185,9 @@ def _vertical(grid: Grid, labels: list[tuple[int, int, str]]) -> Located:
     value_col = -max(scores)[1] if scores and max(scores)[0] > 0 else max_label_col + 1
     cells = {key: (RawCell(key, _cell(grid, r, value_col), grid.sheet, grid.address(r, value_col)),)
              for key, (r, c) in sorted(first.items(), key=lambda kv: kv[1])}
-    return Located(grid.sheet, "vertical", cells, subtotals=_subtotals(grid, first, value_col))
+    top = min(r for r, _ in first.values())
+    declared = _declared_in_yuan(grid, top, {key: _text(_cell(grid, r, c)) for key, (r, c) in first.items()})
+    return Located(grid.sheet, "vertical", cells, subtotals=_subtotals(grid, first, value_col), declared=declared)
 
 
 def _subtotals(grid: Grid, first: dict[str, tuple[int, int]], value_col: int) -> tuple[Subtotal, ...]:
@@ -230,7 +237,27 @@ def _horizontal(grid: Grid, labels: list[tuple[int, int, str]], per_row: dict[in
     cells = {key: tuple(RawCell(key, _cell(grid, r, c), grid.sheet, grid.address(r, c), names.get(r, ""))
                         for r in rows) or (RawCell(key, None, grid.sheet, grid.address(last_header + 1, c)),)
              for key, c in sorted(columns.items(), key=lambda kv: kv[1])}
-    return Located(grid.sheet, layout, cells, summed=len(rows) if len(rows) > 1 else 0)
+    label_text = {key: _text(_cell(grid, r, c)) for r, c, key in labels if columns.get(key) == c and r in header_rows}
+    declared = _declared_in_yuan(grid, min(header_rows), label_text)
+    return Located(grid.sheet, layout, cells, summed=len(rows) if len(rows) > 1 else 0, declared=declared)
+
+
+def _declared_in_yuan(grid: Grid, top: int, label_text: dict[str, str]) -> dict[str, Declared]:
+    """Money keys declared in 元: by a header or line above the table (单位：元, 金额（元）), by the funding
+    category (活动经费投入数量（单位：元）), or by the item's own label (中央财政经费（元）)."""
+    above = [_text(v) for row in grid.rows[:top] for v in row]
+    categories = [_text(v) for row in grid.rows for v in row if isinstance(v, str) and is_category(v)]
+    for text in (*above, *categories):
+        if text and len(text) <= 60 and (_YUAN_HEADER.search(text) or _YUAN_LINE.search(text)):
+            return {key: Declared(f"表中注明“{text}”") for key in MONEY_KEYS}
+    return {key: Declared(f"项目名称注明“{text}”") for key, text in label_text.items()
+            if key in MONEY_KEYS and _YUAN_HEADER.search(text)}
+
+
+def _body_lines_in_yuan(grids: list[Grid]) -> tuple[str, ...]:
+    """Lines of a Word body that declare 元 (单位：元 above the table is a paragraph there)."""
+    return tuple(_text(v) for g in grids if g.sheet == "正文" for row in g.rows for v in row
+                 if isinstance(v, str) and len(v) <= 60 and _YUAN_LINE.search(v))
 
 
 def _row_has_category(grid: Grid, r: int) -> bool:
@@ -259,6 +286,9 @@ def locate(grids: list[Grid], year: int | None = None) -> Located | None:
     alternatives = [f for f in group if len(f.cells.keys() & located.cells.keys()) >= MIN_FIELDS]
     if len(alternatives) > 1 and top[0]:
         located, findings = choose_sheet(alternatives)
+    body = _body_lines_in_yuan(grids)
+    if body and not located.declared:
+        located = replace(located, declared={key: Declared(f"表上方注明“{body[0]}”") for key in MONEY_KEYS})
     # the 盖章 line of the form's own sheet first, then the Word body, then the rest (visible before hidden)
     ordered = sorted(grids, key=lambda g: (g.sheet != located.sheet, g.sheet != "正文", g.hidden))
     return replace(located, stamp=find_stamp(ordered), findings=tuple(findings))
@@ -296,7 +326,7 @@ def _figures(form: Located) -> dict[str, float | None]:
     """The number of each located field (rows of a wide table added), None when blank or unusable."""
     out: dict[str, float | None] = {}
     for key, cells in form.cells.items():
-        values = [parse_value(c.raw, key).value for c in cells]
+        values = [parse_value(c.raw, key, form.declared.get(key)).value for c in cells]
         usable = [v for v in values if v is not None]
         out[key] = sum(usable) if usable else None
     return out

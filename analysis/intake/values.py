@@ -122,16 +122,24 @@ def parse_value(raw: object, key: str, declared: Declared | None = None) -> Pars
 
 
 def _shown(raw: Shown, field: Field, declared: Declared | None) -> ParsedValue:
-    """A number whose format displays another number: read as the person saw it, when that differs."""
+    """A number whose format displays another number: read in the unit the person saw (126000 shown as 12.6万元
+    is 12.6 万元), at the stored precision (82500 shown as 8.3万元 is 8.25 万元); a display that only rounds
+    (165200 shown as 16.5万 人次) changes nothing."""
     stored = _parse(raw.stored, field, declared)
     seen = _parse(raw.text, field, declared)
-    if seen.value is None or seen.value == stored.value:
+    if seen.value is None or not stored.value or seen.value == stored.value:
+        return stored
+    power = round(math.log10(seen.value / stored.value))
+    if power == 0:
+        return stored
+    value = float(Decimal(repr(stored.value)).scaleb(power))
+    value = round(value, MONEY_PLACES) + 0.0 if field.is_money else value
+    if field.dtype == "int" and not value.is_integer():
         return stored
     note = (f"单元格存储值为{raw_text(raw.stored)}，数字格式“{_quote(raw.number_format)}”显示为“{_quote(raw.text)}”，"
-            f"按显示值{_fmt_measure(seen.value, field)}计")
-    finding = Finding("info", "value_number_format", f"{note}；请核实，并直接填写{field.measure or '数值'}数。")
-    return ParsedValue(seen.value, False, "；".join(n for n in (seen.note, note) if n), seen.remark,
-                       (*seen.findings, finding))
+            f"按显示的单位计为{_fmt_measure(value, field)}")
+    finding = Finding("info", "value_number_format", f"{note}；请核实，并直接填写以{field.measure or '本项单位'}计的数值。")
+    return ParsedValue(value, False, note, seen.remark, (finding,))
 
 
 def _parse(raw: object, field: Field, declared: Declared | None = None) -> ParsedValue:

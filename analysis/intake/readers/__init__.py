@@ -15,7 +15,8 @@ import zipfile
 from pathlib import Path
 
 from analysis.intake.readers.csvfile import decode_text, read_csv
-from analysis.intake.readers.excel import read_spreadsheet, restore_error_cells
+from analysis.intake.readers.excel import apply_number_formats, read_spreadsheet, restore_error_cells, \
+    scaling_formats
 from analysis.intake.readers.grid import Grid, Shown, column_letters
 from analysis.intake.readers.word import read_docx, read_legacy_doc, word_grids
 from analysis.intake.safety import (
@@ -62,9 +63,12 @@ def read_grids(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
         if facts.word_body is not None:
             return word_grids(facts.word_body, limits)
         grids = read_spreadsheet(path, limits)
-        if not facts.error_parts:
+        formats = scaling_formats(facts.styles) if facts.styles else {}
+        if not facts.error_parts and not formats:
             return grids
         with zipfile.ZipFile(path) as zf:
-            return restore_error_cells(zf, grids, facts.error_parts)
+            if facts.error_parts:
+                grids = restore_error_cells(zf, grids, facts.error_parts)
+            return apply_number_formats(zf, grids, formats) if formats else grids
     raise Refused("file_wrong_format", f"文件扩展名为 {ext}，但内容不是该格式（可能是改了扩展名或文件已损坏），"
                                        "请用Excel/WPS/Word打开确认后另存为 .xlsx 或 .docx 再报送。")
