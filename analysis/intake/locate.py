@@ -245,10 +245,10 @@ def _horizontal(grid: Grid, labels: list[tuple[int, int, str]], per_row: dict[in
 def _declared_in_yuan(grid: Grid, top: int, label_text: dict[str, str]) -> dict[str, Declared]:
     """Money keys declared in 元: by a header or line above the table (单位：元, 金额（元）), by the funding
     category (活动经费投入数量（单位：元）), or by the item's own label (中央财政经费（元）)."""
-    above = [_text(v) for row in grid.rows[:top] for v in row]
-    categories = [_text(v) for row in grid.rows for v in row if isinstance(v, str) and is_category(v)]
+    above = [_text(v) for row in grid.rows[:top] for v in row if isinstance(v, str) and "元" in v]
+    categories = [_text(v) for row in grid.rows for v in row if isinstance(v, str) and "元" in v and is_category(v)]
     for text in (*above, *categories):
-        if text and len(text) <= 60 and (_YUAN_HEADER.search(text) or _YUAN_LINE.search(text)):
+        if len(text) <= 60 and (_YUAN_HEADER.search(text) or _YUAN_LINE.search(text)):
             return {key: Declared(f"表中注明“{text}”") for key in MONEY_KEYS}
     return {key: Declared(f"项目名称注明“{text}”") for key, text in label_text.items()
             if key in MONEY_KEYS and _YUAN_HEADER.search(text)}
@@ -257,7 +257,7 @@ def _declared_in_yuan(grid: Grid, top: int, label_text: dict[str, str]) -> dict[
 def _body_lines_in_yuan(grids: list[Grid]) -> tuple[str, ...]:
     """Lines of a Word body that declare 元 (单位：元 above the table is a paragraph there)."""
     return tuple(_text(v) for g in grids if g.sheet == "正文" for row in g.rows for v in row
-                 if isinstance(v, str) and len(v) <= 60 and _YUAN_LINE.search(v))
+                 if isinstance(v, str) and "元" in v and len(v) <= 60 and _YUAN_LINE.search(v))
 
 
 def _row_has_category(grid: Grid, r: int) -> bool:

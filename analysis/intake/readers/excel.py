@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
 import zipfile
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from lxml import etree
@@ -164,32 +165,43 @@ def apply_number_formats(zf: zipfile.ZipFile, grids: list[Grid], formats: dict[i
         if not part or part not in zf.namelist():
             out.append(grid)
             continue
-        rows = [list(row) for row in grid.rows]
-        changed = False
-        for _, cell in etree.iterparse(io.BytesIO(zf.read(part)), tag=f"{_MAIN}c", resolve_entities=False,
-                                           no_network=True, load_dtd=False, huge_tree=False):
-            style, kind = cell.get("s"), cell.get("t")
-            value = cell.findtext(f"{_MAIN}v")
-            ref = _A1.fullmatch(cell.get("r") or "")
-            cell.clear()
-            if not style or not style.isdigit() or int(style) not in formats or kind not in (None, "n") \
-                    or value is None or ref is None:
-                continue
-            try:
-                stored = float(value)
-            except ValueError:
-                continue
-            text = render_number(stored, formats[int(style)])
-            if text is not None:
-                put(rows, grid, ref.group(1), int(ref.group(2)), Shown(text, stored, formats[int(style)]))
-                changed = True
+        try:
+            rows, changed = _formatted_rows(grid, zf.read(part), formats)
+        except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError):  # calamine read the sheet: keep its values
+            rows, changed = grid.rows, False
         out.append(Grid(grid.sheet, rows, grid.hidden, grid.origin, grid.merged) if changed else grid)
     return out
+
+
+def _formatted_rows(grid: Grid, data: bytes, formats: dict[int, str]) -> tuple[list[list[object]], bool]:
+    """The grid's rows with the cells styled by ``formats`` as :class:`Shown`, and whether any was."""
+    rows = [list(row) for row in grid.rows]
+    changed = False
+    for _, cell in etree.iterparse(io.BytesIO(data), tag=f"{_MAIN}c", resolve_entities=False, no_network=True,
+                                   load_dtd=False, huge_tree=False):
+        style, kind = cell.get("s"), cell.get("t")
+        value = cell.findtext(f"{_MAIN}v")
+        ref = _A1.fullmatch(cell.get("r") or "")
+        cell.clear()
+        if not style or not style.isdigit() or int(style) not in formats or kind not in (None, "n") \
+                or value is None or ref is None:
+            continue
+        try:
+            stored = float(value)
+        except ValueError:
+            continue
+        text = render_number(stored, formats[int(style)])
+        if text is not None:
+            put(rows, grid, ref.group(1), int(ref.group(2)), Shown(text, stored, formats[int(style)]))
+            changed = True
+    return rows, changed
 
 
 def render_number(value: float, code: str) -> str | None:
     """The text Excel shows for ``value`` under a number format code; None for what is not rendered here
     (dates, scientific, text sections)."""
+    if not math.isfinite(value):
+        return None
     section, negative = _section(value, code)
     if section is None:
         return None
@@ -202,9 +214,12 @@ def render_number(value: float, code: str) -> str | None:
     scale = sum(1 for i, (kind, _) in enumerate(tokens) if kind == "comma" and i > last_digit)
     grouping = any(kind == "comma" and digits_at[0] < i < min(point, last_digit) for i, (kind, _) in enumerate(tokens))
     percent = sum(1 for kind, _ in tokens if kind == "percent")
-    number = Decimal(repr(abs(value))) / Decimal(1000) ** scale * Decimal(100) ** percent
     places = sum(1 for i in digits_at if i > point)
-    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    try:
+        number = Decimal(repr(abs(value))) / Decimal(1000) ** scale * Decimal(100) ** percent
+        rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):  # inf, nan, or more digits than a cell shows
+        return None
     whole, _, fraction = f"{rounded:f}".partition(".")
     int_slots = [i for i in digits_at if i < point]
     shown = _place_whole(whole, [tokens[i][1] for i in int_slots], grouping)

@@ -42,6 +42,9 @@ PLACEHOLDERS = frozenset({"单击或点击此处输入文字。", "单击此处�
                           "选择一项。", "Click or tap here to enter text.", "Click here to enter text.",
                           "Choose an item.", "Click or tap to enter a date."})
 CONTINUED = "续表"
+# what a paragraph may hold that is not shown as its text (else one fast pass over its w:t suffices)
+_HAS_HIDDEN_PARTS = etree.XPath("boolean(.//w:sdt | .//w:del | .//w:moveFrom | .//w:txbxContent | .//mc:Fallback)",
+                                namespaces={"w": _W, "mc": _MC})
 
 
 def read_docx(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
@@ -166,8 +169,12 @@ def _deleted_row(tr: etree._Element) -> bool:
 
 def _text(element: etree._Element) -> str:
     """The text Word shows for a paragraph; a content control still showing its placeholder is blank."""
-    parts: list[str] = []
-    _gather(element, parts, placeholder=False)
+    if _HAS_HIDDEN_PARTS(element):
+        parts: list[str] = []
+        _gather(element, parts, placeholder=False)
+    else:  # the usual paragraph: every w:t counts (one pass in C)
+        parts = [node.text or "" if node.tag == _T else " " if node.tag == _TAB else "\n"
+                 for node in element.iter(_T, _TAB, _BR, _CR)]
     text = "".join(parts).strip()
     return "" if text in PLACEHOLDERS else text
 
