@@ -91,6 +91,21 @@ def test_whole_table_in_a_content_control_is_read(tmp_path: Path):
     assert got == EXPECTED
 
 
+def test_row_and_cell_content_controls_are_read(tmp_path: Path):
+    def wrap(root: etree._Element) -> None:
+        for label, level in (("举办活动次数", 2), ("宣传报道数量", 1)):  # 2: the whole row; 1: the label's cell
+            element = paragraph_of(root, label)
+            for _ in range(level):
+                element = element.getparent()
+            sdt = snippet("<w:sdt><w:sdtPr/><w:sdtContent/></w:sdt>")
+            element.addprevious(sdt)
+            sdt.find(f"{{{W}}}sdtContent").append(element)
+
+    result, got = word_return(tmp_path, {}, edit=wrap)
+    assert got == EXPECTED
+    assert value_of(result, NAME, "media_reports")["cell"] == "C17"  # the wrapped cell keeps its column
+
+
 @pytest.mark.parametrize("flagged", [True, False], ids=["showingPlcHdr", "placeholder-text-only"])
 def test_placeholder_of_a_content_control_is_blank(tmp_path: Path, flagged: bool):
     # a template's own prompt, flagged as placeholder; or Word's standard prompt without the flag
