@@ -46,7 +46,7 @@ class ParsedValue:
 class Declared:
     """The table says its money cells are in 元 (e.g. a value column headed 金额（元）, or 单位：元 above it).
 
-    ``where`` names the declaration for the notes, e.g. 表头“金额（元）”.
+    ``where`` names the declaration for the notes, e.g. 表中注明“金额（元）”.
     """
 
     where: str
@@ -159,15 +159,11 @@ def _parse(raw: object, field: Field, declared: Declared | None = None) -> Parse
 
 
 def _in_declared_yuan(parsed: ParsedValue, field: Field, shown: str, declared: Declared) -> ParsedValue:
-    """A bare number in a money cell of a table declared in 元, converted to 万元."""
-    if parsed.value is None or not parsed.value:
+    """A bare number in a money cell of a table declared in 元: converted to 万元 as if it said 元."""
+    if not parsed.value:
         return parsed
-    number = round(parsed.value / float(_WAN), MONEY_PLACES) + 0.0
-    note = f"{declared.where}，由{_fmt(parsed.value)}元换算为{_fmt_measure(number, field)}"
-    finding = Finding("info", "value_converted_yuan", f"{declared.where}，数值“{_quote(shown)}”以元为单位，已换算为"
-                                                      f"{_fmt(number)}万元；本项单位为万元，请按万元填报。")
-    return ParsedValue(number, False, "；".join(n for n in (parsed.note, note) if n), parsed.remark,
-                       (*parsed.findings, finding))
+    number = Decimal(repr(parsed.value))
+    return _apply(_Match(number, raw_text(parsed.value), False, "", YUAN, False), field, shown, [], "", declared)
 
 
 def _parse_number(raw: numbers.Number, field: Field) -> ParsedValue:
