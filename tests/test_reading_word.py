@@ -247,3 +247,21 @@ def test_table_continued_after_a_page_break_is_one_form(tmp_path: Path, between:
 def test_two_tables_with_text_between_are_not_joined(tmp_path: Path):
     result = split_form(tmp_path, ["说明：以下为人员情况"], True)
     assert len(issues_of(result, NAME, "field_not_found")) == 9  # the smaller part is not glued on
+
+
+@pytest.mark.parametrize("between", [[], ["续表"]], ids=["adjacent", "续表-between"])
+def test_a_second_copy_of_the_form_is_not_a_continuation(tmp_path: Path, between: list[str]):
+    other = {**SAMPLE, "events_held": 13}
+    path = write_docx(tmp_path / "raw" / NAME, Form([], [HEADER, *vertical_form(SAMPLE).table]),
+                      extra_tables=[[HEADER, *vertical_form(other).table]])
+
+    def insert(root: etree._Element) -> None:
+        second = root.findall(f".//{{{W}}}tbl")[1]
+        for text in between:
+            second.addprevious(snippet(f"<w:p>{run(text)}</w:p>"))
+
+    patch_docx_body(path, lambda xml: edited(xml, insert))
+    result = ingest_folder(tmp_path / "raw")
+    assert numbers(return_of(result, NAME))["events_held"] == 12.0  # the first, and said so:
+    warned = issues_of(result, NAME, "form_sheet_ambiguous")
+    assert list(warned["sheet"]) == ["表格1"] and "“表格1”、“表格2”" in warned["message"].iloc[0]

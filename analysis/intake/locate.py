@@ -311,14 +311,14 @@ def choose_sheet(forms: list[Located]) -> tuple[Located, tuple[Issue, ...]]:
     if len(summing) == 1:
         return summing[0], (_chosen(summing[0], len(forms), names, "该表各项等于其他各表之和"),)
     first = forms[0]
-    message = (f"工作簿中有{len(forms)}张工作表都填写了统计表（{names}），无法确定哪一张是本单位的报表"
+    message = (f"文件中有{len(forms)}张表都填写了统计表（{names}），无法确定哪一张是本单位的报表"
                "（没有名为“汇总”“合计”或“总表”的工作表，也没有一张等于其他各表之和），"
                f"暂按第一张“{first.sheet}”计入，其余未计入。请核实后只保留本单位的汇总表，或将汇总表命名为“汇总”后重新报送。")
     return first, (Issue("warning", "form_sheet_ambiguous", message, sheet=first.sheet),)
 
 
 def _chosen(form: Located, count: int, names: str, why: str) -> Issue:
-    return Issue("info", "form_sheet_chosen", f"工作簿中有{count}张工作表都填写了统计表（{names}），{why}采用“{form.sheet}”，"
+    return Issue("info", "form_sheet_chosen", f"文件中有{count}张表都填写了统计表（{names}），{why}采用“{form.sheet}”，"
                                               "其余各表视为下属单位分表，不计入也不相加。", sheet=form.sheet)
 
 

@@ -42,6 +42,7 @@ PLACEHOLDERS = frozenset({"单击或点击此处输入文字。", "单击此处�
                           "选择一项。", "Click or tap here to enter text.", "Click here to enter text.",
                           "Choose an item.", "Click or tap to enter a date."})
 CONTINUED = "续表"
+SAME_TABLE_LABELS = 3  # a "continuation" repeating this many labels of the first part is a second copy
 # what a paragraph may hold that is not shown as its text (else one fast pass over its w:t suffices)
 _HAS_HIDDEN_PARTS = etree.XPath("boolean(.//w:sdt | .//w:del | .//w:moveFrom | .//w:txbxContent | .//mc:Fallback)",
                                 namespaces={"w": _W, "mc": _MC})
@@ -91,7 +92,7 @@ def word_grids(xml: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
             index = len(grids)
             _collect_tables(element, grids, depth=1, limits=limits)
             grid = grids[index]
-            if last is not None and _continues(last, grid):
+            if last is not None and _continues(last, grids[last.index], grid):
                 grids[last.index] = _joined(grids[last.index], grid, repeated=_first_row(grid) == last.first_row)
                 del grids[index]
                 last.gap = []
@@ -219,13 +220,20 @@ def _width(grid: Grid) -> int:
     return max((len(row) for row in grid.rows), default=0)
 
 
-def _continues(previous: _Table, grid: Grid) -> bool:
+def _continues(previous: _Table, first: Grid, grid: Grid) -> bool:
     """A table that goes on where the previous one stopped: only blank lines or 续表 between, the same columns,
-    and the header row repeated or the word 续表."""
+    the header row repeated or the word 续表, and not a second copy of the same items."""
     if not grid.rows or _width(grid) != previous.width or any(t and CONTINUED not in t for t in previous.gap):
         return False
-    marked = any(CONTINUED in t for t in previous.gap) or _is_caption(grid.rows[0])
-    return marked or (any(v is not None for v in previous.first_row) and _first_row(grid) == previous.first_row)
+    repeated = any(v is not None for v in previous.first_row) and _first_row(grid) == previous.first_row
+    if not (repeated or any(CONTINUED in t for t in previous.gap) or _is_caption(grid.rows[0])):
+        return False
+    return len(_labels(first.rows[1:]) & _labels(grid.rows[1 if repeated else 0:])) < SAME_TABLE_LABELS
+
+
+def _labels(rows: list[list[object]]) -> set[str]:
+    """The words of a table (cells without digits): labels and categories."""
+    return {v for row in rows for v in row if isinstance(v, str) and not any(ch.isdigit() for ch in v)}
 
 
 def _is_caption(row: list[object]) -> bool:
