@@ -10,11 +10,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from fixtures import SAMPLE, Form, ingest_folder, issues_of, numbers, return_of, transposed_form, value_of, \
     vertical_form, write_docx, write_xlsx
 from openpyxl import load_workbook
 
+from analysis.intake.readers import Shown
 from analysis.intake.readers.excel import render_number, scaling_formats
+from analysis.intake.values import Declared, parse_value
 
 EXPECTED = {k: float(v) for k, v in SAMPLE.items()}
 IN_YUAN = {**SAMPLE, "funding_provincial": 15000, "funding_municipal": 30000, "funding_county": 82500,
@@ -156,3 +160,25 @@ def test_only_scaling_custom_formats_are_looked_at(styles: bytes, found: dict):
 ])
 def test_render_number(value: float, code: str, shown: str | None):
     assert render_number(value, code) == shown
+
+
+# ---------------------------------------------------------------- never raises
+
+format_parts = st.sampled_from([*'0#?.,!\\"_*;[]<>=%万元千@Ee+-yms ', "0!.0,", '"万元"', "[>=10000]"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.floats(allow_nan=True, allow_infinity=True), code=st.lists(format_parts, max_size=10).map("".join))
+def test_render_number_never_raises(value: float, code: str):
+    shown = render_number(value, code)
+    assert shown is None or isinstance(shown, str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=12), stored=st.floats(allow_nan=True, allow_infinity=True),
+       key=st.sampled_from(["funding_county", "public_online", "events_held"]), declared=st.booleans())
+def test_shown_and_declared_cells_never_raise(text: str, stored: float, key: str, declared: bool):
+    parsed = parse_value(Shown(text, stored, "0!.0,"), key, Declared("表中注明“单位：元”") if declared else None)
+    assert parsed.value is None or isinstance(parsed.value, float)
+    if parsed.value is None and not parsed.blank:
+        assert any(f.severity == "warning" for f in parsed.findings)
