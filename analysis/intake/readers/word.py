@@ -10,6 +10,7 @@ repeated) is read as one grid with the first part.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -33,16 +34,19 @@ def _w(tag: str) -> str:
 _TBL, _TR, _TC, _P, _T, _TAB, _BR, _CR = map(_w, ("tbl", "tr", "tc", "p", "t", "tab", "br", "cr"))
 _SDT, _SDT_CONTENT, _SDT_PR, _CUSTOM_XML = map(_w, ("sdt", "sdtContent", "sdtPr", "customXml"))
 _DEL, _MOVE_FROM, _TXBX, _VAL = map(_w, ("del", "moveFrom", "txbxContent", "val"))
+_TC_PR, _TR_PR, _GRID_SPAN, _V_MERGE, _PLACEHOLDER = map(_w, ("tcPr", "trPr", "gridSpan", "vMerge", "showingPlcHdr"))
 _FALLBACK = f"{{{_MC}}}Fallback"
 _WRAPPERS = (_SDT, _CUSTOM_XML)
-_NEVER_SHOWN = frozenset({_DEL, _MOVE_FROM, _SDT_PR, _TXBX, _FALLBACK, _w("rPr"), _w("pPr"), _w("tcPr"),
-                          _w("trPr"), _w("tblPr"), _w("delText"), _w("instrText")})
+_NEVER_SHOWN = frozenset({_DEL, _MOVE_FROM, _SDT_PR, _TXBX, _FALLBACK, _w("rPr"), _w("pPr"), _TC_PR, _TR_PR,
+                          _w("tblPr"), _w("delText"), _w("instrText")})
 # the placeholder texts Word and WPS put into an empty content control
 PLACEHOLDERS = frozenset({"单击或点击此处输入文字。", "单击此处输入文字。", "点击或单击此处输入文字。", "单击或点击此处输入日期。",
                           "选择一项。", "Click or tap here to enter text.", "Click here to enter text.",
                           "Choose an item.", "Click or tap to enter a date."})
 CONTINUED = "续表"
 SAME_TABLE_LABELS = 3  # a "continuation" repeating this many labels of the first part is a second copy
+# a document without any of these is read in one fast pass per paragraph (every w:t counts)
+_MARKED = re.compile(rb"sdtContent|customXml|moveFrom|txbxContent|Fallback|delText|[<:]del[\s>/]")
 # what a paragraph may hold that is not shown as its text (else one fast pass over its w:t suffices)
 _HAS_HIDDEN_PARTS = etree.XPath("boolean(.//w:sdt | .//w:del | .//w:moveFrom | .//w:txbxContent | .//mc:Fallback)",
                                 namespaces={"w": _W, "mc": _MC})
@@ -77,20 +81,22 @@ def word_grids(xml: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     body = root.find(_w("body"))
     if body is None:
         return []
+    plain = _MARKED.search(xml) is None
     grids: list[Grid] = []
     paragraphs: list[list[object]] = []
     last: _Table | None = None
-    for element, placeholder in _unwrapped(body):
+    for element, placeholder in _children(body, plain):
         if element.tag == _P:
-            text = "" if placeholder else _text(element)
+            text = "" if placeholder else _text(element, plain)
             if text:
                 paragraphs.append([text])
-            paragraphs.extend([line] for line in _text_box_lines(element))
+            if not plain:
+                paragraphs.extend([line] for line in _text_box_lines(element))
             if last is not None:
                 last.gap.append(text)
         elif element.tag == _TBL:
             index = len(grids)
-            _collect_tables(element, grids, depth=1, limits=limits)
+            _collect_tables(element, grids, depth=1, limits=limits, plain=plain)
             grid = grids[index]
             if last is not None and _continues(last, grids[last.index], grid):
                 grids[last.index] = _joined(grids[last.index], grid, repeated=_first_row(grid) == last.first_row)
@@ -101,6 +107,12 @@ def word_grids(xml: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     if paragraphs:
         grids.append(Grid(sheet="正文", rows=paragraphs))
     return grids
+
+
+def _children(parent: etree._Element, plain: bool, placeholder: bool = False
+              ) -> Iterator[tuple[etree._Element, bool]]:
+    """The shown children of ``parent``: all of them in a plain document, else :func:`_unwrapped`."""
+    return ((child, False) for child in parent.iterchildren()) if plain else _unwrapped(parent, placeholder)
 
 
 def _unwrapped(parent: etree._Element, placeholder: bool = False) -> Iterator[tuple[etree._Element, bool]]:
@@ -117,10 +129,10 @@ def _unwrapped(parent: etree._Element, placeholder: bool = False) -> Iterator[tu
 
 def _showing_placeholder(sdt: etree._Element) -> bool:
     props = sdt.find(_SDT_PR)
-    return props is not None and props.find(_w("showingPlcHdr")) is not None
+    return props is not None and props.find(_PLACEHOLDER) is not None
 
 
-def _collect_tables(tbl: etree._Element, grids: list[Grid], depth: int, limits: Limits) -> None:
+def _collect_tables(tbl: etree._Element, grids: list[Grid], depth: int, limits: Limits, plain: bool) -> None:
     if depth > limits.max_table_depth:
         raise Refused("docx_nested_tables", f"Word 表格嵌套超过 {limits.max_table_depth} 层"
                                             "（Limits.max_table_depth），未读取。请使用不嵌套的普通表格。")
@@ -128,29 +140,29 @@ def _collect_tables(tbl: etree._Element, grids: list[Grid], depth: int, limits: 
     grids.append(Grid(sheet=f"表格{index}", rows=[]))
     rows: list[list[object]] = []
     merged: list[tuple[int, int, int, int]] = []
-    for tr, row_placeholder in _unwrapped(tbl):
-        if tr.tag != _TR or _deleted_row(tr):
+    for tr, row_placeholder in _children(tbl, plain):
+        if tr.tag != _TR or (not plain and _deleted_row(tr)):
             continue
         r = len(rows)
         row: list[object] = []
-        for tc, placeholder in _unwrapped(tr, row_placeholder):
+        for tc, placeholder in _children(tr, plain, row_placeholder):
             if tc.tag != _TC:
                 continue
-            props = tc.find(_w("tcPr"))
+            props = tc.find(_TC_PR)
             span, vmerge = 1, None
             if props is not None:
-                gs = props.find(_w("gridSpan"))
+                gs = props.find(_GRID_SPAN)
                 if gs is not None and (gs.get(_VAL) or "1").isdigit():
                     span = max(1, min(int(gs.get(_VAL) or 1), 64))
-                vm = props.find(_w("vMerge"))
+                vm = props.find(_V_MERGE)
                 if vm is not None:
                     vmerge = vm.get(_VAL) or "continue"
             lines = []
-            for child, child_placeholder in _unwrapped(tc, placeholder):
+            for child, child_placeholder in _children(tc, plain, placeholder):
                 if child.tag == _TBL:
-                    _collect_tables(child, grids, depth + 1, limits)
+                    _collect_tables(child, grids, depth + 1, limits, plain)
                 elif child.tag == _P and not child_placeholder:
-                    lines.append(_text(child))
+                    lines.append(_text(child, plain))
             text = "\n".join(t for t in lines if t)
             value: object = None if vmerge == "continue" or not text else text
             if span > 1:
@@ -164,13 +176,13 @@ def _collect_tables(tbl: etree._Element, grids: list[Grid], depth: int, limits: 
 
 
 def _deleted_row(tr: etree._Element) -> bool:
-    props = tr.find(_w("trPr"))
+    props = tr.find(_TR_PR)
     return props is not None and props.find(_DEL) is not None
 
 
-def _text(element: etree._Element) -> str:
+def _text(element: etree._Element, plain: bool = False) -> str:
     """The text Word shows for a paragraph; a content control still showing its placeholder is blank."""
-    if _HAS_HIDDEN_PARTS(element):
+    if not plain and _HAS_HIDDEN_PARTS(element):
         parts: list[str] = []
         _gather(element, parts, placeholder=False)
     else:  # the usual paragraph: every w:t counts (one pass in C)
