@@ -49,6 +49,8 @@ CODE_TITLES = {
     "review_unreadable": "核实台账无法使用", "review_invalid": "台账行无法采用", "review_stale": "台账原值已过时",
     "review_unknown_unit": "台账单位不存在", "review_unknown_field": "台账项目不存在", "review_unknown_file": "台账文件不存在",
     "summary_mismatch": "总结与统计表数字不符", "history_invalid": "历年上报数有误",
+    "form_sheet_chosen": "多张分表中选定汇总表", "form_sheet_ambiguous": "多张统计表无法确定",
+    "value_number_format": "按单元格显示值读取",
 }
 
 

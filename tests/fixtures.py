@@ -389,6 +389,12 @@ def set_xlsx_cells(path: Path, cells: Mapping[str, str], *, sheet_part: str = "x
     return _patch_zip(path, sheet_part, patch)
 
 
+def patch_docx_body(path: Path, patch) -> Path:
+    """Rewrite ``word/document.xml`` of a written .docx (``patch``: bytes → bytes), e.g. with lxml to add content
+    controls, tracked changes, fields or text boxes that python-docx cannot write."""
+    return _patch_zip(path, "word/document.xml", patch)
+
+
 def _patch_zip(path: Path, member: str, patch) -> Path:
     with zipfile.ZipFile(path) as zf:
         items = [(info, zf.read(info)) for info in zf.infolist()]
