@@ -342,12 +342,12 @@ def yuan_corrections(week: Week) -> pd.DataFrame:
 
 
 def flagged_values(week: Week) -> pd.DataFrame:
-    """Warnings and errors about single values of accepted returns: the totals include them as reported."""
+    """Open warnings and errors about single values of accepted returns: the totals include them as reported."""
     from analysis.report.tables import issues_table
 
     accepted = set(week.returns["source_file"])
-    issues = week.issues[week.issues["field"].isin(FIELD_KEYS) & week.issues["source_file"].isin(accepted)]
-    return issues_table(issues)
+    found = open_findings(week.issues)
+    return issues_table(found[found["field"].isin(FIELD_KEYS) & found["source_file"].isin(accepted)])
 
 
 def unit_changes(week: Week, key: str) -> pd.DataFrame:
@@ -390,15 +390,6 @@ def open_items(week: Week) -> list[str]:
     return [BY_KEY[k].display for k in FIELD_KEYS if k in keys]
 
 
-def decisions_table(week: Week) -> pd.DataFrame:
-    """Every ledger decision applied this year, for people."""
-    d = week.decisions
-    return pd.DataFrame({"单位": d["unit"], "项目": d["field"].map(lambda k: BY_KEY[k].display if k in BY_KEY else ""),
-                         "问题": d["code"], "处理": d["action"], "原值": d["original"], "更正值": d["corrected"],
-                         "依据": d["basis"], "核实人": d["checker"], "核实日期": d["checked_on"],
-                         "台账行": d["ledger_row"]}).reset_index(drop=True)
-
-
 def correction_effect(week: Week) -> pd.DataFrame:
     """Per item with a correction: the city total before (as the files say) and after the ledger."""
     fixed = week.decisions[week.decisions["action"] == CORRECT]
@@ -414,4 +405,6 @@ def correction_effect(week: Week) -> pd.DataFrame:
 
 def audit_tables(week: Week) -> dict[str, pd.DataFrame]:
     """The two tables of summary.xlsx's 核实与更正 sheet."""
-    return {"核实结果": decisions_table(week), "更正对全市合计的影响": correction_effect(week)}
+    from analysis.report.tables import decisions_table
+
+    return {"核实结果": decisions_table(week.decisions), "更正对全市合计的影响": correction_effect(week)}

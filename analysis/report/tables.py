@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS
-from analysis.issues import SEVERITIES, SEVERITY_ZH, code_title, readable
+from analysis.issues import SEVERITIES, SEVERITY_ZH, STATUS_ZH, STATUSES, code_title, readable
 from analysis.intake.units import KIND_ZH
 
 FILE_KIND_ZH = {"form": "统计表", "summary": "总结", "photo": "照片", "video": "视频", "document": "文档", "other": "其他"}
@@ -60,3 +60,20 @@ def returns_table(returns: pd.DataFrame) -> pd.DataFrame:
     out["unit_kind"] = out["unit_kind"].map(KIND_ZH).fillna(out["unit_kind"])
     out = out.round({k: 2 for k in MONEY_KEYS})
     return out.rename(columns={"unit": "单位", "unit_kind": "类别", **{k: BY_KEY[k].headed for k in FIELD_KEYS}})
+
+
+def ledger_state(issues: pd.DataFrame) -> pd.DataFrame:
+    """Errors and warnings by where they stand after the review ledger (待核实 / 已确认无误 / 已更正)."""
+    serious = issues[issues["severity"].isin(("error", "warning"))]
+    status = serious["status"].fillna("open") if "status" in serious else pd.Series("open", index=serious.index)
+    counts = status.value_counts().reindex(list(STATUSES), fill_value=0)
+    return pd.DataFrame({"核实状态": [STATUS_ZH[s] for s in STATUSES], "问题数": counts.to_numpy()})
+
+
+def decisions_table(decisions: pd.DataFrame) -> pd.DataFrame:
+    """Every ledger decision applied (``review.csv``), for people."""
+    d = decisions
+    return pd.DataFrame({"单位": d["unit"], "项目": d["field"].map(lambda k: BY_KEY[k].display if k in BY_KEY else ""),
+                         "问题": d["code"].map(code_title), "处理": d["action"], "原值": d["original"],
+                         "更正值": d["corrected"], "依据": d["basis"], "核实人": d["checker"], "核实日期": d["checked_on"],
+                         "台账行": d["ledger_row"]}).reset_index(drop=True)
