@@ -47,12 +47,30 @@ class YearOutcome:
     def summary(self) -> str:
         r = self.result
         accepted = int((r.files["status"] == "accepted").sum()) if not r.files.empty else 0
-        head = (f"{r.meta.get('year') or ''}年：共 {len(r.files)} 个文件，采用统计表 {accepted} 份，"
-                f"应报单位 {len(r.meta.get('units_expected', []))} 家。输出：{self.out_dir}")
+        head = (f"{r.meta.get('year') or ''}年：共 {len(r.files)} 个文件，采用统计表 {accepted} 份。"
+                f"{roster_line(r)}输出：{self.out_dir}")
         open_now = len(open_findings(r.issues))
         settled = (f"核实台账 {shown_ledger(self.ledger)}：已采用 {len(self.decisions)} 项核实结果；"
                    + (f"尚有 {open_now} 项错误或警告待核实（结果为初稿）。" if open_now else "没有待核实的问题（结果可定稿）。"))
         return head + "\n" + settled + "\n" + summarize(r.issues)
+
+
+def _named(names: list[str], limit: int = 5) -> str:
+    return "（" + "、".join(names[:limit]) + ("等" if len(names) > limit else "") + "）" if names else ""
+
+
+def roster_line(result: IngestResult) -> str:
+    """How the year's roster stands: units with an accepted return, units that sent only files that could not be
+    used, units that sent nothing, and accepted returns from units outside the roster."""
+    roster = list(dict.fromkeys(result.meta.get("units_expected", [])))
+    returned = set(result.returns["unit"])
+    sent = set(result.files["unit"].dropna()) - {""}
+    unusable = [u for u in roster if u not in returned and u in sent]
+    nothing = [u for u in roster if u not in returned and u not in sent]
+    outside = sorted(returned - set(roster))
+    line = (f"应报单位 {len(roster)} 家：{len(roster) - len(unusable) - len(nothing)} 家已有采用的统计表，"
+            f"{len(unusable)} 家只报送了无法使用的文件{_named(unusable)}，{len(nothing)} 家未报送{_named(nothing)}")
+    return line + (f"；另有名录外单位的统计表 {len(outside)} 份{_named(outside)}。" if outside else "。")
 
 
 def previous_returns(out_dir: Path, year: int | None, demo: bool) -> pd.DataFrame | None:
