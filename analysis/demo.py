@@ -389,7 +389,7 @@ def _blocks() -> list[tuple[str, list[str]]]:
     return blocks
 
 
-def _text(ret: Return, key: str) -> str:
+def _typed_text(ret: Return, key: str) -> str:
     """A cell as text (Word, CSV): what was typed, or the number written the unit's way."""
     value = ret.cells[key]
     if isinstance(value, str):
@@ -457,7 +457,7 @@ def docx_form(ret: Return) -> bytes:
         for key in keys:
             label_cell = grid[row][1] if category else grid[row][0].merge(grid[row][1])
             label_cell.text = ret.labels[key]
-            grid[row][2].text = _text(ret, key)
+            grid[row][2].text = _typed_text(ret, key)
             row += 1
     if ret.note:
         document.add_paragraph(ret.note)
@@ -635,7 +635,7 @@ def csv_form(ret: Return, encoding: str, header_rows: int) -> bytes:
             seen.add(f.category)
         writer.writerow(heads)
     writer.writerow([ret.labels[k].replace("\n", "") for k in form.FIELD_KEYS])
-    writer.writerow([_text(ret, k) for k in form.FIELD_KEYS])
+    writer.writerow([_typed_text(ret, k) for k in form.FIELD_KEYS])
     return buf.getvalue().encode(encoding)
 
 

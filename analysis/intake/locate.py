@@ -96,7 +96,7 @@ def _numberish(value: object) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _label(text: str) -> str | None:
+def _field_of_label(text: str) -> str | None:
     if len(text) > 60 or not _CJK.search(text):
         return None
     if is_category(text):
@@ -104,7 +104,7 @@ def _label(text: str) -> str | None:
     return match_label(text)
 
 
-def _text(value: object) -> str:
+def _stripped(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
@@ -123,7 +123,7 @@ def find_stamp(grids: list[Grid]) -> str:
     for grid in grids:
         for row in grid.rows[:80]:
             for c, value in enumerate(row):
-                text = _text(value)
+                text = _stripped(value)
                 if not text or len(text) > 80 or not _STAMP.search(text):
                     continue
                 rest = _STAMP_STRIP.sub("", _SEAL.sub("", text), count=1).strip()
@@ -131,8 +131,8 @@ def find_stamp(grids: list[Grid]) -> str:
                 if rest:
                     return rest
                 for nxt in row[c + 1:]:
-                    if _text(nxt):
-                        return _text(nxt)
+                    if _stripped(nxt):
+                        return _stripped(nxt)
     return ""
 
 
@@ -141,7 +141,7 @@ def _labels(grid: Grid) -> list[tuple[int, int, str]]:
     for r, row in enumerate(grid.rows):
         for c, value in enumerate(row):
             if isinstance(value, str):
-                key = _label(value.strip())
+                key = _field_of_label(value.strip())
                 if key:
                     out.append((r, c, key))
     return out
@@ -186,7 +186,7 @@ def _vertical(grid: Grid, labels: list[tuple[int, int, str]]) -> Located:
     cells = {key: (RawCell(key, _cell(grid, r, value_col), grid.sheet, grid.address(r, value_col)),)
              for key, (r, c) in sorted(first.items(), key=lambda kv: kv[1])}
     top = min(r for r, _ in first.values())
-    declared = _declared_in_yuan(grid, top, {key: _text(_cell(grid, r, c)) for key, (r, c) in first.items()})
+    declared = _declared_in_yuan(grid, top, {key: _stripped(_cell(grid, r, c)) for key, (r, c) in first.items()})
     return Located(grid.sheet, "vertical", cells, subtotals=_subtotals(grid, first, value_col), declared=declared)
 
 
@@ -218,14 +218,14 @@ def _horizontal(grid: Grid, labels: list[tuple[int, int, str]], per_row: dict[in
     name_cols = [c for c in range(0, value_cols[0])]
     data: list[int] = []
     for r in range(last_header + 1, len(grid.rows)):
-        name = " ".join(_text(_cell(grid, r, c)) for c in name_cols).strip()
-        first_text = name or _text(_cell(grid, r, value_cols[0]))
+        name = " ".join(_stripped(_cell(grid, r, c)) for c in name_cols).strip()
+        first_text = name or _stripped(_cell(grid, r, value_cols[0]))
         if first_text and _has_word(first_text, NOTE_WORDS):
             break
         if all(_cell(grid, r, c) in (None, "") for c in value_cols):
             continue
         data.append(r)
-    names = {r: " ".join(_text(_cell(grid, r, c)) for c in name_cols).strip() for r in data}
+    names = {r: " ".join(_stripped(_cell(grid, r, c)) for c in name_cols).strip() for r in data}
     totals = [r for r in data if _has_word(names[r], TOTAL_WORDS)]
     subtotal_rows = {r for r in data if _has_word(names[r], SUBTOTAL_WORDS)}
     if totals:
@@ -237,7 +237,7 @@ def _horizontal(grid: Grid, labels: list[tuple[int, int, str]], per_row: dict[in
     cells = {key: tuple(RawCell(key, _cell(grid, r, c), grid.sheet, grid.address(r, c), names.get(r, ""))
                         for r in rows) or (RawCell(key, None, grid.sheet, grid.address(last_header + 1, c)),)
              for key, c in sorted(columns.items(), key=lambda kv: kv[1])}
-    label_text = {key: _text(_cell(grid, r, c)) for r, c, key in labels if columns.get(key) == c and r in header_rows}
+    label_text = {key: _stripped(_cell(grid, r, c)) for r, c, key in labels if columns.get(key) == c and r in header_rows}
     declared = _declared_in_yuan(grid, min(header_rows), label_text)
     return Located(grid.sheet, layout, cells, summed=len(rows) if len(rows) > 1 else 0, declared=declared)
 
@@ -245,8 +245,8 @@ def _horizontal(grid: Grid, labels: list[tuple[int, int, str]], per_row: dict[in
 def _declared_in_yuan(grid: Grid, top: int, label_text: dict[str, str]) -> dict[str, Declared]:
     """Money keys declared in 元: by a header or line above the table (单位：元, 金额（元）), by the funding
     category (活动经费投入数量（单位：元）), or by the item's own label (中央财政经费（元）)."""
-    above = [_text(v) for row in grid.rows[:top] for v in row if isinstance(v, str) and "元" in v]
-    categories = [_text(v) for row in grid.rows for v in row if isinstance(v, str) and "元" in v and is_category(v)]
+    above = [_stripped(v) for row in grid.rows[:top] for v in row if isinstance(v, str) and "元" in v]
+    categories = [_stripped(v) for row in grid.rows for v in row if isinstance(v, str) and "元" in v and is_category(v)]
     for text in (*above, *categories):
         if len(text) <= 60 and (_YUAN_HEADER.search(text) or _YUAN_LINE.search(text)):
             return {key: Declared(f"表中注明“{text}”") for key in MONEY_KEYS}
@@ -256,7 +256,7 @@ def _declared_in_yuan(grid: Grid, top: int, label_text: dict[str, str]) -> dict[
 
 def _body_lines_in_yuan(grids: list[Grid]) -> tuple[str, ...]:
     """Lines of a Word body that declare 元 (单位：元 above the table is a paragraph there)."""
-    return tuple(_text(v) for g in grids if g.sheet == "正文" for row in g.rows for v in row
+    return tuple(_stripped(v) for g in grids if g.sheet == "正文" for row in g.rows for v in row
                  if isinstance(v, str) and "元" in v and len(v) <= 60 and _YUAN_LINE.search(v))
 
 

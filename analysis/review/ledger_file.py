@@ -47,7 +47,7 @@ def shown(path: Path) -> str:
         return resolved.as_posix()
 
 
-def _text(value: object) -> str:
+def _ledger_text(value: object) -> str:
     """A ledger cell as text: numbers without a trailing .0, dates as 2024-06-05, blank as ''."""
     if value is None or value == "":
         return ""
@@ -85,12 +85,12 @@ def read_ledger(path: Path) -> Ledger:
         return problem(f"文件无法读取（{type(exc).__name__}），可能已损坏、被加密或正被其他程序占用")
     if not cells:
         return problem("文件为空")
-    header = tuple(_text(c) for c in cells[0])
+    header = tuple(_ledger_text(c) for c in cells[0])
     if header[:len(HEADER)] != HEADER:
         return problem(f"第一行表头应为“{'，'.join(HEADER)}”")
     rows = []
     for number, raw in enumerate(cells[1:], start=2):
-        texts = [_text(c) for c in raw[:len(HEADER)]] + [""] * (len(HEADER) - len(raw))
+        texts = [_ledger_text(c) for c in raw[:len(HEADER)]] + [""] * (len(HEADER) - len(raw))
         if any(texts):
             rows.append(LedgerRow(number, **dict(zip(_FIELDS, texts))))
     return Ledger(name, tuple(rows))

@@ -87,7 +87,7 @@ def word_grids(xml: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     last: _Table | None = None
     for element, placeholder in _children(body, plain):
         if element.tag == _P:
-            text = "" if placeholder else _text(element, plain)
+            text = "" if placeholder else _shown_text(element, plain)
             if text:
                 paragraphs.append([text])
             if not plain:
@@ -162,7 +162,7 @@ def _collect_tables(tbl: etree._Element, grids: list[Grid], depth: int, limits: 
                 if child.tag == _TBL:
                     _collect_tables(child, grids, depth + 1, limits, plain)
                 elif child.tag == _P and not child_placeholder:
-                    lines.append(_text(child, plain))
+                    lines.append(_shown_text(child, plain))
             text = "\n".join(t for t in lines if t)
             value: object = None if vmerge == "continue" or not text else text
             if span > 1:
@@ -180,7 +180,7 @@ def _deleted_row(tr: etree._Element) -> bool:
     return props is not None and props.find(_DEL) is not None
 
 
-def _text(element: etree._Element, plain: bool = False) -> str:
+def _shown_text(element: etree._Element, plain: bool = False) -> str:
     """The text Word shows for a paragraph; a content control still showing its placeholder is blank."""
     if not plain and _HAS_HIDDEN_PARTS(element):
         parts: list[str] = []
@@ -218,7 +218,7 @@ def _text_box_lines(paragraph: etree._Element) -> list[str]:
             continue
         for p, placeholder in _unwrapped(box):
             if p.tag == _P and not placeholder:
-                text = _text(p)
+                text = _shown_text(p)
                 if text:
                     lines.append(text)
     return lines
