@@ -193,9 +193,11 @@ def load_form(path: Path) -> Form:
     return form
 
 
-def form_versions(forms_dir: Path = FORMS_DIR) -> tuple[int, ...]:
-    """The years in which the form changed (file names ``<year>.csv``), oldest first."""
-    return tuple(sorted(int(p.stem) for p in Path(forms_dir).glob("*.csv") if p.stem.isdigit() and len(p.stem) == 4))
+def form_versions(forms_dir: Path | None = None) -> tuple[int, ...]:
+    """The years in which the form changed (file names ``<year>.csv`` in ``forms_dir``, default
+    :data:`FORMS_DIR`), oldest first."""
+    folder = Path(forms_dir or FORMS_DIR)
+    return tuple(sorted(int(p.stem) for p in folder.glob("*.csv") if p.stem.isdigit() and len(p.stem) == 4))
 
 
 @lru_cache(maxsize=32)
@@ -203,8 +205,9 @@ def _cached_form(path: Path) -> Form:
     return load_form(path)
 
 
-def form_for(year: int | None, forms_dir: Path = FORMS_DIR) -> Form:
+def form_for(year: int | None, forms_dir: Path | None = None) -> Form:
     """The form of ``year``: the latest file at or before it; the first for earlier years; the latest for None."""
+    forms_dir = Path(forms_dir or FORMS_DIR)
     versions = form_versions(forms_dir)
     if not versions:
         raise FormError(f"表式文件夹 {forms_dir} 中没有 <年度>.csv 表式文件。")
@@ -232,6 +235,7 @@ PUBLIC_KEYS: tuple[str, ...] = ("public_offline", "public_online")
 FORM_TITLE = "{year}年全市科技活动周开展情况统计表"
 SUBTOTAL_PREFIX = "subtotal:"  # field name of a 小计/合计 the unit wrote inside a category: subtotal:<category>
 STAMP_LABEL = "地方/部门（盖章）："
+UNIT_KEY = "unit"  # defined name (.xlsx) and content-control tag (.docx) of the unit cell of a generated template
 
 # Words that mark rows or columns which are not one reporting unit's own figures.
 TOTAL_WORDS = ("合计", "总计", "汇总", "全市", "共计")

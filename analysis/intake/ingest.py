@@ -21,12 +21,13 @@ from typing import Iterable
 import pandas as pd
 
 from analysis.intake.filekinds import classify
-from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX
+from analysis.form import CURRENT, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX, Form, form_for
 from analysis.issues import Issue, issues_frame
 from analysis.intake.locate import Located, count_labels, locate
 from analysis.paths import DEMO_MARKER, ROOT, UNITS_CSV, is_demo, year_of
 from analysis.intake.readers import LEGACY_WORD_EXT, TABLE_EXT, WORD_EXT, read_grids
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused
+from analysis.intake.template_form import recognise
 from analysis.intake.units import Registry, Unit, fold_name
 from analysis.intake.values import parse_value, raw_text
 
@@ -89,11 +90,15 @@ def process_file(path: Path, source_file: str, year: int | None, limits: Limits 
         grids = read_grids(path, limits)
         unreadable = tuple(Issue("warning", "sheet_unreadable", g.problem, source_file, g.sheet) for g in grids
                            if g.problem)
+        form = form_for(year)
         located = locate(grids, year)
+        template = recognise(path, grids, form, located)  # the package's own template: by name / tag, exact
+        located = template.located if template is not None else located
         if located is None:
             kind, stamp, parsed, issues = _without_form(path, source_file, grids)
             return FileOutcome(source_file, sha, kind, stamp, parsed, unreadable + issues, mtime)
-        parsed, issues = parse_located(located, source_file)
+        parsed, issues = parse_located(located, source_file, form)
+        parsed = template.annotate(parsed) if template is not None else parsed
         issues = unreadable + issues
     except Refused as exc:
         return FileOutcome(source_file, sha, "other", mtime=mtime,
@@ -126,13 +131,13 @@ def _without_form(path: Path, source_file: str, grids: list) -> tuple[str, str, 
     return ("document" if is_word else "other"), "", (), (issue,)
 
 
-def parse_located(located: Located, source_file: str) -> tuple[tuple, tuple[Issue, ...]]:
-    """Parse every located raw cell; sum the rows of a wide table that has no 合计 row."""
+def parse_located(located: Located, source_file: str, form: Form = CURRENT) -> tuple[tuple, tuple[Issue, ...]]:
+    """Parse every located raw cell of the form's items; sum the rows of a wide table that has no 合计 row."""
     parsed, issues = [], []
-    for key in FIELD_KEYS:
+    for key in form.keys:
         cells = located.cells.get(key)
         if not cells:
-            issues.append(Issue("warning", "field_not_found", f"表中未找到“{BY_KEY[key].label}”一项，请按通知附件的"
+            issues.append(Issue("warning", "field_not_found", f"表中未找到“{form.by_key[key].label}”一项，请按通知附件的"
                                                               "统计表格式补报该项。", source_file, located.sheet, "", key))
             parsed.append((key, None, "", located.sheet, "", "未找到该项"))
             continue
@@ -147,7 +152,7 @@ def parse_located(located: Located, source_file: str) -> tuple[tuple, tuple[Issu
             continue
         usable = [r.value for r in results if r.value is not None]
         broken = any(r.value is None and not r.blank for r in results)
-        total = None if broken or not usable else _round(key, sum(usable))
+        total = None if broken or not usable else _round(form.by_key[key].is_money, sum(usable))
         span = f"{cells[0].cell}:{cells[-1].cell}"
         raws = "；".join(f"{c.row_label or c.cell}={raw_text(c.raw)}" for c in cells if c.raw not in (None, ""))
         note = f"无合计行，{len(cells)}行相加" + ("；含无法识别的值，未合计" if broken else "")
@@ -161,8 +166,8 @@ def parse_located(located: Located, source_file: str) -> tuple[tuple, tuple[Issu
     return tuple(parsed), tuple(issues)
 
 
-def _round(key: str, value: float) -> float:
-    return round(value, 6) if BY_KEY[key].is_money else float(round(value))
+def _round(money: bool, value: float) -> float:
+    return round(value, 6) if money else float(round(value))
 
 
 # ---------------------------------------------------------------- the batch (parent side)
@@ -456,11 +461,12 @@ def assemble(raw_dir: Path, paths: list[Path], kinds: dict[Path, str], outcomes:
             issues.append(Issue("info", "superseded_revision", f"“{unit}”报送了多份统计表，采用较新的“"
                                                                f"{group[0][0].source_file}”，本文件不计入。",
                                 outcome.source_file, unit=unit))
-    returns = _returns_frame(accepted)
+    form = form_for(year)
+    returns = _returns_frame(accepted, form)
     values = _values_frame(forms, status_of)
     issues = [_with_unit(i, unit_of) for i in issues]
     meta = {"year": year, "demo": is_demo(raw_dir), "raw_dir": _shown_path(raw_dir),
-            "units_expected": [u.name for u in registry.roster(year)]}
+            "units_expected": [u.name for u in registry.roster(year)], "form_version": form.version}
     files = pd.DataFrame(file_rows, columns=list(FILE_COLUMNS), dtype="str")
     return IngestResult(returns, values, issues_frame(issues), files, meta)
 
@@ -497,22 +503,23 @@ def _with_unit(issue: Issue, unit_of: dict[str, str]) -> Issue:
                  unit_of[issue.source_file])
 
 
-def _returns_frame(accepted: Iterable[tuple[FileOutcome, str, str]]) -> pd.DataFrame:
+def _returns_frame(accepted: Iterable[tuple[FileOutcome, str, str]], form: Form) -> pd.DataFrame:
     rows = []
     for outcome, unit, unit_kind in accepted:
         row = {"source_file": outcome.source_file, "unit": unit, "unit_kind": unit_kind}
-        row.update({key: value for key, value, *_ in outcome.parsed if key in BY_KEY})
+        row.update({key: value for key, value, *_ in outcome.parsed if key in form.by_key})
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=list(RETURN_COLUMNS))
-    return typed_returns(frame)
+    frame = pd.DataFrame(rows, columns=[*RETURN_COLUMNS[:3], *form.keys])
+    return typed_returns(frame, form)
 
 
-def typed_returns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Money as float, counts as nullable integers, text as str; sorted by unit."""
+def typed_returns(frame: pd.DataFrame, form: Form = CURRENT) -> pd.DataFrame:
+    """Money as float, counts as nullable integers, text as str; sorted by unit.  Items of ``form`` the frame
+    lacks were not asked that year and stay absent."""
     out = frame.copy()
-    for key in FIELD_KEYS:
+    for key in (k for k in form.keys if k in out.columns):
         numbers = pd.to_numeric(out[key], errors="coerce")
-        out[key] = numbers.astype("float64") if BY_KEY[key].is_money else numbers.round().astype("Int64")
+        out[key] = numbers.astype("float64") if form.by_key[key].is_money else numbers.round().astype("Int64")
     for col in ("source_file", "unit", "unit_kind"):
         out[col] = out[col].astype("str")
     return out.sort_values(["unit_kind", "unit"], kind="stable").reset_index(drop=True)
@@ -574,5 +581,6 @@ def load_processed(out_dir: Path) -> IngestResult:
         parquet = out_dir / f"{name}.parquet"
         frames[name] = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(out_dir / f"{name}.csv",
                                                                                     encoding="utf-8-sig", dtype="str")
-    frames["returns"] = typed_returns(frames["returns"])
-    return IngestResult(frames["returns"], frames["values"], frames["issues"], frames["files"], read_meta(out_dir))
+    meta = read_meta(out_dir)
+    frames["returns"] = typed_returns(frames["returns"], form_for(meta.get("year")))
+    return IngestResult(frames["returns"], frames["values"], frames["issues"], frames["files"], meta)

@@ -1,0 +1,185 @@
+"""Recognise the package's own fillable template (:mod:`analysis.template`) and read it exactly.
+
+A template is known by its document properties (``identifier`` = :data:`analysis.form.FORM_ID`,
+``version`` = the form's version) or, when those were lost, by carrying defined names / content-control tags
+for at least half of the form's keys.  Values are then read by defined name (.xlsx: the named cell, from the
+grids the reader already made) or by content-control tag (.docx: the text of the ``w:sdt``; its placeholder is
+blank space, so an untouched control reads as blank).  An item whose name or tag is gone (the form was altered) keeps the label search's cell.
+Each value's way of reading is returned, for the ``note`` of values.csv.
+
+Only zip containers the pre-flight checks have passed reach this module; XML is parsed with DTDs, entities and
+network access off.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from analysis.form import FORM_ID, UNIT_KEY, Form
+from analysis.intake.locate import Located, RawCell
+from analysis.intake.readers import Grid, column_letters
+
+BY_NAME = "按模板定义名称读取"
+BY_TAG = "按模板内容控件读取"
+BY_LABEL = "模板的定义名称或内容控件缺失，按标签查找读取"
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_CORE = {"dc": "http://purl.org/dc/elements/1.1/",
+         "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"}
+_REF = re.compile(r"^'?(?P<sheet>(?:[^']|'')+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d{1,7})$")
+_CELL = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a file says it is (its core document properties)."""
+
+    form_id: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """A template read by name or tag; ``ways`` says, per field key, how its value was read."""
+
+    located: Located
+    identity: Identity
+    ways: dict[str, str]
+
+    def annotate(self, parsed: tuple) -> tuple:
+        """The parsed rows (key, value, raw, sheet, cell, note) with the way of reading put first in ``note``."""
+        out = []
+        for key, value, raw, sheet, cell, note in parsed:
+            way = self.ways.get(key, "")
+            out.append((key, value, raw, sheet, cell, "；".join(t for t in (way, note) if t)))
+        return tuple(out)
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                           huge_tree=False, remove_comments=True)
+
+
+def _xml(zf: zipfile.ZipFile, name: str) -> etree._Element | None:
+    try:
+        return etree.fromstring(zf.read(name), _parser())
+    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError, ValueError):
+        return None
+
+
+def identity(zf: zipfile.ZipFile) -> Identity | None:
+    """The form id and version in docProps/core.xml, or None when the file carries none."""
+    root = _xml(zf, "docProps/core.xml")
+    if root is None:
+        return None
+    form_id = (root.findtext("dc:identifier", default="", namespaces=_CORE) or "").strip()
+    version = (root.findtext("cp:version", default="", namespaces=_CORE) or "").strip()
+    return Identity(form_id, version) if form_id == FORM_ID else None
+
+
+def named_cells(zf: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
+    """Workbook-level defined names that point at one cell: name → (sheet, A1 address)."""
+    root = _xml(zf, "xl/workbook.xml")
+    if root is None:
+        return {}
+    out = {}
+    for node in root.iter(f"{{{_MAIN}}}definedName"):
+        m = _REF.match((node.text or "").strip())
+        if m and node.get("localSheetId") is None:
+            out[node.get("name", "")] = (m["sheet"].replace("''", "'"), f"{m['col']}{m['row']}")
+    return out
+
+
+def _grid_value(grids: list[Grid], sheet: str, address: str) -> tuple[bool, object]:
+    """(the sheet exists, the value at ``address`` of that sheet's grid, None when outside its cells)."""
+    m = _CELL.match(address)
+    grid = next((g for g in grids if g.sheet == sheet and not g.problem), None)
+    if grid is None or m is None:
+        return False, None
+    col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(m[1])))
+    r, c = int(m[2]) - 1 - grid.origin[0], col - 1 - grid.origin[1]
+    row = grid.rows[r] if 0 <= r < len(grid.rows) else []
+    return True, row[c] if 0 <= c < len(row) else None
+
+
+def _w(tag: str) -> str:
+    return f"{{{_W}}}{tag}"
+
+
+def _table_address(sdt: etree._Element, tables: dict[etree._Element, int]) -> tuple[str, str]:
+    """(grid name, A1 address) of the Word table cell holding ``sdt``, as the Word reader names them."""
+    tc = next((a for a in sdt.iterancestors(_w("tc"))), None)
+    if tc is None:
+        return "正文", ""
+    tr, tbl = tc.getparent(), tc.getparent().getparent()
+    row = list(tbl.iterchildren(_w("tr"))).index(tr)
+    col = 0
+    for cell in tr.iterchildren(_w("tc")):
+        if cell is tc:
+            break
+        span = cell.find(f"{_w('tcPr')}/{_w('gridSpan')}")
+        value = span.get(_w("val")) if span is not None else "1"
+        col += max(1, min(int(value), 64)) if (value or "").isdigit() else 1
+    return f"表格{tables.get(tbl, 0)}", f"{column_letters(col + 1)}{row + 1}"
+
+
+def tagged_values(zf: zipfile.ZipFile) -> dict[str, tuple[str | None, str, str]]:
+    """Content controls of word/document.xml: tag → (text, None when blank or the placeholder; grid; cell)."""
+    root = _xml(zf, "word/document.xml")
+    if root is None:
+        return {}
+    tables = {tbl: i for i, tbl in enumerate(root.iter(_w("tbl")), start=1)}
+    out: dict[str, tuple[str | None, str, str]] = {}
+    for sdt in root.iter(_w("sdt")):
+        tag = sdt.find(f"{_w('sdtPr')}/{_w('tag')}")
+        name = tag.get(_w("val"), "") if tag is not None else ""
+        if not name or name in out:
+            continue
+        content = sdt.find(_w("sdtContent"))
+        text = "".join(t.text or "" for t in content.iter(_w("t"))).strip() if content is not None else ""
+        sheet, cell = _table_address(sdt, tables)
+        out[name] = (text or None, sheet, cell)  # the placeholder is blank space: nothing typed reads as blank
+    return out
+
+
+def recognise(path: Path, grids: list[Grid], form: Form, located: Located | None) -> Recognised | None:
+    """The file read as the package's template, or None when it is not one (then the label search stands)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            ident = identity(zf)
+            names = zf.namelist()
+            if "word/document.xml" in names:
+                found, way = tagged_values(zf), BY_TAG
+                cells = {k: RawCell(k, text, sheet, cell) for k, (text, sheet, cell) in found.items()}
+            elif "xl/workbook.xml" in names:
+                way = BY_NAME
+                cells = {}
+                for k, (sheet, address) in named_cells(zf).items():
+                    exists, value = _grid_value(grids, sheet, address)
+                    if exists:
+                        cells[k] = RawCell(k, value, sheet, address)
+            else:
+                return None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    known = [k for k in form.keys if k in cells]
+    if ident is None and len(known) * 2 < len(form.keys):
+        return None
+    ident = ident or Identity(FORM_ID, "")
+    chosen: dict[str, tuple[RawCell, ...]] = {k: (cells[k],) for k in known}
+    ways = {k: way for k in known}
+    for key in form.keys:
+        if key not in chosen and located is not None and key in located.cells:
+            chosen[key], ways[key] = located.cells[key], BY_LABEL
+    unit = cells.get(UNIT_KEY)
+    stamp = str(unit.raw).strip() if unit is not None and unit.raw not in (None, "") else ""
+    sheet = next((c.sheet for c in cells.values()), located.sheet if located else "")
+    result = Located(sheet, "template", chosen, stamp or (located.stamp if located else ""),
+                     subtotals=located.subtotals if located else ())
+    return Recognised(result, ident, ways)
