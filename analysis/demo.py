@@ -41,7 +41,7 @@ from openpyxl.writer.excel import ExcelWriter
 from PIL import Image
 
 from analysis import form, paths
-from analysis.intake.ingest import RECEIVED_CSV
+from analysis.intake.dates import RECEIVED_CSV
 from analysis.review.materials import VIDEO_MAX_SECONDS
 from analysis.outputs import normalize_zip, write_atomic, write_csv, write_text
 from analysis.intake.units import Registry, Unit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,3 +38,10 @@ def year_dirs(raw_dir: Path = RAW) -> list[Path]:
 def is_demo(folder: Path) -> bool:
     """True when ``folder`` (a raw year folder) holds the synthetic demo returns."""
     return (Path(folder) / DEMO_MARKER).is_file()
+
+
+def comparison_year(year: int, years: Mapping[int, bool], demo: bool) -> int | None:
+    """The year a year is compared with: the latest earlier one of ``years`` (year → holds demo data) of the
+    same kind, so real returns are never compared with synthetic ones; None when there is none."""
+    earlier = [y for y, is_demo_year in years.items() if y < year and is_demo_year == demo]
+    return max(earlier) if earlier else None

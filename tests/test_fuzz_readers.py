@@ -22,7 +22,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from analysis.form import BY_KEY, FIELDS
-from analysis.intake.ingest import FileOutcome, process_file, run_tasks
+from analysis.intake.pool import ReadTask, run_tasks
+from analysis.intake.read_file import process_file
+from analysis.intake.records import FileOutcome
 from analysis.intake.safety import DEFAULT_LIMITS, Limits
 
 pytestmark = pytest.mark.xdist_group("fuzz")
@@ -71,7 +73,7 @@ def check(outcome: object, exact: bool) -> None:
     assert isinstance(outcome, FileOutcome)
     for issue in outcome.issues:
         assert issue.severity in ("error", "warning", "info") and issue.message
-    for key, value, *_ in outcome.parsed:
+    for key, value in ((p.key, p.value) for p in outcome.parsed):
         if value is None or key not in BY_KEY:
             continue
         assert math.isfinite(value) and value >= 0, (key, value)
@@ -84,10 +86,10 @@ def test_originals_read_exactly(tmp_path):
     for ext in (".docx", ".csv"):
         path = h.write_bytes(tmp_path / f"a{ext}", originals()[ext])
         outcome = process_file(path, path.name, YEAR)
-        assert {k: v for k, v, *_ in outcome.parsed if k in BY_KEY} == pytest.approx(TYPED)
+        assert {p.key: p.value for p in outcome.parsed if p.key in BY_KEY} == pytest.approx(TYPED)
     path = h.write_bytes(tmp_path / "a.xlsx", originals()[".xlsx"])
-    (outcome,) = run_tasks([(str(path), "a.xlsx", YEAR, DEFAULT_LIMITS)], workers=1)
-    assert {k: v for k, v, *_ in outcome.parsed if k in BY_KEY} == pytest.approx(TYPED)
+    (outcome,) = run_tasks([ReadTask(str(path), "a.xlsx", YEAR, DEFAULT_LIMITS)], workers=1)
+    assert {p.key: p.value for p in outcome.parsed if p.key in BY_KEY} == pytest.approx(TYPED)
 
 
 @settings(max_examples=100, **SETTINGS)
@@ -124,9 +126,9 @@ def test_mutated_spreadsheets_through_workers(batch, ext):
         for i, item in enumerate(batch):
             data = mutate(originals()[".xlsx"], item) if isinstance(item, list) else item
             path = h.write_bytes(Path(tmp) / f"{i}{ext}", data)
-            tasks.append((str(path), path.name, YEAR, DEFAULT_LIMITS))
+            tasks.append(ReadTask(str(path), path.name, YEAR, DEFAULT_LIMITS))
         outcomes = run_tasks(tasks, workers=2)
-    assert [o.source_file for o in outcomes] == [t[1] for t in tasks]
+    assert [o.source_file for o in outcomes] == [t.source_file for t in tasks]
     for outcome in outcomes:
         check(outcome, exact=True)
 
@@ -136,16 +138,16 @@ def test_reader_abort_becomes_an_issue_row(tmp_path):
     bad = h.write_last_cell(tmp_path / "末格.xlsx")
     good = fx.write_vertical_xlsx(tmp_path / "随县.xlsx", TYPED, stamp="随县")
     lifted = Limits(max_cells=10**15)
-    outcomes = run_tasks([(str(bad), bad.name, YEAR, lifted), (str(good), good.name, YEAR, lifted)], workers=1)
+    outcomes = run_tasks([ReadTask(str(bad), bad.name, YEAR, lifted), ReadTask(str(good), good.name, YEAR, lifted)], workers=1)
     crashed, read = outcomes
     assert [(i.severity, i.code) for i in crashed.issues] == [("error", "file_crashed_reader")]
-    assert {k: v for k, v, *_ in read.parsed if k in BY_KEY} == pytest.approx(TYPED)
+    assert {p.key: p.value for p in read.parsed if p.key in BY_KEY} == pytest.approx(TYPED)
 
 
 def test_hung_read_becomes_a_timeout_issue(tmp_path):
     """A read that never returns (a named pipe with no writer) is stopped after Limits.seconds_per_file."""
     fifo = tmp_path / "管道.csv"
     os.mkfifo(fifo)
-    (outcome,) = run_tasks([(str(fifo), fifo.name, YEAR, Limits(seconds_per_file=1))], workers=1)
+    (outcome,) = run_tasks([ReadTask(str(fifo), fifo.name, YEAR, Limits(seconds_per_file=1))], workers=1)
     assert [(i.severity, i.code) for i in outcome.issues] == [("error", "file_timeout")]
     assert "Limits.seconds_per_file" in outcome.issues[0].message

@@ -27,7 +27,8 @@ import pytest
 
 from analysis import outputs
 from analysis.form import FIELD_KEYS
-from analysis.intake.ingest import ingest, load_processed
+from analysis.intake.ingest import ingest
+from analysis.intake.store import load_processed
 
 pytestmark = pytest.mark.xdist_group("hostile")
 
@@ -343,7 +344,7 @@ def test_macro_part_is_ignored(batch, monkeypatch):
     """The .xlsm is read (values exact above) and its vbaProject.bin is never opened by our Python code."""
     import zipfile
 
-    from analysis.intake.ingest import process_file
+    from analysis.intake.read_file import process_file
 
     opened: list[str] = []
     real_open = zipfile.ZipFile.open

@@ -32,7 +32,7 @@ from fixtures import (
 from openpyxl import load_workbook
 
 from analysis.form import CAT_FUNDING, CAT_STAFF, FIELDS
-from analysis.intake.ingest import IngestResult
+from analysis.intake.records import IngestResult
 
 EXPECTED = {k: float(v) for k, v in SAMPLE.items()}
 OLD = {k: (v + 1 if v else 7) for k, v in SAMPLE.items()}  # last year's figures: differ in every field

@@ -21,7 +21,8 @@ from fixtures import (
     write_xlsx,
 )
 
-from analysis.intake.ingest import ingest, load_processed
+from analysis.intake.ingest import ingest
+from analysis.intake.store import load_processed
 from analysis.outputs import neutralize
 from analysis.paths import ROOT
 

@@ -7,8 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.review import materials
 from analysis.demo import minimal_mp4
+from analysis.intake import media
+from analysis.review import materials
 
 ROSTER = ("曾都区", "随县", "广水市")
 
@@ -27,8 +28,8 @@ ROSTER = ("曾都区", "随县", "广水市")
     ("随县/Thumbs.db", "other", "other"),
     ("随县/说明.zip", "other", "other"),
 ])
-def test_classify(source, kind, expected):
-    assert materials.classify(source, kind) == expected
+def test_material_of(source, kind, expected):
+    assert materials.material_of(source, kind) == expected
 
 
 def test_video_seconds(tmp_path):
@@ -36,11 +37,11 @@ def test_video_seconds(tmp_path):
     (tmp_path / "b.mov").write_bytes(minimal_mp4(59.5))
     (tmp_path / "broken.mp4").write_bytes(b"\x00\x00\x00\x08junk")
     (tmp_path / "c.avi").write_bytes(b"RIFF0000AVI ")
-    assert materials.video_seconds(tmp_path / "a.mp4") == pytest.approx(205.0)
-    assert materials.video_seconds(tmp_path / "b.mov") == pytest.approx(59.5)
-    assert math.isnan(materials.video_seconds(tmp_path / "broken.mp4"))
-    assert math.isnan(materials.video_seconds(tmp_path / "c.avi"))
-    assert math.isnan(materials.video_seconds(tmp_path / "missing.mp4"))
+    assert media.video_seconds(tmp_path / "a.mp4") == pytest.approx(205.0)
+    assert media.video_seconds(tmp_path / "b.mov") == pytest.approx(59.5)
+    assert math.isnan(media.video_seconds(tmp_path / "broken.mp4"))
+    assert math.isnan(media.video_seconds(tmp_path / "c.avi"))
+    assert math.isnan(media.video_seconds(tmp_path / "missing.mp4"))
 
 
 @pytest.mark.parametrize("seconds, text", [(205, "3分25秒"), (180.4, "3分00秒"), (59.6, "1分00秒"), (7, "0分07秒")])
@@ -75,9 +76,20 @@ def year_folder(tmp_path):
     return tmp_path, frame
 
 
+def found_in(raw, files):
+    """The materials of ``files`` with the durations read from the real video files, as the pipeline does."""
+    durations = {f: media.video_seconds(raw / f) for f in materials.video_files(files)}
+    return materials.material_files(files, durations, ROSTER)
+
+
+def test_video_files_are_the_videos_by_kind_or_name(year_folder):
+    _, files = year_folder
+    assert materials.video_files(files) == ["随县/宣传片.mp4", "随县/活动视频.mp4", "广水市/视频.wmv"]
+
+
 def test_material_files(year_folder):
     raw, files = year_folder
-    got = materials.material_files(files, raw, ROSTER).set_index("source_file")
+    got = found_in(raw, files).set_index("source_file")
     assert got.loc["随县/活动照片1.jpg", "unit"] == "随县"  # from the accepted form in the same folder
     assert got.loc["曾都区2023年科技活动周工作总结.docx", "unit"] == "曾都区"  # from the roster name in the path
     assert got.loc["说明.txt", ["unit", "material"]].tolist() == ["", "other"]
@@ -88,7 +100,7 @@ def test_material_files(year_folder):
 
 def test_checklist_counts_per_unit(year_folder):
     raw, files = year_folder
-    got = materials.checklist(materials.material_files(files, raw, ROSTER), ROSTER)
+    got = materials.checklist(found_in(raw, files), ROSTER)
     assert got.columns.tolist() == ["unit", *materials.MATERIALS, "longest_video"]
     assert got["unit"].tolist() == ["曾都区", "随县", "广水市"]
     counts = got.set_index("unit")[list(materials.MATERIALS)]
@@ -102,14 +114,14 @@ def test_checklist_counts_per_unit(year_folder):
 
 def test_checklist_of_no_files(tmp_path):
     files = pd.DataFrame(columns=["source_file", "kind", "status", "unit", "sha256"], dtype="str")
-    got = materials.checklist(materials.material_files(files, tmp_path, ["随县"]), ["随县"])
+    got = materials.checklist(materials.material_files(files, {}, ["随县"]), ["随县"])
     assert got.to_dict("records")[0] | {"longest_video": 0} == {"unit": "随县", "form": 0, "summary": 0, "photo": 0,
                                                                  "media": 0, "video": 0, "longest_video": 0}
 
 
 def test_materials_issues(year_folder):
     raw, files = year_folder
-    found = materials.material_files(files, raw, ROSTER)
+    found = found_in(raw, files)
     issues = materials.materials_issues(found, ROSTER)
     got = {(i.code, i.severity, i.unit, i.source_file) for i in issues}
     assert got == {

@@ -8,7 +8,8 @@ import pytest
 
 from analysis.report import summary, tables
 from analysis.form import FIELD_KEYS
-from analysis.intake.ingest import RETURN_COLUMNS, IngestResult, typed_returns, write_result
+from analysis.intake.records import RETURN_COLUMNS, IngestResult, typed_returns
+from analysis.intake.store import write_result
 from analysis.issues import Issue, issues_frame
 
 

@@ -91,7 +91,7 @@ def plan_years(years: list[int] | None, raw_dir: Path, processed_dir: Path, repo
 
 def ensure_compared_year(plan: YearPlan) -> None:
     """Process the comparison year first when only its raw returns exist (``report --year`` on a fresh clone)."""
-    from analysis.intake.ingest import is_processed
+    from analysis.intake.store import is_processed
     from analysis.pipeline import process_year
 
     if plan.compare_year is None:

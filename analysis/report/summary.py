@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from analysis.report import charts, exports, stats
 from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS
-from analysis.intake.ingest import is_processed, load_processed, read_meta
+from analysis.intake.store import is_processed, load_processed, read_meta
 from analysis.paths import DEMO_LABEL
 
 KEY_TRENDS = ("events_held", "public_offline", "public_online", "media_reports")

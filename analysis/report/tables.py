@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS
-from analysis.intake.ingest import IngestResult
+from analysis.intake.records import IngestResult
 from analysis.issues import SEVERITIES, SEVERITY_ZH, code_title, readable
 from analysis.intake.units import KIND_ZH
 

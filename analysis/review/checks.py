@@ -10,19 +10,15 @@ Rules are vectorised over the returns frame: no loop over units, nothing quadrat
 
 from __future__ import annotations
 
-import io
 import math
-import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import date, datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from analysis.form import (
     BY_KEY,
@@ -36,11 +32,11 @@ from analysis.form import (
     SUBTOTAL_PREFIX,
     normalize_label,
 )
-from analysis.intake.ingest import RECEIVED_CSV
+from analysis.intake.dates import RECEIVED_CSV, WeekDates
+from analysis.intake.dates import _csv_rows as csv_rows  # the project's one reader of small Excel-saved CSVs
 from analysis.issues import SEVERITIES, Issue
 from analysis.review.materials import materials_issues
 from analysis.paths import ROOT, WEEKS_CSV
-from analysis.intake.readers import decode_text
 from analysis.intake.units import KIND_ZH, KINDS
 
 # --- thresholds: analysis/review/rules.csv ---------------------------------------------------------------------
@@ -52,9 +48,6 @@ RULE_NAMES = ("small_field_max", "money_max_wan", "offline_per_event_min", "offl
               "yuan_per_participant_max", "reports_per_outlet_max", "min_peers", "outlier_z", "outlier_fold",
               "yoy_factor", "yoy_floor_money", "yoy_floor_count", "county_min_reports")
 
-SOURCE_MTIME = "文件修改时间"
-RECEIVED_COLUMNS = ("source_file", "received")
-RECEIVED_FORMAT = "两列：source_file（文件在年度文件夹中的路径或文件名）和 received（收到日期，如 2023-06-05 或 2023年6月5日）"
 WEEKS_SHOWN = WEEKS_CSV.relative_to(ROOT).as_posix()  # data/reference/weeks.csv, as named in messages
 # Statistical findings: kept only for a value no other rule has flagged, and once per value.
 STATISTICAL_CODES = ("outlier_mad", "yoy_jump")
@@ -111,7 +104,7 @@ class Rules:
 def load_rules(path: Path = RULES_CSV) -> Rules:
     """rules.csv (``name, field, kind, value, severity, label``); :class:`RulesError` says what is wrong and where."""
     path = Path(path)
-    frame = _csv_rows(path)
+    frame = csv_rows(path)
     missing = [c for c in RULE_COLUMNS if c not in frame.columns]
     if missing:
         raise RulesError(f"核查规则文件 {path.name} 缺少“{'”“'.join(missing)}”列（应有 {', '.join(RULE_COLUMNS)}）。")
@@ -141,22 +134,13 @@ def default_rules() -> Rules:
     return load_rules(RULES_CSV)
 
 
-@dataclass(frozen=True)
-class Week:
-    """The week's event window and the return deadline of one year."""
-
-    year: int
-    start: date
-    end: date
-    deadline: date
-
-
 @dataclass(frozen=True, eq=False)
 class CheckContext:
     """Everything the rules read.  Frames follow docs/contracts.md.
 
     ``roster``: expected units (``name, kind``); ``previous``: last year's returns;
-    ``received``: the frame of :func:`received_dates`; ``materials``: :func:`analysis.materials.material_files`;
+    ``received``: the frame of :func:`analysis.intake.dates.received_dates`; ``materials``:
+    :func:`analysis.review.materials.material_files`;
     ``rules``: the thresholds (:func:`load_rules`, read once by the caller).
     """
 
@@ -166,7 +150,7 @@ class CheckContext:
     files: pd.DataFrame
     roster: pd.DataFrame
     previous: pd.DataFrame | None = None
-    week: Week | None = None
+    week: WeekDates | None = None
     received: pd.DataFrame | None = None
     materials: pd.DataFrame | None = None
     rules: Rules = dataclass_field(default_factory=default_rules)
@@ -588,116 +572,7 @@ def run_checks(ctx: CheckContext) -> list[Issue]:
     return _one_per_cell([issue for rule in RULES for issue in rule(ctx)])
 
 
-# --- configuration and inputs -----------------------------------------------------------------------------------
-def _csv_rows(path: Path) -> pd.DataFrame:
-    """A small CSV of text cells (UTF-8 or GB18030, as saved by Excel), column names stripped."""
-    frame = pd.read_csv(io.StringIO(decode_text(Path(path).read_bytes())), dtype=str, keep_default_na=False,
-                        index_col=False)
-    return frame.rename(columns=lambda c: str(c).strip())
-
-
-def _week(row: dict[str, Any]) -> Week | None:
-    """One weeks.csv row; None when its year or a date cannot be read."""
-    year, days = _text(row.get("year")).strip(), [parse_date(row.get(c)) for c in ("start", "end", "deadline")]
-    if not year.isdigit() or None in days:
-        return None
-    return Week(int(year), *days)  # type: ignore[arg-type]
-
-
-def load_weeks(path: Path) -> dict[int, Week]:
-    """``weeks.csv`` (year, start, end, deadline; ISO dates) by year.
-
-    A row that cannot be read is left out: its year is then reported by :func:`deadline_unknown`.
-    """
-    try:
-        frame = _csv_rows(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError):
-        return {}
-    weeks = [_week(r) for r in frame.to_dict("records")]
-    return {w.year: w for w in weeks if w is not None}
-
-
+# --- inputs -------------------------------------------------------------------------------------------------
 def roster_frame(units: Iterable[Any]) -> pd.DataFrame:
     """Roster as the context's ``name, kind`` frame from objects with ``.name`` and ``.kind``."""
     return pd.DataFrame([(u.name, u.kind) for u in units], columns=["name", "kind"], dtype="str")
-
-
-_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-
-
-def parse_date(text: str) -> date | None:
-    """2023-06-05, 2023/6/5, 2023.6.5 or 2023年6月5日 (a time after it is ignored); else None."""
-    m = _DATE.match(_text(text))
-    if not m:
-        return None
-    try:
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
-
-
-def _received_invalid(problem: str, fallback: str, cell: str = "") -> Issue:
-    return Issue("warning", "received_csv_invalid",
-                 f"{RECEIVED_CSV} {problem}：应为{RECEIVED_FORMAT}。{fallback}改用文件修改时间判断是否逾期（仅供参考）。",
-                 source_file=RECEIVED_CSV, cell=cell)
-
-
-def read_received(path: Path) -> tuple[dict[str, date], list[Issue]]:
-    """The dates listed in ``received.csv`` by source file (``/`` separators), and a finding for each problem.
-
-    A file that cannot be read or lacks a column gives one finding and no dates; a row whose
-    file name or date cannot be read gives a finding located at its cell and is left out.
-    """
-    try:
-        frame = _csv_rows(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError):
-        return {}, [_received_invalid("无法读取（为空或格式有误）", "本次全部文件")]
-    missing = [c for c in RECEIVED_COLUMNS if c not in frame.columns]
-    if missing:
-        return {}, [_received_invalid(f"缺少“{'”“'.join(missing)}”列", "本次全部文件")]
-    column = {c: get_column_letter(frame.columns.get_loc(c) + 1) for c in RECEIVED_COLUMNS}
-    listed: dict[str, date] = {}
-    issues = []
-    for row, r in enumerate(frame.to_dict("records"), start=2):  # row 1 is the header, as Excel numbers them
-        name, raw = _text(r["source_file"]).strip().replace("\\", "/"), _text(r["received"]).strip()
-        day = parse_date(raw)
-        if name and day is not None:
-            listed[name] = day
-        elif not name and raw:
-            issues.append(_received_invalid(f"第 {row} 行没有文件名", "该行", f"{column['source_file']}{row}"))
-        elif name:
-            issues.append(_received_invalid(f"第 {row} 行“{name}”的收到日期“{raw}”无法识别", "该文件",
-                                            f"{column['received']}{row}"))
-    return listed, issues
-
-
-def received_dates(raw_dir: Path, files: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
-    """When each file was received: from ``received.csv`` in the year folder, else the file's modification time.
-
-    ``received.csv`` has columns ``source_file, received``; ``source_file`` is the path
-    relative to the year folder or just the file name.  Returns the frame ``source_file,
-    received (date or None), date_source`` ('received.csv' or '文件修改时间'; '' when unknown)
-    and the findings on ``received.csv`` itself (:func:`read_received`).
-    """
-    raw_dir = Path(raw_dir)
-    table = raw_dir / RECEIVED_CSV
-    listed, issues = read_received(table) if table.is_file() else ({}, [])
-    by_name: dict[str, list[date]] = {}
-    for name, day in listed.items():
-        by_name.setdefault(name.rsplit("/", 1)[-1], []).append(day)
-    rows = []
-    for source in files["source_file"].astype(str):
-        day = listed.get(source)
-        if day is None and len(by_name.get(source.rsplit("/", 1)[-1], [])) == 1:
-            day = by_name[source.rsplit("/", 1)[-1]][0]
-        if day is not None:
-            rows.append((source, day, RECEIVED_CSV))
-            continue
-        path = raw_dir / source
-        if path.is_file():
-            rows.append((source, datetime.fromtimestamp(path.stat().st_mtime).date(), SOURCE_MTIME))
-        else:
-            rows.append((source, None, ""))
-    frame = pd.DataFrame(rows, columns=["source_file", "received", "date_source"]).astype(
-        {"source_file": "str", "received": "object", "date_source": "str"})
-    return frame, issues

@@ -3,16 +3,15 @@
 The notice asks every unit for the activity summary (总结), the statistics table,
 images (影像资料: photos or videos, videos at most 3 minutes) and media reports.
 Files are sorted into those kinds from ingest's ``files.csv`` (kind) and their names;
-video durations are read from the container by mutagen (no ffmpeg needed).
+video durations are read at intake (:func:`analysis.intake.media.video_seconds`) and passed in.
 """
 
 from __future__ import annotations
 
 import math
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Iterable
 
-import mutagen
 import pandas as pd
 
 from analysis.intake import filekinds
@@ -33,7 +32,7 @@ SUMMARY_WORDS = ("总结",)
 CHECKLIST_ZH = {"unit": "单位", **{m: MATERIAL_ZH[m] for m in MATERIALS}, "longest_video": "最长视频（秒）"}
 
 
-def classify(source_file: str, kind: str) -> str:
+def material_of(source_file: str, kind: str) -> str:
     """Material of one file from ingest's ``kind`` and its name: form / summary / photo / media / video / other.
 
     Media reports are documents or screenshots whose name says so (报道/新闻/媒体).
@@ -55,16 +54,6 @@ def classify(source_file: str, kind: str) -> str:
     return "other"
 
 
-def video_seconds(path: Path) -> float:
-    """Duration of a video read from its container (MP4/MOV/M4V, also WMV); NaN when it cannot be read."""
-    try:
-        media = mutagen.File(path)
-        length = float(media.info.length) if media is not None else math.nan
-    except Exception:  # noqa: BLE001 - any damaged or unknown container just means "unknown"
-        return math.nan
-    return length if length > 0 else math.nan
-
-
 def minutes_seconds(seconds: float) -> str:
     """Seconds as 3分25秒."""
     total = int(round(seconds))
@@ -82,8 +71,15 @@ def _unit_of(source_file: str, unit: str, folder_units: dict[str, str], names: l
     return max(hits, key=len) if hits else ""
 
 
-def material_files(files: pd.DataFrame, raw_dir: Path, roster_names: Iterable[str] = ()) -> pd.DataFrame:
-    """One row per file: ``source_file, unit, material, seconds`` (video length; NaN otherwise or unreadable)."""
+def video_files(files: pd.DataFrame) -> list[str]:
+    """The source files of ``files.csv`` that are videos (whose durations the checklist needs)."""
+    return [str(r["source_file"]) for r in files.to_dict("records")
+            if material_of(str(r["source_file"]), "" if pd.isna(r["kind"]) else str(r["kind"])) == "video"]
+
+
+def material_files(files: pd.DataFrame, durations: dict[str, float], roster_names: Iterable[str] = ()) -> pd.DataFrame:
+    """One row per file: ``source_file, unit, material, seconds`` (video length from ``durations``; NaN
+    otherwise or unreadable)."""
     names = [str(n) for n in roster_names]
     rows = files.assign(unit=files["unit"].fillna("").astype(str), kind=files["kind"].fillna("").astype(str),
                         status=files["status"].fillna("").astype(str)).to_dict("records")
@@ -92,8 +88,8 @@ def material_files(files: pd.DataFrame, raw_dir: Path, roster_names: Iterable[st
     out = []
     for r in rows:
         source = str(r["source_file"])
-        material = classify(source, r["kind"])
-        seconds = video_seconds(Path(raw_dir) / source) if material == "video" else math.nan
+        material = material_of(source, r["kind"])
+        seconds = durations.get(source, math.nan) if material == "video" else math.nan
         out.append((source, _unit_of(source, r["unit"], folder_units, names), material, seconds))
     return pd.DataFrame(out, columns=["source_file", "unit", "material", "seconds"]).astype(
         {"source_file": "str", "unit": "str", "material": "str", "seconds": "float64"})

@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.form import COUNT_KEYS, FIELD_KEYS, SUBTOTAL_PREFIX
-from analysis.intake.ingest import FILE_KINDS, FILE_STATUSES
+from analysis.intake.records import FILE_KINDS, FILE_STATUSES
 from analysis.issues import SEVERITIES, Issue
 from analysis.intake.units import KINDS
 

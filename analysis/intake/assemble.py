@@ -1,0 +1,140 @@
+"""The year's four tables from what the walk found and the workers read: units, revisions and statuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.form import BY_KEY, FIELD_KEYS, SUBTOTAL_PREFIX
+from analysis.intake.decide import (
+    resolve_unit,
+    revision_rank,
+    unit_candidates,
+    unit_conflict,
+    unit_of_path,
+)
+from analysis.intake.records import (
+    FILE_COLUMNS,
+    RETURN_COLUMNS,
+    VALUE_COLUMNS,
+    FileOutcome,
+    IngestResult,
+    typed_returns,
+)
+from analysis.intake.units import Registry
+from analysis.intake.walk import NOT_A_FILE_CODES
+from analysis.issues import Issue, issues_frame
+
+
+@dataclass(frozen=True)
+class SeenFile:
+    """One file of the year folder as the walk found it: where it is, its name in the outputs, what kind of
+    file its name says it is (table / photo / video / document / system / project / other), and its hash."""
+
+    path: Path
+    source_file: str
+    kind: str
+    sha256: str = ""  # taken by the parent for files no worker reads
+
+
+@dataclass(frozen=True)
+class UnitForm:
+    """A parsed form counted for a unit."""
+
+    outcome: FileOutcome
+    unit: str
+    unit_kind: str
+
+
+def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues: list[Issue],
+             registry: Registry, meta: dict) -> IngestResult:
+    """Decide units, revisions and statuses; build the four tables."""
+    issues = list(walk_issues)
+    # entries that are not readable files (links, devices) are inventoried too
+    file_rows: list[dict] = [dict(source_file=i.source_file, kind="other",
+                                  status="error" if i.severity == "error" else "skipped", unit="", sha256="")
+                             for i in issues if i.code in NOT_A_FILE_CODES]
+    forms: dict[str, list[UnitForm]] = {}
+    unit_of: dict[str, str] = {}
+    for item in seen:
+        rel = item.source_file
+        outcome = outcomes.get(rel)
+        if outcome is None:  # not a table: photo, video, document, system or project file
+            if item.kind in ("system", "project"):
+                file_rows.append(dict(source_file=rel, kind="other", status="skipped", unit="", sha256=item.sha256))
+            else:
+                file_rows.append(dict(source_file=rel, kind=item.kind, status="skipped",
+                                      unit=unit_of_path(rel, registry), sha256=item.sha256))
+            continue
+        issues.extend(outcome.issues)
+        if outcome.kind != "form":
+            status = "error" if any(i.severity == "error" for i in outcome.issues) else "skipped"
+            file_rows.append(dict(source_file=rel, kind=outcome.kind, status=status, unit=unit_of_path(rel, registry),
+                                  sha256=outcome.sha256))
+            continue
+        if is_blank_template(outcome):
+            file_rows.append(dict(source_file=rel, kind="form", status="skipped", unit="", sha256=outcome.sha256))
+            issues.append(Issue("info", "blank_template", "这是未填写任何数值的空白统计表（模板），未计入。"
+                                                          "如这是本单位的报表，请填写后重新报送。", rel))
+            continue
+        candidates = unit_candidates(rel, outcome.stamp, registry)
+        decision = resolve_unit(rel, outcome.stamp, candidates)
+        unit_of[rel] = decision.name
+        conflict = unit_conflict(rel, candidates)
+        if conflict:
+            issues.append(conflict)
+        if not decision.where:
+            issues.append(Issue("warning", "unit_unknown", f"无法确定报送单位，暂按“{decision.name}”记录。请在表头“地方/"
+                                                           "部门（盖章）”处填写单位全称，或在单位名录中登记该单位。",
+                                rel, unit=decision.name))
+        forms.setdefault(decision.name, []).append(UnitForm(outcome, decision.name, decision.kind))
+        file_rows.append(dict(source_file=rel, kind="form", status="accepted", unit=decision.name,
+                              sha256=outcome.sha256))
+    status_of = {row["source_file"]: row["status"] for row in file_rows}
+    accepted: list[UnitForm] = []
+    for unit, group in forms.items():
+        ranked = sorted(group, key=lambda f: revision_rank(f.outcome), reverse=True)
+        best = ranked[0]
+        accepted.append(best)
+        for older in ranked[1:]:
+            status_of[older.outcome.source_file] = "superseded"
+            issues.append(Issue("info", "superseded_revision", f"“{unit}”报送了多份统计表，采用较新的“"
+                                                               f"{best.outcome.source_file}”，本文件不计入。",
+                                older.outcome.source_file, unit=unit))
+    file_rows = sorted(({**row, "status": status_of[row["source_file"]]} for row in file_rows),
+                       key=lambda row: row["source_file"])
+    issues = [i if i.unit or i.source_file not in unit_of else replace(i, unit=unit_of[i.source_file]) for i in issues]
+    files = pd.DataFrame(file_rows, columns=list(FILE_COLUMNS), dtype="str")
+    return IngestResult(returns_frame(accepted), values_frame(forms, status_of), issues_frame(issues), files, meta)
+
+
+def is_blank_template(outcome: FileOutcome) -> bool:
+    """True when no item of the form holds a value (subtotals aside)."""
+    return all(p.value is None for p in outcome.parsed if not p.key.startswith(SUBTOTAL_PREFIX))
+
+
+def returns_frame(accepted: list[UnitForm]) -> pd.DataFrame:
+    rows = []
+    for form in accepted:
+        row = {"source_file": form.outcome.source_file, "unit": form.unit, "unit_kind": form.unit_kind}
+        row.update({p.key: p.value for p in form.outcome.parsed if p.key in BY_KEY})
+        rows.append(row)
+    return typed_returns(pd.DataFrame(rows, columns=list(RETURN_COLUMNS)))
+
+
+def values_frame(forms: dict[str, list[UnitForm]], status_of: dict[str, str]) -> pd.DataFrame:
+    rows = [dict(source_file=form.outcome.source_file, unit=unit, field=p.key, value=p.value, raw_text=p.raw,
+                 sheet=p.sheet, cell=p.cell, status=status_of[form.outcome.source_file], note=p.note)
+            for unit, group in forms.items() for form in group for p in form.outcome.parsed]
+    frame = pd.DataFrame(rows, columns=list(VALUE_COLUMNS))
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    return frame.sort_values(["source_file", "field"], kind="stable", key=_field_order).reset_index(drop=True)
+
+
+def _field_order(col: pd.Series) -> pd.Series:
+    if col.name != "field":
+        return col
+    order = {k: i for i, k in enumerate(FIELD_KEYS)}
+    return col.map(lambda k: order.get(k, len(order)))

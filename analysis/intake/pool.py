@@ -1,0 +1,158 @@
+"""The worker pool: read files in child processes so that a crash or a hang costs only that file.
+
+Each worker ignores Ctrl-C (the parent handles it), caps the memory it may take and arms an alarm per file.
+Files go to the workers in small chunks; a chunk that fails is retried file by file in a fresh worker, and a
+file that still kills or hangs its worker becomes one ``file_crashed_reader`` / ``file_timeout`` issue.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import multiprocessing
+import signal
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.intake.read_file import ReadTimeout, process_file
+from analysis.intake.records import FileOutcome
+from analysis.intake.safety import Limits
+from analysis.issues import Issue
+
+WORKER_MEMORY = 384 * 1024**2  # memory a reader process may take beyond what it inherits (2 workers: < 1 GB)
+
+
+@dataclass(frozen=True)
+class ReadTask:
+    """One file for a worker: where it is, how it is named in the outputs, the year and the limits."""
+
+    path: str
+    source_file: str
+    year: int | None
+    limits: Limits
+
+
+def _worker_init(memory_bytes: int | None) -> None:
+    """Ignore Ctrl-C (the parent handles it), stay quiet when a crafted file kills this worker (the crash becomes
+    an issue row, not a "Fatal Python error" dump on the console), and cap how much more memory it may take."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    faulthandler.disable()
+    if memory_bytes:
+        try:
+            import resource
+
+            in_use = _data_in_use()
+            if not in_use:  # no /proc: leave the limit alone rather than guess
+                return
+            _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+            limit = in_use + memory_bytes  # a forked worker inherits the parent's mappings
+            if hard != resource.RLIM_INFINITY:
+                limit = min(limit, hard)
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+        except (ImportError, ValueError, OSError):
+            pass
+
+
+def _data_in_use() -> int:
+    """This process's data segment (VmData) in bytes; 0 where /proc is not available."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _on_alarm(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise ReadTimeout
+
+
+def _task(task: ReadTask) -> FileOutcome:
+    if hasattr(signal, "SIGALRM"):
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.alarm(task.limits.seconds_per_file)
+    try:
+        return process_file(Path(task.path), task.source_file, task.year, task.limits)
+    except ReadTimeout:
+        return _crashed(task, timed_out=True)
+    finally:
+        if hasattr(signal, "SIGALRM"):
+            signal.alarm(0)
+
+
+def _crashed(task: ReadTask, timed_out: bool) -> FileOutcome:
+    if timed_out:
+        message = (f"读取超过 {task.limits.seconds_per_file} 秒（Limits.seconds_per_file）仍未完成，已跳过。"
+                   "请检查文件是否过大或另存为新文件后重新报送。")
+        return FileOutcome(task.source_file, issues=(Issue("error", "file_timeout", message, task.source_file),))
+    message = ("读取该文件时读取进程异常终止（可能是文件过大、已损坏或被构造为耗尽内存），已跳过。"
+               "请另存为新文件后重新报送。")
+    return FileOutcome(task.source_file, issues=(Issue("error", "file_crashed_reader", message, task.source_file),))
+
+
+def run_tasks(tasks: list[ReadTask], workers: int, progress=None,
+              memory_bytes: int | None = WORKER_MEMORY) -> list[FileOutcome]:
+    """Run every task in worker processes, in order; a dead or hung worker costs only its file."""
+    results: dict[str, FileOutcome] = {}
+    if tasks:
+        _run_pool(tasks, workers, results, progress, memory_bytes)
+    for task in tasks:
+        if task.source_file not in results:  # the pool broke or hung: each remaining file alone
+            results[task.source_file] = _run_alone(task, memory_bytes)
+            if progress is not None:
+                progress.update(1)
+    return [results[t.source_file] for t in tasks]
+
+
+def _run_chunk(chunk: list[ReadTask]) -> list[FileOutcome]:
+    return [_task(task) for task in chunk]
+
+
+def _run_pool(tasks: list[ReadTask], workers: int, results: dict[str, FileOutcome], progress,
+              memory_bytes: int | None) -> None:
+    """Files go to the workers in small chunks (less inter-process traffic); any chunk that fails is left
+    out of ``results`` so that its files are retried one by one."""
+    limits = tasks[0].limits
+    size = max(1, min(16, len(tasks) // (4 * max(1, workers))))
+    chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+    before = set(multiprocessing.active_children())
+    with ProcessPoolExecutor(max_workers=max(1, workers), initializer=_worker_init,
+                             initargs=(memory_bytes,)) as pool:
+        futures: dict[Future, list[ReadTask]] = {pool.submit(_run_chunk, chunk): chunk for chunk in chunks}
+        remaining = set(futures)
+        while remaining:
+            done, remaining = wait(remaining, timeout=limits.seconds_per_file * size + 10, return_when=FIRST_COMPLETED)
+            if not done:  # no progress at all: a worker hangs in native code
+                _kill_new_children(before)
+                return
+            for fut in done:
+                try:
+                    outcomes = fut.result()
+                except BaseException:  # noqa: BLE001 - a dead worker (BrokenProcessPool), or an unpicklable result
+                    continue
+                for outcome in outcomes:
+                    results[outcome.source_file] = outcome
+                if progress is not None:
+                    progress.update(len(outcomes))
+
+
+def _run_alone(task: ReadTask, memory_bytes: int | None) -> FileOutcome:
+    before = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(max_workers=1, initializer=_worker_init, initargs=(memory_bytes,))
+    try:
+        return pool.submit(_task, task).result(timeout=task.limits.seconds_per_file + 10)
+    except TimeoutError:
+        _kill_new_children(before)
+        return _crashed(task, timed_out=True)
+    except BaseException:  # noqa: BLE001 - a dead worker, or a result that cannot be pickled back
+        return _crashed(task, timed_out=False)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _kill_new_children(before: set) -> None:
+    """Kill the worker processes started since ``before`` was taken (the pool's own, found through the
+    public ``multiprocessing.active_children``)."""
+    for process in set(multiprocessing.active_children()) - before:
+        process.kill()

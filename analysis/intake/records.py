@@ -1,0 +1,79 @@
+"""The named records and table columns that intake produces (docs/contracts.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.form import BY_KEY, FIELD_KEYS
+from analysis.issues import Issue
+
+RETURN_COLUMNS = ("source_file", "unit", "unit_kind", *FIELD_KEYS)
+VALUE_COLUMNS = ("source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status", "note")
+FILE_COLUMNS = ("source_file", "kind", "status", "unit", "sha256")
+FILE_KINDS = ("form", "summary", "photo", "video", "document", "other")
+FILE_STATUSES = ("accepted", "superseded", "skipped", "error")
+TABLES = ("returns", "values", "issues", "files")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCell:
+    """One item of a return as read: the form key (or ``subtotal:<category>``), its value and where it came from."""
+
+    key: str
+    value: float | None
+    raw: str
+    sheet: str
+    cell: str
+    note: str
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What a worker learned about one table-bearing file (picklable)."""
+
+    source_file: str
+    sha256: str = ""
+    kind: str = "other"
+    stamp: str = ""  # the unit written on the 盖章 line
+    parsed: tuple[ParsedCell, ...] = ()
+    issues: tuple[Issue, ...] = ()
+    mtime: float = 0.0
+
+
+@dataclass
+class IngestResult:
+    """The four tables of one year's returns, and what they were made from.
+
+    ``file_times`` (source file → modification time, seconds) is read with the files and kept for the checks;
+    it is not written to the processed folder.
+    """
+
+    returns: pd.DataFrame
+    values: pd.DataFrame
+    issues: pd.DataFrame
+    files: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+    file_times: dict[str, float] = field(default_factory=dict)
+
+    def missing_units(self) -> list[str]:
+        """Roster units without an accepted return, in roster order."""
+        return missing_units(self.returns, self.meta.get("units_expected", []))
+
+
+def missing_units(returns: pd.DataFrame, roster: list[str]) -> list[str]:
+    """Names of ``roster`` (in its order, each once) that have no row in ``returns``."""
+    got = set(returns["unit"].dropna()) if not returns.empty else set()
+    return [name for name in dict.fromkeys(roster) if name not in got]
+
+
+def typed_returns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Money as float, counts as nullable integers, text as str; sorted by unit."""
+    out = frame.copy()
+    for key in FIELD_KEYS:
+        numbers = pd.to_numeric(out[key], errors="coerce")
+        out[key] = numbers.astype("float64") if BY_KEY[key].is_money else numbers.round().astype("Int64")
+    for col in ("source_file", "unit", "unit_kind"):
+        out[col] = out[col].astype("str")
+    return out.sort_values(["unit_kind", "unit"], kind="stable").reset_index(drop=True)

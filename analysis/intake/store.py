@@ -1,0 +1,60 @@
+"""The processed folder: write the four tables and meta.json together, read them back, find earlier years."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.intake.records import TABLES, IngestResult, typed_returns
+from analysis import outputs
+from analysis.paths import year_of
+
+
+def write_result(result: IngestResult, out_dir: Path) -> None:
+    """The four tables as CSV (UTF-8 with BOM) and Parquet, plus meta.json, replaced together.
+
+    Everything is written to temporary files first; only when all are complete are they renamed over the
+    previous outputs, so a failure leaves the previous run's tables as they were.
+    """
+    jobs = []
+    for name in TABLES:
+        frame = getattr(result, name)
+        jobs += [(out_dir / f"{name}.csv", outputs.csv_writer(frame)),
+                 (out_dir / f"{name}.parquet", outputs.parquet_writer(frame))]
+    meta = json.dumps(result.meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    jobs.append((out_dir / "meta.json", outputs.text_writer(meta)))
+    outputs.replace_together(jobs)
+
+
+def is_processed(out_dir: Path) -> bool:
+    """True when ``out_dir`` holds a written returns table."""
+    return (Path(out_dir) / "returns.parquet").is_file() or (Path(out_dir) / "returns.csv").is_file()
+
+
+def read_meta(out_dir: Path) -> dict:
+    """meta.json of a processed folder ({} when absent)."""
+    path = Path(out_dir) / "meta.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def load_processed(out_dir: Path) -> IngestResult:
+    """Read a processed year folder back with the right dtypes."""
+    out_dir = Path(out_dir)
+    frames = {}
+    for name in TABLES:
+        parquet = out_dir / f"{name}.parquet"
+        frames[name] = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(out_dir / f"{name}.csv",
+                                                                                    encoding="utf-8-sig", dtype="str")
+    frames["returns"] = typed_returns(frames["returns"])
+    return IngestResult(frames["returns"], frames["values"], frames["issues"], frames["files"], read_meta(out_dir))
+
+
+def processed_years(processed_root: Path) -> dict[int, bool]:
+    """Processed year folders under ``processed_root``: year → whether it holds demo data."""
+    root = Path(processed_root)
+    if not root.is_dir():
+        return {}
+    found = {year_of(p): p for p in root.iterdir() if p.is_dir() and year_of(p) is not None and is_processed(p)}
+    return {year: bool(read_meta(p).get("demo")) for year, p in sorted(found.items())}
