@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lxml import etree
@@ -23,6 +23,7 @@ from lxml import etree
 from analysis.form import FORM_ID, UNIT_KEY, Form
 from analysis.intake.locate import Located, RawCell
 from analysis.intake.readers import Grid, column_letters
+from analysis.intake.records import ParsedCell
 
 BY_NAME = "按模板定义名称读取"
 BY_TAG = "按模板内容控件读取"
@@ -52,13 +53,9 @@ class Recognised:
     identity: Identity
     ways: dict[str, str]
 
-    def annotate(self, parsed: tuple) -> tuple:
-        """The parsed rows (key, value, raw, sheet, cell, note) with the way of reading put first in ``note``."""
-        out = []
-        for key, value, raw, sheet, cell, note in parsed:
-            way = self.ways.get(key, "")
-            out.append((key, value, raw, sheet, cell, "；".join(t for t in (way, note) if t)))
-        return tuple(out)
+    def annotate(self, parsed: tuple[ParsedCell, ...]) -> tuple[ParsedCell, ...]:
+        """The parsed cells with the way each was read put first in its ``note``."""
+        return tuple(replace(p, note="；".join(t for t in (self.ways.get(p.key, ""), p.note) if t)) for p in parsed)
 
 
 def _parser() -> etree.XMLParser:
