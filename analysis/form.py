@@ -251,6 +251,7 @@ def _all_forms() -> tuple[Form, ...]:
 
 # Labels and categories of every form in the package (keys are stable, so a label means one key in every year).
 LABEL_INDEX: dict[str, str] = _label_index(tuple({f.key: f for form in _all_forms() for f in form.fields}.values()))
+ALL_KEYS: frozenset[str] = frozenset(LABEL_INDEX.values())  # the items of every form in the package
 CATEGORY_INDEX: frozenset[str] = _categories_index(tuple(c for form in _all_forms() for c in form.categories))
 
 

@@ -21,15 +21,18 @@ import numpy as np
 import pandas as pd
 
 from analysis.form import (
+    ALL_KEYS,
     BY_KEY,
     CAT_FUNDING,
     CAT_PUBLIC,
     CAT_STAFF,
-    FIELD_KEYS,
     FIELDS,
     MONEY_KEYS,
     PUBLIC_KEYS,
     SUBTOTAL_PREFIX,
+    Field,
+    Form,
+    form_for,
     normalize_label,
 )
 from analysis.intake.dates import RECEIVED_CSV, WeekDates
@@ -118,7 +121,7 @@ def load_rules(path: Path = RULES_CSV) -> Rules:
         problems = [p for p, bad in (
             (f"规则名“{name}”未知（可用：{'、'.join(RULE_NAMES)}）", name not in RULE_NAMES),
             (f"单位类型“{kind}”应为 {'、'.join(KINDS)} 或 *", kind not in (*KINDS, ANY)),
-            (f"项目“{field}”不是表式中的项目", field != ANY and field not in BY_KEY),
+            (f"项目“{field}”不是表式中的项目", field != ANY and field not in ALL_KEYS),
             (f"严重程度“{severity}”应为 {'、'.join(SEVERITIES)}", severity not in SEVERITIES),
             (f"数值“{r['value']}”不是非负数", not value >= 0),
         ) if bad]
@@ -154,6 +157,11 @@ class CheckContext:
     received: pd.DataFrame | None = None
     materials: pd.DataFrame | None = None
     rules: Rules = dataclass_field(default_factory=default_rules)
+
+    @cached_property
+    def form(self) -> Form:
+        """The year's form: which items were asked, their labels and measures."""
+        return form_for(self.year)
 
     @cached_property
     def locations(self) -> pd.DataFrame:
@@ -198,12 +206,17 @@ def _fmt(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def _label(key: str) -> str:
-    return BY_KEY[key].display
+def _field(ctx: CheckContext, key: str) -> Field:
+    """The item of the year's form (of the current form for a key the year's form lacks)."""
+    return ctx.form.by_key.get(key) or BY_KEY[key]
 
 
-def _with_measure(key: str, value: float) -> str:
-    return f"{_fmt(value)} {BY_KEY[key].measure}"
+def _label(ctx: CheckContext, key: str) -> str:
+    return _field(ctx, key).display
+
+
+def _with_measure(ctx: CheckContext, key: str, value: float) -> str:
+    return f"{_fmt(value)} {_field(ctx, key).measure}"
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
@@ -220,7 +233,7 @@ def _numbers(returns: pd.DataFrame, key: str) -> pd.Series:
 def _long(ctx: CheckContext, keys: Iterable[str], reported: bool = True) -> pd.DataFrame:
     """One row per (return, key), return-major in form order: ``pos, source_file, unit, kind, key, value`` and the
     value's location ``sheet, cell, raw``; only reported values unless ``reported`` is False."""
-    returns, keys = ctx.returns, [k for k in keys if k in BY_KEY]
+    returns, keys = ctx.returns, [k for k in keys if k in ctx.form.by_key]
     n = len(returns)
     if not n or not keys:
         return pd.DataFrame(columns=["pos", "source_file", "unit", "kind", "key", "value", "sheet", "cell", "raw"])
@@ -248,18 +261,19 @@ def _issues(frame: pd.DataFrame, severity: str, code: str, messages: Iterable[st
             for r, message in zip(frame.to_dict("records"), messages)]
 
 
-def too_large(rules: Rules, keys: pd.Series, values: pd.Series, kinds: pd.Series) -> pd.Series:
+def too_large(ctx: CheckContext, keys: pd.Series, values: pd.Series, kinds: pd.Series) -> pd.Series:
     """True where one unit's value is implausibly large on its own (small fields, money likely typed in 元)."""
+    rules = ctx.rules
     keys, values, kinds = (s.reset_index(drop=True) for s in (keys, values, kinds))
-    money = keys.isin(MONEY_KEYS)
+    money = keys.isin(ctx.form.money_keys)
     limit = rules.per_row("money_max_wan", kinds).where(money, rules.per_row("small_field_max", kinds, keys))
     return (values > limit).fillna(False).astype(bool)
 
 
 def _money_suspect(ctx: CheckContext) -> pd.Series:
     """Per return (positional): some money source is implausibly large."""
-    long = _long(ctx, MONEY_KEYS)
-    flagged = long.loc[too_large(ctx.rules, long["key"], long["value"], long["kind"]).to_numpy(), "pos"]
+    long = _long(ctx, ctx.form.money_keys)
+    flagged = long.loc[too_large(ctx, long["key"], long["value"], long["kind"]).to_numpy(), "pos"]
     return pd.Series(np.arange(len(ctx.returns))).isin(flagged)
 
 
@@ -292,10 +306,10 @@ def field_not_reported(ctx: CheckContext) -> list[Issue]:
     Unreadable text and labels not found are reported by ingest already, so only a
     located cell with nothing in it is reported here.
     """
-    long = _long(ctx, FIELD_KEYS, reported=False)
+    long = _long(ctx, ctx.form.keys, reported=False)
     blank = long[long["value"].isna() & (long["cell"] != "") & (long["raw"].str.strip() == "")]
     return _issues(blank, "warning", "field_not_reported",
-                   (f"“{_label(k)}”未填写：没有发生请填 0，不要留空（空白按“未报送”处理，不计入合计）。" for k in blank["key"]))
+                   (f"“{_label(ctx, k)}”未填写：没有发生请填 0，不要留空（空白按“未报送”处理，不计入合计）。" for k in blank["key"]))
 
 
 # --- form rules (fractions and negatives are refused by ingest: value_fraction, value_negative) -----------------
@@ -305,19 +319,19 @@ def small_field_too_large(ctx: CheckContext) -> list[Issue]:
     limit = ctx.rules.per_row("small_field_max", long["kind"], long["key"])
     hit = long.assign(limit=limit)[(long["value"] > limit).fillna(False).astype(bool)]
     return _issues(hit, ctx.rules.severity("small_field_max"), "small_field_too_large",
-                   (f"“{_label(r['key'])}”填报 {_with_measure(r['key'], r['value'])}，一个单位一般不超过 "
-                    f"{_fmt(r['limit'])} {BY_KEY[r['key']].measure}：请核实是否多写了位数或填错了栏目。"
+                   (f"“{_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，一个单位一般不超过 "
+                    f"{_fmt(r['limit'])} {_field(ctx, r['key']).measure}：请核实是否多写了位数或填错了栏目。"
                     for r in hit.to_dict("records")))
 
 
 # --- magnitudes -------------------------------------------------------------------------------------------------
 def money_in_yuan_suspect(ctx: CheckContext) -> list[Issue]:
     """One money source is implausibly large for one unit's week: probably 元 typed into a 万元 field."""
-    long = _long(ctx, MONEY_KEYS)
+    long = _long(ctx, ctx.form.money_keys)
     limit = ctx.rules.per_row("money_max_wan", long["kind"])
     hit = long.assign(limit=limit)[(long["value"] > limit).fillna(False).astype(bool)]
     return _issues(hit, ctx.rules.severity("money_max_wan"), "money_in_yuan_suspect",
-                   (f"“{_label(r['key'])}”填报 {_fmt(r['value'])} 万元，对一个单位一周的活动明显偏大"
+                   (f"“{_label(ctx, r['key'])}”填报 {_fmt(r['value'])} 万元，对一个单位一周的活动明显偏大"
                     f"（{KIND_ZH.get(r['kind'], r['kind'])}单位单项一般不超过 {_fmt(r['limit'])} 万元），"
                     f"很可能把“元”填进了“万元”栏：若原意是 {_fmt(r['value'])} 元，应填 {_fmt(r['value'] / 10000)} 万元。"
                     f"请核实后改正（汇总数据未作改动）。" for r in hit.to_dict("records")))
@@ -365,7 +379,7 @@ def ratio_implausible(ctx: CheckContext) -> list[Issue]:
             f"超过 {_fmt(limit[p])} 篇：请核实这两项。" for p in pos))):
         found.append((r, 1, issue))
 
-    money = sum((_numbers(returns, k).fillna(0) for k in MONEY_KEYS), pd.Series(0.0, index=kinds.index))
+    money = sum((_numbers(returns, k).fillna(0) for k in ctx.form.money_keys), pd.Series(0.0, index=kinds.index))
     public = [_numbers(returns, k).fillna(0) for k in PUBLIC_KEYS]
     people = sum(public, pd.Series(0.0, index=kinds.index))
     limit = rules.per_row("yuan_per_participant_max", kinds)
@@ -383,7 +397,7 @@ def ratio_implausible(ctx: CheckContext) -> list[Issue]:
 
 def outlier_mad(ctx: CheckContext) -> list[Issue]:
     """A value far above the other units of the same kind (median and MAD, robust z), with enough peers."""
-    long = _long(ctx, FIELD_KEYS)
+    long = _long(ctx, ctx.form.keys)
     if long.empty:
         return []
     rules = ctx.rules
@@ -395,14 +409,14 @@ def outlier_mad(ctx: CheckContext) -> list[Issue]:
     hit = ((peers >= rules.per_row("min_peers", long["kind"], long["key"]))
            & (z > rules.per_row("outlier_z", long["kind"], long["key"]))
            & (long["value"] >= rules.per_row("outlier_fold", long["kind"], long["key"]) * med)).fillna(False)
-    order = {k: i for i, k in enumerate(FIELD_KEYS)}
+    order = {k: i for i, k in enumerate(ctx.form.keys)}
     flagged = long.assign(peers=peers, med=med)[hit.astype(bool)]
     flagged = flagged.assign(key_order=flagged["key"].map(order)).sort_values(["kind", "key_order", "pos"],
                                                                               kind="stable")
     return _issues(flagged, rules.severity("outlier_z"), "outlier_mad",
-                   (f"“{_label(r['key'])}”填报 {_with_measure(r['key'], r['value'])}，远高于同类单位"
+                   (f"“{_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，远高于同类单位"
                     f"（{KIND_ZH.get(r['kind'], r['kind'])}，{r['peers']} 家）的中位数 "
-                    f"{_with_measure(r['key'], r['med'])}：请核实是否多写了位数或填错了栏目。"
+                    f"{_with_measure(ctx, r['key'], r['med'])}：请核实是否多写了位数或填错了栏目。"
                     for r in flagged.to_dict("records")))
 
 
@@ -412,7 +426,7 @@ def yoy_jump(ctx: CheckContext) -> list[Issue]:
     if ctx.previous is None or ctx.previous.empty:
         return []
     rules, prev = ctx.rules, ctx.previous.drop_duplicates("unit", keep="last")
-    long = _long(ctx, FIELD_KEYS)
+    long = _long(ctx, ctx.form.keys)
     last = prev.set_index(_texts(prev["unit"]).to_numpy())
     before = pd.Series(np.nan, index=long.index, dtype="float64")
     for key in long["key"].unique():  # one lookup per field of the form, each vectorised over all returns
@@ -422,18 +436,18 @@ def yoy_jump(ctx: CheckContext) -> list[Issue]:
         column = pd.to_numeric(last[key], errors="coerce").astype("float64")
         before[rows] = column.reindex(long.loc[rows, "unit"]).to_numpy()
     floor = rules.per_row("yoy_floor_money", long["kind"]).where(
-        long["key"].isin(MONEY_KEYS), rules.per_row("yoy_floor_count", long["kind"]))
+        long["key"].isin(ctx.form.money_keys), rules.per_row("yoy_floor_count", long["kind"]))
     factor = rules.per_row("yoy_factor", long["kind"], long["key"])
     ratio = long["value"] / before
-    fair = before.notna() & (before >= floor) & ~too_large(rules, long["key"], before, long["kind"])
+    fair = before.notna() & (before >= floor) & ~too_large(ctx, long["key"], before, long["kind"])
     hit = (fair & ((ratio >= factor) | (ratio <= 1 / factor))).fillna(False).astype(bool)
     flagged = long.assign(before=before, ratio=ratio)[hit]
     messages = []
     for r in flagged.to_dict("records"):
         f = r["ratio"]
         change = f"是上年的 {f:.1f} 倍" if f > 1 else f"只有上年的 {f:.1%}" if f > 0 else "降为 0"
-        messages.append(f"“{_label(r['key'])}”填报 {_with_measure(r['key'], r['value'])}，上年（{ctx.year - 1}年）为 "
-                        f"{_with_measure(r['key'], r['before'])}，{change}：请核实是否有误，属实请简要说明原因。")
+        messages.append(f"“{_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，上年（{ctx.year - 1}年）为 "
+                        f"{_with_measure(ctx, r['key'], r['before'])}，{change}：请核实是否有误，属实请简要说明原因。")
     return _issues(flagged, rules.severity("yoy_factor"), "yoy_jump", messages)
 
 
@@ -443,8 +457,8 @@ def _exceeds(ctx: CheckContext, bigger: str, smaller: str, at: str, code: str, e
     big, small = _numbers(ctx.returns, bigger), _numbers(ctx.returns, smaller)
     pos = pd.Series(np.flatnonzero((big > small).fillna(False).to_numpy()))
     return _issues(_at(ctx, pos, at), "warning", code,
-                   (f"{_label(bigger)} {_with_measure(bigger, big[p])}，多于{_label(smaller)} "
-                    f"{_with_measure(smaller, small[p])}（{explain}）：请核实这两项。" for p in pos))
+                   (f"{_label(ctx, bigger)} {_with_measure(ctx, bigger, big[p])}，多于{_label(ctx, smaller)} "
+                    f"{_with_measure(ctx, smaller, small[p])}（{explain}）：请核实这两项。" for p in pos))
 
 
 def reports_lt_outlets(ctx: CheckContext) -> list[Issue]:
