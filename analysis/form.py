@@ -140,6 +140,19 @@ class Form:
         return tuple(dict.fromkeys(f.category for f in self.fields if f.category))
 
     @cached_property
+    def category_spans(self) -> tuple[tuple[str, int, int], ...]:
+        """``(category, first, last)`` positions (0-based, in ``fields``) of each category block, for layouts."""
+        spans: list[tuple[str, int, int]] = []
+        for i, f in enumerate(self.fields):
+            if not f.category:
+                continue
+            if spans and spans[-1][0] == f.category:
+                spans[-1] = (f.category, spans[-1][1], i)
+            else:
+                spans.append((f.category, i, i))
+        return tuple(spans)
+
+    @cached_property
     def label_index(self) -> dict[str, str]:
         return _label_index(self.fields)
 

@@ -71,19 +71,6 @@ def error_message(f: Field) -> str:
     return f"“{f.display}”应为不小于 0 的{kind}（单位：{f.measure}），请重新填写。"
 
 
-def category_spans(form: Form) -> list[tuple[str, int, int]]:
-    """``(category, first, last)`` positions (0-based) of each category block of the form."""
-    spans: list[tuple[str, int, int]] = []
-    for i, f in enumerate(form.fields):
-        if not f.category:
-            continue
-        if spans and spans[-1][0] == f.category:
-            spans[-1] = (f.category, spans[-1][1], i)
-        else:
-            spans.append((f.category, i, i))
-    return spans
-
-
 # --- Excel ----------------------------------------------------------------------------------------------------
 
 def _put(ws: Worksheet, row: int, col: int, value: object, *, align: Alignment = _WRAP, locked: bool = True,
@@ -134,7 +121,7 @@ def build_workbook(form: Form, year: int, roster: list[str]) -> Workbook:
     units.add("C2")
     for col, text in enumerate(HEADERS, start=1):
         _put(ws, 3, col, text, align=_CENTER, bold=True)
-    starts = {first: category for category, first, _ in category_spans(form)}
+    starts = {first: category for category, first, _ in form.category_spans}
     for i, f in enumerate(form.fields):
         row = TABLE_TOP + i
         if f.category:
@@ -150,7 +137,7 @@ def build_workbook(form: Form, year: int, roster: list[str]) -> Workbook:
         dv = _validation(f)
         ws.add_data_validation(dv)
         dv.add(ws.cell(row=row, column=3))
-    for _, first, last in category_spans(form):
+    for _, first, last in form.category_spans:
         ws.merge_cells(start_row=TABLE_TOP + first, start_column=1, end_row=TABLE_TOP + last, end_column=1)
     notes = TABLE_TOP + len(form.fields) + 1
     for offset, text in enumerate(NOTES):
@@ -199,7 +186,7 @@ def build_document(form: Form, year: int, roster: list[str]):
     widths = (40, 86, 32)
     for col, text in enumerate(HEADERS):
         _fill(table.cell(0, col), text, WD_ALIGN_PARAGRAPH.CENTER, widths[col])
-    spans = category_spans(form)
+    spans = form.category_spans
     for _, first, last in spans:
         table.cell(first + 1, 0).merge(table.cell(last + 1, 0))
     for i, f in enumerate(form.fields):
