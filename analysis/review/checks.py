@@ -92,16 +92,22 @@ class Rules:
     def severity(self, name: str) -> str:
         return next((t.severity for t in self.rows if t.name == name), "warning")
 
-    def per_row(self, name: str, kinds: pd.Series, fields: pd.Series | None = None) -> pd.Series:
-        """The rule's value for each (kind, field) pair, NaN where it does not apply (vectorised)."""
+    def lookup(self, name: str, kind: str, field: str = ANY) -> float:
+        """The rule's value for one unit kind and field, most specific row first; NaN when it does not apply."""
         table = self._table.get(name, {})
-        kinds = kinds.astype("str").reset_index(drop=True)
-        fields = pd.Series(ANY, index=kinds.index) if fields is None else fields.astype("str").reset_index(drop=True)
-        out = pd.Series(np.nan, index=kinds.index, dtype="float64")
-        every = pd.Series(ANY, index=kinds.index)
-        for kind_part, field_part in ((kinds, fields), (kinds, every), (every, fields), (every, every)):
-            out = out.fillna((kind_part + "|" + field_part).map(table).astype("float64"))
-        return out
+        return next((table[k] for k in (f"{kind}|{field}", f"{kind}|{ANY}", f"{ANY}|{field}", f"{ANY}|{ANY}")
+                     if k in table), math.nan)
+
+    def per_row(self, name: str, kinds: pd.Series, fields: pd.Series | None = None) -> pd.Series:
+        """The rule's value for each (kind, field) pair, NaN where it does not apply (positional index).
+
+        Looked up once per distinct pair (a few kinds × the form's fields), then joined onto the rows."""
+        kind_codes, kind_names = pd.factorize(kinds, use_na_sentinel=False)
+        field_codes, field_names = ((np.zeros(len(kind_codes), dtype=np.intp), [ANY]) if fields is None
+                                    else pd.factorize(fields, use_na_sentinel=False))
+        table = np.array([[self.lookup(name, str(k), str(f)) for f in field_names] for k in kind_names],
+                         dtype="float64").reshape(len(kind_names), len(field_names))
+        return pd.Series(table[kind_codes, field_codes], dtype="float64")
 
 
 def load_rules(path: Path = RULES_CSV) -> Rules:
@@ -138,6 +144,26 @@ def default_rules() -> Rules:
 
 
 @dataclass(frozen=True, eq=False)
+class ReturnIds:
+    """Who each accepted return is, by row position: its file, unit and unit kind."""
+
+    sources: np.ndarray
+    units: np.ndarray
+    kinds: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Locations:
+    """The sheet, cell and raw text of each accepted value, positionally aligned with ``index``
+    (source_file, field)."""
+
+    index: pd.MultiIndex
+    sheet: np.ndarray
+    cell: np.ndarray
+    raw: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class CheckContext:
     """Everything the rules read.  Frames follow docs/contracts.md.
 
@@ -164,16 +190,22 @@ class CheckContext:
         return form_for(self.year)
 
     @cached_property
-    def locations(self) -> pd.DataFrame:
-        """``source_file, key, sheet, cell, raw`` of the accepted values (text, '' when missing)."""
+    def ids(self) -> ReturnIds:
+        """The returns' source files, units and kinds as arrays (position = row of ``returns``)."""
+        r = self.returns
+        return ReturnIds(*(_texts(r[c]).to_numpy(dtype=object) for c in ("source_file", "unit", "unit_kind")))
+
+    @cached_property
+    def locations(self) -> Locations:
+        """Where each accepted value was read, indexed once by (source_file, field)."""
         v = self.values
-        columns = ["source_file", "key", "sheet", "cell", "raw"]
         if v is None or v.empty:
-            return pd.DataFrame(columns=columns, dtype="str")
+            v = pd.DataFrame(columns=["source_file", "field", "sheet", "cell", "raw_text", "status"])
         v = v[v["status"] == "accepted"]
-        out = pd.DataFrame({"source_file": _texts(v["source_file"]), "key": _texts(v["field"]),
-                            "sheet": _texts(v["sheet"]), "cell": _texts(v["cell"]), "raw": _texts(v["raw_text"])})
-        return out.drop_duplicates(["source_file", "key"], keep="last")
+        v = v[~v.duplicated(["source_file", "field"], keep="last")]
+        text = {c: _texts(v[c]).to_numpy(dtype=object) for c in ("source_file", "field", "sheet", "cell", "raw_text")}
+        return Locations(pd.MultiIndex.from_arrays([text["source_file"], text["field"]]), text["sheet"], text["cell"],
+                         text["raw_text"])
 
 
 Rule = Callable[[CheckContext], list[Issue]]
@@ -231,31 +263,42 @@ def _numbers(returns: pd.DataFrame, key: str) -> pd.Series:
 
 
 def _long(ctx: CheckContext, keys: Iterable[str], reported: bool = True) -> pd.DataFrame:
-    """One row per (return, key), return-major in form order: ``pos, source_file, unit, kind, key, value`` and the
-    value's location ``sheet, cell, raw``; only reported values unless ``reported`` is False."""
+    """One row per (return, key), return-major in form order: ``pos`` (row of ``returns``), ``kind`` and ``key``
+    (categorical), ``value``; only reported values unless ``reported`` is False."""
     returns, keys = ctx.returns, [k for k in keys if k in ctx.form.by_key]
     n = len(returns)
     if not n or not keys:
-        return pd.DataFrame(columns=["pos", "source_file", "unit", "kind", "key", "value", "sheet", "cell", "raw"])
+        return pd.DataFrame({"pos": pd.Series(dtype="int64"), "kind": pd.Series(dtype="str"),
+                             "key": pd.Series(dtype="str"), "value": pd.Series(dtype="float64")})
     values = np.column_stack([_numbers(returns, k).to_numpy() for k in keys]).ravel()
     pos = np.repeat(np.arange(n), len(keys))
-    long = pd.DataFrame({"pos": pos, "key": np.tile(np.array(keys, dtype=object), n), "value": values})
-    long["key"] = long["key"].astype("str")
-    for column, name in (("source_file", "source_file"), ("unit", "unit"), ("unit_kind", "kind")):
-        long[name] = _texts(returns[column]).to_numpy()[pos]
+    kind_codes, kind_names = pd.factorize(ctx.ids.kinds)
+    long = pd.DataFrame({"pos": pos, "kind": pd.Categorical.from_codes(kind_codes[pos], kind_names),
+                         "key": pd.Categorical.from_codes(np.tile(np.arange(len(keys)), n), keys), "value": values})
     if reported:
         long = long[long["value"].notna()]
-    return _locate(ctx, long)
+    return long.reset_index(drop=True)
 
 
 def _locate(ctx: CheckContext, frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` (with ``source_file, key``) with the location of that key's value in that return."""
-    located = frame.merge(ctx.locations, on=["source_file", "key"], how="left")
-    return located.fillna({"sheet": "", "cell": "", "raw": ""}).reset_index(drop=True)
+    """``frame`` (``pos, key``, a few rows: the findings) with the return's ``source_file, unit`` and the location
+    ``sheet, cell, raw`` of that key's value in it; ``kind`` and ``key`` as text."""
+    pos = frame["pos"].to_numpy(dtype=np.intp)
+    sources, keys = ctx.ids.sources[pos], frame["key"].astype(object).to_numpy()
+    loc = ctx.locations
+    row = loc.index.get_indexer(pd.MultiIndex.from_arrays([sources, keys])) if len(pos) else np.zeros(0, np.intp)
+    found = row >= 0
+
+    def at(column: np.ndarray) -> np.ndarray:
+        return np.where(found, column[row] if len(column) else "", "").astype(object)
+
+    return frame.reset_index(drop=True).assign(source_file=sources, unit=ctx.ids.units[pos], kind=ctx.ids.kinds[pos],
+                                               key=keys, sheet=at(loc.sheet), cell=at(loc.cell), raw=at(loc.raw))
 
 
-def _issues(frame: pd.DataFrame, severity: str, code: str, messages: Iterable[str]) -> list[Issue]:
-    """One issue per row of a located frame (``source_file, unit, key, sheet, cell``), with its message."""
+def _issues(ctx: CheckContext, frame: pd.DataFrame, severity: str, code: str, messages: Iterable[str]) -> list[Issue]:
+    """One issue per row of ``frame`` (``pos, key``), located on that key's cell, with its message."""
+    frame = _locate(ctx, frame)
     return [Issue(severity, code, message, source_file=r["source_file"], sheet=r["sheet"],  # type: ignore[arg-type]
                   cell=r["cell"], field=r["key"], unit=r["unit"])
             for r, message in zip(frame.to_dict("records"), messages)]
@@ -282,10 +325,13 @@ def missing_return(ctx: CheckContext) -> list[Issue]:
     """A unit on the year's roster has no accepted return."""
     returned = set(ctx.returns["unit"].dropna()) if not ctx.returns.empty else set()
     files = ctx.files if ctx.files is not None else pd.DataFrame(columns=["source_file", "unit"])
-    files = files.dropna(subset=["unit", "source_file"])
-    sent_by_unit = files["source_file"].astype("str").groupby(files["unit"].astype("str")).agg(sorted).to_dict()
     roster = ctx.roster
     missing = roster[~roster["name"].isin(returned)] if roster is not None and not roster.empty else roster
+    files = files.dropna(subset=["unit", "source_file"])
+    files = files[files["unit"].isin(missing["name"])] if missing is not None else files.iloc[:0]
+    sent_by_unit: dict[str, list[str]] = {}
+    for unit, source in sorted(zip(files["unit"].astype(str), files["source_file"].astype(str))):  # missing only
+        sent_by_unit.setdefault(unit, []).append(source)
     out = []
     for unit in _records(missing):
         name, kind = _text(unit["name"]), _text(unit["kind"])
@@ -307,8 +353,9 @@ def field_not_reported(ctx: CheckContext) -> list[Issue]:
     located cell with nothing in it is reported here.
     """
     long = _long(ctx, ctx.form.keys, reported=False)
-    blank = long[long["value"].isna() & (long["cell"] != "") & (long["raw"].str.strip() == "")]
-    return _issues(blank, "warning", "field_not_reported",
+    located = _locate(ctx, long[long["value"].isna()])  # blanks only: few
+    blank = located[(located["cell"] != "") & (located["raw"].str.strip() == "")]
+    return _issues(ctx, blank, "warning", "field_not_reported",
                    (f"“{_label(ctx, k)}”未填写：没有发生请填 0，不要留空（空白按“未报送”处理，不计入合计）。" for k in blank["key"]))
 
 
@@ -318,7 +365,7 @@ def small_field_too_large(ctx: CheckContext) -> list[Issue]:
     long = _long(ctx, ctx.rules.fields("small_field_max"))
     limit = ctx.rules.per_row("small_field_max", long["kind"], long["key"])
     hit = long.assign(limit=limit)[(long["value"] > limit).fillna(False).astype(bool)]
-    return _issues(hit, ctx.rules.severity("small_field_max"), "small_field_too_large",
+    return _issues(ctx, hit, ctx.rules.severity("small_field_max"), "small_field_too_large",
                    (f"“{_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，一个单位一般不超过 "
                     f"{_fmt(r['limit'])} {_field(ctx, r['key']).measure}：请核实是否多写了位数或填错了栏目。"
                     for r in hit.to_dict("records")))
@@ -330,7 +377,7 @@ def money_in_yuan_suspect(ctx: CheckContext) -> list[Issue]:
     long = _long(ctx, ctx.form.money_keys)
     limit = ctx.rules.per_row("money_max_wan", long["kind"])
     hit = long.assign(limit=limit)[(long["value"] > limit).fillna(False).astype(bool)]
-    return _issues(hit, ctx.rules.severity("money_max_wan"), "money_in_yuan_suspect",
+    return _issues(ctx, hit, ctx.rules.severity("money_max_wan"), "money_in_yuan_suspect",
                    (f"“{_label(ctx, r['key'])}”填报 {_fmt(r['value'])} 万元，对一个单位一周的活动明显偏大"
                     f"（{KIND_ZH.get(r['kind'], r['kind'])}单位单项一般不超过 {_fmt(r['limit'])} 万元），"
                     f"很可能把“元”填进了“万元”栏：若原意是 {_fmt(r['value'])} 元，应填 {_fmt(r['value'] / 10000)} 万元。"
@@ -338,14 +385,9 @@ def money_in_yuan_suspect(ctx: CheckContext) -> list[Issue]:
 
 
 def _at(ctx: CheckContext, positions: pd.Series, keys: pd.Series | str) -> pd.DataFrame:
-    """The located frame of the returns at ``positions`` and the cell of ``keys`` in each."""
-    returns = ctx.returns
-    pos = positions.to_numpy()
-    frame = pd.DataFrame({"pos": pos, "source_file": _texts(returns["source_file"]).to_numpy()[pos],
-                          "unit": _texts(returns["unit"]).to_numpy()[pos],
-                          "kind": _texts(returns["unit_kind"]).to_numpy()[pos],
-                          "key": keys if isinstance(keys, str) else keys.to_numpy()})
-    return _locate(ctx, frame)
+    """The frame (``pos, key``) of the returns at ``positions``, at ``keys``."""
+    return pd.DataFrame({"pos": positions.to_numpy(dtype=np.intp),
+                         "key": keys if isinstance(keys, str) else keys.to_numpy(dtype=object)})
 
 
 def ratio_implausible(ctx: CheckContext) -> list[Issue]:
@@ -353,7 +395,7 @@ def ratio_implausible(ctx: CheckContext) -> list[Issue]:
     returns, rules = ctx.returns, ctx.rules
     if returns.empty:
         return []
-    kinds = _texts(returns["unit_kind"])
+    kinds = pd.Series(ctx.ids.kinds)
     found: list[tuple[int, int, Issue]] = []  # (return position, order within the return, issue)
 
     events, offline = _numbers(returns, "events_held"), _numbers(returns, "public_offline")
@@ -362,7 +404,7 @@ def ratio_implausible(ctx: CheckContext) -> list[Issue]:
     both = (events.fillna(0) != 0) & (offline.fillna(0) != 0)
     bad = both & ~((per_event >= low) & (per_event <= high))
     pos = pd.Series(np.flatnonzero(bad.to_numpy()))
-    for r, issue in zip(pos, _issues(_at(ctx, pos, "public_offline"), rules.severity("offline_per_event_max"),
+    for r, issue in zip(pos, _issues(ctx, _at(ctx, pos, "public_offline"), rules.severity("offline_per_event_max"),
                                      "ratio_implausible", (
             f"线下参与 {_fmt(offline[p])} 人次、举办活动 {_fmt(events[p])} 次，平均每次活动 {per_event[p]:.1f} 人次，"
             f"不在合理范围（{_fmt(low[p])}–{_fmt(high[p])} 人次）内：请核实这两项。" for p in pos))):
@@ -373,7 +415,7 @@ def ratio_implausible(ctx: CheckContext) -> list[Issue]:
     per_outlet = reports / outlets
     bad = (outlets.fillna(0) != 0) & (reports.fillna(0) != 0) & (per_outlet > limit).fillna(False)
     pos = pd.Series(np.flatnonzero(bad.to_numpy()))
-    for r, issue in zip(pos, _issues(_at(ctx, pos, "media_reports"), rules.severity("reports_per_outlet_max"),
+    for r, issue in zip(pos, _issues(ctx, _at(ctx, pos, "media_reports"), rules.severity("reports_per_outlet_max"),
                                      "ratio_implausible", (
             f"宣传报道 {_fmt(reports[p])} 篇、参与媒体 {_fmt(outlets[p])} 家，平均每家媒体 {per_outlet[p]:.1f} 篇，"
             f"超过 {_fmt(limit[p])} 篇：请核实这两项。" for p in pos))):
@@ -387,7 +429,7 @@ def ratio_implausible(ctx: CheckContext) -> list[Issue]:
     bad = (money > 0) & (people > 0) & ~_money_suspect(ctx) & (yuan > limit).fillna(False)
     pos = pd.Series(np.flatnonzero(bad.to_numpy()))
     first_public = pd.Series(np.select([p > 0 for p in public], list(PUBLIC_KEYS), default=PUBLIC_KEYS[0]))
-    for r, issue in zip(pos, _issues(_at(ctx, pos, first_public[pos]), rules.severity("yuan_per_participant_max"),
+    for r, issue in zip(pos, _issues(ctx, _at(ctx, pos, first_public[pos]), rules.severity("yuan_per_participant_max"),
                                      "ratio_implausible", (
             f"经费合计 {_fmt(money[p])} 万元、群众参与 {_fmt(people[p])} 人次，平均每人次 {yuan[p]:.0f} 元，"
             f"超过 {_fmt(limit[p])} 元：请核实经费（单位为万元）和参与人次。" for p in pos))):
@@ -401,21 +443,20 @@ def outlier_mad(ctx: CheckContext) -> list[Issue]:
     if long.empty:
         return []
     rules = ctx.rules
-    groups = long.groupby(["kind", "key"], sort=False)["value"]
+    groups = long.groupby(["kind", "key"], sort=False, observed=True)["value"]
     peers = groups.transform("count")
     med = groups.transform("median")
-    mad = (long["value"] - med).abs().groupby([long["kind"], long["key"]], sort=False).transform("median")
+    mad = (long["value"] - med).abs().groupby([long["kind"], long["key"]], sort=False, observed=True).transform("median")
     z = 0.6745 * (long["value"] - med) / mad.where(mad != 0)
     hit = ((peers >= rules.per_row("min_peers", long["kind"], long["key"]))
            & (z > rules.per_row("outlier_z", long["kind"], long["key"]))
            & (long["value"] >= rules.per_row("outlier_fold", long["kind"], long["key"]) * med)).fillna(False)
-    order = {k: i for i, k in enumerate(ctx.form.keys)}
     flagged = long.assign(peers=peers, med=med)[hit.astype(bool)]
-    flagged = flagged.assign(key_order=flagged["key"].map(order)).sort_values(["kind", "key_order", "pos"],
-                                                                              kind="stable")
-    return _issues(flagged, rules.severity("outlier_z"), "outlier_mad",
+    flagged = flagged.assign(kind_name=flagged["kind"].astype(object), key_order=flagged["key"].cat.codes)
+    flagged = flagged.sort_values(["kind_name", "key_order", "pos"], kind="stable")  # by kind name, as grouped before
+    return _issues(ctx, flagged, rules.severity("outlier_z"), "outlier_mad",
                    (f"“{_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，远高于同类单位"
-                    f"（{KIND_ZH.get(r['kind'], r['kind'])}，{r['peers']} 家）的中位数 "
+                    f"（{KIND_ZH.get(r['kind_name'], r['kind_name'])}，{r['peers']} 家）的中位数 "
                     f"{_with_measure(ctx, r['key'], r['med'])}：请核实是否多写了位数或填错了栏目。"
                     for r in flagged.to_dict("records")))
 
@@ -427,14 +468,12 @@ def yoy_jump(ctx: CheckContext) -> list[Issue]:
         return []
     rules, prev = ctx.rules, ctx.previous.drop_duplicates("unit", keep="last")
     long = _long(ctx, ctx.form.keys)
-    last = prev.set_index(_texts(prev["unit"]).to_numpy())
-    before = pd.Series(np.nan, index=long.index, dtype="float64")
-    for key in long["key"].unique():  # one lookup per field of the form, each vectorised over all returns
-        if key not in last.columns:
-            continue
-        rows = long["key"] == key
-        column = pd.to_numeric(last[key], errors="coerce").astype("float64")
-        before[rows] = column.reindex(long.loc[rows, "unit"]).to_numpy()
+    # last year's value of each (return, key): the unit's row there (one hash join), then the key's column
+    row = pd.Index(_texts(prev["unit"])).get_indexer(pd.Index(ctx.ids.units))
+    last = np.column_stack([_numbers(prev, k).to_numpy() for k in ctx.form.keys])
+    prev_row = row[long["pos"].to_numpy()]
+    before = pd.Series(np.where(prev_row >= 0, last[prev_row, long["key"].cat.codes.to_numpy()], np.nan),
+                       dtype="float64")
     floor = rules.per_row("yoy_floor_money", long["kind"]).where(
         long["key"].isin(ctx.form.money_keys), rules.per_row("yoy_floor_count", long["kind"]))
     factor = rules.per_row("yoy_factor", long["kind"], long["key"])
@@ -448,7 +487,7 @@ def yoy_jump(ctx: CheckContext) -> list[Issue]:
         change = f"是上年的 {f:.1f} 倍" if f > 1 else f"只有上年的 {f:.1%}" if f > 0 else "降为 0"
         messages.append(f"“{_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，上年（{ctx.year - 1}年）为 "
                         f"{_with_measure(ctx, r['key'], r['before'])}，{change}：请核实是否有误，属实请简要说明原因。")
-    return _issues(flagged, rules.severity("yoy_factor"), "yoy_jump", messages)
+    return _issues(ctx, flagged, rules.severity("yoy_factor"), "yoy_jump", messages)
 
 
 # --- consistency ------------------------------------------------------------------------------------------------
@@ -456,7 +495,7 @@ def _exceeds(ctx: CheckContext, bigger: str, smaller: str, at: str, code: str, e
     """Flag, at field ``at``, each return whose ``bigger`` item exceeds its ``smaller`` item (both reported)."""
     big, small = _numbers(ctx.returns, bigger), _numbers(ctx.returns, smaller)
     pos = pd.Series(np.flatnonzero((big > small).fillna(False).to_numpy()))
-    return _issues(_at(ctx, pos, at), "warning", code,
+    return _issues(ctx, _at(ctx, pos, at), "warning", code,
                    (f"{_label(ctx, bigger)} {_with_measure(ctx, bigger, big[p])}，多于{_label(ctx, smaller)} "
                     f"{_with_measure(ctx, smaller, small[p])}（{explain}）：请核实这两项。" for p in pos))
 
@@ -515,7 +554,7 @@ def county_media_reports_lt2(ctx: CheckContext) -> list[Issue]:
     long = _long(ctx, ("media_reports",))
     minimum = ctx.rules.per_row("county_min_reports", long["kind"])
     hit = long.assign(minimum=minimum)[(long["value"] < minimum).fillna(False).astype(bool)]
-    return _issues(hit, ctx.rules.severity("county_min_reports"), "county_media_reports_lt2",
+    return _issues(ctx, hit, ctx.rules.severity("county_min_reports"), "county_media_reports_lt2",
                    (f"通知要求各县、市、区宣传报道不少于 {_fmt(r['minimum'])} 篇，本单位填报 {_fmt(r['value'])} 篇："
                     f"请补报宣传报道资料，或核实填报数。" for r in hit.to_dict("records")))
 
