@@ -1,8 +1,7 @@
 """Recognise the package's own fillable template (:mod:`analysis.template`) and read it exactly.
 
 A template is known by its document properties (``identifier`` = :data:`analysis.form.FORM_ID`,
-``version`` = the form's version) or, when those were lost, by carrying defined names / content-control tags
-for at least half of the form's keys.  Values are then read by defined name (.xlsx: the named cell, from the
+``version`` = the form's version); a file without them is left to the label search.  Values are then read by defined name (.xlsx: the named cell, from the
 grids the reader already made) or by content-control tag (.docx: the text of the ``w:sdt``; its placeholder is
 blank space, so an untouched control reads as blank).  An item whose name or tag is gone (the form was altered) keeps the label search's cell.
 Each value's way of reading is returned, for the ``note`` of values.csv.
@@ -63,16 +62,25 @@ def _parser() -> etree.XMLParser:
                            huge_tree=False, remove_comments=True)
 
 
-def _xml(zf: zipfile.ZipFile, name: str) -> etree._Element | None:
+def _part(zf: zipfile.ZipFile, name: str) -> bytes:
+    """A part's bytes, b'' when it is missing or unreadable."""
     try:
-        return etree.fromstring(zf.read(name), _parser())
-    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, OSError, ValueError):
+        return zf.read(name)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return b""
+
+
+def _xml(data: bytes) -> etree._Element | None:
+    try:
+        return etree.fromstring(data, _parser()) if data else None
+    except etree.XMLSyntaxError:
         return None
 
 
 def identity(zf: zipfile.ZipFile) -> Identity | None:
     """The form id and version in docProps/core.xml, or None when the file carries none."""
-    root = _xml(zf, "docProps/core.xml")
+    data = _part(zf, "docProps/core.xml")
+    root = _xml(data) if FORM_ID.encode() in data else None  # most files are not templates: no parse
     if root is None:
         return None
     form_id = (root.findtext("dc:identifier", default="", namespaces=_CORE) or "").strip()
@@ -80,9 +88,9 @@ def identity(zf: zipfile.ZipFile) -> Identity | None:
     return Identity(form_id, version) if form_id == FORM_ID else None
 
 
-def named_cells(zf: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
-    """Workbook-level defined names that point at one cell: name → (sheet, A1 address)."""
-    root = _xml(zf, "xl/workbook.xml")
+def named_cells(workbook_xml: bytes) -> dict[str, tuple[str, str]]:
+    """Workbook-level defined names of ``xl/workbook.xml`` that point at one cell: name → (sheet, A1 address)."""
+    root = _xml(workbook_xml)
     if root is None:
         return {}
     out = {}
@@ -126,9 +134,9 @@ def _table_address(sdt: etree._Element, tables: dict[etree._Element, int]) -> tu
     return f"表格{tables.get(tbl, 0)}", f"{column_letters(col + 1)}{row + 1}"
 
 
-def tagged_values(zf: zipfile.ZipFile) -> dict[str, tuple[str | None, str, str]]:
-    """Content controls of word/document.xml: tag → (text, None when blank or the placeholder; grid; cell)."""
-    root = _xml(zf, "word/document.xml")
+def tagged_values(document_xml: bytes) -> dict[str, tuple[str | None, str, str]]:
+    """Content controls of ``word/document.xml``: tag → (text, None when blank or the placeholder; grid; cell)."""
+    root = _xml(document_xml)
     if root is None:
         return {}
     tables = {tbl: i for i, tbl in enumerate(root.iter(_w("tbl")), start=1)}
@@ -150,25 +158,27 @@ def recognise(path: Path, grids: list[Grid], form: Form, located: Located | None
     try:
         with zipfile.ZipFile(path) as zf:
             ident = identity(zf)
-            names = zf.namelist()
-            if "word/document.xml" in names:
-                found, way = tagged_values(zf), BY_TAG
-                cells = {k: RawCell(k, text, sheet, cell) for k, (text, sheet, cell) in found.items()}
-            elif "xl/workbook.xml" in names:
-                way = BY_NAME
-                cells = {}
-                for k, (sheet, address) in named_cells(zf).items():
-                    exists, value = _grid_value(grids, sheet, address)
-                    if exists:
-                        cells[k] = RawCell(k, value, sheet, address)
-            else:
+            if ident is None:  # a plain return (or a template whose properties were removed): the label search
                 return None
+            names = set(zf.namelist())
+            part = ("word/document.xml" if "word/document.xml" in names
+                    else "xl/workbook.xml" if "xl/workbook.xml" in names else "")
+            data = _part(zf, part) if part else b""
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
-    known = [k for k in form.keys if k in cells]
-    if ident is None and len(known) * 2 < len(form.keys):
+    if not data:
         return None
-    ident = ident or Identity(FORM_ID, "")
+    if part == "word/document.xml":
+        way = BY_TAG
+        cells = {k: RawCell(k, text, sheet, cell) for k, (text, sheet, cell) in tagged_values(data).items()}
+    else:
+        way = BY_NAME
+        cells = {}
+        for k, (sheet, address) in named_cells(data).items():
+            exists, value = _grid_value(grids, sheet, address)
+            if exists:
+                cells[k] = RawCell(k, value, sheet, address)
+    known = [k for k in form.keys if k in cells]
     chosen: dict[str, tuple[RawCell, ...]] = {k: (cells[k],) for k in known}
     ways = {k: way for k in known}
     for key in form.keys:
