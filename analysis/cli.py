@@ -71,10 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "template":
         from analysis.form import FormError
         from analysis.intake.units import RegistryError
-        from analysis.template import write_templates
 
         out = args.out or paths.REPORTS / str(args.year) / "模板"
         try:
+            from analysis.template import write_templates
+
             written = write_templates(args.year, out, units_csv=args.units)
         except (FormError, RegistryError) as exc:
             print(f"错误：{exc}", file=sys.stderr)

@@ -114,10 +114,6 @@ class Form:
     version: str  # the first year it applies to, as in its file name
     fields: tuple[Field, ...]
 
-    @property
-    def form_id(self) -> str:
-        return FORM_ID
-
     @cached_property
     def keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.fields)
