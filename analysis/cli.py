@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {ingest,report,template,demo,kernel}``."""
+"""Command line: ``python -m analysis {ingest,review,report,template,demo,kernel,...}``."""
 
 from __future__ import annotations
 
@@ -19,14 +19,23 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--year", type=int, default=None, help="年度（默认取文件夹名）")
     ingest.add_argument("--workers", type=int, default=None, help="并行进程数（默认按CPU核数）")
     ingest.add_argument("--no-checks", action="store_true", help="只读取，不做数据核查")
+    ingest.add_argument("--review", type=Path, default=None,
+                        help="核实台账（默认：raw 文件夹上两级的 review/<年度>.xlsx，如 data/review/2025.xlsx）")
+
+    review = sub.add_parser("review", help="根据处理结果生成或更新核实台账（每个待核实问题一行，不改动已填写的处理结果）")
+    review.add_argument("--year", type=int, required=True, help="年度")
+    review.add_argument("--processed", type=Path, default=None, help="处理结果文件夹（默认 data/processed/<年度>）")
+    review.add_argument("--ledger", type=Path, default=None, help="核实台账（默认 data/review/<年度>.xlsx）")
 
     report = sub.add_parser("report", help="用 papermill 运行分析笔记本，生成图表、汇总表和报告")
     which = report.add_mutually_exclusive_group(required=True)
     which.add_argument("--year", type=int, action="append", help="年度，可重复")
-    which.add_argument("--all", action="store_true", help="data/raw 下的每个年度（按年份先后）")
-    report.add_argument("--raw", type=Path, default=paths.RAW)
-    report.add_argument("--processed", type=Path, default=paths.PROCESSED)
-    report.add_argument("--reports", type=Path, default=paths.REPORTS)
+    which.add_argument("--all", action="store_true", help="每个年度（按年份先后）")
+    report.add_argument("--demo", action="store_true",
+                        help="使用自带的示例数据（data/demo）；默认：data/raw 下有真实年度时用真实年度，否则用示例数据")
+    report.add_argument("--raw", type=Path, default=None, help="报送文件夹的上级目录（默认 data/raw）")
+    report.add_argument("--processed", type=Path, default=None, help="处理结果的上级目录（默认 data/processed）")
+    report.add_argument("--reports", type=Path, default=None, help="报告的上级目录（默认 reports）")
 
     template = sub.add_parser("template", help="按当年表式和单位名录生成可填写的统计表模板（.xlsx 和 .docx）")
     template.add_argument("--year", type=int, required=True, help="年度，如 2025")
@@ -34,12 +43,41 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--units", type=Path, default=paths.UNITS_CSV, help="单位名录（默认 data/reference/units.csv）")
 
     demo = sub.add_parser("demo", help="重新生成示例数据（合成的随州市 2021–2024 年报表）")
-    demo.add_argument("--out", type=Path, default=paths.RAW)
+    demo.add_argument("--out", type=Path, default=paths.DEMO.raw)
     demo.add_argument("--truth", type=Path, default=paths.ROOT / "tests" / "data" / "demo_truth")
     demo.add_argument("--years", type=int, nargs="+", default=None, help="年度（默认 2021–2024）")
 
     sub.add_parser("kernel", help="为本项目环境注册 Jupyter 内核（make 会自动执行）")
     return parser
+
+
+def _report_workspace(args: argparse.Namespace) -> paths.Workspace | None:
+    """The workspace ``report`` runs on: the demo with ``--demo``, a custom one when folders are given, else None
+    (the default: real years when there are any)."""
+    base = paths.DEMO if args.demo else paths.REAL
+    if not (args.demo or args.raw or args.processed or args.reports):
+        return None
+    return paths.Workspace(base.name, args.raw or base.raw, args.processed or base.processed, base.review,
+                           args.reports or base.reports)
+
+
+def _review(args: argparse.Namespace) -> int:
+    from analysis.intake.store import is_processed
+    from analysis.review.ledger_file import LedgerUnusable, update_ledger
+
+    workspace, year = paths.workspace_of(args.year)
+    processed = args.processed or workspace.processed / str(year)
+    ledger = args.ledger or workspace.review / f"{year}.xlsx"
+    if not is_processed(processed):
+        print(f"错误：{year}年尚未处理（{processed}）：请先运行 python -m analysis ingest 或 make report。", file=sys.stderr)
+        return 2
+    try:
+        path, new, total = update_ledger(processed, ledger)
+    except LedgerUnusable as exc:
+        print(f"错误：{exc}（台账未改动）", file=sys.stderr)
+        return 2
+    print(f"核实台账：{path}（新增 {new} 行，共 {total} 行）。填写“处理”“更正值”“依据”“核实人”“核实日期”后重新运行即可。")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,17 +95,19 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         try:
             outcome = process_year(args.raw_dir, args.out, year=year, workers=args.workers,
-                                   progress=sys.stderr.isatty(), checks_on=not args.no_checks)
+                                   progress=sys.stderr.isatty(), checks_on=not args.no_checks, review=args.review)
         except RegistryError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2
         print(outcome.summary())
         return 0
+    if args.command == "review":
+        return _review(args)
     if args.command == "report":
         from analysis.report.runner import run_reports
 
         years = None if args.all else args.year
-        return run_reports(years, raw_dir=args.raw, processed_dir=args.processed, reports_dir=args.reports)
+        return run_reports(years, _report_workspace(args))
     if args.command == "template":
         from analysis.form import FormError
         from analysis.intake.units import RegistryError

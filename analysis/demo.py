@@ -924,7 +924,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m analysis demo``: regenerate the synthetic demo years."""
     parser = argparse.ArgumentParser(prog="python -m analysis demo",
                                      description="生成示例数据（非真实统计）：2021—2024年各单位报送的统计表及核对用的真实值。")
-    parser.add_argument("--out", type=Path, default=paths.RAW, help="原始报表目录（默认 data/raw）")
+    parser.add_argument("--out", type=Path, default=paths.DEMO.raw, help="示例报表目录（默认 data/demo/raw）")
     parser.add_argument("--truth", type=Path, default=TRUTH_DIR, help="真实值目录（默认 tests/data/demo_truth）")
     parser.add_argument("--years", type=int, nargs="+", default=list(DEMO_YEARS), help="要生成的年份")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子")

@@ -17,6 +17,9 @@ import pandas as pd
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+# Where a finding stands after the review ledger: still to settle, confirmed by the unit, or corrected.
+STATUSES: tuple[str, ...] = ("open", "confirmed", "corrected")
+STATUS_ZH = {"open": "待核实", "confirmed": "已确认无误", "corrected": "已更正"}
 
 # The catalogue of issue codes with a short Chinese title each (tests check that every code used has one).
 CODE_TITLES = {
@@ -41,7 +44,10 @@ CODE_TITLES = {
     "file_limit_members": "文件部件过多", "file_limit_unzipped": "解压后过大", "file_limit_ratio": "压缩比异常",
     "file_limit_sheets": "工作表过多", "file_limit_cells": "表格过大", "sheet_unreadable": "工作表无法读取",
     "csv_nul_bytes": "CSV含空字符", "csv_line_too_long": "CSV行过长", "csv_malformed": "CSV格式有误",
-    "docx_nested_tables": "表格嵌套过深", "value_too_large": "数值大得不合常理", "unit_conflict": "报送单位不一致", "doc_legacy": "旧版Word格式", "doc_convert_failed": "旧版Word转换失败",
+    "docx_nested_tables": "表格嵌套过深", "value_too_large": "数值大得不合常理", "unit_conflict": "报送单位不一致",
+    "doc_legacy": "旧版Word格式", "doc_convert_failed": "旧版Word转换失败",
+    "review_unreadable": "核实台账无法使用", "review_invalid": "台账行无法采用", "review_stale": "台账原值已过时",
+    "review_unknown_unit": "台账单位不存在", "review_unknown_field": "台账项目不存在", "review_unknown_file": "台账文件不存在",
 }
 
 
@@ -69,17 +75,20 @@ def issue_field(field: object) -> str:
 # Chinese headers of issue tables (notebooks, summary.xlsx, 反馈清单.xlsx), in display order.
 ISSUE_HEADERS_ZH: dict[str, str] = {"severity": "严重程度", "title": "问题", "code": "问题代码", "unit": "单位",
                                     "source_file": "文件", "sheet": "工作表", "cell": "单元格", "field": "项目",
-                                    "message": "说明及修改要求"}
+                                    "message": "说明及修改要求", "status": "核实状态"}
 
 
 def readable(frame: pd.DataFrame, columns: tuple[str, ...] = tuple(ISSUE_HEADERS_ZH)) -> pd.DataFrame:
     """Issue rows for people: severity, code title and item names in Chinese, Chinese headers, chosen columns."""
+    status = frame["status"] if "status" in frame else pd.Series("open", index=frame.index)
     shown = frame.assign(severity=frame["severity"].map(lambda s: SEVERITY_ZH.get(s, s)),
-                         title=frame["code"].map(code_title), field=frame["field"].map(issue_field))
+                         title=frame["code"].map(code_title), field=frame["field"].map(issue_field),
+                         status=status.fillna("open").map(lambda s: STATUS_ZH.get(s, s)))
     return shown[list(columns)].rename(columns=ISSUE_HEADERS_ZH).reset_index(drop=True)
 
 
-ISSUE_COLUMNS: tuple[str, ...] = ("severity", "code", "source_file", "sheet", "cell", "field", "unit", "message")
+ISSUE_COLUMNS: tuple[str, ...] = ("severity", "code", "source_file", "sheet", "cell", "field", "unit", "message",
+                                  "status")
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ class Issue:
     cell: str = ""
     field: str = ""
     unit: str = ""
+    status: str = "open"
 
     def row(self) -> dict[str, str]:
         return {c: getattr(self, c) for c in ISSUE_COLUMNS}
@@ -108,6 +118,12 @@ def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:
     frame = frame.assign(_rank=rank).sort_values(["_rank", "source_file", "sheet", "cell", "code", "field", "message"],
                                                  kind="stable")
     return frame.drop(columns="_rank").drop_duplicates().reset_index(drop=True)
+
+
+def open_findings(frame: pd.DataFrame) -> pd.DataFrame:
+    """The error and warning findings still to settle: no ledger decision yet (``status`` open or absent)."""
+    status = frame["status"].fillna("open") if "status" in frame else pd.Series("open", index=frame.index)
+    return frame[frame["severity"].isin(("error", "warning")) & (status == "open")]
 
 
 def summarize(frame: pd.DataFrame) -> str:

@@ -12,15 +12,13 @@ import datetime as dt
 import io
 import os
 import re
-import tempfile
+import secrets
 import zipfile
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pandas as pd
 
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)  # read once at import: os.umask can only be read by setting it
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
@@ -46,12 +44,24 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _create_unique(target: Path) -> Path:
+    """Create an empty, uniquely named file beside ``target`` with the permissions of an ordinary new file
+    (0666 less the process umask, applied by the system: unlike ``mkstemp``'s 0600, and without touching the
+    umask)."""
+    while True:
+        candidate = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            os.close(os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            return candidate
+        except FileExistsError:
+            continue
+
+
 @contextlib.contextmanager
 def _temporary(target: Path) -> Iterator[Path]:
     """A temporary file beside ``target``, removed on exit unless it was renamed."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    tmp = _create_unique(target)
     try:
         yield Path(tmp)
     finally:
@@ -59,7 +69,6 @@ def _temporary(target: Path) -> Iterator[Path]:
 
 
 def _publish(tmp: Path, target: Path) -> None:
-    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary shared files
     os.replace(tmp, target)
 
 

@@ -18,14 +18,18 @@ from analysis.intake.ingest import ingest
 from analysis.intake.records import IngestResult
 from analysis.intake.store import load_processed, processed_years, write_result
 from analysis.intake.units import Registry
-from analysis.issues import ISSUE_COLUMNS, Issue, issues_frame, summarize
+from analysis.issues import ISSUE_COLUMNS, Issue, issues_frame, open_findings, summarize
 from analysis.outputs import write_csv, write_text
 from analysis.paths import DEMO_LABEL, DEMO_MARKER, UNITS_CSV, WEEKS_CSV, comparison_year
 from analysis.review import checks, materials, schemas
 from analysis.review.feedback import write_feedback
+from analysis.review.ledger import apply_ledger, with_statuses
+from analysis.review.ledger_file import ledger_path, read_ledger
+from analysis.review.ledger_file import shown as shown_ledger
 
 FEEDBACK_XLSX = "反馈清单.xlsx"
 MATERIALS_CSV = "materials.csv"
+DECISIONS_CSV = "review.csv"  # the ledger decisions applied this run (the audit of 核实与更正)
 
 
 @dataclass
@@ -36,12 +40,18 @@ class YearOutcome:
     materials: pd.DataFrame
     out_dir: Path
 
+    decisions: pd.DataFrame
+    ledger: Path
+
     def summary(self) -> str:
         r = self.result
         accepted = int((r.files["status"] == "accepted").sum()) if not r.files.empty else 0
         head = (f"{r.meta.get('year') or ''}年：共 {len(r.files)} 个文件，采用统计表 {accepted} 份，"
                 f"应报单位 {len(r.meta.get('units_expected', []))} 家。输出：{self.out_dir}")
-        return head + "\n" + summarize(r.issues)
+        open_now = len(open_findings(r.issues))
+        settled = (f"核实台账 {shown_ledger(self.ledger)}：已采用 {len(self.decisions)} 项核实结果；"
+                   + (f"尚有 {open_now} 项错误或警告待核实（结果为初稿）。" if open_now else "没有待核实的问题（结果可定稿）。"))
+        return head + "\n" + settled + "\n" + summarize(r.issues)
 
 
 def previous_returns(out_dir: Path, year: int | None, demo: bool) -> pd.DataFrame | None:
@@ -55,12 +65,17 @@ def previous_returns(out_dir: Path, year: int | None, demo: bool) -> pd.DataFram
 
 def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, workers: int | None = None,
                  progress: bool = False, checks_on: bool = True, units_csv: Path = UNITS_CSV,
-                 weeks_csv: Path = WEEKS_CSV) -> YearOutcome:
-    """Ingest ``raw_dir``, run every check, and write the processed folder ``out_dir``."""
+                 weeks_csv: Path = WEEKS_CSV, review: Path | None = None) -> YearOutcome:
+    """Ingest ``raw_dir``, apply the review ledger, run every check on the settled data, and write the processed
+    folder ``out_dir``.  ``review`` is the ledger (default :func:`analysis.review.ledger_file.ledger_path`)."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     registry = Registry.load(units_csv)
     result = ingest(raw_dir, year=year, workers=workers, progress=progress, registry=registry)
     year = result.meta.get("year")
+    review = Path(review) if review is not None else ledger_path(raw_dir, year)
+    applied = apply_ledger(result, read_ledger(review))
+    read_issues = result.issues
+    result.returns, result.values = applied.returns, applied.values
     demo = bool(result.meta.get("demo"))
     roster = registry.roster(year)
     names = [u.name for u in roster]
@@ -75,8 +90,13 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
             week=dates.load_weeks(weeks_csv).get(year),
             received=dates.received_dates(received.listed, result.files, result.file_times), materials=found)
         findings = checks.run_checks(ctx) + received.issues + schemas.validate_processed(result)
-        result.issues = issues_frame([*_issue_objects(result.issues), *findings])
+    else:
+        findings = []
+    result.issues = with_statuses(issues_frame([*_issue_objects(read_issues), *findings, *applied.issues]),
+                                  read_issues, applied.decisions)
+    decisions = applied.decisions_frame()
     write_result(result, out_dir)
+    write_csv(decisions, out_dir / DECISIONS_CSV)
     write_csv(inventory, out_dir / MATERIALS_CSV)
     if demo:
         write_text(f"{DEMO_LABEL}：本文件夹由示例报表（{result.meta['raw_dir']}）生成，不代表真实统计。\n",
@@ -84,7 +104,7 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
     else:
         (out_dir / DEMO_MARKER).unlink(missing_ok=True)  # a folder that once held demo results
     write_feedback(out_dir / FEEDBACK_XLSX, result.issues, year=year, demo=demo, materials=inventory)
-    return YearOutcome(result, inventory, out_dir)
+    return YearOutcome(result, inventory, out_dir, decisions, review)
 
 
 def _issue_objects(frame: pd.DataFrame):

@@ -34,8 +34,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         for y in (year - 1, year):
-            shutil.copytree(paths.RAW / str(y), base / "raw" / str(y))
-        plans = report.plan_years([year - 1, year], base / "raw", base / "processed", base / "reports")
+            shutil.copytree(paths.DEMO.raw / str(y), base / "raw" / str(y))
+        plans = report.plan_years([year - 1, year], paths.Workspace("基准", base / "raw", base / "processed",
+                                                                     base / "review", base / "reports"))
         process_year(plans[0].raw_dir, plans[0].processed_dir, year=year - 1)  # the comparison year, not timed
         report.ensure_kernel()
         start = time.perf_counter()

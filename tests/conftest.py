@@ -14,8 +14,8 @@ DEMO_YEARS = (2021, 2022, 2023, 2024)
 
 @pytest.fixture(scope="session")
 def demo_raw() -> Path:
-    """The committed demo returns (data/raw), read-only."""
-    return paths.RAW
+    """The committed demo returns (data/demo/raw), read-only."""
+    return paths.DEMO.raw
 
 
 @pytest.fixture(scope="session")

@@ -66,9 +66,9 @@ def test_regenerating_gives_identical_files(fresh: Path, tmp_path: Path) -> None
 
 
 def test_committed_demo_folders_equal_a_fresh_generation(fresh: Path) -> None:
-    hint = "data/raw 或 tests/data/demo_truth 与生成器不一致：请运行 python -m analysis demo 重新生成，不要手工修改示例数据"
+    hint = "data/demo/raw 或 tests/data/demo_truth 与生成器不一致：请运行 python -m analysis demo 重新生成，不要手工修改示例数据"
     for year in DEMO_YEARS:
-        assert digests(paths.RAW / str(year)) == digests(fresh / "raw" / str(year)), hint
+        assert digests(paths.DEMO.raw / str(year)) == digests(fresh / "raw" / str(year)), hint
         for name in (f"{year}.csv", f"{year}_planted.csv"):
             assert (TRUTH_DIR / name).read_bytes() == (fresh / "truth" / name).read_bytes(), hint
 
@@ -183,7 +183,7 @@ def test_label_variants_all_resolve_to_their_field() -> None:
 
 @pytest.mark.parametrize("year", DEMO_YEARS)
 def test_planted_problems_are_where_the_truth_says(year: int) -> None:
-    folder = paths.RAW / str(year)
+    folder = paths.DEMO.raw / str(year)
     truth, planted = read_truth(TRUTH_DIR, year), read_planted(TRUTH_DIR, year)
     assert set(planted["code"]) == CODES
     assert paths.is_demo(folder)
@@ -284,7 +284,7 @@ def test_demo_weeks_agree_with_the_reference_table() -> None:
 def test_ingest_recovers_the_true_values(year: int) -> None:
     from analysis.intake.ingest import ingest
 
-    result = ingest(paths.RAW / str(year), year=year)
+    result = ingest(paths.DEMO.raw / str(year), year=year)
     got = result.returns.set_index("unit").sort_index()
     want = read_truth(TRUTH_DIR, year).set_index("unit").sort_index()
     assert got.index.tolist() == want.index.tolist()

@@ -22,7 +22,7 @@ def processed(tmp_path_factory) -> dict[int, pd.DataFrame]:
     root = tmp_path_factory.mktemp("processed")
     out = {}
     for year in YEARS:  # in order, so each year's checks can compare with the previous one
-        out[year] = process_year(paths.RAW / str(year), root / str(year), year=year, workers=1)
+        out[year] = process_year(paths.DEMO.raw / str(year), root / str(year), year=year, workers=1)
     return out
 
 

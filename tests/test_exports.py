@@ -132,7 +132,7 @@ def test_other_sheets(tmp_path: Path) -> None:
 
     issues = wb["数据问题"]
     assert [c.value for c in issues[2]] == ["严重程度", "问题", "问题代码", "单位", "文件", "工作表", "单元格", "项目",
-                                            "说明及修改要求"]
+                                            "说明及修改要求", "核实状态"]
     rows = {r[2]: r for r in ([c.value for c in row] for row in issues.iter_rows(min_row=3))}
     assert rows["value_unparsed"][:8] == ["警告", "数值无法识别", "value_unparsed", "随县", "随县.xlsx", "Sheet1", "C5",
                                           "举办活动次数"]

@@ -127,7 +127,7 @@ def test_sheet_title():
     assert sheet_title("", taken) == "未识别单位"
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(shutil.which("localc") is None, reason="LibreOffice Calc is not installed (soffice alone may be Writer only)")
 def test_libreoffice_reads_the_chinese(workbook, tmp_path):
     path, _ = workbook
     out = tmp_path / "csv"

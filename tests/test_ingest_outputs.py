@@ -35,7 +35,7 @@ COUNTS = KEYS[:2] + KEYS[9:]
 COLUMNS = {
     "returns": ["source_file", "unit", "unit_kind", *KEYS],
     "values": ["source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status", "note"],
-    "issues": ["severity", "code", "source_file", "sheet", "cell", "field", "unit", "message"],
+    "issues": ["severity", "code", "source_file", "sheet", "cell", "field", "unit", "message", "status"],
     "files": ["source_file", "kind", "status", "unit", "sha256"],
 }
 OUTPUT_FILES = sorted([f"{t}.{ext}" for t in COLUMNS for ext in ("csv", "parquet")] + ["meta.json"])

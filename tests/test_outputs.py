@@ -47,3 +47,24 @@ def test_run_summary_counts_by_severity_and_code():
     text = summarize(frame)
     assert "数据问题共 3 条" in text and "警告 2 条" in text and "value_unknown: 2" in text and "提示 1 条" in text
     assert summarize(issues_frame([])) == "未发现数据问题。"
+
+
+def test_outputs_get_ordinary_permissions_under_the_process_umask(tmp_path):
+    import os
+
+    old = os.umask(0o027)
+    try:
+        target = outputs.write_text("内容", tmp_path / "a.txt")
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o640  # 0666 less the umask, not mkstemp's 0600
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_importing_the_package_leaves_the_umask_alone():
+    import subprocess
+    import sys
+
+    code = "import os; os.umask(0o027); import analysis.outputs, analysis.pipeline; print(oct(os.umask(0)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "0o27"

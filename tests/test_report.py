@@ -59,7 +59,7 @@ def test_plan_years_compares_with_previous_available_year_of_the_same_kind(tmp_p
         (tmp_path / str(year)).mkdir()
     for year in (2021, 2023, 2024):
         (tmp_path / str(year) / paths.DEMO_MARKER).write_text("示例", encoding="utf-8")
-    plans = report.plan_years(None, tmp_path, tmp_path / "p", tmp_path / "r")
+    plans = report.plan_years(None, paths.Workspace("测试", tmp_path, tmp_path / "p", tmp_path / "v", tmp_path / "r"))
     assert [(p.year, p.compare_year) for p in plans] == [(2021, None), (2023, 2021), (2024, 2023), (2025, None)]
 
 
@@ -69,8 +69,9 @@ def demo_report(tmp_path_factory):
     base = tmp_path_factory.mktemp("report")
     raw = base / "raw"
     for year in (2022, 2023):
-        shutil.copytree(paths.RAW / str(year), raw / str(year))
-    plans = report.plan_years([2022, 2023], raw, base / "processed", base / "reports")
+        shutil.copytree(paths.DEMO.raw / str(year), raw / str(year))
+    plans = report.plan_years([2022, 2023], paths.Workspace("测试", raw, base / "processed", base / "review",
+                                                            base / "reports"))
     from analysis.pipeline import process_year
 
     process_year(plans[0].raw_dir, plans[0].processed_dir, year=2022, workers=1)

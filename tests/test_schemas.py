@@ -30,7 +30,8 @@ def values() -> pd.DataFrame:
 def issues() -> pd.DataFrame:
     return pd.DataFrame({"severity": ["warning", "info"], "code": ["value_unknown", "rows_summed"],
                          "source_file": ["随县/a.xlsx", ""], "sheet": ["Sheet1", ""], "cell": ["C4", ""],
-                         "field": ["events_held", ""], "unit": ["随县", ""], "message": ["值为“不详”。", "已相加。"]})
+                         "field": ["events_held", ""], "unit": ["随县", ""], "message": ["值为“不详”。", "已相加。"],
+                         "status": ["open", "confirmed"]})
 
 
 def files() -> pd.DataFrame:
@@ -111,6 +112,7 @@ def test_values_duplicate_field():
 
 @pytest.mark.parametrize("column, value, words", [
     ("severity", "fatal", "取值不在允许范围内"), ("code", "Bad Code", "格式不符"), ("message", "", "不能为空"),
+    ("status", "done", "取值不在允许范围内"),
 ])
 def test_issues_violations(column, value, words):
     bad = issues()

@@ -39,7 +39,7 @@ def processed(tmp_path):
     return tmp_path
 
 def test_processed_years_and_default_comparison(processed):
-    assert summary.processed_years(processed) == [2021, 2022, 2023]
+    assert summary.processed_years(processed) == {2021: True, 2022: True, 2023: True}
     week = summary.load_week(2023, processed / "2023")
     assert week.compare_year == 2022
     assert week.yoy.loc["events_held", "change"] == 36 - 25

@@ -12,12 +12,17 @@ from analysis.report.charts import save_figure
 from analysis.paths import DEMO_LABEL
 
 
-def demo_banner(demo: bool) -> None:
-    """A visible note at the top of a notebook built from synthetic data."""
+def show_markdown(text: str) -> None:
+    """Markdown text as a notebook output."""
     from IPython.display import Markdown, display
 
+    display(Markdown(text))
+
+
+def demo_banner(demo: bool) -> None:
+    """A visible note at the top of a notebook built from synthetic data."""
     if demo:
-        display(Markdown(f"> **{DEMO_LABEL}**：本报告由程序生成的合成数据制作，仅用于演示，不代表真实统计结果。"))
+        show_markdown(f"> **{DEMO_LABEL}**：本报告由程序生成的合成数据制作，仅用于演示，不代表真实统计结果。")
 
 
 def show_table(frame: pd.DataFrame, caption: str = "", max_rows: int = 60) -> None:

@@ -10,6 +10,7 @@ so papermill never picks another Python.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -75,17 +76,16 @@ def ensure_kernel() -> str:
     return KERNEL_NAME
 
 
-def plan_years(years: list[int] | None, raw_dir: Path, processed_dir: Path, reports_dir: Path) -> list[YearPlan]:
-    """One plan per year, oldest first; each compares with the latest earlier year of the same kind
-    (real with real, demo with demo) that has returns."""
-    folders = {int(p.name): p for p in paths.year_dirs(raw_dir)}
-    chosen = sorted(set(years)) if years else sorted(folders)
+def plan_years(years: list[int] | None, workspace: paths.Workspace) -> list[YearPlan]:
+    """One plan per year of ``workspace`` (all its years when none are given), oldest first; each compares with
+    :func:`analysis.paths.comparison_year` among the workspace's raw year folders."""
+    kinds = {int(p.name): paths.is_demo(p) for p in paths.year_dirs(workspace.raw)}
+    chosen = sorted(set(years)) if years else sorted(kinds)
     plans = []
     for year in chosen:
-        kind = paths.is_demo(Path(raw_dir) / str(year))
-        earlier = [y for y in folders if y < year and paths.is_demo(folders[y]) == kind]
-        plans.append(YearPlan(year, Path(raw_dir) / str(year), Path(processed_dir) / str(year),
-                              Path(reports_dir) / str(year), max(earlier) if earlier else None))
+        demo = paths.is_demo(workspace.raw / str(year))
+        plans.append(YearPlan(year, workspace.raw / str(year), workspace.processed / str(year),
+                              workspace.reports / str(year), paths.comparison_year(year, kinds, demo)))
     return plans
 
 
@@ -145,14 +145,20 @@ def run_year(plan: YearPlan, progress=None) -> list[Path]:
     return done
 
 
-def run_reports(years: list[int] | None = None, *, raw_dir: Path = paths.RAW, processed_dir: Path = paths.PROCESSED,
-                reports_dir: Path = paths.REPORTS) -> int:
-    """Run every planned year in order; return a process exit code (0 when all years succeeded)."""
+def run_reports(years: list[int] | None = None, workspace: paths.Workspace | None = None) -> int:
+    """Run every planned year in order; return a process exit code (0 when all years succeeded).
+
+    Without a workspace: real years when ``data/raw`` has any, otherwise the bundled demo (and it says which).
+    """
     from tqdm.auto import tqdm
 
-    plans = plan_years(years, raw_dir, processed_dir, reports_dir)
+    if workspace is None:
+        workspace = paths.default_workspace()
+        print(f"数据：{workspace.name}" + ("（data/raw 下还没有真实年度，运行自带的示例数据）" if workspace is paths.DEMO else ""))
+    os.environ[paths.HOME_VARIABLE] = str(paths.ROOT)  # the notebooks' kernels see the same project folder
+    plans = plan_years(years, workspace)
     if not plans:
-        print(f"没有找到年度文件夹：{raw_dir}/<年份>/", file=sys.stderr)
+        print(f"没有找到年度文件夹：{workspace.raw}/<年份>/", file=sys.stderr)
         return 2
     failed = 0
     with tqdm(total=3 * len(plans), desc="生成报告", unit="本", disable=not sys.stderr.isatty()) as bar:

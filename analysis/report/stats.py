@@ -21,6 +21,7 @@ from analysis.form import (
     PUBLIC_KEYS,
     STAFF_KEYS,
 )
+from analysis.intake.records import missing_units
 from analysis.intake.units import KINDS
 
 
@@ -190,8 +191,7 @@ class Completeness:
 def completeness(returns: pd.DataFrame, roster: list[str]) -> Completeness:
     """Returns received against the year's roster, and how many units reported each item."""
     units = _by_unit(returns)
-    got = set(units.index)
-    missing = [name for name in dict.fromkeys(roster) if name not in got]
+    missing = missing_units(returns, roster)
     expected = len(dict.fromkeys(roster))
     return Completeness(
         expected=expected,

@@ -15,8 +15,8 @@ from matplotlib.figure import Figure
 
 from analysis.report import charts, exports, stats
 from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS
-from analysis.intake.store import is_processed, load_processed, read_meta
-from analysis.paths import DEMO_LABEL
+from analysis.intake.store import is_processed, load_processed, processed_years
+from analysis.paths import DEMO_LABEL, comparison_year
 
 KEY_TRENDS = ("events_held", "public_offline", "public_online", "media_reports")
 
@@ -44,18 +44,6 @@ class Week:
         return f"{self.year}年随州市科技活动周统计分析" + (f"（{DEMO_LABEL}）" if self.demo else "")
 
 
-def processed_years(processed_root: Path) -> list[int]:
-    """Years with a processed folder (returns table written), oldest first."""
-    root = Path(processed_root)
-    if not root.is_dir():
-        return []
-    return sorted(int(p.name) for p in root.iterdir() if p.name.isdigit() and is_processed(p))
-
-
-def _demo_flag(folder: Path) -> bool:
-    return bool(read_meta(folder).get("demo"))
-
-
 def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -> Week:
     """Load a processed year and compare it with ``compare_year``.
 
@@ -75,8 +63,7 @@ def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -
                 completeness=stats.completeness(result.returns, roster), units=stats.unit_table(result.returns))
     root = processed_dir.parent
     if compare_year is None:
-        earlier = [y for y in processed_years(root) if y < year and _demo_flag(root / str(y)) == week.demo]
-        compare_year = earlier[-1] if earlier else None
+        compare_year = comparison_year(year, processed_years(root), week.demo)
     elif not is_processed(root / str(compare_year)):
         week.note = f"指定的对比年度 {compare_year} 年尚未处理，本报告未做同比。"
         compare_year = None
@@ -210,9 +197,8 @@ def load_trends(years: list[int] | None, processed_root: Path, year: int | None 
     root = Path(processed_root)
     available = processed_years(root)
     if years is None:
-        kind = _demo_flag(root / str(year)) if year is not None and year in available else None
-        years = [y for y in available if (year is None or y <= year)
-                 and (kind is None or _demo_flag(root / str(y)) == kind)]
+        kind = available.get(year) if year is not None else None
+        years = [y for y, demo in available.items() if (year is None or y <= year) and (kind is None or demo == kind)]
     frames, demo = {}, False
     for y in sorted(set(years)):
         if y in available:

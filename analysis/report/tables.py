@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS
-from analysis.intake.records import IngestResult
 from analysis.issues import SEVERITIES, SEVERITY_ZH, code_title, readable
 from analysis.intake.units import KIND_ZH
 
@@ -19,10 +18,16 @@ def files_table(files: pd.DataFrame) -> pd.DataFrame:
                          "单位": files["unit"].fillna("")})
 
 
-def missing_units(result: IngestResult) -> list[str]:
-    """Roster units without an accepted return, in roster order."""
-    got = set(result.returns["unit"])
-    return [u for u in result.meta.get("units_expected", []) if u not in got]
+def provenance_table(values: pd.DataFrame, unit: str | None = None, rows: int = 8) -> pd.DataFrame:
+    """Where the numbers of one unit's accepted return came from (the first unit when none is given): file,
+    sheet, cell, the text as written, the value taken and what was done to it."""
+    accepted = values[(values["status"] == "accepted") & values["field"].isin(FIELD_KEYS)]
+    if unit is None and not accepted.empty:
+        unit = accepted["unit"].iloc[0]
+    shown = accepted[accepted["unit"] == unit].head(rows)
+    return pd.DataFrame({"单位": shown["unit"], "项目": shown["field"].map(lambda k: BY_KEY[k].label),
+                         "文件": shown["source_file"], "工作表": shown["sheet"], "单元格": shown["cell"],
+                         "原文": shown["raw_text"], "采用数值": shown["value"], "处理说明": shown["note"]})
 
 
 def issue_counts(issues: pd.DataFrame) -> pd.DataFrame:

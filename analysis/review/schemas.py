@@ -16,10 +16,11 @@ from functools import lru_cache
 
 from analysis.form import CURRENT, SUBTOTAL_PREFIX, Form, form_for
 from analysis.intake.records import FILE_KINDS, FILE_STATUSES
-from analysis.issues import SEVERITIES, Issue
+from analysis.issues import SEVERITIES, STATUSES, Issue
+from analysis.review.ledger import CORRECTED_STATUS
 from analysis.intake.units import KINDS
 
-VALUE_STATUSES: tuple[str, ...] = ("accepted", "superseded")
+VALUE_STATUSES: tuple[str, ...] = ("accepted", "superseded", CORRECTED_STATUS)
 MAX_EXAMPLES = 3
 
 
@@ -108,6 +109,7 @@ ISSUES_SCHEMA = pa.DataFrameSchema(
         "field": _text(),
         "unit": _text(),
         "message": _text(False, pa.Check.str_length(min_value=1)),
+        "status": _text(False, pa.Check.isin(STATUSES)),
     },
     name="issues",
 )
