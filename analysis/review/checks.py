@@ -38,6 +38,7 @@ from analysis.form import (
 from analysis.intake.dates import RECEIVED_CSV, WeekDates
 from analysis.intake.dates import _csv_rows as csv_rows  # the project's one reader of small Excel-saved CSVs
 from analysis.issues import SEVERITIES, Issue
+from analysis.review.ledger import CORRECTED_STATUS
 from analysis.review.materials import materials_issues
 from analysis.paths import ROOT, WEEKS_CSV
 from analysis.intake.units import KIND_ZH, KINDS
@@ -52,6 +53,7 @@ RULE_NAMES = ("small_field_max", "money_max_wan", "offline_per_event_min", "offl
               "yoy_factor", "yoy_floor_money", "yoy_floor_count", "county_min_reports")
 
 WEEKS_SHOWN = WEEKS_CSV.relative_to(ROOT).as_posix()  # data/reference/weeks.csv, as named in messages
+LOCATED_STATUSES = ("accepted", CORRECTED_STATUS)  # values.csv statuses of the accepted returns' values
 # Statistical findings: kept only for a value no other rule has flagged, and once per value.
 STATISTICAL_CODES = ("outlier_mad", "yoy_jump")
 
@@ -197,11 +199,12 @@ class CheckContext:
 
     @cached_property
     def locations(self) -> Locations:
-        """Where each accepted value was read, indexed once by (source_file, field)."""
+        """Where each value of the accepted returns was read (corrected ones too), indexed once by (source_file,
+        field)."""
         v = self.values
         if v is None or v.empty:
             v = pd.DataFrame(columns=["source_file", "field", "sheet", "cell", "raw_text", "status"])
-        v = v[v["status"] == "accepted"]
+        v = v[v["status"].isin(LOCATED_STATUSES)]
         v = v[~v.duplicated(["source_file", "field"], keep="last")]
         text = {c: _texts(v[c]).to_numpy(dtype=object) for c in ("source_file", "field", "sheet", "cell", "raw_text")}
         return Locations(pd.MultiIndex.from_arrays([text["source_file"], text["field"]]), text["sheet"], text["cell"],

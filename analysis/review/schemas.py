@@ -7,12 +7,11 @@ never an exception, so a broken table is reported beside the data's own findings
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
-
-from functools import lru_cache
 
 from analysis.form import CURRENT, SUBTOTAL_PREFIX, Form, form_for
 from analysis.intake.records import FILE_KINDS, FILE_STATUSES
