@@ -244,6 +244,7 @@ PUBLIC_KEYS: tuple[str, ...] = ("public_offline", "public_online")
 FORM_TITLE = "{year}年全市科技活动周开展情况统计表"
 SUBTOTAL_PREFIX = "subtotal:"  # field name of a 小计/合计 the unit wrote inside a category: subtotal:<category>
 STAMP_LABEL = "地方/部门（盖章）："
+NOT_ASKED = "未设此项"  # shown for an item a year's form did not have (neither 0 nor 未填报)
 UNIT_KEY = "unit"  # defined name (.xlsx) and content-control tag (.docx) of the unit cell of a generated template
 
 # Words that mark rows or columns which are not one reporting unit's own figures.

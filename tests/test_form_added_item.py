@@ -56,10 +56,11 @@ def project(tmp_path_factory) -> Path:
         _fill(template, root / "data" / "raw" / str(year) / "曾都区.xlsx", base, "曾都区")  # leaves the new item blank
         _run(root, "-m", "analysis", "ingest", f"data/raw/{year}", "--out", f"data/processed/{year}")
     _run(root, "-c", "from pathlib import Path\n"
-                     "from analysis.report.summary import load_week, week_figures, write_week_exports\n"
+                     "from analysis.report.summary import load_week, totals_table, week_figures, write_week_exports\n"
                      "week = load_week(2025, Path('data/processed/2025'))\n"
                      "assert week.compare_year == 2024\n"
                      "write_week_exports(week, Path('reports/2025'))\n"
+                     "totals_table(week).to_csv('reports/2025/totals.csv', index=False)\n"
                      "assert len(week_figures(week)) == 7\n"
                      "write_week_exports(load_week(2024, Path('data/processed/2024')), Path('reports/2024'))\n")
     return root
@@ -98,3 +99,9 @@ def test_summary_workbook_carries_the_item_in_its_year_only(project):
     old = openpyxl.load_workbook(project / "reports/2024/summary.xlsx")
     texts = [v for r in old["全市汇总"].iter_rows(values_only=True) for v in r if isinstance(v, str)]
     assert "举办科普讲座次数" not in texts and "活动周期间开放活动的大学数量" in texts
+
+
+def test_the_report_says_the_item_was_not_asked_the_year_before(project):
+    table = pd.read_csv(project / "reports/2025/totals.csv", encoding="utf-8").set_index("项目")
+    assert table.loc["举办科普讲座次数", "2025年"] == "4" and table.loc["举办科普讲座次数", "2024年"] == "未设此项"
+    assert table.loc["举办活动次数", "2024年"] == "20" and len(table) == 21
