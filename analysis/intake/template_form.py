@@ -49,7 +49,6 @@ class Recognised:
     """A template read by name or tag; ``ways`` says, per field key, how its value was read."""
 
     located: Located
-    identity: Identity
     ways: dict[str, str]
 
     def annotate(self, parsed: tuple[ParsedCell, ...]) -> tuple[ParsedCell, ...]:
@@ -180,7 +179,8 @@ def recognise(path: Path, grids: list[Grid], form: Form, located: Located | None
                 cells[k] = RawCell(k, value, sheet, address)
     known = [k for k in form.keys if k in cells]
     chosen: dict[str, tuple[RawCell, ...]] = {k: (cells[k],) for k in known}
-    ways = {k: way for k in known}
+    shown = f"{way}（{ident.version}年版模板）" if ident.version else way  # which template the unit filled
+    ways = {k: shown for k in known}
     for key in form.keys:
         if key not in chosen and located is not None and key in located.cells:
             chosen[key], ways[key] = located.cells[key], BY_LABEL
@@ -189,4 +189,4 @@ def recognise(path: Path, grids: list[Grid], form: Form, located: Located | None
     sheet = next((c.sheet for c in cells.values()), located.sheet if located else "")
     result = Located(sheet, "template", chosen, stamp or (located.stamp if located else ""),
                      subtotals=located.subtotals if located else ())
-    return Recognised(result, ident, ways)
+    return Recognised(result, ways)
