@@ -23,6 +23,7 @@ from analysis.form import FORM_ID, UNIT_KEY, Form
 from analysis.intake.locate import Located, RawCell
 from analysis.intake.readers import Grid, column_letters
 from analysis.intake.records import ParsedCell
+from analysis.intake.safety import column_number
 
 BY_NAME = "按模板定义名称读取"
 BY_TAG = "按模板内容控件读取"
@@ -106,8 +107,7 @@ def _grid_value(grids: list[Grid], sheet: str, address: str) -> tuple[bool, obje
     grid = next((g for g in grids if g.sheet == sheet and not g.problem), None)
     if grid is None or m is None:
         return False, None
-    col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(m[1])))
-    r, c = int(m[2]) - 1 - grid.origin[0], col - 1 - grid.origin[1]
+    r, c = int(m[2]) - 1 - grid.origin[0], column_number(m[1]) - 1 - grid.origin[1]
     row = grid.rows[r] if 0 <= r < len(grid.rows) else []
     return True, row[c] if 0 <= c < len(row) else None
 
