@@ -152,6 +152,10 @@ class Form:
     def label_index(self) -> dict[str, str]:
         return _label_index(self.fields)
 
+    def in_group(self, category: str) -> tuple[str, ...]:
+        """The keys of one category, in form order (an item added to the category joins its sums and charts)."""
+        return tuple(f.key for f in self.fields if f.category == category)
+
     def asks(self, key: str) -> bool:
         """True when this form has the item (an item it lacks was not asked, neither 0 nor missing)."""
         return key in self.by_key
@@ -238,8 +242,8 @@ BY_KEY: dict[str, Field] = CURRENT.by_key
 MONEY_KEYS: tuple[str, ...] = CURRENT.money_keys
 COUNT_KEYS: tuple[str, ...] = CURRENT.count_keys
 GOVERNMENT_FUNDING: tuple[str, ...] = ("funding_central", "funding_provincial", "funding_municipal", "funding_county")
-STAFF_KEYS: tuple[str, ...] = ("staff_fulltime", "staff_scientists", "staff_volunteers", "staff_other")
-PUBLIC_KEYS: tuple[str, ...] = ("public_offline", "public_online")
+STAFF_KEYS: tuple[str, ...] = CURRENT.in_group(CAT_STAFF)
+PUBLIC_KEYS: tuple[str, ...] = CURRENT.in_group(CAT_PUBLIC)
 
 FORM_TITLE = "{year}年全市科技活动周开展情况统计表"
 SUBTOTAL_PREFIX = "subtotal:"  # field name of a 小计/合计 the unit wrote inside a category: subtotal:<category>

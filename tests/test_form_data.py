@@ -25,6 +25,8 @@ def test_current_form_is_the_2023_file_with_the_twenty_items():
     assert len(form.FIELDS) == 20 and form.FIELD_KEYS[0] == "events_held" and form.FIELD_KEYS[-1] == "open_universities"
     assert len(form.MONEY_KEYS) == 7 and len(form.COUNT_KEYS) == 13
     assert form.BY_KEY["funding_in_kind"].label == "实物投入情况（如：捐赠图书、光盘、创新操作室等）"
+    assert form.STAFF_KEYS == ("staff_fulltime", "staff_scientists", "staff_volunteers", "staff_other")
+    assert form.PUBLIC_KEYS == ("public_offline", "public_online")
     assert form.CURRENT.categories == (form.CAT_EVENTS, form.CAT_FUNDING, form.CAT_STAFF, form.CAT_PUBLIC,
                                        form.CAT_MEDIA)
 
@@ -58,6 +60,7 @@ def test_added_field_is_asked_and_matched_only_in_its_form(tmp_path):
     assert new.match_label("讲座场次") == "science_lectures"
     assert form.CURRENT.match_label("讲座场次") is None
     assert new.count_keys[-1] == "science_lectures"
+    assert new.in_group(form.CAT_EVENTS) == ("events_held", "most_tasks", "science_lectures")
 
 
 def test_removed_field_is_not_asked(tmp_path):
