@@ -250,6 +250,7 @@ SUBTOTAL_PREFIX = "subtotal:"  # field name of a 小计/合计 the unit wrote in
 STAMP_LABEL = "地方/部门（盖章）："
 NOT_ASKED = "未设此项"  # shown for an item a year's form did not have (neither 0 nor 未填报)
 UNIT_KEY = "unit"  # defined name (.xlsx) and content-control tag (.docx) of the unit cell of a generated template
+UNIT_ALIAS = "报送单位"  # the unit control's title (.docx); a value control's title is its field's ``headed``
 
 # Words that mark rows or columns which are not one reporting unit's own figures.
 TOTAL_WORDS = ("合计", "总计", "汇总", "全市", "共计")

@@ -28,7 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from xml.sax.saxutils import escape, quoteattr
 
-from analysis.form import FORM_ID, STAMP_LABEL, UNIT_KEY, Field, Form, form_for
+from analysis.form import FORM_ID, STAMP_LABEL, UNIT_ALIAS, UNIT_KEY, Field, Form, form_for
 from analysis.intake.units import Registry
 from analysis.outputs import neutralize, save_document, save_workbook, write_atomic
 from analysis.paths import UNITS_CSV
@@ -180,7 +180,7 @@ def build_document(form: Form, year: int, roster: list[str]):
     _font(title.add_run(template_title(year)), TITLE_FONT, 16, bold=True)
     stamp = doc.add_paragraph()
     _font(stamp.add_run(STAMP_LABEL), TABLE_FONT, 12)
-    _control(stamp, UNIT_KEY, "报送单位", roster)
+    _control(stamp, UNIT_KEY, UNIT_ALIAS, roster)
     table = doc.add_table(rows=len(form.fields) + 1, cols=3)
     table.style = "Table Grid"
     widths = (40, 86, 32)
@@ -203,7 +203,7 @@ def build_document(form: Form, year: int, roster: list[str]):
             _fill(table.cell(row, 0), f.label, WD_ALIGN_PARAGRAPH.LEFT, widths[0] + widths[1])
         value = table.cell(row, 2)
         _fill(value, "", WD_ALIGN_PARAGRAPH.RIGHT, widths[2])
-        _control(value.paragraphs[0], f.key, f"{f.display}（{f.measure}）")
+        _control(value.paragraphs[0], f.key, f.headed)
     notes = doc.add_paragraph()
     _font(notes.add_run("\u3000\u3000".join(f"{n}{PLACEHOLDER * 2}" for n in NOTES)), TABLE_FONT, 12)
     doc.core_properties.title = template_title(year)

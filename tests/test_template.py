@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -246,3 +247,23 @@ def test_a_year_of_the_older_form_does_not_ask_the_added_item(tmp_path, forms_20
     result, _ = _read(tmp_path / "2024", 2024)
     assert "science_lectures" not in result.returns.columns and result.meta["form_version"] == "2023"
     assert len(result.returns.columns) == 3 + 20
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_filled_templates_saved_again_by_libreoffice_are_still_read_by_name_and_control(tmp_path, made):
+    """A unit that opens the template in LibreOffice and saves it: names (xlsx) and control titles (docx, whose
+    tags LibreOffice drops) still lead to every value, exactly."""
+    filled = tmp_path / "filled"
+    fill_xlsx(made.xlsx, filled / "随县.xlsx", FILLED, "随县")
+    fill_docx(made.docx, filled / "曾都区.docx", {k: str(v) for k, v in FILLED.items()}, "曾都区")
+    raw = tmp_path / "2023"
+    for name, target in (("随县.xlsx", "xlsx:Calc MS Excel 2007 XML"), ("曾都区.docx", "docx:MS Word 2007 XML")):
+        subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                        "--convert-to", target, "--outdir", str(raw), str(filled / name)],
+                       check=True, capture_output=True, timeout=120)
+    result, values = _read(raw)
+    assert sorted(result.returns["unit"]) == ["曾都区", "随县"]
+    for row in result.returns.to_dict("records"):
+        assert {k: (float(row[k]) if k in MONEY_KEYS else int(row[k])) for k in FIELD_KEYS} == FILLED
+    assert (values.loc["随县.xlsx", "note"] == f"{BY_NAME}（2023年版模板）").all()
+    assert (values.loc["曾都区.docx", "note"] == f"{BY_TAG}（2023年版模板）").all()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from analysis.form import FORM_ID, UNIT_KEY, Form
+from analysis.form import FORM_ID, UNIT_ALIAS, UNIT_KEY, Form
 from analysis.intake.locate import Located, RawCell
 from analysis.intake.readers import Grid, column_letters
 from analysis.intake.records import ParsedCell
@@ -133,16 +133,20 @@ def _table_address(sdt: etree._Element, tables: dict[etree._Element, int]) -> tu
     return f"表格{tables.get(tbl, 0)}", f"{column_letters(col + 1)}{row + 1}"
 
 
-def tagged_values(document_xml: bytes) -> dict[str, tuple[str | None, str, str]]:
-    """Content controls of ``word/document.xml``: tag → (text, None when blank or the placeholder; grid; cell)."""
+def tagged_values(document_xml: bytes, titles: dict[str, str]) -> dict[str, tuple[str | None, str, str]]:
+    """Content controls of ``word/document.xml``: tag → (text, None when blank or the placeholder; grid; cell).
+
+    A control without a tag is named by its title (``w:alias``) through ``titles`` (LibreOffice keeps the title
+    and drops the tag when it saves)."""
     root = _xml(document_xml)
     if root is None:
         return {}
     tables = {tbl: i for i, tbl in enumerate(root.iter(_w("tbl")), start=1)}
     out: dict[str, tuple[str | None, str, str]] = {}
     for sdt in root.iter(_w("sdt")):
-        tag = sdt.find(f"{_w('sdtPr')}/{_w('tag')}")
+        tag, alias = (sdt.find(f"{_w('sdtPr')}/{_w(t)}") for t in ("tag", "alias"))
         name = tag.get(_w("val"), "") if tag is not None else ""
+        name = name or (titles.get(alias.get(_w("val"), ""), "") if alias is not None else "")
         if not name or name in out:
             continue
         content = sdt.find(_w("sdtContent"))
@@ -169,7 +173,8 @@ def recognise(path: Path, grids: list[Grid], form: Form, located: Located | None
         return None
     if part == "word/document.xml":
         way = BY_TAG
-        cells = {k: RawCell(k, text, sheet, cell) for k, (text, sheet, cell) in tagged_values(data).items()}
+        titles = {f.headed: f.key for f in form.fields} | {UNIT_ALIAS: UNIT_KEY}
+        cells = {k: RawCell(k, text, sheet, cell) for k, (text, sheet, cell) in tagged_values(data, titles).items()}
     else:
         way = BY_NAME
         cells = {}
