@@ -23,6 +23,8 @@ Dtype = Literal["int", "float"]
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 FORM_ID = "scitech-week-return"  # identity written into generated templates, with the form's version
+UNIT_KEY = "unit"  # defined name (.xlsx) and content-control tag (.docx) of the unit cell of a generated template
+UNIT_ALIAS = "报送单位"  # the unit control's title (.docx); a value control's title is its field's ``headed``
 FORM_COLUMNS = ("order", "key", "group", "label", "measure", "dtype", "short", "synonyms")
 REQUIRED_COLUMNS = ("order", "key", "group", "label", "measure", "dtype", "synonyms")
 MONEY_MEASURE = "万元"
@@ -177,6 +179,12 @@ def _cell(row: dict[str, str | None], column: str) -> str:
     return (row.get(column) or "").strip()
 
 
+def _usable_key(key: str) -> bool:
+    """A key that can also be an Excel defined name and a Word control tag of the template."""
+    return (bool(re.fullmatch(r"[a-z][a-z0-9_]*", key)) and not re.fullmatch(r"[a-z]{1,3}\d+|[rc]", key)
+            and key != UNIT_KEY)
+
+
 def load_form(path: Path) -> Form:
     """Read one form file (UTF-8, with or without BOM); :class:`FormError` says what is wrong and where."""
     path = Path(path)
@@ -189,9 +197,9 @@ def load_form(path: Path) -> Form:
     fields = []
     for line, row in enumerate(rows, start=2):
         order, key, dtype = _cell(row, "order"), _cell(row, "key"), _cell(row, "dtype")
-        if not order.isdigit() or not re.fullmatch(r"[a-z][a-z0-9_]*", key) or dtype not in ("int", "float"):
+        if not order.isdigit() or not _usable_key(key) or dtype not in ("int", "float"):
             raise FormError(f"表式文件 {path.name} 第 {line} 行有误：order 应为正整数，key 应为小写英文标识"
-                            f"（如 events_held），dtype 应为 int 或 float。")
+                            f"（如 events_held，不能像单元格地址 ab12，也不能是 {UNIT_KEY}），dtype 应为 int 或 float。")
         measure = _cell(row, "measure")
         if (measure == MONEY_MEASURE) != (dtype == "float"):
             raise FormError(f"表式文件 {path.name} 第 {line} 行（{key}）：计量单位为万元的项目 dtype 应为 float，其余为 int。")
@@ -249,8 +257,6 @@ FORM_TITLE = "{year}年全市科技活动周开展情况统计表"
 SUBTOTAL_PREFIX = "subtotal:"  # field name of a 小计/合计 the unit wrote inside a category: subtotal:<category>
 STAMP_LABEL = "地方/部门（盖章）："
 NOT_ASKED = "未设此项"  # shown for an item a year's form did not have (neither 0 nor 未填报)
-UNIT_KEY = "unit"  # defined name (.xlsx) and content-control tag (.docx) of the unit cell of a generated template
-UNIT_ALIAS = "报送单位"  # the unit control's title (.docx); a value control's title is its field's ``headed``
 
 # Words that mark rows or columns which are not one reporting unit's own figures.
 TOTAL_WORDS = ("合计", "总计", "汇总", "全市", "共计")

@@ -73,6 +73,8 @@ def test_removed_field_is_not_asked(tmp_path):
 
 @pytest.mark.parametrize(("line", "words"), [
     ("21,Bad Key,,标签,次,int,,", "第 22 行"),
+    ("21,ab12,,像地址的键,次,int,,", "第 22 行"),
+    ("21,unit,,单位,次,int,,", "第 22 行"),
     ("21,money_x,,标签,万元,int,,", "dtype 应为 float"),
     ("21,events_again,,又一个标签,次,int,,举办活动次数", "同时对应"),
 ])
