@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# JupyterLab's settings overrides of this environment: the zh-CN language pack is the default locale
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 
 .PHONY: setup report ingest test bench lab demo clean
 
@@ -14,6 +16,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 	$(PY) -m analysis kernel
+	mkdir -p $(LAB_SETTINGS)
+	printf '%s\n' '{"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}' > $(LAB_SETTINGS)/overrides.json
 	touch $(STAMP)
 
 report: $(STAMP)

@@ -48,6 +48,9 @@ CODE_TITLES = {
     "doc_legacy": "旧版Word格式", "doc_convert_failed": "旧版Word转换失败",
     "review_unreadable": "核实台账无法使用", "review_invalid": "台账行无法采用", "review_stale": "台账原值已过时",
     "review_unknown_unit": "台账单位不存在", "review_unknown_field": "台账项目不存在", "review_unknown_file": "台账文件不存在",
+    "summary_mismatch": "总结与统计表数字不符", "history_invalid": "历年上报数有误",
+    "form_sheet_chosen": "多张分表中选定汇总表", "form_sheet_ambiguous": "多张统计表无法确定",
+    "value_number_format": "按单元格显示值读取",
 }
 
 
@@ -120,12 +123,6 @@ def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:
     return frame.drop(columns="_rank").drop_duplicates().reset_index(drop=True)
 
 
-def open_findings(frame: pd.DataFrame) -> pd.DataFrame:
-    """The error and warning findings still to settle: no ledger decision yet (``status`` open or absent)."""
-    status = frame["status"].fillna("open") if "status" in frame else pd.Series("open", index=frame.index)
-    return frame[frame["severity"].isin(("error", "warning")) & (status == "open")]
-
-
 def summarize(frame: pd.DataFrame) -> str:
     """A short Chinese count of issues by severity and code, for the end of a run."""
     if frame.empty:
@@ -140,3 +137,23 @@ def summarize(frame: pd.DataFrame) -> str:
                 if s == sev:
                     lines.append(f"    {code}: {k}")
     return "\n".join(lines)
+
+
+OPEN_STATUSES = ("", "open")  # review-ledger status of a finding nobody has settled yet (blank = no ledger)
+
+
+def is_open(frame: pd.DataFrame) -> pd.Series:
+    """True for each error/warning row still open: ``status`` missing (no ledger yet), blank or "open".
+
+    Rows marked ``confirmed`` or ``corrected`` in the review ledger, and every info row, are not open.
+    """
+    serious = frame["severity"].isin(("error", "warning"))
+    if "status" not in frame.columns:
+        return serious
+    status = frame["status"].fillna("").astype(str).str.strip()
+    return serious & status.isin(OPEN_STATUSES)
+
+
+def open_findings(frame: pd.DataFrame) -> pd.DataFrame:
+    """The error and warning findings still to settle (the rows :func:`is_open` marks)."""
+    return frame[is_open(frame)]

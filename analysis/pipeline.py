@@ -17,6 +17,7 @@ from analysis.intake import dates, media
 from analysis.intake.ingest import ingest
 from analysis.intake.records import IngestResult
 from analysis.intake.store import load_processed, processed_years, write_result
+from analysis.intake.summaries import SUMMARIES_CSV, quotes_frame, read_summaries
 from analysis.intake.units import Registry
 from analysis.issues import ISSUE_COLUMNS, Issue, issues_frame, open_findings, summarize
 from analysis.outputs import write_csv, write_text
@@ -26,6 +27,7 @@ from analysis.review.feedback import write_feedback
 from analysis.review.ledger import apply_ledger, with_statuses
 from analysis.review.ledger_file import ledger_path, read_ledger
 from analysis.review.ledger_file import shown as shown_ledger
+from analysis.review.summary_check import summary_findings
 
 FEEDBACK_XLSX = "反馈清单.xlsx"
 MATERIALS_CSV = "materials.csv"
@@ -82,6 +84,7 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
     durations = {f: media.video_seconds(raw_dir / f) for f in materials.video_files(result.files)}
     found = materials.material_files(result.files, durations, names)
     inventory = materials.checklist(found, names)
+    quotes = read_summaries(raw_dir, result.files)
     if checks_on:
         received = dates.read_received(raw_dir)
         ctx = checks.CheckContext(
@@ -89,7 +92,8 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
             roster=checks.roster_frame(roster), previous=previous_returns(out_dir, year, demo),
             week=dates.load_weeks(weeks_csv).get(year),
             received=dates.received_dates(received.listed, result.files, result.file_times), materials=found)
-        findings = checks.run_checks(ctx) + received.issues + schemas.validate_processed(result)
+        findings = (checks.run_checks(ctx) + received.issues + schemas.validate_processed(result)
+                    + summary_findings(quotes, result.returns))
     else:
         findings = []
     result.issues = with_statuses(issues_frame([*_issue_objects(read_issues), *findings, *applied.issues]),
@@ -98,6 +102,7 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
     write_result(result, out_dir)
     write_csv(decisions, out_dir / DECISIONS_CSV)
     write_csv(inventory, out_dir / MATERIALS_CSV)
+    write_csv(quotes_frame(quotes), out_dir / SUMMARIES_CSV)
     if demo:
         write_text(f"{DEMO_LABEL}：本文件夹由示例报表（{result.meta['raw_dir']}）生成，不代表真实统计。\n",
                    out_dir / DEMO_MARKER)

@@ -22,7 +22,8 @@ import pandas as pd
 import python_calamine  # noqa: F401  (same)
 
 from analysis.form import FIELDS, FORM_TITLE, STAMP_LABEL
-from analysis.intake.ingest import IngestResult, ingest
+from analysis.intake.ingest import ingest
+from analysis.intake.records import IngestResult
 
 Merge = tuple[int, int, int, int]  # (r0, c0, r1, c1), 0-based, inclusive
 
@@ -386,6 +387,12 @@ def set_xlsx_cells(path: Path, cells: Mapping[str, str], *, sheet_part: str = "x
         return xml
 
     return _patch_zip(path, sheet_part, patch)
+
+
+def patch_docx_body(path: Path, patch) -> Path:
+    """Rewrite ``word/document.xml`` of a written .docx (``patch``: bytes → bytes), e.g. with lxml to add content
+    controls, tracked changes, fields or text boxes that python-docx cannot write."""
+    return _patch_zip(path, "word/document.xml", patch)
 
 
 def _patch_zip(path: Path, member: str, patch) -> Path:

@@ -18,6 +18,7 @@ from analysis.report import runner as report
 from analysis.form import FIELD_KEYS, FIELDS, MONEY_KEYS
 
 NOTEBOOKS = [paths.NOTEBOOKS / name for name in report.NOTEBOOK_NAMES]
+ANNOUNCED: list[str] = []  # the lines run_year printed for the demo report, one per notebook
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -75,7 +76,7 @@ def demo_report(tmp_path_factory):
     from analysis.pipeline import process_year
 
     process_year(plans[0].raw_dir, plans[0].processed_dir, year=2022, workers=1)
-    report.run_year(plans[1])
+    report.run_year(plans[1], ANNOUNCED.append)
     return plans[1]
 
 
@@ -98,8 +99,10 @@ def test_report_writes_every_output(demo_report):
     with Image.open(out / "figures" / "图01_全市经费投入来源.png") as png:
         assert png.width == pytest.approx(16 / 2.54 * 300, abs=2), "16 cm wide at 300 dpi: an A4 text width"
         assert png.info["dpi"][0] == pytest.approx(300, abs=1)
-    for name in ("summary.xlsx", "全市汇总表.docx", "数据摘要.md", "数据摘要.docx"):
+    for name in ("summary.xlsx", "全市汇总表.docx", "数据摘要.md", "数据摘要.docx", "2023年科技活动周统计分析报告.docx"):
         assert (out / name).is_file()
+    assert sorted(line.split("：")[0].strip() for line in ANNOUNCED) == [
+        f"2023年 {Path(name).stem}" for name in report.NOTEBOOK_NAMES]
     assert paths.DEMO_LABEL in (out / "数据摘要.md").read_text(encoding="utf-8")
 
 

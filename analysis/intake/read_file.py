@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from analysis.form import CURRENT, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX, Form, form_for
@@ -83,7 +84,7 @@ def parse_located(located: Located, source_file: str,
                   form: Form = CURRENT) -> tuple[tuple[ParsedCell, ...], tuple[Issue, ...]]:
     """Parse every located raw cell of the form's items; sum the rows of a wide table that has no 合计 row."""
     parsed: list[ParsedCell] = []
-    issues: list[Issue] = []
+    issues: list[Issue] = [replace(finding, source_file=source_file) for finding in located.findings]
     for key in form.keys:
         cells = located.cells.get(key)
         if not cells:
@@ -91,7 +92,7 @@ def parse_located(located: Located, source_file: str,
                                                               "统计表格式补报该项。", source_file, located.sheet, "", key))
             parsed.append(ParsedCell(key, None, "", located.sheet, "", "未找到该项"))
             continue
-        results = [parse_value(c.raw, key) for c in cells]
+        results = [parse_value(c.raw, key, located.declared.get(key)) for c in cells]
         for cell, result in zip(cells, results):
             for finding in result.findings:
                 issues.append(Issue(finding.severity, finding.code, finding.message, source_file, cell.sheet,

@@ -39,6 +39,7 @@ _DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d{1,9})"')
 _CELL_COL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,4})\d')
 WORD_BODY = "word/document.xml"
+STYLES = "xl/styles.xml"
 _NEVER_PARSED = ("xl/theme/", "docProps/", "customXml/", "xl/printerSettings/", "xl/media/", "Thumbnails/",
                  "Configurations2/")
 
@@ -91,12 +92,14 @@ class ZipFacts:
 
     ``error_parts``: worksheet parts holding formula-error cells (``t="e"``), which python-calamine reads as
     empty (the reader puts ``#REF!`` … back so they are reported, not taken as blank); ``word_body``: the
-    checked ``word/document.xml`` of a Word file.
+    checked ``word/document.xml`` of a Word file; ``styles``: the checked ``xl/styles.xml`` of a workbook (its
+    number formats).
     """
 
     names: frozenset[str]
     error_parts: dict[str, bytes]
     word_body: bytes | None = None
+    styles: bytes | None = None
 
 
 def check_zip(path: Path, limits: Limits) -> ZipFacts:
@@ -126,7 +129,7 @@ def check_zip(path: Path, limits: Limits) -> ZipFacts:
             raise Refused("file_limit_sheets", f"工作表数量 {len(sheets)} 超过上限 {limits.max_sheets}"
                                                "（Limits.max_sheets），未读取。")
         error_parts: dict[str, bytes] = {}
-        word_body = None
+        word_body = styles = None
         is_word = any(i.filename == WORD_BODY for i in infos)
         for info in infos:
             if not _parsed_by_readers(info.filename, is_word):
@@ -147,7 +150,9 @@ def check_zip(path: Path, limits: Limits) -> ZipFacts:
                     error_parts[info.filename] = data
             if info.filename == WORD_BODY:
                 word_body = data
-    return ZipFacts(frozenset(i.filename for i in infos), error_parts, word_body)
+            elif info.filename == STYLES:
+                styles = data
+    return ZipFacts(frozenset(i.filename for i in infos), error_parts, word_body, styles)
 
 
 def _parsed_by_readers(name: str, is_word: bool) -> bool:

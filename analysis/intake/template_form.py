@@ -192,6 +192,9 @@ def recognise(path: Path, grids: list[Grid], form: Form, located: Located | None
     unit = cells.get(UNIT_KEY)
     stamp = str(unit.raw).strip() if unit is not None and unit.raw not in (None, "") else ""
     sheet = next((c.sheet for c in cells.values()), located.sheet if located else "")
+    by_label = {k for k, w in ways.items() if w == BY_LABEL}  # what the label search still decides
     result = Located(sheet, "template", chosen, stamp or (located.stamp if located else ""),
-                     subtotals=located.subtotals if located else ())
+                     subtotals=located.subtotals if located else (),
+                     findings=located.findings if located and by_label else (),
+                     declared={k: d for k, d in located.declared.items() if k in by_label} if located else {})
     return Recognised(result, ways)

@@ -2,8 +2,10 @@
 
 Pure: no I/O, never raises.  :func:`parse_value` reads the cell the way a person
 would (thousands separators, full-width digits, Chinese numerals, unit suffixes,
-约数, 万/元 conversion, bracketed remarks, 无 for zero) and reports everything it
-did or could not do as :class:`Finding` rows with Chinese messages.
+约数 including "10万+", 万/w/元 conversion, bracketed remarks, 无 for zero, Excel's
+leading apostrophe, a number format's displayed number, a unit the table declares)
+and reports everything it did or could not do as :class:`Finding` rows with Chinese
+messages.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import math
 import numbers
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from analysis.form import BY_KEY, Field
+from analysis.intake.readers.grid import Shown
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,16 @@ class ParsedValue:
     findings: tuple[Finding, ...]
 
 
+@dataclass(frozen=True)
+class Declared:
+    """The table says its money cells are in 元 (e.g. a value column headed 金额（元）, or 单位：元 above it).
+
+    ``where`` names the declaration for the notes, e.g. 表中注明“金额（元）”.
+    """
+
+    where: str
+
+
 _GENERIC = Field(0, "", "", "", "", "float")  # for an unknown key: any non-negative number, no unit check
 MAX_TEXT = 300  # longer cells are not numbers; refuse before any normalisation or regex work
 QUOTE_LEN = 30
@@ -49,9 +62,11 @@ ZERO_MARKERS = frozenset({"无", "没有", "暂无", "零", "0", "0.0"})
 UNKNOWN_WORDS = ("不详", "待统计", "待核实", "未统计", "不清楚", "暂缺", "未知")
 FORMULA_ERRORS = frozenset({"#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
                             "#GETTING_DATA"})
-COUNT_UNITS = ("人次", "场次", "次", "个", "人", "家", "篇", "所", "场", "项", "名", "位")
+COUNT_UNITS = ("人次", "场次", "次", "个", "人", "家", "篇", "所", "场", "项", "名", "位", "期", "处")
 YUAN = "元"
 MULTIPLIERS = {"万": Decimal(10000), "千": Decimal(1000)}
+MULTIPLIER_ALIASES = {"w": "万", "W": "万"}  # as typed online: 1.2w, 3.5W
+APOSTROPHES = "'‘’"  # Excel's text prefix, typed or pasted: '3 is 3
 _WAN = Decimal(10000)
 
 _CN_CHARS = "零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟"
@@ -60,7 +75,7 @@ _UNITS = "|".join(sorted((*COUNT_UNITS, YUAN), key=len, reverse=True))
 _VALUE = re.compile(
     rf"(?P<pre>大约|将近|接近|超过|不少于|约|近|逾)?"
     rf"(?:(?P<num>{_NUM})|(?P<cn>[{_CN_CHARS}]+))"
-    rf"(?P<mult>[万千])?(?P<mid>余|多)?(?P<unit>{_UNITS})?(?P<post>左右|以上|上下|余|多)?",
+    rf"(?P<mult>[万千wW])?(?P<mid>余|多)?(?P<unit>{_UNITS})?(?P<post>左右|以上|上下|余|多|\+)?",
     re.ASCII,
 )
 _PLAIN = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
@@ -91,16 +106,43 @@ def raw_text(raw: object) -> str:
         return type(raw).__name__
 
 
-def parse_value(raw: object, key: str) -> ParsedValue:
-    """Parse one raw cell of field ``key`` into its number (in the field's measure) plus notes and findings."""
+def parse_value(raw: object, key: str, declared: Declared | None = None) -> ParsedValue:
+    """Parse one raw cell of field ``key`` into its number (in the field's measure) plus notes and findings.
+
+    ``declared``: the table declares its money cells in 元; a money cell without a unit of its own is converted.
+    """
     field = BY_KEY.get(key, _GENERIC)
+    yuan = declared if field.is_money else None
     try:
-        return _parse(raw, field)
+        if isinstance(raw, Shown):
+            return _shown(raw, field, yuan)
+        return _parse(raw, field, yuan)
     except Exception:  # last guard: any surprise is an unparsed value, never a crash
         return _unparsed(field, raw_text(raw)[:MAX_TEXT])
 
 
-def _parse(raw: object, field: Field) -> ParsedValue:
+def _shown(raw: Shown, field: Field, declared: Declared | None) -> ParsedValue:
+    """A number whose format displays another number: read in the unit the person saw (126000 shown as 12.6万元
+    is 12.6 万元), at the stored precision (82500 shown as 8.3万元 is 8.25 万元); a display that only rounds
+    (165200 shown as 16.5万 人次) changes nothing."""
+    stored = _parse(raw.stored, field, declared)
+    seen = _parse(raw.text, field, declared)
+    if seen.value is None or not stored.value or seen.value == stored.value:
+        return stored
+    power = round(math.log10(seen.value / stored.value))
+    if power == 0:
+        return stored
+    value = float(Decimal(repr(stored.value)).scaleb(power))
+    value = round(value, MONEY_PLACES) + 0.0 if field.is_money else value
+    if field.dtype == "int" and not value.is_integer():
+        return stored
+    note = (f"单元格存储值为{raw_text(raw.stored)}，数字格式“{_quote(raw.number_format)}”显示为“{_quote(raw.text)}”，"
+            f"按显示的单位计为{_fmt_measure(value, field)}")
+    finding = Finding("info", "value_number_format", f"{note}；请核实，并直接填写以{field.measure or '本项单位'}计的数值。")
+    return ParsedValue(value, False, note, seen.remark, (finding,))
+
+
+def _parse(raw: object, field: Field, declared: Declared | None = None) -> ParsedValue:
     if raw is None:
         return _BLANK
     if isinstance(raw, bool):
@@ -111,8 +153,17 @@ def _parse(raw: object, field: Field) -> ParsedValue:
                     f"单元格为日期/时间“{raw_text(raw)}”，不是数值；请将单元格格式改为“常规”或“数值”后填写具体数字"
                     f"{_hint(field)}。")
     if isinstance(raw, numbers.Number):
-        return _parse_number(raw, field)
-    return _parse_text(raw if isinstance(raw, str) else str(raw), field)
+        parsed = _parse_number(raw, field)
+        return _in_declared_yuan(parsed, field, raw_text(raw), declared) if declared else parsed
+    return _parse_text(raw if isinstance(raw, str) else str(raw), field, declared)
+
+
+def _in_declared_yuan(parsed: ParsedValue, field: Field, shown: str, declared: Declared) -> ParsedValue:
+    """A bare number in a money cell of a table declared in 元: converted to 万元 as if it said 元."""
+    if not parsed.value:
+        return parsed
+    number = Decimal(repr(parsed.value))
+    return _apply(_Match(number, raw_text(parsed.value), False, "", YUAN, False), field, shown, [], "", declared)
 
 
 def _parse_number(raw: numbers.Number, field: Field) -> ParsedValue:
@@ -136,14 +187,17 @@ def _parse_number(raw: numbers.Number, field: Field) -> ParsedValue:
     return _ok(number + 0.0)
 
 
-def _parse_text(raw: str, field: Field) -> ParsedValue:
+def _parse_text(raw: str, field: Field, declared: Declared | None = None) -> ParsedValue:
     shown = raw.strip()
-    if not shown:
-        return _BLANK
     if len(shown) > MAX_TEXT:
         return _unparsed(field, shown)
+    if shown[:1] in APOSTROPHES and len(shown) > 1:
+        shown = shown[1:].strip()
+    if not shown:
+        return _BLANK
     if shown.isascii() and _PLAIN.fullmatch(shown):
-        return _from_decimal(Decimal(shown), field, shown, [], [], "")
+        plain = _from_decimal(Decimal(shown), field, shown, [], [], "")
+        return _in_declared_yuan(plain, field, shown, declared) if declared else plain
     text = _SPACE.sub("", unicodedata.normalize("NFKC", shown).translate(_TRANSLATE))
     if text.upper() in FORMULA_ERRORS:
         return _bad("value_formula_error",
@@ -171,7 +225,9 @@ def _parse_text(raw: str, field: Field) -> ParsedValue:
             return _bad("value_range",
                         f"数值“{_quote(shown)}”是一个范围，无法统计；请填报一个确切数值。", remark)
         return _unparsed(field, shown, remark)
-    return _apply(parsed, field, shown, notes, remark)
+    if declared and not parsed.unit and not parsed.mult and parsed.number:
+        parsed = replace(parsed, unit=YUAN)
+    return _apply(parsed, field, shown, notes, remark, declared)
 
 
 @dataclass(frozen=True)
@@ -189,7 +245,7 @@ def _match(core: str) -> _Match | None:
     m = _VALUE.fullmatch(core)
     if m is None:
         return None
-    mult = m["mult"] or ""
+    mult = MULTIPLIER_ALIASES.get(m["mult"] or "", m["mult"] or "")
     if m["num"] is not None:
         try:
             number = Decimal(m["num"].replace(",", ""))
@@ -222,13 +278,15 @@ def _chinese_number(text: str) -> Decimal | None:
     return None
 
 
-def _apply(m: _Match, field: Field, shown: str, notes: list[str], remark: str) -> ParsedValue:
+def _apply(m: _Match, field: Field, shown: str, notes: list[str], remark: str,
+           declared: Declared | None = None) -> ParsedValue:
     """Turn the matched parts into the field's measure and add notes for what was done."""
     if field.measure and m.unit and (m.unit == YUAN) != field.is_money:
         return _bad("value_unit_mismatch",
                     f"数值“{_quote(shown)}”的单位“{m.unit}”与本项单位“{field.measure}”不符，未计入；"
                     f"请按{field.measure}填报。", remark)
     findings: list[Finding] = []
+    said = f"{declared.where}，" if declared else ""
     number = m.number * MULTIPLIERS.get(m.mult, Decimal(1))
     yuan = field.is_money and m.unit == YUAN and m.mult != "万"
     if field.is_money and m.mult == "万":
@@ -236,10 +294,10 @@ def _apply(m: _Match, field: Field, shown: str, notes: list[str], remark: str) -
     elif yuan:
         number = number / _WAN
         findings.append(Finding("info", "value_converted_yuan",
-                                f"数值“{_quote(shown)}”以元为单位，已换算为{_fmt(number)}万元；"
+                                f"{said}数值“{_quote(shown)}”以元为单位，已换算为{_fmt(number)}万元；"
                                 "本项单位为万元，请按万元填报。"))
     if m.chinese or yuan or (m.mult and not field.is_money):
-        notes.append(f"由{m.written}{YUAN if yuan else ''}换算为{_fmt_measure(number, field)}")
+        notes.append(f"{said if yuan else ''}由{m.written}{YUAN if yuan else ''}换算为{_fmt_measure(number, field)}")
     if m.approx:
         notes.append(f"约数，按{_fmt_measure(number, field)}计")
         findings.append(Finding("info", "value_approx",

@@ -1,7 +1,7 @@
 """The report runner: execute the parameterised notebooks with papermill, year by year.
 
 For each year: ``01`` (ingest and checks) first, then ``02`` (the week's
-statistics) and ``03`` (the multi-year view) side by side; each executed
+statistics and the Word report) and ``03`` (the multi-year view) side by side; each executed
 notebook is kept under ``reports/<year>/notebooks/`` and exported to HTML
 without code.  Notebooks run on a kernel registered for this very interpreter,
 so papermill never picks another Python.
@@ -12,16 +12,20 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from analysis import paths
 from analysis.outputs import write_text
 
 KERNEL_NAME = "scitech-week"
 KERNEL_DISPLAY = "科技活动周分析（本项目环境）"
-QUIET = "--IPKernelApp.log_level=ERROR"
+# Batch runs: the kernel's own log (start-up warnings, "KeyboardInterrupt caught in kernel" at shutdown) is noise on
+# the console; a failing cell is reported by papermill, not by this log.
+QUIET = "--IPKernelApp.log_level=CRITICAL"
 CLEAN_NB = "01_清洗与核查.ipynb"
 SUMMARY_NB = "02_周后统计分析.ipynb"
 TRENDS_NB = "03_多年趋势.ipynb"
@@ -67,7 +71,7 @@ def ensure_kernel() -> str:
     folder = Path(install(kernel_name=KERNEL_NAME, display_name=KERNEL_DISPLAY, prefix=sys.prefix))
     spec_file = folder / "kernel.json"
     spec_json = json.loads(spec_file.read_text(encoding="utf-8"))
-    spec_json["argv"].append(QUIET)  # batch runs: the kernel's start-up warnings are noise on the console
+    spec_json["argv"].append(QUIET)
     write_text(json.dumps(spec_json, ensure_ascii=False, indent=1), spec_file)
     found = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
     if Path(found.argv[0]).resolve() != Path(sys.executable).resolve():
@@ -130,53 +134,61 @@ def export_html(notebook_path: Path, target: Path) -> Path:
     return write_text(body, target)
 
 
-def run_year(plan: YearPlan, progress=None) -> list[Path]:
-    """01 first (it writes the processed folder), then 02 and 03 in parallel."""
+def run_year(plan: YearPlan, announce: Callable[[str], None] | None = None) -> list[Path]:
+    """01 first (it writes the processed folder), then 02 (which also writes the Word report) and 03 in parallel.
+
+    ``announce`` receives one Chinese line per finished notebook.
+    """
     kernel = ensure_kernel()
-    done = [run_notebook(CLEAN_NB, plan, kernel)]
-    if progress is not None:
-        progress.update(1)
+
+    def run(notebook: str) -> Path:
+        start = time.perf_counter()
+        output = run_notebook(notebook, plan, kernel)
+        if announce is not None:
+            announce(f"  {plan.year}年 {Path(notebook).stem}：完成（{time.perf_counter() - start:.0f} 秒）")
+        return output
+
+    done = [run(CLEAN_NB)]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(run_notebook, nb, plan, kernel) for nb in (SUMMARY_NB, TRENDS_NB)]
-        for fut in futures:
-            done.append(fut.result())
-            if progress is not None:
-                progress.update(1)
+        done += list(pool.map(run, (SUMMARY_NB, TRENDS_NB)))
     return done
 
 
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
 def run_reports(years: list[int] | None = None, workspace: paths.Workspace | None = None) -> int:
-    """Run every planned year in order; return a process exit code (0 when all years succeeded).
+    """Run every planned year in order, one line per notebook; return a process exit code (0 when all succeeded).
 
     Without a workspace: real years when ``data/raw`` has any, otherwise the bundled demo (and it says which).
     """
-    from tqdm.auto import tqdm
+    from analysis.report.word_report import REPORT_NAME
 
     if workspace is None:
         workspace = paths.default_workspace()
-        print(f"数据：{workspace.name}" + ("（data/raw 下还没有真实年度，运行自带的示例数据）" if workspace is paths.DEMO else ""))
+        _say(f"数据：{workspace.name}" + ("（data/raw 下还没有真实年度，运行自带的示例数据）" if workspace is paths.DEMO else ""))
     os.environ[paths.HOME_VARIABLE] = str(paths.ROOT)  # the notebooks' kernels see the same project folder
     plans = plan_years(years, workspace)
     if not plans:
         print(f"没有找到年度文件夹：{workspace.raw}/<年份>/", file=sys.stderr)
         return 2
     failed = 0
-    with tqdm(total=3 * len(plans), desc="生成报告", unit="本", disable=not sys.stderr.isatty()) as bar:
-        for plan in plans:
-            if not plan.raw_dir.is_dir():
-                print(f"{plan.year}年：报送文件夹不存在：{plan.raw_dir}", file=sys.stderr)
-                failed += 1
-                continue
-            try:
-                ensure_compared_year(plan)
-                run_year(plan, bar)
-            except NotebookFailed as exc:
-                failed += 1
-                print(f"错误：{exc}", file=sys.stderr)
-                continue
-            except Exception as exc:  # noqa: BLE001 - one broken year (kernel died, disk full …) must not stop the rest
-                failed += 1
-                print(f"错误：{plan.year}年报告未完成（{type(exc).__name__}: {exc}）。", file=sys.stderr)
-                continue
-            print(f"{plan.year}年报告已生成：{plan.report_dir}")
+    for plan in plans:
+        if not plan.raw_dir.is_dir():
+            print(f"{plan.year}年：报送文件夹不存在：{plan.raw_dir}", file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            ensure_compared_year(plan)
+            run_year(plan, _say)
+        except NotebookFailed as exc:
+            failed += 1
+            print(f"错误：{exc}", file=sys.stderr)
+            continue
+        except Exception as exc:  # noqa: BLE001 - one broken year (kernel died, disk full …) must not stop the rest
+            failed += 1
+            print(f"错误：{plan.year}年报告未完成（{type(exc).__name__}: {exc}）。", file=sys.stderr)
+            continue
+        _say(f"{plan.year}年报告已生成：{plan.report_dir / REPORT_NAME.format(year=plan.year)}")
     return 1 if failed else 0

@@ -7,16 +7,17 @@ files for the summary.  No raw return is read here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.report import charts, exports, stats
+from analysis.report import charts, exports, history, stats
 from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS, NOT_ASKED, form_for
 from analysis.intake.store import is_processed, load_processed, processed_years
 from analysis.paths import DEMO_LABEL, comparison_year
+from analysis.report.history import HISTORY_SOURCE
 
 KEY_TRENDS = ("events_held", "public_offline", "public_online", "media_reports")
 
@@ -190,6 +191,7 @@ class Trends:
     demo: bool
     yearly: pd.DataFrame
     per_unit: pd.DataFrame
+    history_years: list[int] = field(default_factory=list)  # rows of ``yearly`` from 历年上报数, not unit returns
 
 
 def load_trends(years: list[int] | None, processed_root: Path, year: int | None = None) -> Trends:
@@ -213,7 +215,12 @@ def load_trends(years: list[int] | None, processed_root: Path, year: int | None 
         raise FileNotFoundError(f"{root} 中没有任何已处理的年度（{'、'.join(map(str, years)) or '无'}）："
                                 "请先运行 01_清洗与核查 笔记本或 make report")
     yearly, per_unit = stats.multi_year(frames)
-    return Trends(sorted(frames), demo, yearly, per_unit)
+    reported = history.load_history() if not demo else None
+    past = [] if reported is None else [y for y in reported.years()
+                                        if y not in frames and (year is None or y <= year) and y <= max(frames)]
+    if past:  # real years before the project: the bureau's past city totals
+        yearly = pd.concat([history.yearly(reported, past), yearly]).sort_index()
+    return Trends(sorted({*frames, *past}), demo, yearly, per_unit, past)
 
 
 def trend_figures(trends: Trends) -> dict[str, Figure]:
@@ -232,6 +239,8 @@ def trend_table(trends: Trends) -> pd.DataFrame:
     """City totals by year with Chinese headers."""
     table = trends.yearly[list(FIELD_KEYS)].copy()
     table.columns = [BY_KEY[k].headed for k in FIELD_KEYS]
+    if trends.history_years:
+        table.index = [f"{y}（{HISTORY_SOURCE}）" if y in trends.history_years else str(y) for y in table.index]
     table.index.name = "年度"
     return table.round({c: 2 for c, k in zip(table.columns, FIELD_KEYS) if k in MONEY_KEYS})
 

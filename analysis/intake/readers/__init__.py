@@ -1,0 +1,74 @@
+"""Readers: one file → cell grids.  No interpretation of what the cells mean.
+
+One module per format: :mod:`~analysis.intake.readers.excel` (.xlsx .xlsm .xls .ods through python-calamine,
+cached values of formula cells, never macros; number formats that show another number than the stored one,
+from the styles XML), :mod:`~analysis.intake.readers.word` (Word tables straight from ``word/document.xml``
+with a hardened lxml parser; legacy .doc through LibreOffice when installed),
+:mod:`~analysis.intake.readers.csvfile` (UTF-8 with or without BOM, UTF-16 with BOM, GB18030), and the shared
+:class:`Grid`.  Every failure is a :class:`~analysis.intake.safety.Refused` carrying the Chinese message for
+the issue row.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from analysis.intake.readers.csvfile import decode_text, read_csv
+from analysis.intake.readers.excel import apply_number_formats, read_spreadsheet, restore_error_cells, \
+    scaling_formats
+from analysis.intake.readers.grid import Grid, Shown, column_letters
+from analysis.intake.readers.word import read_docx, read_legacy_doc, word_grids
+from analysis.intake.safety import (
+    DEFAULT_LIMITS,
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    Limits,
+    Refused,
+    check_ole,
+    check_size,
+    check_zip,
+    signature,
+)
+
+SPREADSHEET_EXT = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
+WORD_EXT = (".docx", ".docm", ".wps")
+LEGACY_WORD_EXT = (".doc",)
+CSV_EXT = (".csv",)
+TABLE_EXT = SPREADSHEET_EXT + WORD_EXT + LEGACY_WORD_EXT + CSV_EXT
+
+__all__ = ["CSV_EXT", "LEGACY_WORD_EXT", "SPREADSHEET_EXT", "TABLE_EXT", "WORD_EXT", "Grid", "Shown",
+           "column_letters", "decode_text", "read_csv", "read_docx", "read_grids", "read_spreadsheet",
+           "word_grids"]
+
+
+def read_grids(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
+    """All grids of a table-bearing file (by content, not only by extension)."""
+    path = Path(path)
+    check_size(path, limits)
+    ext = path.suffix.lower()
+    head = signature(path)
+    if ext in LEGACY_WORD_EXT or (ext in WORD_EXT and head.startswith(OLE_MAGIC)):
+        if head.startswith(ZIP_MAGIC):
+            return read_docx(path, limits)
+        check_ole(path)
+        return read_legacy_doc(path, limits)
+    if ext in CSV_EXT:
+        return [read_csv(path, limits)]
+    if head.startswith(OLE_MAGIC):  # .xls, .et, or an encrypted OOXML container
+        check_ole(path)
+        return read_spreadsheet(path, limits)
+    if head.startswith(b"PK"):  # any zip (a local file header, or an empty/spanned archive marker)
+        facts = check_zip(path, limits)
+        if facts.word_body is not None:
+            return word_grids(facts.word_body, limits)
+        grids = read_spreadsheet(path, limits)
+        formats = scaling_formats(facts.styles) if facts.styles else {}
+        if not facts.error_parts and not formats:
+            return grids
+        with zipfile.ZipFile(path) as zf:
+            if facts.error_parts:
+                grids = restore_error_cells(zf, grids, facts.error_parts)
+            return apply_number_formats(zf, grids, formats) if formats else grids
+    raise Refused("file_wrong_format", f"文件扩展名为 {ext}，但内容不是该格式（可能是改了扩展名或文件已损坏），"
+                                       "请用Excel/WPS/Word打开确认后另存为 .xlsx 或 .docx 再报送。")
