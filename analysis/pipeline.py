@@ -25,13 +25,12 @@ from analysis.paths import DEMO_LABEL, DEMO_MARKER, UNITS_CSV, WEEKS_CSV, compar
 from analysis.review import checks, materials, schemas
 from analysis.review.feedback import write_feedback
 from analysis.review.ledger import apply_ledger, with_statuses
-from analysis.review.ledger_file import ledger_path, read_ledger
+from analysis.review.ledger_file import DECISIONS_CSV, ledger_path, read_ledger
 from analysis.review.ledger_file import shown as shown_ledger
 from analysis.review.summary_check import summary_findings
 
 FEEDBACK_XLSX = "反馈清单.xlsx"
 MATERIALS_CSV = "materials.csv"
-DECISIONS_CSV = "review.csv"  # the ledger decisions applied this run (the audit of 核实与更正)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from analysis.issues import Issue, issues_frame
 
 DEMO = "示例数据（非真实统计）"
 EVIL = '=HYPERLINK("http://evil.example","点我")'
-SHEETS = ["全市汇总", "分单位明细", "同比", "数据问题"]
+SHEETS = ["全市汇总", "分单位明细", "同比", "数据问题", "核实与更正"]
 
 # The attachment of the notice, row by row: (category, item).  Written out here, not taken from analysis.form.
 ATTACHMENT = [

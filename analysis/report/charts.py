@@ -194,8 +194,24 @@ def _finish(fig: Figure, title: str, *, years: str, demo: bool) -> Figure:
         fig.text(1 - dx, 1 - dy, DEMO_LABEL, ha="right", va="top", fontsize=8.5, color=ACCENT,
                  bbox={"boxstyle": "round,pad=0.3", "facecolor": "#FBEEEC", "edgecolor": ACCENT, "linewidth": 0.6})
         note += f"。{DEMO_LABEL}"
-    fig.text(dx, dy, note, ha="left", va="bottom", fontsize=7.5, color=TEXT_GREY)
+    fig.text(dx, dy, note, ha="left", va="bottom", fontsize=7.5, color=TEXT_GREY, gid=FOOTER_GID)
     bottom = _FOOTER_BAND_IN / height
+    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom - _TITLE_BAND_IN / height))
+    return fig
+
+
+FOOTER_GID = "footer"
+_FOOTNOTE_LINE_IN = 0.16  # height of one more footer line (7.5 pt text)
+_FOOTNOTE_CHARS = 64  # characters per footer line at a 16 cm width
+
+
+def add_footnote(fig: Figure, text: str) -> Figure:
+    """A note above the source line (e.g. the values a chart leaves out); the axes make room for it."""
+    footer = next(t for t in fig.texts if t.get_gid() == FOOTER_GID)
+    lines = [text[i:i + _FOOTNOTE_CHARS] for i in range(0, len(text), _FOOTNOTE_CHARS)]
+    footer.set_text("\n".join([*lines, footer.get_text()]))
+    height = fig.get_size_inches()[1]
+    bottom = (_FOOTER_BAND_IN + _FOOTNOTE_LINE_IN * len(lines)) / height
     fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom - _TITLE_BAND_IN / height))
     return fig
 

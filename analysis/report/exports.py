@@ -21,6 +21,7 @@ from docx.text.run import Run
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.report import stats
@@ -43,6 +44,7 @@ SHEET_CITY = "全市汇总"
 SHEET_UNITS = "分单位明细"
 SHEET_YOY = "同比"
 SHEET_ISSUES = "数据问题"
+SHEET_AUDIT = "核实与更正"
 CITY_TABLE_TOP = 3  # first table row of 全市汇总, below the title and the 盖章 line
 
 UNIT_HEADERS: dict[str, str] = {"unit": "单位", "unit_kind": "单位类型", "source_file": "来源文件"}
@@ -83,12 +85,13 @@ def _plain(value: object) -> object:
 # --- Excel --------------------------------------------------------------------------------------------------
 
 def _put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None,
-         align: Alignment = _WRAP) -> None:
+         align: Alignment = _WRAP) -> Cell:
     cell = ws.cell(row=row, column=col, value=_plain(value))
     cell.border = _BORDER
     cell.alignment = align
     if fmt:
         cell.number_format = fmt
+    return cell
 
 
 def _banner(ws: Worksheet, row: int, text: str, width: int, font: Font, align: Alignment = _CENTER) -> None:
@@ -131,13 +134,18 @@ def _sheet_head(ws: Worksheet, title: str, headers: list[str], demo: bool) -> in
     return row
 
 
-def _city_sheet(ws: Worksheet, year: int, totals: pd.Series, demo: bool) -> None:
-    """The city's own return in the layout of the notice's attachment (the items of that year's form)."""
+def _city_sheet(ws: Worksheet, year: int, totals: pd.Series, demo: bool, draft: str = "") -> None:
+    """The city's own return in the layout of the notice's attachment (the items of that year's form); ``draft``
+    (the 初稿 mark) beside the 盖章 line, above the table, while findings are open."""
     form = form_for(year)
     ws.title = SHEET_CITY
     _banner(ws, 1, FORM_TITLE.format(year=year), 3, Font(bold=True, size=16))
     ws.row_dimensions[1].height = 36
-    _banner(ws, 2, STAMP_LABEL + CITY, 3, Font(size=12), Alignment(horizontal="left", vertical="center"))
+    if draft:
+        _banner(ws, 2, STAMP_LABEL + CITY, 2, Font(size=12), Alignment(horizontal="left", vertical="center"))
+        _put(ws, 2, 3, draft, align=Alignment(horizontal="right", vertical="center")).font = _DEMO_FONT
+    else:
+        _banner(ws, 2, STAMP_LABEL + CITY, 3, Font(size=12), Alignment(horizontal="left", vertical="center"))
     starts = {first: category for category, first, _ in form.category_spans}
     for i, f in enumerate(form.fields):
         row = CITY_TABLE_TOP + i
@@ -216,20 +224,46 @@ def _issues_sheet(ws: Worksheet, year: int, issues: pd.DataFrame, demo: bool) ->
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{header_row + len(issues)}"
 
 
+def _audit_sheet(ws: Worksheet, year: int, tables: dict[str, pd.DataFrame], demo: bool) -> None:
+    """Every ledger decision applied, then the city totals before and after the corrections."""
+    row = 1
+    _banner(ws, row, f"{year}年核实与更正记录", 10, Font(bold=True, size=14), Alignment(horizontal="left"))
+    if demo:
+        row += 1
+        _banner(ws, row, DEMO_LABEL, 10, _DEMO_FONT, _WRAP)
+    for caption, table in tables.items():
+        row += 2
+        _put(ws, row, 1, caption).font = Font(bold=True)
+        if table.empty:
+            _put(ws, row + 1, 1, "（无）")
+            row += 1
+            continue
+        for col, header in enumerate(table.columns, start=1):
+            _put(ws, row + 1, col, header).font = Font(bold=True)
+        for r, values in enumerate(table.itertuples(index=False), start=row + 2):
+            for col, value in enumerate(values, start=1):
+                _put(ws, r, col, value)
+        row += 1 + len(table)
+    _widths(ws, [18, 30, 22, 10, 14, 14, 30, 10, 12, 8])
+
+
 def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, unit_table: pd.DataFrame,
                        yoy: pd.DataFrame | None, issues: pd.DataFrame, demo: bool,
-                       compare_year: int | None = None) -> Path:
-    """The year's summary workbook: 全市汇总 (the attachment's form), 分单位明细, 同比, 数据问题.
+                       compare_year: int | None = None, draft: str = "",
+                       audit: dict[str, pd.DataFrame] | None = None) -> Path:
+    """The year's summary workbook: 全市汇总 (the attachment's form), 分单位明细, 同比, 数据问题, 核实与更正.
 
-    ``yoy`` is :func:`stats.year_over_year` against ``compare_year`` (the previous year when None).
+    ``yoy`` is :func:`stats.year_over_year` against ``compare_year`` (the previous year when None); ``draft``
+    the 初稿 mark while findings are open; ``audit`` the tables of the 核实与更正 sheet, by caption.
     """
     if compare_year is None and yoy is not None:
         compare_year = year - 1
     wb = Workbook()
-    _city_sheet(wb.active, year, totals, demo)
+    _city_sheet(wb.active, year, totals, demo, draft)
     _units_sheet(wb.create_sheet(SHEET_UNITS), year, unit_table, totals, demo)
     _yoy_sheet(wb.create_sheet(SHEET_YOY), year, yoy, compare_year, demo)
     _issues_sheet(wb.create_sheet(SHEET_ISSUES), year, issues, demo)
+    _audit_sheet(wb.create_sheet(SHEET_AUDIT), year, audit or {}, demo)
     return write_atomic(Path(path), lambda p: save_workbook(wb, p))
 
 
@@ -285,11 +319,14 @@ def _fill(cell: _Cell, text: str, align: WD_ALIGN_PARAGRAPH, width: float) -> No
         _font(paragraph.add_run(text), TABLE_FONT, 12)
 
 
-def write_city_table_docx(path: Path, *, year: int, totals: pd.Series, demo: bool) -> Path:
-    """The city's own return as a Word table in the layout of the notice's attachment."""
+def write_city_table_docx(path: Path, *, year: int, totals: pd.Series, demo: bool, draft: str = "") -> Path:
+    """The city's own return as a Word table in the layout of the notice's attachment; ``draft`` (the 初稿 mark)
+    above it while findings are open."""
     doc = _new_document()
     if demo:
         _demo_note(doc)
+    if draft:
+        _paragraph(doc, draft, TITLE_FONT, 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, color=_RED)
     _paragraph(doc, FORM_TITLE.format(year=year), TITLE_FONT, 16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(doc, STAMP_LABEL + CITY, TABLE_FONT, 12)
     form = form_for(year)

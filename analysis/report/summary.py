@@ -14,10 +14,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.report import charts, exports, history, stats
-from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS, NOT_ASKED, form_for
+from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS, MONEY_KEYS, NOT_ASKED, form_for
+from analysis.issues import open_findings
 from analysis.intake.store import is_processed, load_processed, processed_years
 from analysis.paths import DEMO_LABEL, comparison_year
 from analysis.report.history import HISTORY_SOURCE
+from analysis.review.ledger import CORRECT, DECISION_COLUMNS
+from analysis.review.ledger_file import read_decisions
 
 KEY_TRENDS = ("events_held", "public_offline", "public_online", "media_reports")
 
@@ -39,10 +42,57 @@ class Week:
     previous: pd.DataFrame | None = None
     yoy: pd.DataFrame | None = None
     note: str = ""
+    decisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(DECISION_COLUMNS)))
 
     @property
     def title(self) -> str:
         return f"{self.year}年随州市科技活动周统计分析" + (f"（{DEMO_LABEL}）" if self.demo else "")
+
+    @property
+    def open_count(self) -> int:
+        """Error and warning findings no ledger row has settled yet."""
+        return len(open_findings(self.issues))
+
+    @property
+    def draft_mark(self) -> str:
+        """``初稿（尚有 N 项待核实）`` while anything is open, else ''."""
+        return draft_mark(self.open_count)
+
+    @property
+    def held_back(self) -> pd.DataFrame:
+        """Values of accepted returns with an open magnitude finding: ``unit, field, value, code``.  Charts leave
+        them out (with a footnote), so that a number still in doubt never silently dominates a figure."""
+        found = open_findings(self.issues)
+        found = found[found["code"].isin(MAGNITUDE_CODES) & found["field"].isin(FIELD_KEYS)
+                      & found["source_file"].isin(set(self.returns["source_file"]))]
+        by_file = self.returns.set_index("source_file")
+        rows = [{"unit": by_file.loc[f, "unit"], "field": k, "value": float(by_file.loc[f, k]), "code": c}
+                for f, k, c in zip(found["source_file"], found["field"], found["code"]) if pd.notna(by_file.loc[f, k])]
+        return pd.DataFrame(rows, columns=["unit", "field", "value", "code"]).drop_duplicates(["unit", "field"])
+
+    def chart_returns(self) -> pd.DataFrame:
+        """The returns as charts show them: the :attr:`held_back` values left out."""
+        out = self.returns.copy()
+        for unit, key in zip(self.held_back["unit"], self.held_back["field"]):
+            out.loc[out["unit"] == unit, key] = pd.NA if key in COUNT_KEYS else float("nan")
+        return out
+
+    def chart_footnote(self) -> str:
+        """Names every value a chart leaves out ('' when none)."""
+        held = self.held_back
+        if held.empty:
+            return ""
+        items = [f"{u}“{BY_KEY[k].display}”{stats.format_value(v, k)}{BY_KEY[k].measure}"
+                 for u, k, v in zip(held["unit"], held["field"], held["value"])]
+        return "图中未计入待核实的数值：" + "；".join(items) + "（见“需要核实的数值”）"
+
+
+MAGNITUDE_CODES = ("money_in_yuan_suspect", "value_too_large", "outlier_mad")
+
+
+def draft_mark(open_count: int) -> str:
+    """The mark a year's outputs carry while findings are open: ``初稿（尚有 N 项待核实）``; '' when none."""
+    return f"初稿（尚有 {open_count} 项待核实）" if open_count else ""
 
 
 def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -> Week:
@@ -73,6 +123,7 @@ def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -
         week.compare_year, week.previous = compare_year, previous.returns
         week.demo = week.demo or bool(previous.meta.get("demo"))  # only when a demo year was asked for
         week.yoy = stats.year_over_year(result.returns, previous.returns)
+    week.decisions = read_decisions(processed_dir)
     return week
 
 
@@ -107,17 +158,22 @@ def derived_table(week: Week) -> pd.DataFrame:
 def week_figures(week: Week) -> dict[str, Figure]:
     """The year's charts, by stable file name (without extension)."""
     kw = {"year": week.year, "demo": week.demo}
+    returns = week.chart_returns()
     figures = {
-        "图01_全市经费投入来源": charts.city_funding_by_source(week.totals, **kw),
-        "图02_各单位举办活动次数": charts.bar_by_unit(week.returns, "events_held", **kw),
-        "图03_各单位线上线下参与人次": charts.participation_split(week.returns, **kw),
-        "图04_各单位经费投入构成": charts.funding_composition(week.returns, **kw),
-        "图05_各单位科普工作人员构成": charts.staff_composition(week.returns, **kw),
-        "图06_各单位宣传报道数量": charts.bar_by_unit(week.returns, "media_reports", **kw),
+        "图01_全市经费投入来源": charts.city_funding_by_source(stats.city_totals(returns), **kw),
+        "图02_各单位举办活动次数": charts.bar_by_unit(returns, "events_held", **kw),
+        "图03_各单位线上线下参与人次": charts.participation_split(returns, **kw),
+        "图04_各单位经费投入构成": charts.funding_composition(returns, **kw),
+        "图05_各单位科普工作人员构成": charts.staff_composition(returns, **kw),
+        "图06_各单位宣传报道数量": charts.bar_by_unit(returns, "media_reports", **kw),
     }
-    if week.yoy is not None:
-        figures["图07_主要指标同比变化"] = charts.yoy_change(week.yoy, year=week.year,
-                                                       compare_year=week.compare_year, demo=week.demo)
+    if week.previous is not None:
+        figures["图07_主要指标同比变化"] = charts.yoy_change(stats.year_over_year(returns, week.previous),
+                                                       year=week.year, compare_year=week.compare_year, demo=week.demo)
+    footnote = week.chart_footnote()
+    if footnote:
+        for fig in figures.values():
+            charts.add_footnote(fig, footnote)
     return figures
 
 
@@ -131,14 +187,18 @@ def write_week_exports(week: Week, report_dir: Path) -> dict[str, Path]:
     if not suspects.empty:
         paragraph += (f"（注：{'、'.join(suspects['项目'])}含疑似把“元”填作“万元”的数值（{'、'.join(suspects['涉及单位'])}），"
                       "上述经费合计待核实更正后再引用。）")
+    pending = open_items(week)
+    if pending:
+        paragraph += f"（{week.draft_mark}：{'、'.join(pending)}的合计含待核实的数值，核实后再引用。）"
     md, docx = exports.write_paragraph(report_dir / "数据摘要.md", report_dir / "数据摘要.docx", paragraph,
                                        title=f"{week.year}年科技活动周主要数据", demo=week.demo)
     return {
         "summary.xlsx": exports.write_summary_xlsx(report_dir / "summary.xlsx", year=week.year, totals=week.totals,
                                                    unit_table=week.units, yoy=week.yoy, issues=week.issues,
-                                                   demo=week.demo, compare_year=week.compare_year),
+                                                   demo=week.demo, compare_year=week.compare_year,
+                                                   draft=week.draft_mark, audit=audit_tables(week)),
         "全市汇总表.docx": exports.write_city_table_docx(report_dir / "全市汇总表.docx", year=week.year,
-                                                    totals=week.totals, demo=week.demo),
+                                                    totals=week.totals, demo=week.demo, draft=week.draft_mark),
         "数据摘要.md": md,
         "数据摘要.docx": docx,
         "paragraph": paragraph,
@@ -270,7 +330,8 @@ def yuan_corrections(week: Week) -> pd.DataFrame:
 
     Nothing is changed in the data; this only shows the analyst what the totals would be if the units confirm.
     """
-    suspects = week.issues[week.issues["code"] == "money_in_yuan_suspect"]
+    suspects = open_findings(week.issues)
+    suspects = suspects[suspects["code"] == "money_in_yuan_suspect"]
     rows = []
     for key, group in suspects.groupby("field", sort=False):
         if key not in BY_KEY:
@@ -324,3 +385,37 @@ def distribution_table(week: Week, keys: tuple[str, ...] = ("events_held", "tota
             rows.append({"指标": stats.headed(key), "单位类别": KIND_ZH.get(kind, kind), "单位数": len(values),
                          "最小": values.min(), "中位数": values.median(), "最大": values.max()})
     return pd.DataFrame(rows, columns=["指标", "单位类别", "单位数", "最小", "中位数", "最大"]).round(2)
+
+
+def open_items(week: Week) -> list[str]:
+    """Names of the form's items whose city total includes a value with an open finding."""
+    found = open_findings(week.issues)
+    keys = set(found.loc[found["source_file"].isin(set(week.returns["source_file"])), "field"])
+    return [BY_KEY[k].display for k in FIELD_KEYS if k in keys]
+
+
+def decisions_table(week: Week) -> pd.DataFrame:
+    """Every ledger decision applied this year, for people."""
+    d = week.decisions
+    return pd.DataFrame({"单位": d["unit"], "项目": d["field"].map(lambda k: BY_KEY[k].display if k in BY_KEY else ""),
+                         "问题": d["code"], "处理": d["action"], "原值": d["original"], "更正值": d["corrected"],
+                         "依据": d["basis"], "核实人": d["checker"], "核实日期": d["checked_on"],
+                         "台账行": d["ledger_row"]}).reset_index(drop=True)
+
+
+def correction_effect(week: Week) -> pd.DataFrame:
+    """Per item with a correction: the city total before (as the files say) and after the ledger."""
+    fixed = week.decisions[week.decisions["action"] == CORRECT]
+    rows = []
+    for key in [k for k in FIELD_KEYS if k in set(fixed["field"])]:
+        change = fixed[fixed["field"] == key]
+        after = float(week.totals[key])
+        before = after - float((change["corrected"] - change["original"].fillna(0)).sum())
+        rows.append({"项目": BY_KEY[key].headed, "更正前合计": round(before, 2), "更正后合计": round(after, 2),
+                     "差额": round(after - before, 2), "更正项数": len(change)})
+    return pd.DataFrame(rows, columns=["项目", "更正前合计", "更正后合计", "差额", "更正项数"])
+
+
+def audit_tables(week: Week) -> dict[str, pd.DataFrame]:
+    """The two tables of summary.xlsx's 核实与更正 sheet."""
+    return {"核实结果": decisions_table(week), "更正对全市合计的影响": correction_effect(week)}

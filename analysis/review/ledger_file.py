@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -21,8 +22,8 @@ from analysis.intake.readers import decode_text
 from analysis.intake.store import load_processed
 from analysis.issues import Issue
 from analysis.outputs import neutralize, save_workbook, write_atomic
-from analysis.paths import ROOT, DEMO_LABEL
-from analysis.review.ledger import ACTIONS, HEADER, Ledger, LedgerRow, number_text, updated_rows
+from analysis.paths import DEMO_LABEL, ROOT
+from analysis.review.ledger import ACTIONS, DECISION_COLUMNS, HEADER, Ledger, LedgerRow, number_text, updated_rows
 
 SHEET = "核实台账"
 WIDTHS = (16, 26, 24, 40, 9, 12, 11, 10, 30, 10, 12, 60)
@@ -152,3 +153,18 @@ def update_ledger(processed_dir: Path, path: Path) -> tuple[Path, int, int]:
 
 class LedgerUnusable(ValueError):
     """The ledger file exists but cannot be read; it is left untouched."""
+
+
+DECISIONS_CSV = "review.csv"  # in a processed folder: the ledger decisions applied (analysis.review.ledger)
+
+
+def read_decisions(processed_dir: Path) -> pd.DataFrame:
+    """The decisions a processed year applied (``review.csv``); an empty table when there were none."""
+    path = Path(processed_dir) / DECISIONS_CSV
+    if not path.is_file():
+        return pd.DataFrame(columns=list(DECISION_COLUMNS))
+    frame = pd.read_csv(path, encoding="utf-8-sig", dtype="str", keep_default_na=False)
+    if frame.empty:
+        return pd.DataFrame(columns=list(DECISION_COLUMNS))
+    numbers = {c: pd.to_numeric(frame[c], errors="coerce") for c in ("original", "corrected")}
+    return frame.assign(**numbers, ledger_row=pd.to_numeric(frame["ledger_row"]).astype("int64"))
