@@ -45,6 +45,8 @@ from analysis.intake.dates import RECEIVED_CSV
 from analysis.review.materials import VIDEO_MAX_SECONDS
 from analysis.outputs import normalize_zip, write_atomic, write_csv, write_text
 from analysis.intake.units import Registry, Unit
+from analysis.review.ledger import LedgerRow
+from analysis.review.ledger_file import write_ledger
 
 DEMO_YEARS: tuple[int, ...] = (2021, 2022, 2023, 2024)
 DEFAULT_SEED = 20230520
@@ -670,6 +672,7 @@ class DemoYear:
     received: pd.DataFrame
     truth: pd.DataFrame
     planted: pd.DataFrame
+    ledger: list[LedgerRow]
 
 
 EXTENSIONS = {"docx": ".docx", "xlsx": ".xlsx", "xlsx_shift": ".xlsx", "xlsx_help": ".xlsx",
@@ -715,6 +718,7 @@ class _YearState:
     protected: list[set[str]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     planted: list[dict[str, str]] = field(default_factory=list)
+    settled: dict[tuple[str, str], float] = field(default_factory=dict)  # (unit, field) → the value on the phone
 
 
 def _spell(state: _YearState, rng: np.random.Generator) -> None:
@@ -813,10 +817,12 @@ def build_year(units: Sequence[Unit], year: int, seed: int = DEFAULT_SEED) -> De
             state.planted.append(_planted(path, unit.name, "money_in_yuan_suspect",
                                           f"按元填写：{typed} 实为 {_num(values['funding_county'])} 万元",
                                           "funding_county"))
+            state.settled[(unit.name, "funding_county")] = values["funding_county"]
             ret.cells["funding_county"], values["funding_county"] = typed, float(typed)
             protected.add("funding_county")
         if unit.name == plan.unknown[0]:
             key = plan.unknown[1]
+            state.settled[(unit.name, key)] = values[key]
             ret.cells[key], values[key] = "待统计", float("nan")
             protected.add(key)
             state.planted.append(_planted(path, unit.name, "value_unknown", "填写“待统计”", key))
@@ -842,7 +848,42 @@ def build_year(units: Sequence[Unit], year: int, seed: int = DEFAULT_SEED) -> De
                     .sort_values("source_file", ignore_index=True),
                     truth=_truth_frame(state),
                     planted=pd.DataFrame(state.planted, columns=list(PLANTED_COLUMNS))
-                    .sort_values(["code", "source_file", "unit"], ignore_index=True))
+                    .sort_values(["code", "source_file", "unit"], ignore_index=True),
+                    ledger=demo_ledger(state.planted, state.settled, year))
+
+
+# How the (fictional) bureau settled each planted problem after phoning the unit: (处理, 依据).
+SETTLEMENTS = {
+    "money_in_yuan_suspect": ("更正", "电话核实：单位确认按元填写，已换算为万元（示例）"),
+    "value_unknown": ("更正", "电话核实：单位补报具体数值（示例）"),
+    "county_media_reports_lt2": ("确认无误", "电话核实：本年度宣传报道确为1篇，已提醒今后按通知要求报送（示例）"),
+    "late_return": ("确认无误", "已知悉逾期原因，数据可用（示例）"),
+    "missing_return": ("确认无误", "电话核实：该单位本年度未单独组织活动周活动（示例）"),
+    "video_too_long": ("确认无误", "视频仅作资料存档，不对外发布（示例）"),
+}
+LEDGER_CHECKER = "市科技局统计组（示例）"
+OPEN_IN = {2024: ("value_unknown",)}  # left 待核实 in the demo, so that one year shows a draft report
+
+
+def demo_ledger(planted: list[dict[str, str]], settled: dict[tuple[str, str], float], year: int) -> list[LedgerRow]:
+    """The demo year's review ledger: every planted warning settled as :data:`SETTLEMENTS` says, except the
+    codes :data:`OPEN_IN` leaves open."""
+    rows = []
+    checked_on = (DEMO_WEEKS[year][2] + dt.timedelta(days=3)).isoformat()
+    for p in sorted(planted, key=lambda p: (p["unit"], p["code"], p["source_file"])):
+        if p["code"] not in SETTLEMENTS:
+            continue
+        action, basis = SETTLEMENTS[p["code"]]
+        key = p.get("field", "")
+        value = settled.get((p["unit"], key))
+        original = {"money_in_yuan_suspect": _num(round(value * 10000)) if value is not None else "",
+                    "value_unknown": "待统计", "county_media_reports_lt2": "1"}.get(p["code"], "")
+        pending = p["code"] in OPEN_IN.get(year, ())
+        rows.append(LedgerRow(len(rows) + 2, p["unit"], form.BY_KEY[key].label if key else "", p["code"],
+                              p["source_file"], "", original, "待核实" if pending else action,
+                              "" if pending or action != "更正" else _num(value), "" if pending else basis,
+                              "" if pending else LEDGER_CHECKER, "" if pending else checked_on))
+    return rows
 
 
 def _revise(state: _YearState, plan: YearPlan, received: dict[str, dt.datetime], rng: np.random.Generator) -> None:
@@ -918,6 +959,7 @@ def generate(raw_dir: Path, truth_dir: Path, years: Sequence[int] = DEMO_YEARS, 
         write_text(MARKER_TEXT, folder / paths.DEMO_MARKER)
         write_csv(built.truth, Path(truth_dir) / f"{year}.csv")
         write_csv(built.planted, Path(truth_dir) / f"{year}_planted.csv")
+        write_ledger(built.ledger, Path(raw_dir).parent / "review" / f"{year}.xlsx", year=year, demo=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

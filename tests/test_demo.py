@@ -71,6 +71,8 @@ def test_committed_demo_folders_equal_a_fresh_generation(fresh: Path) -> None:
         assert digests(paths.DEMO.raw / str(year)) == digests(fresh / "raw" / str(year)), hint
         for name in (f"{year}.csv", f"{year}_planted.csv"):
             assert (TRUTH_DIR / name).read_bytes() == (fresh / "truth" / name).read_bytes(), hint
+        ledger = f"{year}.xlsx"
+        assert (paths.DEMO.review / ledger).read_bytes() == (fresh / "review" / ledger).read_bytes(), hint
 
 
 def test_document_timestamps_are_fixed_to_the_demo_year(fresh: Path) -> None:
