@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {ingest,review,report,demo,kernel,...}``."""
+"""Command line: ``python -m analysis {ingest,review,report,template,demo,kernel,...}``."""
 
 from __future__ import annotations
 
@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--raw", type=Path, default=None, help="报送文件夹的上级目录（默认 data/raw）")
     report.add_argument("--processed", type=Path, default=None, help="处理结果的上级目录（默认 data/processed）")
     report.add_argument("--reports", type=Path, default=None, help="报告的上级目录（默认 reports）")
+
+    template = sub.add_parser("template", help="按当年表式和单位名录生成可填写的统计表模板（.xlsx 和 .docx）")
+    template.add_argument("--year", type=int, required=True, help="年度，如 2025")
+    template.add_argument("--out", type=Path, default=None, help="输出文件夹（默认 reports/<年度>/模板）")
+    template.add_argument("--units", type=Path, default=paths.UNITS_CSV, help="单位名录（默认 data/reference/units.csv）")
 
     demo = sub.add_parser("demo", help="重新生成示例数据（合成的随州市 2021–2024 年报表）")
     demo.add_argument("--out", type=Path, default=paths.DEMO.raw)
@@ -103,6 +108,20 @@ def main(argv: list[str] | None = None) -> int:
 
         years = None if args.all else args.year
         return run_reports(years, _report_workspace(args))
+    if args.command == "template":
+        from analysis.form import FormError
+        from analysis.intake.units import RegistryError
+
+        out = args.out or paths.REPORTS / str(args.year) / "模板"
+        try:
+            from analysis.template import write_templates
+
+            written = write_templates(args.year, out, units_csv=args.units)
+        except (FormError, RegistryError) as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        print(f"已生成{args.year}年统计表模板：\n  {written.xlsx}\n  {written.docx}")
+        return 0
     if args.command == "demo":
         from analysis.demo import main as demo_main
 

@@ -1,18 +1,33 @@
-"""The statistics form (开展情况统计表) of the notice's attachment: one source of truth.
+"""The statistics form (开展情况统计表) of the notice's attachment: one source of truth, kept as data.
 
-Facts copied from ``shared/form-fields.csv`` (20 items, canonical keys), plus the
-synonyms seen in real returns, the measure of each item and what kind of number
-it holds.  Parser, checks, charts and exports all read this module.
+Each form in use is a CSV under ``analysis/forms/<year>.csv`` (shipped as package data), one file per year in
+which the form changed: ``order, key, group, label, measure, dtype, short, synonyms`` (synonyms ``|``-separated).
+A year uses the latest file at or before it, years before the first file use the first.  Keys are stable
+across years, so years join by key; a key absent from a year's form is "not asked" that year.
+
+:func:`form_for` gives the :class:`Form` of a year.  The module-level names (``FIELDS``, ``FIELD_KEYS``,
+``BY_KEY`` …) are those of the current (latest) form; :func:`match_label` knows the labels of every form.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import Literal
 
 Dtype = Literal["int", "float"]
+
+FORMS_DIR = Path(__file__).resolve().parent / "forms"
+FORM_ID = "scitech-week-return"  # identity written into generated templates, with the form's version
+UNIT_KEY = "unit"  # defined name (.xlsx) and content-control tag (.docx) of the unit cell of a generated template
+UNIT_ALIAS = "报送单位"  # the unit control's title (.docx); a value control's title is its field's ``headed``
+FORM_COLUMNS = ("order", "key", "group", "label", "measure", "dtype", "short", "synonyms")
+REQUIRED_COLUMNS = ("order", "key", "group", "label", "measure", "dtype", "synonyms")
+MONEY_MEASURE = "万元"
 
 
 @dataclass(frozen=True)
@@ -30,7 +45,7 @@ class Field:
 
     @property
     def is_money(self) -> bool:
-        return self.measure == "万元"
+        return self.measure == MONEY_MEASURE
 
     @property
     def display(self) -> str:
@@ -43,78 +58,9 @@ class Field:
         return f"{self.display}（{self.measure}）"
 
 
-CAT_EVENTS = "科普活动开展次数"
-CAT_FUNDING = "活动经费投入数量（单位：万元）"
-CAT_STAFF = "科普工作人员参与数量"
-CAT_PUBLIC = "科普活动群众参与数量"
-CAT_MEDIA = "宣传报道情况"
+class FormError(ValueError):
+    """A form file that cannot be used (its message is Chinese and names the file and row)."""
 
-FIELDS: tuple[Field, ...] = (
-    Field(1, "events_held", CAT_EVENTS, "举办活动次数", "次", "int",
-          ("举办科普活动次数", "开展活动次数", "活动次数", "举办活动场次", "开展活动场次", "举办活动数"), "举办活动"),
-    Field(2, "most_tasks", CAT_EVENTS, "承接科技部活动任务个数", "个", "int",
-          ("承接科技部活动任务数", "承接科技部任务个数", "承接科技部活动个数", "承接国家科技部活动任务个数",
-           "科技部活动任务个数", "承接科技部任务数"), "承接科技部任务"),
-    Field(3, "funding_central", CAT_FUNDING, "中央财政经费投入情况", "万元", "float",
-          ("中央财政经费", "中央财政投入", "中央财政资金", "中央经费"), "中央财政"),
-    Field(4, "funding_provincial", CAT_FUNDING, "省级、副省级财政经费投入情况", "万元", "float",
-          ("省级副省级财政经费", "省级财政经费", "省级财政投入", "省财政经费", "省级及副省级财政经费"), "省级财政"),
-    Field(5, "funding_municipal", CAT_FUNDING, "市级财政经费投入情况", "万元", "float",
-          ("市级财政经费", "市级财政投入", "市财政经费", "市本级财政经费"), "市级财政"),
-    Field(6, "funding_county", CAT_FUNDING, "县级财政经费投入情况", "万元", "float",
-          ("县级财政经费", "县级财政投入", "县财政经费", "县市区财政经费", "区级财政经费"), "县级财政"),
-    Field(7, "funding_enterprise", CAT_FUNDING, "企业赞助经费情况", "万元", "float",
-          ("企业赞助经费", "企业赞助", "企业投入经费", "社会赞助经费"), "企业赞助"),
-    Field(8, "funding_in_kind", CAT_FUNDING, "实物投入情况（如：捐赠图书、光盘、创新操作室等）", "万元", "float",
-          ("实物投入", "实物投入折合", "实物捐赠", "捐赠实物"), "实物投入"),
-    Field(9, "funding_other", CAT_FUNDING, "其他经费情况", "万元", "float",
-          ("其他经费", "其它经费", "其他经费投入"), "其他经费"),
-    Field(10, "staff_fulltime", CAT_STAFF, "科普专职人员数量", "人", "int",
-          ("科普专职人员", "专职科普人员数量", "专职科普人员", "科普专职人员数"), "专职人员"),
-    Field(11, "staff_scientists", CAT_STAFF, "科技工作者参与数量", "人", "int",
-          ("科技工作者参与人数", "科技工作者数量", "参与科技工作者", "科技工作者"), "科技工作者"),
-    Field(12, "staff_volunteers", CAT_STAFF, "招募科技志愿者数量", "人", "int",
-          ("科技志愿者数量", "招募志愿者数量", "科技志愿者", "志愿者数量", "招募科技志愿者人数"), "科技志愿者"),
-    Field(13, "staff_other", CAT_STAFF, "其他人员数量", "人", "int",
-          ("其他人员", "其它人员数量", "其他工作人员数量"), "其他人员"),
-    Field(14, "public_offline", CAT_PUBLIC, "线下活动群众参与数量", "人次", "int",
-          ("线下参与人次", "线下群众参与数量", "线下活动参与人数", "线下参与群众", "线下活动群众参与人次",
-           "线下参与数量"), "线下参与"),
-    Field(15, "public_online", CAT_PUBLIC, "线上活动群众参与数量", "人次", "int",
-          ("线上参与人次", "线上群众参与数量", "线上活动参与人数", "线上参与群众", "线上活动群众参与人次",
-           "线上参与数量", "网络参与人次"), "线上参与"),
-    Field(16, "media_outlets", CAT_MEDIA, "参与媒体数量", "家", "int",
-          ("参与媒体", "参与媒体家数", "媒体数量", "参与报道媒体数量"), "参与媒体"),
-    Field(17, "media_reports", CAT_MEDIA, "宣传报道数量", "篇", "int",
-          ("宣传报道篇数", "报道数量", "媒体报道数量", "新闻报道数量"), "宣传报道"),
-    Field(18, "open_venues", "", "活动周期间开放的科普场馆数量", "个", "int",
-          ("开放的科普场馆数量", "开放科普场馆数量", "开放科普场馆", "科普场馆开放数量", "开放的科普场馆"), "开放场馆"),
-    Field(19, "open_institutes", "", "活动周期间开放活动的科研机构数量", "个", "int",
-          ("开放活动的科研机构数量", "开放科研机构数量", "开放的科研机构数量", "科研机构开放数量",
-           "开放科研机构"), "开放科研机构"),
-    Field(20, "open_universities", "", "活动周期间开放活动的大学数量", "所", "int",
-          ("开放活动的大学数量", "开放大学数量", "开放的大学数量", "开放高校数量", "开放活动的高校数量",
-           "大学开放数量", "开放高校"), "开放大学"),
-)
-
-FIELD_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS)
-BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
-MONEY_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.is_money)
-COUNT_KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS if not f.is_money)
-GOVERNMENT_FUNDING: tuple[str, ...] = ("funding_central", "funding_provincial", "funding_municipal", "funding_county")
-STAFF_KEYS: tuple[str, ...] = ("staff_fulltime", "staff_scientists", "staff_volunteers", "staff_other")
-PUBLIC_KEYS: tuple[str, ...] = ("public_offline", "public_online")
-
-FORM_TITLE = "{year}年全市科技活动周开展情况统计表"
-SUBTOTAL_PREFIX = "subtotal:"  # field name of a 小计/合计 the unit wrote inside a category: subtotal:<category>
-STAMP_LABEL = "地方/部门（盖章）："
-
-# Words that mark rows or columns which are not one reporting unit's own figures.
-TOTAL_WORDS = ("合计", "总计", "汇总", "全市", "共计")
-SUBTOTAL_WORDS = ("小计",)
-# Labels of notes written under the table; their numbers are never values.
-NOTE_WORDS = ("填表人", "联系人", "联系电话", "电话", "手机", "备注", "填报日期", "填表日期", "日期", "审核人",
-              "负责人", "说明", "注：", "注:")
 
 _HINT = re.compile(r"[（(][^）)]*[)）]?")
 _DROP = re.compile(r"[\s:：、，,。.;；·\-—_/（）()【】\[\]\"'“”‘’《》<>]")
@@ -135,21 +81,199 @@ def normalize_label(text: str) -> str:
     return s
 
 
-def _label_index() -> dict[str, str]:
+def _label_index(fields: tuple[Field, ...]) -> dict[str, str]:
     index: dict[str, str] = {}
-    for f in FIELDS:
+    for f in fields:
         for text in (f.label, *f.synonyms):
             key = normalize_label(text)
             if key in index and index[key] != f.key:
-                raise ValueError(f"label {text!r} is ambiguous between {index[key]} and {f.key}")
+                raise FormError(f"表式中的标签“{text}”同时对应 {index[key]} 和 {f.key}：请修改其中一个同义词。")
             index[key] = f.key
     return index
 
 
-LABEL_INDEX: dict[str, str] = _label_index()
-CATEGORY_INDEX: frozenset[str] = frozenset(
-    variant for c in (CAT_EVENTS, CAT_FUNDING, CAT_STAFF, CAT_PUBLIC, CAT_MEDIA)
-    for variant in (_light_fold(c), re.sub("(情况|数量)$", "", _light_fold(c))))
+def _categories_index(categories: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(variant for c in categories
+                     for variant in (_light_fold(c), re.sub("(情况|数量)$", "", _light_fold(c))))
+
+
+def _match(index: dict[str, str], text: str) -> str | None:
+    key = normalize_label(text)
+    if not key or len(key) < 2:
+        return None
+    if key in index:
+        return index[key]
+    if len(key) > 40:
+        return None
+    hits = {k for label, k in index.items() if len(label) >= 4 and (label in key or key in label and len(key) >= 4)}
+    return hits.pop() if len(hits) == 1 else None
+
+
+@dataclass(frozen=True, eq=False)
+class Form:
+    """One version of the form: its fields in order and what follows from them."""
+
+    version: str  # the first year it applies to, as in its file name
+    fields: tuple[Field, ...]
+
+    @cached_property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields)
+
+    @cached_property
+    def by_key(self) -> dict[str, Field]:
+        return {f.key: f for f in self.fields}
+
+    @cached_property
+    def money_keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields if f.is_money)
+
+    @cached_property
+    def count_keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields if not f.is_money)
+
+    @cached_property
+    def categories(self) -> tuple[str, ...]:
+        """The category headings in form order (items without one are left out)."""
+        return tuple(dict.fromkeys(f.category for f in self.fields if f.category))
+
+    @cached_property
+    def category_spans(self) -> tuple[tuple[str, int, int], ...]:
+        """``(category, first, last)`` positions (0-based, in ``fields``) of each category block, for layouts."""
+        spans: list[tuple[str, int, int]] = []
+        for i, f in enumerate(self.fields):
+            if not f.category:
+                continue
+            if spans and spans[-1][0] == f.category:
+                spans[-1] = (f.category, spans[-1][1], i)
+            else:
+                spans.append((f.category, i, i))
+        return tuple(spans)
+
+    @cached_property
+    def label_index(self) -> dict[str, str]:
+        return _label_index(self.fields)
+
+    def in_group(self, category: str) -> tuple[str, ...]:
+        """The keys of one category, in form order (an item added to the category joins its sums and charts)."""
+        return tuple(f.key for f in self.fields if f.category == category)
+
+    def asks(self, key: str) -> bool:
+        """True when this form has the item (an item it lacks was not asked, neither 0 nor missing)."""
+        return key in self.by_key
+
+    def match_label(self, text: str) -> str | None:
+        """The key of this form whose label or synonym ``text`` is (see :func:`match_label`)."""
+        return _match(self.label_index, text)
+
+    @cached_property
+    def category_index(self) -> frozenset[str]:
+        return _categories_index(self.categories)
+
+    def is_category(self, text: str) -> bool:
+        """True when the text is one of this form's category headings."""
+        return _light_fold(text) in self.category_index
+
+
+def _cell(row: dict[str, str | None], column: str) -> str:
+    return (row.get(column) or "").strip()
+
+
+def _usable_key(key: str) -> bool:
+    """A key that can also be an Excel defined name and a Word control tag of the template."""
+    return (bool(re.fullmatch(r"[a-z][a-z0-9_]*", key)) and not re.fullmatch(r"[a-z]{1,3}\d+|[rc]", key)
+            and key != UNIT_KEY)
+
+
+def load_form(path: Path) -> Form:
+    """Read one form file (UTF-8, with or without BOM); :class:`FormError` says what is wrong and where."""
+    path = Path(path)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    columns = set(rows[0]) if rows else set()
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise FormError(f"表式文件 {path.name} 缺少“{'”“'.join(missing)}”列（应有 {', '.join(FORM_COLUMNS)}）。")
+    fields = []
+    for line, row in enumerate(rows, start=2):
+        order, key, dtype = _cell(row, "order"), _cell(row, "key"), _cell(row, "dtype")
+        if not order.isdigit() or not _usable_key(key) or dtype not in ("int", "float"):
+            raise FormError(f"表式文件 {path.name} 第 {line} 行有误：order 应为正整数，key 应为小写英文标识"
+                            f"（如 events_held，不能像单元格地址 ab12，也不能是 {UNIT_KEY}），dtype 应为 int 或 float。")
+        measure = _cell(row, "measure")
+        if (measure == MONEY_MEASURE) != (dtype == "float"):
+            raise FormError(f"表式文件 {path.name} 第 {line} 行（{key}）：计量单位为万元的项目 dtype 应为 float，其余为 int。")
+        synonyms = tuple(s.strip() for s in _cell(row, "synonyms").split("|") if s.strip())
+        fields.append(Field(int(order), key, _cell(row, "group"), _cell(row, "label"), measure, dtype,  # type: ignore[arg-type]
+                            synonyms, _cell(row, "short") or _cell(row, "label")))
+    fields.sort(key=lambda f: f.order)
+    if len({f.key for f in fields}) != len(fields) or not fields:
+        raise FormError(f"表式文件 {path.name} 没有项目或有重复的 key。")
+    form = Form(path.stem, tuple(fields))
+    form.label_index  # noqa: B018 - ambiguous synonyms are refused when the file is read
+    return form
+
+
+def form_versions(forms_dir: Path | None = None) -> tuple[int, ...]:
+    """The years in which the form changed (file names ``<year>.csv`` in ``forms_dir``, default
+    :data:`FORMS_DIR`), oldest first."""
+    folder = Path(forms_dir or FORMS_DIR)
+    return tuple(sorted(int(p.stem) for p in folder.glob("*.csv") if p.stem.isdigit() and len(p.stem) == 4))
+
+
+@lru_cache(maxsize=32)
+def _cached_form(path: Path) -> Form:
+    return load_form(path)
+
+
+def form_for(year: int | None, forms_dir: Path | None = None) -> Form:
+    """The form of ``year``: the latest file at or before it; the first for earlier years; the latest for None."""
+    forms_dir = Path(forms_dir or FORMS_DIR)
+    versions = form_versions(forms_dir)
+    if not versions:
+        raise FormError(f"表式文件夹 {forms_dir} 中没有 <年度>.csv 表式文件。")
+    chosen = versions[-1] if year is None else max((v for v in versions if v <= year), default=versions[0])
+    return _cached_form(Path(forms_dir) / f"{chosen}.csv")
+
+
+CURRENT: Form = form_for(None)
+
+CAT_EVENTS = "科普活动开展次数"
+CAT_FUNDING = "活动经费投入数量（单位：万元）"
+CAT_STAFF = "科普工作人员参与数量"
+CAT_PUBLIC = "科普活动群众参与数量"
+CAT_MEDIA = "宣传报道情况"
+
+FIELDS: tuple[Field, ...] = CURRENT.fields
+FIELD_KEYS: tuple[str, ...] = CURRENT.keys
+BY_KEY: dict[str, Field] = CURRENT.by_key
+MONEY_KEYS: tuple[str, ...] = CURRENT.money_keys
+COUNT_KEYS: tuple[str, ...] = CURRENT.count_keys
+GOVERNMENT_FUNDING: tuple[str, ...] = ("funding_central", "funding_provincial", "funding_municipal", "funding_county")
+STAFF_KEYS: tuple[str, ...] = CURRENT.in_group(CAT_STAFF)
+PUBLIC_KEYS: tuple[str, ...] = CURRENT.in_group(CAT_PUBLIC)
+
+FORM_TITLE = "{year}年全市科技活动周开展情况统计表"
+SUBTOTAL_PREFIX = "subtotal:"  # field name of a 小计/合计 the unit wrote inside a category: subtotal:<category>
+STAMP_LABEL = "地方/部门（盖章）："
+NOT_ASKED = "未设此项"  # shown for an item a year's form did not have (neither 0 nor 未填报)
+
+# Words that mark rows or columns which are not one reporting unit's own figures.
+TOTAL_WORDS = ("合计", "总计", "汇总", "全市", "共计")
+SUBTOTAL_WORDS = ("小计",)
+# Labels of notes written under the table; their numbers are never values.
+NOTE_WORDS = ("填表人", "联系人", "联系电话", "电话", "手机", "备注", "填报日期", "填表日期", "日期", "审核人",
+              "负责人", "说明", "注：", "注:")
+
+
+def _all_forms() -> tuple[Form, ...]:
+    return tuple(form_for(v) for v in form_versions())
+
+
+# Labels and categories of every form in the package (keys are stable, so a label means one key in every year).
+LABEL_INDEX: dict[str, str] = _label_index(tuple({f.key: f for form in _all_forms() for f in form.fields}.values()))
+ALL_KEYS: frozenset[str] = frozenset(LABEL_INDEX.values())  # the items of every form in the package
+CATEGORY_INDEX: frozenset[str] = _categories_index(tuple(c for form in _all_forms() for c in form.categories))
 
 
 def match_label(text: str) -> str | None:
@@ -159,15 +283,7 @@ def match_label(text: str) -> str | None:
     label contains, or is contained in, the text (for reworded labels such as
     "其中：线下活动群众参与数量（人次）").
     """
-    key = normalize_label(text)
-    if not key or len(key) < 2:
-        return None
-    if key in LABEL_INDEX:
-        return LABEL_INDEX[key]
-    if len(key) > 40:
-        return None
-    hits = {k for label, k in LABEL_INDEX.items() if len(label) >= 4 and (label in key or key in label and len(key) >= 4)}
-    return hits.pop() if len(hits) == 1 else None
+    return _match(LABEL_INDEX, text)
 
 
 def is_category(text: str) -> bool:

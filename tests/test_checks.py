@@ -187,6 +187,17 @@ def test_money_in_yuan_suspect_is_stricter_for_departments():
     assert "应填 0.8 万元" in issue.message
 
 
+def test_a_corrected_value_is_located_on_its_cell():
+    rows = [ret("市气象局", "department", funding_municipal=8000.0)]
+    values = values_frame(returns_frame(rows))
+    values.loc[values["field"] == "funding_municipal", "status"] = "corrected"
+    only(checks.money_in_yuan_suspect(context(rows, values=values)),
+         "money_in_yuan_suspect", "warning", "市气象局", "funding_municipal", "C8")
+    values.loc[values["field"] == "funding_municipal", "status"] = "superseded"  # another file's value: not here
+    only(checks.money_in_yuan_suspect(context(rows, values=values)),
+         "money_in_yuan_suspect", "warning", "市气象局", "funding_municipal", "")
+
+
 def test_ratio_offline_per_event():
     assert checks.ratio_implausible(context([ret("随县", events_held=1, public_offline=5000)])) == []
     only(checks.ratio_implausible(context([ret("随县", events_held=2, public_offline=30000)])),

@@ -134,3 +134,34 @@ def test_validate_processed_collects_every_table_and_skips_absent_ones():
     got = validate_processed(result(returns=returns(funding_county=[1.0, -2.0]), files=bad_files))
     assert sorted(i.message.split(" ")[1] for i in got) == ["files.csv", "returns.csv"]
     assert validate_processed(SimpleNamespace(returns=returns())) == []
+
+
+# --- the year's form decides the columns and the known fields -------------------------------------------------
+def _forms(tmp_path, *, extra: bool = False, drop: str = ""):
+    from analysis.form import FORMS_DIR, load_form
+
+    rows = (FORMS_DIR / "2023.csv").read_text(encoding="utf-8").splitlines()
+    rows = [r for r in rows if not drop or f",{drop}," not in r]
+    if extra:
+        rows.append("21,science_lectures,科普活动开展次数,举办科普讲座次数,次,int,科普讲座,讲座场次")
+    (tmp_path / "2025.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return load_form(tmp_path / "2025.csv")
+
+
+def test_an_added_item_is_a_known_field_and_a_checked_column_in_its_year_only(tmp_path):
+    form = _forms(tmp_path, extra=True)
+    v = pd.concat([values(), pd.DataFrame([{"source_file": "随县/a.xlsx", "unit": "随县", "field": "science_lectures",
+                                            "value": 4.0, "raw_text": "4", "sheet": "Sheet1", "cell": "C25",
+                                            "status": "accepted", "note": ""}])], ignore_index=True)
+    assert validate_table("values", v, form) == []
+    assert one(validate_table("values", v), source_file="随县/a.xlsx").message.count("field") == 1  # today's form
+    r = returns(science_lectures=pd.array([4, pd.NA], dtype="Int64"))
+    assert validate_table("returns", r, form) == []
+    assert one(validate_table("returns", returns(science_lectures=[1.5, np.nan]), form), field="science_lectures")
+    assert one(validate_table("returns", returns(), form)).message.startswith("处理结果表 returns.csv 缺少“science_lectures”列")
+
+
+def test_a_removed_item_is_no_column_of_its_year(tmp_path):
+    form = _forms(tmp_path, drop="open_universities")
+    assert validate_table("returns", returns().drop(columns=["open_universities"]), form) == []
+    assert one(validate_table("returns", returns().drop(columns=["open_universities"])))  # today's form asks it

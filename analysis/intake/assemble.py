@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.form import BY_KEY, FIELD_KEYS, SUBTOTAL_PREFIX
+from analysis.form import FIELD_KEYS, SUBTOTAL_PREFIX, Form, form_for
 from analysis.intake.decide import (
     resolve_unit,
     revision_rank,
@@ -107,7 +107,7 @@ def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues
                        key=lambda row: row["source_file"])
     issues = [i if i.unit or i.source_file not in unit_of else replace(i, unit=unit_of[i.source_file]) for i in issues]
     files = pd.DataFrame(file_rows, columns=list(FILE_COLUMNS), dtype="str")
-    return IngestResult(returns_frame(accepted), values_frame(forms, status_of), issues_frame(issues), files, meta)
+    return IngestResult(returns_frame(accepted, form_for(meta.get("year"))), values_frame(forms, status_of), issues_frame(issues), files, meta)
 
 
 def is_blank_template(outcome: FileOutcome) -> bool:
@@ -115,13 +115,14 @@ def is_blank_template(outcome: FileOutcome) -> bool:
     return all(p.value is None for p in outcome.parsed if not p.key.startswith(SUBTOTAL_PREFIX))
 
 
-def returns_frame(accepted: list[UnitForm]) -> pd.DataFrame:
+def returns_frame(accepted: list[UnitForm], form: Form) -> pd.DataFrame:
+    """One row per accepted return with the items of the year's form (an item it lacks was not asked: no column)."""
     rows = []
-    for form in accepted:
-        row = {"source_file": form.outcome.source_file, "unit": form.unit, "unit_kind": form.unit_kind}
-        row.update({p.key: p.value for p in form.outcome.parsed if p.key in BY_KEY})
+    for unit_form in accepted:
+        row = {"source_file": unit_form.outcome.source_file, "unit": unit_form.unit, "unit_kind": unit_form.unit_kind}
+        row.update({p.key: p.value for p in unit_form.outcome.parsed if p.key in form.by_key})
         rows.append(row)
-    return typed_returns(pd.DataFrame(rows, columns=list(RETURN_COLUMNS)))
+    return typed_returns(pd.DataFrame(rows, columns=[*RETURN_COLUMNS[:3], *form.keys]), form)
 
 
 def values_frame(forms: dict[str, list[UnitForm]], status_of: dict[str, str]) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+from analysis.form import form_for
 from analysis.intake.assemble import SeenFile, assemble
 from analysis.intake.dates import RECEIVED_CSV
 from analysis.intake.filekinds import classify
@@ -53,7 +54,7 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
     # a crashed or timed-out worker hashed nothing: hash the file here
     read = {o.source_file: o if o.sha256 else replace(o, sha256=_safe_sha(path_of[o.source_file])) for o in outcomes}
     meta = {"year": year, "demo": is_demo(raw_dir), "raw_dir": _shown_path(raw_dir),
-            "units_expected": [u.name for u in registry.roster(year)]}
+            "units_expected": [u.name for u in registry.roster(year)], "form_version": form_for(year).version}
     result = assemble(seen, read, walk_issues, registry, meta)
     result.file_times = {s.source_file: t for s in seen if (t := _mtime(s.path)) is not None}
     if out_dir is not None:

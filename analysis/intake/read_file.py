@@ -6,11 +6,12 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX
+from analysis.form import CURRENT, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX, Form, form_for
 from analysis.intake.locate import Located, count_labels, locate
 from analysis.intake.readers import LEGACY_WORD_EXT, WORD_EXT, read_grids
 from analysis.intake.records import FileOutcome, ParsedCell
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused
+from analysis.intake.template_form import recognise
 from analysis.intake.values import parse_value, raw_text
 from analysis.issues import Issue
 
@@ -38,11 +39,15 @@ def process_file(path: Path, source_file: str, year: int | None, limits: Limits 
         grids = read_grids(path, limits)
         unreadable = tuple(Issue("warning", "sheet_unreadable", g.problem, source_file, g.sheet) for g in grids
                            if g.problem)
+        form = form_for(year)
         located = locate(grids, year)
+        template = recognise(path, grids, form, located)  # the package's own template: by name / tag, exact
+        located = template.located if template is not None else located
         if located is None:
             kind, issues = _without_form(path, source_file, grids)
             return FileOutcome(source_file, sha, kind, issues=unreadable + issues, mtime=mtime)
-        parsed, issues = parse_located(located, source_file)
+        parsed, issues = parse_located(located, source_file, form)
+        parsed = template.annotate(parsed) if template is not None else parsed
         issues = unreadable + issues
     except Refused as exc:
         return FileOutcome(source_file, sha, "other", mtime=mtime,
@@ -75,14 +80,15 @@ def _without_form(path: Path, source_file: str, grids: list) -> tuple[str, tuple
     return ("document" if is_word else "other"), (issue,)
 
 
-def parse_located(located: Located, source_file: str) -> tuple[tuple[ParsedCell, ...], tuple[Issue, ...]]:
-    """Parse every located raw cell; sum the rows of a wide table that has no 合计 row."""
+def parse_located(located: Located, source_file: str,
+                  form: Form = CURRENT) -> tuple[tuple[ParsedCell, ...], tuple[Issue, ...]]:
+    """Parse every located raw cell of the form's items; sum the rows of a wide table that has no 合计 row."""
     parsed: list[ParsedCell] = []
     issues: list[Issue] = [replace(finding, source_file=source_file) for finding in located.findings]
-    for key in FIELD_KEYS:
+    for key in form.keys:
         cells = located.cells.get(key)
         if not cells:
-            issues.append(Issue("warning", "field_not_found", f"表中未找到“{BY_KEY[key].label}”一项，请按通知附件的"
+            issues.append(Issue("warning", "field_not_found", f"表中未找到“{form.by_key[key].label}”一项，请按通知附件的"
                                                               "统计表格式补报该项。", source_file, located.sheet, "", key))
             parsed.append(ParsedCell(key, None, "", located.sheet, "", "未找到该项"))
             continue
@@ -97,7 +103,7 @@ def parse_located(located: Located, source_file: str) -> tuple[tuple[ParsedCell,
             continue
         usable = [r.value for r in results if r.value is not None]
         broken = any(r.value is None and not r.blank for r in results)
-        total = None if broken or not usable else _round(key, sum(usable))
+        total = None if broken or not usable else _round(form.by_key[key].is_money, sum(usable))
         span = f"{cells[0].cell}:{cells[-1].cell}"
         raws = "；".join(f"{c.row_label or c.cell}={raw_text(c.raw)}" for c in cells if c.raw not in (None, ""))
         note = f"无合计行，{len(cells)}行相加" + ("；含无法识别的值，未合计" if broken else "")
@@ -112,5 +118,5 @@ def parse_located(located: Located, source_file: str) -> tuple[tuple[ParsedCell,
     return tuple(parsed), tuple(issues)
 
 
-def _round(key: str, value: float) -> float:
-    return round(value, 6) if BY_KEY[key].is_money else float(round(value))
+def _round(money: bool, value: float) -> float:
+    return round(value, 6) if money else float(round(value))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.form import BY_KEY, FIELD_KEYS
+from analysis.form import CURRENT, FIELD_KEYS, Form
 from analysis.issues import Issue
 
 RETURN_COLUMNS = ("source_file", "unit", "unit_kind", *FIELD_KEYS)
@@ -68,12 +68,13 @@ def missing_units(returns: pd.DataFrame, roster: list[str]) -> list[str]:
     return [name for name in dict.fromkeys(roster) if name not in got]
 
 
-def typed_returns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Money as float, counts as nullable integers, text as str; sorted by unit."""
+def typed_returns(frame: pd.DataFrame, form: Form = CURRENT) -> pd.DataFrame:
+    """Money as float, counts as nullable integers, text as str; sorted by unit.  Items of ``form`` the frame
+    lacks were not asked that year and stay absent."""
     out = frame.copy()
-    for key in FIELD_KEYS:
+    for key in (k for k in form.keys if k in out.columns):
         numbers = pd.to_numeric(out[key], errors="coerce")
-        out[key] = numbers.astype("float64") if BY_KEY[key].is_money else numbers.round().astype("Int64")
+        out[key] = numbers.astype("float64") if form.by_key[key].is_money else numbers.round().astype("Int64")
     for col in ("source_file", "unit", "unit_kind"):
         out[col] = out[col].astype("str")
     return out.sort_values(["unit_kind", "unit"], kind="stable").reset_index(drop=True)

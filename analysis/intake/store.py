@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.form import form_for
 from analysis.intake.records import TABLES, IngestResult, typed_returns
 from analysis import outputs
 from analysis.paths import year_of
@@ -47,8 +48,9 @@ def load_processed(out_dir: Path) -> IngestResult:
         parquet = out_dir / f"{name}.parquet"
         frames[name] = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(out_dir / f"{name}.csv",
                                                                                     encoding="utf-8-sig", dtype="str")
-    frames["returns"] = typed_returns(frames["returns"])
-    return IngestResult(frames["returns"], frames["values"], frames["issues"], frames["files"], read_meta(out_dir))
+    meta = read_meta(out_dir)
+    frames["returns"] = typed_returns(frames["returns"], form_for(meta.get("year")))
+    return IngestResult(frames["returns"], frames["values"], frames["issues"], frames["files"], meta)
 
 
 def processed_years(processed_root: Path) -> dict[int, bool]:

@@ -25,7 +25,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.report import stats
-from analysis.form import BY_KEY, FIELD_KEYS, FIELDS, FORM_TITLE, STAMP_LABEL
+from analysis.form import BY_KEY, FIELD_KEYS, FORM_TITLE, STAMP_LABEL, form_for
 from analysis.issues import readable, summarize
 from analysis.outputs import (
     neutralize,
@@ -66,19 +66,6 @@ _RED = RGBColor(0xC0, 0x00, 0x00)
 
 
 # --- shared layout ------------------------------------------------------------------------------------------
-
-def category_spans() -> list[tuple[str, int, int]]:
-    """``(category, first, last)`` positions (0-based, in FIELDS) of each category of the form."""
-    spans: list[tuple[str, int, int]] = []
-    for i, f in enumerate(FIELDS):
-        if not f.category:
-            continue
-        if spans and spans[-1][0] == f.category:
-            spans[-1] = (f.category, spans[-1][1], i)
-        else:
-            spans.append((f.category, i, i))
-    return spans
-
 
 def number_format(key: str) -> str:
     """Excel number format of a key: '#,##0.00' for 万元 items, '#,##0' for counts, else by its decimals."""
@@ -148,8 +135,9 @@ def _sheet_head(ws: Worksheet, title: str, headers: list[str], demo: bool) -> in
 
 
 def _city_sheet(ws: Worksheet, year: int, totals: pd.Series, demo: bool, draft: str = "") -> None:
-    """The city's own return in the layout of the notice's attachment; ``draft`` (the 初稿 mark) beside the
-    盖章 line, above the table, while findings are open."""
+    """The city's own return in the layout of the notice's attachment (the items of that year's form); ``draft``
+    (the 初稿 mark) beside the 盖章 line, above the table, while findings are open."""
+    form = form_for(year)
     ws.title = SHEET_CITY
     _banner(ws, 1, FORM_TITLE.format(year=year), 3, Font(bold=True, size=16))
     ws.row_dimensions[1].height = 36
@@ -158,8 +146,8 @@ def _city_sheet(ws: Worksheet, year: int, totals: pd.Series, demo: bool, draft: 
         _put(ws, 2, 3, draft, align=Alignment(horizontal="right", vertical="center")).font = _DEMO_FONT
     else:
         _banner(ws, 2, STAMP_LABEL + CITY, 3, Font(size=12), Alignment(horizontal="left", vertical="center"))
-    starts = {first: category for category, first, _ in category_spans()}
-    for i, f in enumerate(FIELDS):
+    starts = {first: category for category, first, _ in form.category_spans}
+    for i, f in enumerate(form.fields):
         row = CITY_TABLE_TOP + i
         if f.category:
             _put(ws, row, 1, starts.get(i), align=_CENTER)
@@ -169,18 +157,19 @@ def _city_sheet(ws: Worksheet, year: int, totals: pd.Series, demo: bool, draft: 
             _put(ws, row, 2, None)
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
         _put(ws, row, 3, totals.get(f.key), number_format(f.key), Alignment(horizontal="right", vertical="center"))
-    for _, first, last in category_spans():
+    for _, first, last in form.category_spans:
         ws.merge_cells(start_row=CITY_TABLE_TOP + first, start_column=1,
                        end_row=CITY_TABLE_TOP + last, end_column=1)
     if demo:
-        _banner(ws, CITY_TABLE_TOP + len(FIELDS) + 1, DEMO_LABEL, 3, _DEMO_FONT, _WRAP)
+        _banner(ws, CITY_TABLE_TOP + len(form.fields) + 1, DEMO_LABEL, 3, _DEMO_FONT, _WRAP)
     _widths(ws, [24, 52, 18])
     ws.freeze_panes = ws.cell(row=CITY_TABLE_TOP, column=1)
     _print_setup(ws, landscape=False)
 
 
 def _units_sheet(ws: Worksheet, year: int, table: pd.DataFrame, totals: pd.Series, demo: bool) -> None:
-    keys = [c for c in table.columns if c in BY_KEY or c in stats.DERIVED_BY_KEY]
+    form = form_for(year)
+    keys = [c for c in table.columns if form.asks(c) or c in stats.DERIVED_BY_KEY]  # items not asked: no column
     headers = [UNIT_HEADERS[c] for c in UNIT_HEADERS] + [stats.headed(k) for k in keys]
     header_row = _sheet_head(ws, f"{year}年各单位科技活动周开展情况明细", headers, demo)
     city = pd.concat([totals, stats.derived(totals)])
@@ -340,16 +329,17 @@ def write_city_table_docx(path: Path, *, year: int, totals: pd.Series, demo: boo
         _paragraph(doc, draft, TITLE_FONT, 14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, color=_RED)
     _paragraph(doc, FORM_TITLE.format(year=year), TITLE_FONT, 16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(doc, STAMP_LABEL + CITY, TABLE_FONT, 12)
-    table = doc.add_table(rows=len(FIELDS), cols=3)
+    form = form_for(year)
+    table = doc.add_table(rows=len(form.fields), cols=3)
     table.style = "Table Grid"
     widths = (40, 86, 32)
-    for _, first, last in category_spans():
+    for _, first, last in form.category_spans:
         table.cell(first, 0).merge(table.cell(last, 0))
-    for i, f in enumerate(FIELDS):
+    for i, f in enumerate(form.fields):
         if not f.category:
             table.cell(i, 0).merge(table.cell(i, 1))
-    starts = {first: category for category, first, _ in category_spans()}
-    for i, f in enumerate(FIELDS):
+    starts = {first: category for category, first, _ in form.category_spans}
+    for i, f in enumerate(form.fields):
         if f.category:
             if i in starts:
                 _fill(table.cell(i, 0), starts[i], WD_ALIGN_PARAGRAPH.CENTER, widths[0])

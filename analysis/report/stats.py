@@ -92,8 +92,8 @@ def format_value(value: float, key: str, *, signed: bool = False) -> str:
 # --- helpers -----------------------------------------------------------------------------------------------
 
 def _floats(frame: pd.DataFrame) -> pd.DataFrame:
-    """The 20 form columns as float64 (NaN = not reported)."""
-    return frame[list(FIELD_KEYS)].apply(pd.to_numeric).astype("float64")
+    """The form's columns as float64 (NaN = not reported, or not asked in that year's form)."""
+    return frame.reindex(columns=list(FIELD_KEYS)).apply(pd.to_numeric).astype("float64")
 
 
 def _ratio(num: pd.Series, den: pd.Series | float, scale: float = 1.0) -> pd.Series:

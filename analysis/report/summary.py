@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.report import charts, exports, history, stats
-from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS, MONEY_KEYS
+from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS, MONEY_KEYS, NOT_ASKED, form_for
 from analysis.issues import open_findings
 from analysis.intake.store import is_processed, load_processed, processed_years
 from analysis.paths import DEMO_LABEL, comparison_year
@@ -128,15 +128,19 @@ def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -
 
 
 def totals_table(week: Week) -> pd.DataFrame:
-    """The 20 items with Chinese names, measures, city totals and (when compared) last year and the change."""
+    """The items of the year's form with Chinese names, measures, city totals and (when compared) last year and the
+    change; an item the comparison year's form did not have reads 未设此项 there."""
     rows = []
-    for key in FIELD_KEYS:
-        field = BY_KEY[key]
+    form = form_for(week.year)
+    earlier = form_for(week.compare_year) if week.compare_year is not None else form
+    for key in form.keys:
+        field = form.by_key[key]
         row = {"类别": field.category or "—", "项目": field.display, "单位": field.measure,
                f"{week.year}年": stats.format_value(week.totals[key], key),
                "填报单位数": int(week.completeness.field_counts.get(key, 0))}
         if week.yoy is not None:
-            row[f"{week.compare_year}年"] = stats.format_value(week.yoy.loc[key, "previous"], key)
+            row[f"{week.compare_year}年"] = (stats.format_value(week.yoy.loc[key, "previous"], key)
+                                             if earlier.asks(key) else NOT_ASKED)
             pct = week.yoy.loc[key, "change_pct"]
             row["同比"] = "—" if pd.isna(pct) else f"{pct:+.1f}%"
             row["主要变动单位"] = week.yoy.loc[key, "drivers"]

@@ -2,65 +2,167 @@
 
 Each rule takes a :class:`CheckContext` and returns located :class:`Issue` rows with
 a stable code and a Chinese message saying what is wrong and what to fix.  Rules
-never change a value.  Every threshold is a named constant below, so they can be
-reviewed in one place; they are deliberately conservative (a warning should point
-at a real problem, not at an unusual but genuine week).
+never change a value.  Every threshold is a row of ``rules.csv`` (name, field, unit kind, value,
+severity, Chinese label), read once by the caller into :class:`Rules` and passed in the context; they are
+deliberately conservative (a warning should point at a real problem, not at an unusual but genuine week).
+Rules are vectorised over the returns frame: no loop over units, nothing quadratic.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any, Callable, Iterable, Iterator
+from dataclasses import field as dataclass_field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
 from analysis.form import (
+    ALL_KEYS,
     BY_KEY,
     CAT_FUNDING,
     CAT_PUBLIC,
     CAT_STAFF,
-    FIELD_KEYS,
     FIELDS,
     MONEY_KEYS,
     PUBLIC_KEYS,
     SUBTOTAL_PREFIX,
+    Field,
+    Form,
+    form_for,
     normalize_label,
 )
 from analysis.intake.dates import RECEIVED_CSV, WeekDates
-from analysis.issues import Issue
+from analysis.intake.dates import _csv_rows as csv_rows  # the project's one reader of small Excel-saved CSVs
+from analysis.issues import SEVERITIES, Issue
+from analysis.review.ledger import CORRECTED_STATUS
 from analysis.review.materials import materials_issues
 from analysis.paths import ROOT, WEEKS_CSV
-from analysis.intake.units import KIND_ZH
+from analysis.intake.units import KIND_ZH, KINDS
 
-# --- thresholds -------------------------------------------------------------------------------------------------
-# Fields that can only be small for one unit, with the largest plausible value.
-SMALL_FIELD_MAX: dict[str, int] = {"most_tasks": 10, "open_venues": 50, "open_institutes": 20, "open_universities": 5}
-# Largest plausible amount (万元) from one money source of one unit for one week, by unit kind.
-MONEY_MAX_WAN: dict[str, float] = {"county": 100.0}
-MONEY_MAX_WAN_DEFAULT = 30.0
-# Ratios: offline participations per activity, 元 per participation, reports per media outlet.
-OFFLINE_PER_EVENT_MIN = 1.0
-OFFLINE_PER_EVENT_MAX = 5000.0
-YUAN_PER_PARTICIPANT_MAX = 1000.0
-REPORTS_PER_OUTLET_MAX = 50.0
-# Robust outliers against units of the same kind: group size (the unit included), robust z and fold above the
-# median.  Only values far above are flagged: a small unit legitimately reports far less than the others.
-MIN_PEERS = 5
-OUTLIER_Z = 5.0
-OUTLIER_FOLD = 5.0
-# Year-on-year jumps: factor, and last year's value must reach this floor (万元 / count) to be a fair base.
-YOY_FACTOR = 10.0
-YOY_FLOOR_MONEY = 1.0
-YOY_FLOOR_COUNT = 10
-# The notice: each county-level unit reports at least this many publicity reports.
-COUNTY_MIN_REPORTS = 2
+# --- thresholds: analysis/review/rules.csv ---------------------------------------------------------------------
+RULES_CSV = Path(__file__).resolve().parent / "rules.csv"
+RULE_COLUMNS = ("name", "field", "kind", "value", "severity", "label")
+ANY = "*"  # a rule row for every unit kind, or for every field
+# The rule names the checks read (rules.csv may hold no others).
+RULE_NAMES = ("small_field_max", "money_max_wan", "offline_per_event_min", "offline_per_event_max",
+              "yuan_per_participant_max", "reports_per_outlet_max", "min_peers", "outlier_z", "outlier_fold",
+              "yoy_factor", "yoy_floor_money", "yoy_floor_count", "county_min_reports")
 
 WEEKS_SHOWN = WEEKS_CSV.relative_to(ROOT).as_posix()  # data/reference/weeks.csv, as named in messages
+LOCATED_STATUSES = ("accepted", CORRECTED_STATUS)  # values.csv statuses of the accepted returns' values
 # Statistical findings: kept only for a value no other rule has flagged, and once per value.
 STATISTICAL_CODES = ("outlier_mad", "yoy_jump")
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used (Chinese message naming the file and row)."""
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One row of rules.csv: the value of a rule for a unit kind (or ``*``) and a field (or ``*``)."""
+
+    name: str
+    field: str
+    kind: str
+    value: float
+    severity: str
+    label: str
+
+
+@dataclass(frozen=True, eq=False)
+class Rules:
+    """The checks' thresholds, looked up most specific first: (kind, field), (kind, *), (*, field), (*, *)."""
+
+    rows: tuple[Threshold, ...]
+
+    @cached_property
+    def _table(self) -> dict[str, dict[str, float]]:
+        table: dict[str, dict[str, float]] = {}
+        for t in self.rows:
+            table.setdefault(t.name, {})[f"{t.kind}|{t.field}"] = t.value
+        return table
+
+    def fields(self, name: str) -> tuple[str, ...]:
+        """The fields a per-field rule names, in file order."""
+        return tuple(dict.fromkeys(t.field for t in self.rows if t.name == name and t.field != ANY))
+
+    def severity(self, name: str) -> str:
+        return next((t.severity for t in self.rows if t.name == name), "warning")
+
+    def lookup(self, name: str, kind: str, field: str = ANY) -> float:
+        """The rule's value for one unit kind and field, most specific row first; NaN when it does not apply."""
+        table = self._table.get(name, {})
+        return next((table[k] for k in (f"{kind}|{field}", f"{kind}|{ANY}", f"{ANY}|{field}", f"{ANY}|{ANY}")
+                     if k in table), math.nan)
+
+    def per_row(self, name: str, kinds: pd.Series, fields: pd.Series | None = None) -> pd.Series:
+        """The rule's value for each (kind, field) pair, NaN where it does not apply (positional index).
+
+        Looked up once per distinct pair (a few kinds × the form's fields), then joined onto the rows."""
+        kind_codes, kind_names = pd.factorize(kinds, use_na_sentinel=False)
+        field_codes, field_names = ((np.zeros(len(kind_codes), dtype=np.intp), [ANY]) if fields is None
+                                    else pd.factorize(fields, use_na_sentinel=False))
+        table = np.array([[self.lookup(name, str(k), str(f)) for f in field_names] for k in kind_names],
+                         dtype="float64").reshape(len(kind_names), len(field_names))
+        return pd.Series(table[kind_codes, field_codes], dtype="float64")
+
+
+def load_rules(path: Path = RULES_CSV) -> Rules:
+    """rules.csv (``name, field, kind, value, severity, label``); :class:`RulesError` says what is wrong and where."""
+    path = Path(path)
+    frame = csv_rows(path)
+    missing = [c for c in RULE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise RulesError(f"核查规则文件 {path.name} 缺少“{'”“'.join(missing)}”列（应有 {', '.join(RULE_COLUMNS)}）。")
+    rows = []
+    for line, r in enumerate(frame.to_dict("records"), start=2):
+        name, kind, field, severity = (str(r[c]).strip() for c in ("name", "kind", "field", "severity"))
+        try:
+            value = float(str(r["value"]).strip())
+        except ValueError:
+            value = math.nan
+        problems = [p for p, bad in (
+            (f"规则名“{name}”未知（可用：{'、'.join(RULE_NAMES)}）", name not in RULE_NAMES),
+            (f"单位类型“{kind}”应为 {'、'.join(KINDS)} 或 *", kind not in (*KINDS, ANY)),
+            (f"项目“{field}”不是表式中的项目", field != ANY and field not in ALL_KEYS),
+            (f"严重程度“{severity}”应为 {'、'.join(SEVERITIES)}", severity not in SEVERITIES),
+            (f"数值“{r['value']}”不是非负数", not value >= 0),
+        ) if bad]
+        if problems:
+            raise RulesError(f"核查规则文件 {path.name} 第 {line} 行：{'；'.join(problems)}。")
+        rows.append(Threshold(name, field, kind, value, severity, str(r["label"]).strip()))
+    return Rules(tuple(rows))
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> Rules:
+    """The package's rules.csv, read once."""
+    return load_rules(RULES_CSV)
+
+
+@dataclass(frozen=True, eq=False)
+class ReturnIds:
+    """Who each accepted return is, by row position: its file, unit and unit kind."""
+
+    sources: np.ndarray
+    units: np.ndarray
+    kinds: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Locations:
+    """The sheet, cell and raw text of each accepted value, positionally aligned with ``index``
+    (source_file, field)."""
+
+    index: pd.MultiIndex
+    sheet: np.ndarray
+    cell: np.ndarray
+    raw: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,7 +170,9 @@ class CheckContext:
     """Everything the rules read.  Frames follow docs/contracts.md.
 
     ``roster``: expected units (``name, kind``); ``previous``: last year's returns;
-    ``received``: the frame of :func:`analysis.intake.dates.received_dates`; ``materials``: :func:`analysis.review.materials.material_files`.
+    ``received``: the frame of :func:`analysis.intake.dates.received_dates`; ``materials``:
+    :func:`analysis.review.materials.material_files`;
+    ``rules``: the thresholds (:func:`load_rules`, read once by the caller).
     """
 
     year: int
@@ -80,16 +184,31 @@ class CheckContext:
     week: WeekDates | None = None
     received: pd.DataFrame | None = None
     materials: pd.DataFrame | None = None
+    rules: Rules = dataclass_field(default_factory=default_rules)
 
     @cached_property
-    def cells(self) -> dict[tuple[str, str], tuple[str, str, str]]:
-        """(source_file, field) → (sheet, cell, raw_text) of accepted values."""
+    def form(self) -> Form:
+        """The year's form: which items were asked, their labels and measures."""
+        return form_for(self.year)
+
+    @cached_property
+    def ids(self) -> ReturnIds:
+        """The returns' source files, units and kinds as arrays (position = row of ``returns``)."""
+        r = self.returns
+        return ReturnIds(*(_texts(r[c]).to_numpy(dtype=object) for c in ("source_file", "unit", "unit_kind")))
+
+    @cached_property
+    def locations(self) -> Locations:
+        """Where each value of the accepted returns was read (corrected ones too), indexed once by (source_file,
+        field)."""
         v = self.values
         if v is None or v.empty:
-            return {}
-        v = v[v["status"] == "accepted"]
-        return {(_text(r["source_file"]), _text(r["field"])):
-                (_text(r["sheet"]), _text(r["cell"]), _text(r["raw_text"])) for r in v.to_dict("records")}
+            v = pd.DataFrame(columns=["source_file", "field", "sheet", "cell", "raw_text", "status"])
+        v = v[v["status"].isin(LOCATED_STATUSES)]
+        v = v[~v.duplicated(["source_file", "field"], keep="last")]
+        text = {c: _texts(v[c]).to_numpy(dtype=object) for c in ("source_file", "field", "sheet", "cell", "raw_text")}
+        return Locations(pd.MultiIndex.from_arrays([text["source_file"], text["field"]]), text["sheet"], text["cell"],
+                         text["raw_text"])
 
 
 Rule = Callable[[CheckContext], list[Issue]]
@@ -101,6 +220,11 @@ def _text(value: Any) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return str(value)
+
+
+def _texts(column: pd.Series) -> pd.Series:
+    """A column as text, missing → '' (vectorised :func:`_text`)."""
+    return column.astype("str").where(column.notna(), "").reset_index(drop=True)
 
 
 def _num(value: Any) -> float | None:
@@ -117,50 +241,86 @@ def _fmt(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def _label(key: str) -> str:
-    return BY_KEY[key].display
+def _field(ctx: CheckContext, key: str) -> Field:
+    """The item of the year's form (of the current form for a key the year's form lacks)."""
+    return ctx.form.by_key.get(key) or BY_KEY[key]
 
 
-def _with_measure(key: str, value: float) -> str:
-    return f"{_fmt(value)} {BY_KEY[key].measure}"
+def _label(ctx: CheckContext, key: str) -> str:
+    return _field(ctx, key).display
+
+
+def _with_measure(ctx: CheckContext, key: str, value: float) -> str:
+    return f"{_fmt(value)} {_field(ctx, key).measure}"
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     return [] if frame is None or frame.empty else frame.to_dict("records")
 
 
-def _reported(ctx: CheckContext, keys: Iterable[str]) -> Iterator[tuple[dict[str, Any], str, float]]:
-    """(return row, key, value) for every reported value of ``keys`` in the accepted returns."""
-    for ret in _records(ctx.returns):
-        for key in keys:
-            value = _num(ret.get(key))
-            if value is not None:
-                yield ret, key, value
+def _numbers(returns: pd.DataFrame, key: str) -> pd.Series:
+    """One field of every return as float64 (NaN = not reported or not asked), positional index."""
+    if key not in returns.columns:
+        return pd.Series(np.nan, index=pd.RangeIndex(len(returns)), dtype="float64")
+    return pd.to_numeric(returns[key], errors="coerce").astype("float64").reset_index(drop=True)
 
 
-def _at(ctx: CheckContext, ret: dict[str, Any], key: str, severity: str, code: str, message: str) -> Issue:
-    """An issue located on the cell of ``key`` in the return ``ret``."""
-    source = _text(ret["source_file"])
-    sheet, cell, _ = ctx.cells.get((source, key), ("", "", ""))
-    return Issue(severity, code, message, source_file=source, sheet=sheet,  # type: ignore[arg-type]
-                 cell=cell, field=key, unit=_text(ret["unit"]))
+def _long(ctx: CheckContext, keys: Iterable[str], reported: bool = True) -> pd.DataFrame:
+    """One row per (return, key), return-major in form order: ``pos`` (row of ``returns``), ``kind`` and ``key``
+    (categorical), ``value``; only reported values unless ``reported`` is False."""
+    returns, keys = ctx.returns, [k for k in keys if k in ctx.form.by_key]
+    n = len(returns)
+    if not n or not keys:
+        return pd.DataFrame({"pos": pd.Series(dtype="int64"), "kind": pd.Series(dtype="str"),
+                             "key": pd.Series(dtype="str"), "value": pd.Series(dtype="float64")})
+    values = np.column_stack([_numbers(returns, k).to_numpy() for k in keys]).ravel()
+    pos = np.repeat(np.arange(n), len(keys))
+    kind_codes, kind_names = pd.factorize(ctx.ids.kinds)
+    long = pd.DataFrame({"pos": pos, "kind": pd.Categorical.from_codes(kind_codes[pos], kind_names),
+                         "key": pd.Categorical.from_codes(np.tile(np.arange(len(keys)), n), keys), "value": values})
+    if reported:
+        long = long[long["value"].notna()]
+    return long.reset_index(drop=True)
 
 
-def money_limit(kind: str) -> float:
-    """Largest plausible amount (万元) from one source for a unit of this kind."""
-    return MONEY_MAX_WAN.get(kind, MONEY_MAX_WAN_DEFAULT)
+def _locate(ctx: CheckContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (``pos, key``, a few rows: the findings) with the return's ``source_file, unit`` and the location
+    ``sheet, cell, raw`` of that key's value in it; ``kind`` and ``key`` as text."""
+    pos = frame["pos"].to_numpy(dtype=np.intp)
+    sources, keys = ctx.ids.sources[pos], frame["key"].astype(object).to_numpy()
+    loc = ctx.locations
+    row = loc.index.get_indexer(pd.MultiIndex.from_arrays([sources, keys])) if len(pos) else np.zeros(0, np.intp)
+    found = row >= 0
+
+    def at(column: np.ndarray) -> np.ndarray:
+        return np.where(found, column[row] if len(column) else "", "").astype(object)
+
+    return frame.reset_index(drop=True).assign(source_file=sources, unit=ctx.ids.units[pos], kind=ctx.ids.kinds[pos],
+                                               key=keys, sheet=at(loc.sheet), cell=at(loc.cell), raw=at(loc.raw))
 
 
-def too_large(key: str, value: float, kind: str) -> bool:
-    """True when one unit's value is implausibly large on its own (small fields, money likely typed in 元)."""
-    if key in MONEY_KEYS:
-        return value > money_limit(kind)
-    return key in SMALL_FIELD_MAX and value > SMALL_FIELD_MAX[key]
+def _issues(ctx: CheckContext, frame: pd.DataFrame, severity: str, code: str, messages: Iterable[str]) -> list[Issue]:
+    """One issue per row of ``frame`` (``pos, key``), located on that key's cell, with its message."""
+    frame = _locate(ctx, frame)
+    return [Issue(severity, code, message, source_file=r["source_file"], sheet=r["sheet"],  # type: ignore[arg-type]
+                  cell=r["cell"], field=r["key"], unit=r["unit"])
+            for r, message in zip(frame.to_dict("records"), messages)]
 
 
-def _money_suspect(ret: dict[str, Any]) -> bool:
-    kind = _text(ret.get("unit_kind"))
-    return any(too_large(k, _num(ret.get(k)) or 0.0, kind) for k in MONEY_KEYS)
+def too_large(ctx: CheckContext, keys: pd.Series, values: pd.Series, kinds: pd.Series) -> pd.Series:
+    """True where one unit's value is implausibly large on its own (small fields, money likely typed in 元)."""
+    rules = ctx.rules
+    keys, values, kinds = (s.reset_index(drop=True) for s in (keys, values, kinds))
+    money = keys.isin(ctx.form.money_keys)
+    limit = rules.per_row("money_max_wan", kinds).where(money, rules.per_row("small_field_max", kinds, keys))
+    return (values > limit).fillna(False).astype(bool)
+
+
+def _money_suspect(ctx: CheckContext) -> pd.Series:
+    """Per return (positional): some money source is implausibly large."""
+    long = _long(ctx, ctx.form.money_keys)
+    flagged = long.loc[too_large(ctx, long["key"], long["value"], long["kind"]).to_numpy(), "pos"]
+    return pd.Series(np.arange(len(ctx.returns))).isin(flagged)
 
 
 # --- completeness -----------------------------------------------------------------------------------------------
@@ -168,12 +328,17 @@ def missing_return(ctx: CheckContext) -> list[Issue]:
     """A unit on the year's roster has no accepted return."""
     returned = set(ctx.returns["unit"].dropna()) if not ctx.returns.empty else set()
     files = ctx.files if ctx.files is not None else pd.DataFrame(columns=["source_file", "unit"])
+    roster = ctx.roster
+    missing = roster[~roster["name"].isin(returned)] if roster is not None and not roster.empty else roster
+    files = files.dropna(subset=["unit", "source_file"])
+    files = files[files["unit"].isin(missing["name"])] if missing is not None else files.iloc[:0]
+    sent_by_unit: dict[str, list[str]] = {}
+    for unit, source in sorted(zip(files["unit"].astype(str), files["source_file"].astype(str))):  # missing only
+        sent_by_unit.setdefault(unit, []).append(source)
     out = []
-    for unit in _records(ctx.roster):
+    for unit in _records(missing):
         name, kind = _text(unit["name"]), _text(unit["kind"])
-        if name in returned:
-            continue
-        sent = sorted(files.loc[files["unit"] == name, "source_file"].dropna().astype(str))
+        sent = sent_by_unit.get(name, [])
         if sent:
             shown = "、".join(sent[:3]) + ("等" if len(sent) > 3 else "")
             msg = (f"已收到“{name}”（{KIND_ZH.get(kind, kind)}）的文件（{shown}），但其中没有可用的开展情况统计表："
@@ -190,97 +355,113 @@ def field_not_reported(ctx: CheckContext) -> list[Issue]:
     Unreadable text and labels not found are reported by ingest already, so only a
     located cell with nothing in it is reported here.
     """
-    out = []
-    for ret in _records(ctx.returns):
-        for key in FIELD_KEYS:
-            if _num(ret.get(key)) is not None:
-                continue
-            _, cell, raw = ctx.cells.get((_text(ret["source_file"]), key), ("", "", ""))
-            if not cell or raw.strip():
-                continue
-            out.append(_at(ctx, ret, key, "warning", "field_not_reported",
-                           f"“{_label(key)}”未填写：没有发生请填 0，不要留空（空白按“未报送”处理，不计入合计）。"))
-    return out
+    long = _long(ctx, ctx.form.keys, reported=False)
+    located = _locate(ctx, long[long["value"].isna()])  # blanks only: few
+    blank = located[(located["cell"] != "") & (located["raw"].str.strip() == "")]
+    return _issues(ctx, blank, "warning", "field_not_reported",
+                   (f"“{_label(ctx, k)}”未填写：没有发生请填 0，不要留空（空白按“未报送”处理，不计入合计）。" for k in blank["key"]))
 
 
 # --- form rules (fractions and negatives are refused by ingest: value_fraction, value_negative) -----------------
 def small_field_too_large(ctx: CheckContext) -> list[Issue]:
     """A field that can only be small for one unit (universities, institutes, MOST tasks, venues) is large."""
-    return [_at(ctx, ret, key, "warning", "small_field_too_large",
-                f"“{_label(key)}”填报 {_with_measure(key, v)}，一个单位一般不超过 {SMALL_FIELD_MAX[key]} "
-                f"{BY_KEY[key].measure}：请核实是否多写了位数或填错了栏目。")
-            for ret, key, v in _reported(ctx, SMALL_FIELD_MAX) if too_large(key, v, _text(ret.get("unit_kind")))]
+    long = _long(ctx, ctx.rules.fields("small_field_max"))
+    limit = ctx.rules.per_row("small_field_max", long["kind"], long["key"])
+    hit = long.assign(limit=limit)[(long["value"] > limit).fillna(False).astype(bool)]
+    return _issues(ctx, hit, ctx.rules.severity("small_field_max"), "small_field_too_large",
+                   (f"“{_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，一个单位一般不超过 "
+                    f"{_fmt(r['limit'])} {_field(ctx, r['key']).measure}：请核实是否多写了位数或填错了栏目。"
+                    for r in hit.to_dict("records")))
 
 
 # --- magnitudes -------------------------------------------------------------------------------------------------
 def money_in_yuan_suspect(ctx: CheckContext) -> list[Issue]:
     """One money source is implausibly large for one unit's week: probably 元 typed into a 万元 field."""
-    out = []
-    for ret, key, v in _reported(ctx, MONEY_KEYS):
-        kind = _text(ret.get("unit_kind"))
-        if too_large(key, v, kind):
-            out.append(_at(ctx, ret, key, "warning", "money_in_yuan_suspect",
-                           f"“{_label(key)}”填报 {_fmt(v)} 万元，对一个单位一周的活动明显偏大"
-                           f"（{KIND_ZH.get(kind, kind)}单位单项一般不超过 {_fmt(money_limit(kind))} 万元），"
-                           f"很可能把“元”填进了“万元”栏：若原意是 {_fmt(v)} 元，应填 {_fmt(v / 10000)} 万元。"
-                           f"请核实后改正（汇总数据未作改动）。"))
-    return out
+    long = _long(ctx, ctx.form.money_keys)
+    limit = ctx.rules.per_row("money_max_wan", long["kind"])
+    hit = long.assign(limit=limit)[(long["value"] > limit).fillna(False).astype(bool)]
+    return _issues(ctx, hit, ctx.rules.severity("money_max_wan"), "money_in_yuan_suspect",
+                   (f"“{_label(ctx, r['key'])}”填报 {_fmt(r['value'])} 万元，对一个单位一周的活动明显偏大"
+                    f"（{KIND_ZH.get(r['kind'], r['kind'])}单位单项一般不超过 {_fmt(r['limit'])} 万元），"
+                    f"很可能把“元”填进了“万元”栏：若原意是 {_fmt(r['value'])} 元，应填 {_fmt(r['value'] / 10000)} 万元。"
+                    f"请核实后改正（汇总数据未作改动）。" for r in hit.to_dict("records")))
+
+
+def _at(ctx: CheckContext, positions: pd.Series, keys: pd.Series | str) -> pd.DataFrame:
+    """The frame (``pos, key``) of the returns at ``positions``, at ``keys``."""
+    return pd.DataFrame({"pos": positions.to_numpy(dtype=np.intp),
+                         "key": keys if isinstance(keys, str) else keys.to_numpy(dtype=object)})
 
 
 def ratio_implausible(ctx: CheckContext) -> list[Issue]:
     """Offline participations per activity, 元 per participation or reports per outlet out of range."""
-    out = []
-    for ret in _records(ctx.returns):
-        events, offline = _num(ret.get("events_held")), _num(ret.get("public_offline"))
-        if events and offline:
-            r = offline / events
-            if not OFFLINE_PER_EVENT_MIN <= r <= OFFLINE_PER_EVENT_MAX:
-                out.append(_at(ctx, ret, "public_offline", "warning", "ratio_implausible",
-                               f"线下参与 {_fmt(offline)} 人次、举办活动 {_fmt(events)} 次，平均每次活动 {r:.1f} 人次，"
-                               f"不在合理范围（{_fmt(OFFLINE_PER_EVENT_MIN)}–{_fmt(OFFLINE_PER_EVENT_MAX)} 人次）内："
-                               f"请核实这两项。"))
-        outlets, reports = _num(ret.get("media_outlets")), _num(ret.get("media_reports"))
-        if outlets and reports and reports / outlets > REPORTS_PER_OUTLET_MAX:
-            out.append(_at(ctx, ret, "media_reports", "warning", "ratio_implausible",
-                           f"宣传报道 {_fmt(reports)} 篇、参与媒体 {_fmt(outlets)} 家，平均每家媒体 {reports / outlets:.1f} 篇，"
-                           f"超过 {_fmt(REPORTS_PER_OUTLET_MAX)} 篇：请核实这两项。"))
-        money = sum(_num(ret.get(k)) or 0.0 for k in MONEY_KEYS)
-        people = sum(_num(ret.get(k)) or 0.0 for k in PUBLIC_KEYS)
-        if money > 0 and people > 0 and not _money_suspect(ret):
-            yuan = money * 10000 / people
-            if yuan > YUAN_PER_PARTICIPANT_MAX:
-                at = next(k for k in PUBLIC_KEYS if (_num(ret.get(k)) or 0.0) > 0)  # a participation cell
-                out.append(_at(ctx, ret, at, "warning", "ratio_implausible",
-                               f"经费合计 {_fmt(money)} 万元、群众参与 {_fmt(people)} 人次，平均每人次 {yuan:.0f} 元，"
-                               f"超过 {_fmt(YUAN_PER_PARTICIPANT_MAX)} 元：请核实经费（单位为万元）和参与人次。"))
-    return out
+    returns, rules = ctx.returns, ctx.rules
+    if returns.empty:
+        return []
+    kinds = pd.Series(ctx.ids.kinds)
+    found: list[tuple[int, int, Issue]] = []  # (return position, order within the return, issue)
+
+    events, offline = _numbers(returns, "events_held"), _numbers(returns, "public_offline")
+    low, high = rules.per_row("offline_per_event_min", kinds), rules.per_row("offline_per_event_max", kinds)
+    per_event = offline / events
+    both = (events.fillna(0) != 0) & (offline.fillna(0) != 0)
+    bad = both & ~((per_event >= low) & (per_event <= high))
+    pos = pd.Series(np.flatnonzero(bad.to_numpy()))
+    for r, issue in zip(pos, _issues(ctx, _at(ctx, pos, "public_offline"), rules.severity("offline_per_event_max"),
+                                     "ratio_implausible", (
+            f"线下参与 {_fmt(offline[p])} 人次、举办活动 {_fmt(events[p])} 次，平均每次活动 {per_event[p]:.1f} 人次，"
+            f"不在合理范围（{_fmt(low[p])}–{_fmt(high[p])} 人次）内：请核实这两项。" for p in pos))):
+        found.append((r, 0, issue))
+
+    outlets, reports = _numbers(returns, "media_outlets"), _numbers(returns, "media_reports")
+    limit = rules.per_row("reports_per_outlet_max", kinds)
+    per_outlet = reports / outlets
+    bad = (outlets.fillna(0) != 0) & (reports.fillna(0) != 0) & (per_outlet > limit).fillna(False)
+    pos = pd.Series(np.flatnonzero(bad.to_numpy()))
+    for r, issue in zip(pos, _issues(ctx, _at(ctx, pos, "media_reports"), rules.severity("reports_per_outlet_max"),
+                                     "ratio_implausible", (
+            f"宣传报道 {_fmt(reports[p])} 篇、参与媒体 {_fmt(outlets[p])} 家，平均每家媒体 {per_outlet[p]:.1f} 篇，"
+            f"超过 {_fmt(limit[p])} 篇：请核实这两项。" for p in pos))):
+        found.append((r, 1, issue))
+
+    money = sum((_numbers(returns, k).fillna(0) for k in ctx.form.money_keys), pd.Series(0.0, index=kinds.index))
+    public = [_numbers(returns, k).fillna(0) for k in PUBLIC_KEYS]
+    people = sum(public, pd.Series(0.0, index=kinds.index))
+    limit = rules.per_row("yuan_per_participant_max", kinds)
+    yuan = money * 10000 / people.where(people > 0)
+    bad = (money > 0) & (people > 0) & ~_money_suspect(ctx) & (yuan > limit).fillna(False)
+    pos = pd.Series(np.flatnonzero(bad.to_numpy()))
+    first_public = pd.Series(np.select([p > 0 for p in public], list(PUBLIC_KEYS), default=PUBLIC_KEYS[0]))
+    for r, issue in zip(pos, _issues(ctx, _at(ctx, pos, first_public[pos]), rules.severity("yuan_per_participant_max"),
+                                     "ratio_implausible", (
+            f"经费合计 {_fmt(money[p])} 万元、群众参与 {_fmt(people[p])} 人次，平均每人次 {yuan[p]:.0f} 元，"
+            f"超过 {_fmt(limit[p])} 元：请核实经费（单位为万元）和参与人次。" for p in pos))):
+        found.append((r, 2, issue))
+    return [issue for _, _, issue in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
 def outlier_mad(ctx: CheckContext) -> list[Issue]:
     """A value far above the other units of the same kind (median and MAD, robust z), with enough peers."""
-    out = []
-    returns = ctx.returns
-    if returns.empty:
-        return out
-    for kind, group in returns.groupby("unit_kind", sort=True):
-        rows = group.to_dict("records")
-        for key in FIELD_KEYS:
-            vals = [(r, _num(r.get(key))) for r in rows]
-            vals = [(r, v) for r, v in vals if v is not None]
-            if len(vals) < MIN_PEERS:
-                continue
-            x = np.array([v for _, v in vals])
-            med = float(np.median(x))
-            mad = float(np.median(np.abs(x - med)))
-            if mad == 0:
-                continue
-            for r, v in vals:
-                if 0.6745 * (v - med) / mad > OUTLIER_Z and v >= OUTLIER_FOLD * med:
-                    out.append(_at(ctx, r, key, "warning", "outlier_mad",
-                                   f"“{_label(key)}”填报 {_with_measure(key, v)}，远高于同类单位"
-                                   f"（{KIND_ZH.get(str(kind), str(kind))}，{len(vals)} 家）的中位数 "
-                                   f"{_with_measure(key, med)}：请核实是否多写了位数或填错了栏目。"))
-    return out
+    long = _long(ctx, ctx.form.keys)
+    if long.empty:
+        return []
+    rules = ctx.rules
+    groups = long.groupby(["kind", "key"], sort=False, observed=True)["value"]
+    peers = groups.transform("count")
+    med = groups.transform("median")
+    mad = (long["value"] - med).abs().groupby([long["kind"], long["key"]], sort=False, observed=True).transform("median")
+    z = 0.6745 * (long["value"] - med) / mad.where(mad != 0)
+    hit = ((peers >= rules.per_row("min_peers", long["kind"], long["key"]))
+           & (z > rules.per_row("outlier_z", long["kind"], long["key"]))
+           & (long["value"] >= rules.per_row("outlier_fold", long["kind"], long["key"]) * med)).fillna(False)
+    flagged = long.assign(peers=peers, med=med)[hit.astype(bool)]
+    flagged = flagged.assign(kind_name=flagged["kind"].astype(object), key_order=flagged["key"].cat.codes)
+    flagged = flagged.sort_values(["kind_name", "key_order", "pos"], kind="stable")  # by kind name, as grouped before
+    return _issues(ctx, flagged, rules.severity("outlier_z"), "outlier_mad",
+                   (f"“{_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，远高于同类单位"
+                    f"（{KIND_ZH.get(r['kind_name'], r['kind_name'])}，{r['peers']} 家）的中位数 "
+                    f"{_with_measure(ctx, r['key'], r['med'])}：请核实是否多写了位数或填错了栏目。"
+                    for r in flagged.to_dict("records")))
 
 
 def yoy_jump(ctx: CheckContext) -> list[Issue]:
@@ -288,34 +469,38 @@ def yoy_jump(ctx: CheckContext) -> list[Issue]:
     and not tiny."""
     if ctx.previous is None or ctx.previous.empty:
         return []
-    last = {_text(r["unit"]): r for r in _records(ctx.previous)}
-    out = []
-    for ret, key, v in _reported(ctx, FIELD_KEYS):
-        before = _num(last.get(_text(ret["unit"]), {}).get(key))
-        floor = YOY_FLOOR_MONEY if key in MONEY_KEYS else YOY_FLOOR_COUNT
-        if before is None or before < floor or too_large(key, before, _text(ret.get("unit_kind"))):
-            continue
-        factor = v / before
-        if factor >= YOY_FACTOR or factor <= 1 / YOY_FACTOR:
-            change = (f"是上年的 {factor:.1f} 倍" if factor > 1 else f"只有上年的 {factor:.1%}" if factor > 0
-                      else "降为 0")
-            out.append(_at(ctx, ret, key, "warning", "yoy_jump",
-                           f"“{_label(key)}”填报 {_with_measure(key, v)}，上年（{ctx.year - 1}年）为 "
-                           f"{_with_measure(key, before)}，{change}：请核实是否有误，属实请简要说明原因。"))
-    return out
+    rules, prev = ctx.rules, ctx.previous.drop_duplicates("unit", keep="last")
+    long = _long(ctx, ctx.form.keys)
+    # last year's value of each (return, key): the unit's row there (one hash join), then the key's column
+    row = pd.Index(_texts(prev["unit"])).get_indexer(pd.Index(ctx.ids.units))
+    last = np.column_stack([_numbers(prev, k).to_numpy() for k in ctx.form.keys])
+    prev_row = row[long["pos"].to_numpy()]
+    before = pd.Series(np.where(prev_row >= 0, last[prev_row, long["key"].cat.codes.to_numpy()], np.nan),
+                       dtype="float64")
+    floor = rules.per_row("yoy_floor_money", long["kind"]).where(
+        long["key"].isin(ctx.form.money_keys), rules.per_row("yoy_floor_count", long["kind"]))
+    factor = rules.per_row("yoy_factor", long["kind"], long["key"])
+    ratio = long["value"] / before
+    fair = before.notna() & (before >= floor) & ~too_large(ctx, long["key"], before, long["kind"])
+    hit = (fair & ((ratio >= factor) | (ratio <= 1 / factor))).fillna(False).astype(bool)
+    flagged = long.assign(before=before, ratio=ratio)[hit]
+    messages = []
+    for r in flagged.to_dict("records"):
+        f = r["ratio"]
+        change = f"是上年的 {f:.1f} 倍" if f > 1 else f"只有上年的 {f:.1%}" if f > 0 else "降为 0"
+        messages.append(f"“{_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，上年（{ctx.year - 1}年）为 "
+                        f"{_with_measure(ctx, r['key'], r['before'])}，{change}：请核实是否有误，属实请简要说明原因。")
+    return _issues(ctx, flagged, rules.severity("yoy_factor"), "yoy_jump", messages)
 
 
 # --- consistency ------------------------------------------------------------------------------------------------
 def _exceeds(ctx: CheckContext, bigger: str, smaller: str, at: str, code: str, explain: str) -> list[Issue]:
     """Flag, at field ``at``, each return whose ``bigger`` item exceeds its ``smaller`` item (both reported)."""
-    out = []
-    for ret in _records(ctx.returns):
-        big, small = _num(ret.get(bigger)), _num(ret.get(smaller))
-        if big is not None and small is not None and big > small:
-            out.append(_at(ctx, ret, at, "warning", code,
-                           f"{_label(bigger)} {_with_measure(bigger, big)}，多于{_label(smaller)} "
-                           f"{_with_measure(smaller, small)}（{explain}）：请核实这两项。"))
-    return out
+    big, small = _numbers(ctx.returns, bigger), _numbers(ctx.returns, smaller)
+    pos = pd.Series(np.flatnonzero((big > small).fillna(False).to_numpy()))
+    return _issues(ctx, _at(ctx, pos, at), "warning", code,
+                   (f"{_label(ctx, bigger)} {_with_measure(ctx, bigger, big[p])}，多于{_label(ctx, smaller)} "
+                    f"{_with_measure(ctx, smaller, small[p])}（{explain}）：请核实这两项。" for p in pos))
 
 
 def reports_lt_outlets(ctx: CheckContext) -> list[Issue]:
@@ -341,7 +526,10 @@ def subtotal_mismatch(ctx: CheckContext) -> list[Issue]:
     if v is None or v.empty:
         return []
     subs = v[(v["status"] == "accepted") & v["field"].astype(str).str.startswith(SUBTOTAL_PREFIX)]
-    by_file = {_text(r["source_file"]): r for r in _records(ctx.returns)}
+    if subs.empty:
+        return []
+    returns = ctx.returns.drop_duplicates("source_file", keep="last")
+    by_file = dict(zip(_texts(returns["source_file"]), returns.to_dict("records")))  # one pass, looked up per subtotal
     out = []
     for sub in _records(subs):
         ret = by_file.get(_text(sub["source_file"]))
@@ -365,34 +553,35 @@ def subtotal_mismatch(ctx: CheckContext) -> list[Issue]:
 
 # --- the notice's own rules -------------------------------------------------------------------------------------
 def county_media_reports_lt2(ctx: CheckContext) -> list[Issue]:
-    """The notice: each county-level unit reports at least two publicity reports."""
-    return [_at(ctx, ret, key, "warning", "county_media_reports_lt2",
-                f"通知要求各县、市、区宣传报道不少于 {COUNTY_MIN_REPORTS} 篇，本单位填报 {_fmt(v)} 篇："
-                f"请补报宣传报道资料，或核实填报数。")
-            for ret, key, v in _reported(ctx, ("media_reports",))
-            if _text(ret.get("unit_kind")) == "county" and v < COUNTY_MIN_REPORTS]
+    """The notice: each county-level unit reports at least two publicity reports (rules.csv: county only)."""
+    long = _long(ctx, ("media_reports",))
+    minimum = ctx.rules.per_row("county_min_reports", long["kind"])
+    hit = long.assign(minimum=minimum)[(long["value"] < minimum).fillna(False).astype(bool)]
+    return _issues(ctx, hit, ctx.rules.severity("county_min_reports"), "county_media_reports_lt2",
+                   (f"通知要求各县、市、区宣传报道不少于 {_fmt(r['minimum'])} 篇，本单位填报 {_fmt(r['value'])} 篇："
+                    f"请补报宣传报道资料，或核实填报数。" for r in hit.to_dict("records")))
 
 
 def late_return(ctx: CheckContext) -> list[Issue]:
     """A return received after the deadline (warning with received.csv; info when only the file time is known)."""
-    if ctx.week is None or ctx.received is None or ctx.received.empty:
+    if ctx.week is None or ctx.received is None or ctx.received.empty or ctx.returns.empty:
         return []
-    when = {_text(r["source_file"]): r for r in _records(ctx.received)}
+    received = ctx.received.assign(source_file=_texts(ctx.received["source_file"]).to_numpy())
+    received = received.drop_duplicates("source_file", keep="last")
+    got = pd.DataFrame({"source_file": _texts(ctx.returns["source_file"]), "unit": _texts(ctx.returns["unit"])}).merge(
+        received, on="source_file", how="inner")
+    got = got[got["received"].notna()]
+    days = pd.to_datetime(got["received"]).dt.date
+    late = got.assign(day=days)[(days > ctx.week.deadline).to_numpy()]
     out = []
-    for ret in _records(ctx.returns):
-        rec = when.get(_text(ret["source_file"]))
-        if rec is None or pd.isna(rec["received"]):
-            continue
-        got = pd.Timestamp(rec["received"]).date()
-        if got <= ctx.week.deadline:
-            continue
-        source = _text(rec["date_source"])
+    for r in late.to_dict("records"):
+        source = _text(r["date_source"])
         severity = "warning" if source == RECEIVED_CSV else "info"
         hint = "" if severity == "warning" else "；文件修改时间可能因复制而改变，仅供参考"
         out.append(Issue(severity, "late_return",  # type: ignore[arg-type]
-                         f"本表收到日期为 {got.isoformat()}（依据：{source}{hint}），晚于通知规定的截止日期 "
+                         f"本表收到日期为 {r['day'].isoformat()}（依据：{source}{hint}），晚于通知规定的截止日期 "
                          f"{ctx.week.deadline.isoformat()}：请今后按时报送。",
-                         source_file=_text(ret["source_file"]), unit=_text(ret["unit"])))
+                         source_file=r["source_file"], unit=r["unit"]))
     return out
 
 

@@ -7,12 +7,13 @@ never an exception, so a broken table is reported beside the data's own findings
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.form import COUNT_KEYS, FIELD_KEYS, SUBTOTAL_PREFIX
+from analysis.form import CURRENT, SUBTOTAL_PREFIX, Form, form_for
 from analysis.intake.records import FILE_KINDS, FILE_STATUSES
 from analysis.issues import SEVERITIES, STATUSES, Issue
 from analysis.review.ledger import CORRECTED_STATUS
@@ -40,11 +41,6 @@ def _integral(s: pd.Series) -> pd.Series:
     return n.isna() | (n == n.round())
 
 
-def _field_name(s: pd.Series) -> pd.Series:
-    text = s.astype(str)
-    return text.isin(FIELD_KEYS) | text.str.startswith(SUBTOTAL_PREFIX)
-
-
 IS_NUMBER = pa.Check(_numeric, name="is_number", error="应为数值")
 NON_NEGATIVE = pa.Check(_non_negative, name="non_negative", error="不能为负数")
 IS_INTEGER = pa.Check(_integral, name="is_integer", error="应为整数")
@@ -59,31 +55,48 @@ def _amount(integer: bool) -> pa.Column:
     return pa.Column(None, checks, nullable=True)
 
 
-RETURNS_SCHEMA = pa.DataFrameSchema(
-    {
-        "source_file": _text(False, unique=True),
-        "unit": _text(False, unique=True),
-        "unit_kind": _text(False, pa.Check.isin(KINDS)),
-        **{k: _amount(k in COUNT_KEYS) for k in FIELD_KEYS},
-    },
-    name="returns",
-)
+@lru_cache(maxsize=16)
+def returns_schema(form: Form) -> pa.DataFrameSchema:
+    """``returns`` of a year: one column per item of its form (an item it lacks was not asked: no column)."""
+    return pa.DataFrameSchema(
+        {
+            "source_file": _text(False, unique=True),
+            "unit": _text(False, unique=True),
+            "unit_kind": _text(False, pa.Check.isin(KINDS)),
+            **{k: _amount(k in form.count_keys) for k in form.keys},
+        },
+        name="returns",
+    )
 
-VALUES_SCHEMA = pa.DataFrameSchema(
-    {
-        "source_file": _text(False),
-        "unit": _text(),
-        "field": _text(False, pa.Check(_field_name, name="known_field", error="应为表单项目")),
-        "value": _amount(False),
-        "raw_text": _text(),
-        "sheet": _text(),
-        "cell": _text(),
-        "status": _text(False, pa.Check.isin(VALUE_STATUSES)),
-        "note": _text(),
-    },
-    unique=["source_file", "field"],
-    name="values",
-)
+
+@lru_cache(maxsize=16)
+def values_schema(form: Form) -> pa.DataFrameSchema:
+    """``values`` of a year: ``field`` is an item of its form or a subtotal."""
+    keys = list(form.keys)
+
+    def known(s: pd.Series) -> pd.Series:
+        text = s.astype(str)
+        return text.isin(keys) | text.str.startswith(SUBTOTAL_PREFIX)
+
+    return pa.DataFrameSchema(
+        {
+            "source_file": _text(False),
+            "unit": _text(),
+            "field": _text(False, pa.Check(known, name="known_field", error="应为表单项目")),
+            "value": _amount(False),
+            "raw_text": _text(),
+            "sheet": _text(),
+            "cell": _text(),
+            "status": _text(False, pa.Check.isin(VALUE_STATUSES)),
+            "note": _text(),
+        },
+        unique=["source_file", "field"],
+        name="values",
+    )
+
+
+RETURNS_SCHEMA = returns_schema(CURRENT)
+VALUES_SCHEMA = values_schema(CURRENT)
 
 ISSUES_SCHEMA = pa.DataFrameSchema(
     {
@@ -115,6 +128,11 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "returns": RETURNS_SCHEMA, "values": VALUES_SCHEMA, "issues": ISSUES_SCHEMA, "files": FILES_SCHEMA,
 }
 
+
+def schemas_for(form: Form) -> dict[str, pa.DataFrameSchema]:
+    """The four schemas of a year whose form is ``form``."""
+    return {**SCHEMAS, "returns": returns_schema(form), "values": values_schema(form)}
+
 _CHECK_ZH = {
     "not_nullable": "不能为空",
     "field_uniqueness": "不能重复",
@@ -141,7 +159,7 @@ def _only(frame: pd.DataFrame, rows: list[Any], column: str) -> str:
     return found.pop() if len(found) == 1 else ""
 
 
-def _failures(table: str, frame: pd.DataFrame, cases: pd.DataFrame) -> list[Issue]:
+def _failures(table: str, frame: pd.DataFrame, cases: pd.DataFrame, form: Form) -> list[Issue]:
     together = cases["check"].astype(str) == "multiple_fields_uniqueness"  # one finding for the column set
     joined = "、".join(dict.fromkeys(cases.loc[together, "column"]))
     cases = cases.assign(column=cases["column"].where(~together, joined))
@@ -160,21 +178,24 @@ def _failures(table: str, frame: pd.DataFrame, cases: pd.DataFrame) -> list[Issu
             what = f"的“{column or '（整表）'}”列{_describe(check)}（共 {count} 处{example}）"
         out.append(Issue("error", "schema_violation",
                          f"处理结果表 {table}.csv {what}：这是处理程序或数据整理的问题，请把本条转给维护人员。",
-                         source_file=_only(frame, rows, "source_file"), field=column if column in FIELD_KEYS else "",
+                         source_file=_only(frame, rows, "source_file"), field=column if form.asks(column) else "",
                          unit=_only(frame, rows, "unit")))
     return out
 
 
-def validate_table(table: str, frame: pd.DataFrame) -> list[Issue]:
-    """Validate one processed table by name (returns/values/issues/files); failures as issues."""
+def validate_table(table: str, frame: pd.DataFrame, form: Form = CURRENT) -> list[Issue]:
+    """Validate one processed table by name (returns/values/issues/files) of a year with ``form``; failures as
+    issues."""
     try:
-        SCHEMAS[table].validate(frame, lazy=True)
+        schemas_for(form)[table].validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
-        return _failures(table, frame, err.failure_cases)
+        return _failures(table, frame, err.failure_cases, form)
     return []
 
 
 def validate_processed(result: Any) -> list[Issue]:
-    """Validate the tables of an ingest result (any object with ``returns/values/issues/files``)."""
+    """Validate the tables of an ingest result (any object with ``returns/values/issues/files`` and ``meta``),
+    against the form of its year."""
+    form = form_for((getattr(result, "meta", None) or {}).get("year"))
     return [issue for table in SCHEMAS if (frame := getattr(result, table, None)) is not None
-            for issue in validate_table(table, frame)]
+            for issue in validate_table(table, frame, form)]

@@ -1,0 +1,107 @@
+"""How the data checks scale with the number of units: the vectorised rules against the per-unit loops they
+replaced (analysis/review/checks.py at commit 2aeaa97), on the same synthetic returns.  Prints, never asserts.
+
+    .venv/bin/python bench/bench_checks.py [--units 500 5000 30000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analysis.form import COUNT_KEYS, FIELD_KEYS, MONEY_KEYS  # noqa: E402
+from analysis.intake.units import KINDS  # noqa: E402
+from analysis.review import checks  # noqa: E402
+
+BEFORE = "2aeaa97"  # the last commit with the per-unit loops
+RULES = ("missing_return", "field_not_reported", "small_field_too_large", "money_in_yuan_suspect",
+         "ratio_implausible", "reports_lt_outlets", "most_tasks_gt_events", "county_media_reports_lt2",
+         "outlier_mad", "yoy_jump")
+
+
+def _old_checks():
+    """The checks module as it was before, loaded from git under another name."""
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{BEFORE}:analysis/review/checks.py"],
+                            capture_output=True, text=True, check=True).stdout
+    path = Path(tempfile.mkdtemp()) / "checks_before.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("checks_before", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def frames(n: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """returns, values, roster and last year's returns of ``n`` units (a few of them with planted problems)."""
+    rng = np.random.default_rng(seed)
+    units = [f"单位{i:05d}" for i in range(n)]
+    kinds = rng.choice(np.array(KINDS[:4]), size=n)
+    data = {"source_file": [f"{u}/{u}.xlsx" for u in units], "unit": units, "unit_kind": kinds}
+    for key in FIELD_KEYS:
+        data[key] = np.round(rng.gamma(1.0, 1.0, n), 2) if key in MONEY_KEYS else rng.integers(5, 60, n)
+    for key in ("most_tasks", "open_venues", "open_institutes", "open_universities"):
+        data[key] = rng.integers(0, 4, n)
+    data["events_held"] = rng.integers(10, 50, n)
+    data["public_offline"] = data["events_held"] * rng.integers(50, 200, n)
+    data["public_online"] = rng.integers(1000, 20000, n)
+    data["media_outlets"] = rng.integers(2, 6, n)
+    data["media_reports"] = data["media_outlets"] * rng.integers(1, 5, n)
+    returns = pd.DataFrame(data)
+    planted = returns.sample(frac=0.02, random_state=1).index  # 2 % of the units with a planted problem each
+    returns.loc[planted[0::3], "funding_other"] = 50000.0  # 元 typed into a 万元 field
+    returns.loc[planted[1::3], "staff_other"] = np.nan  # left blank
+    returns.loc[planted[2::3], "open_universities"] = 40  # a county opening 40 universities
+    returns = returns.astype({k: "Int64" for k in COUNT_KEYS} | {"source_file": "str", "unit": "str", "unit_kind": "str"})
+    long = returns.melt(id_vars=["source_file", "unit"], value_vars=list(FIELD_KEYS), var_name="field")
+    values = long.assign(value=pd.to_numeric(long["value"]).astype("float64"),
+                         raw_text=long["value"].astype("str").where(long["value"].notna(), ""), sheet="统计表",
+                         cell="C4", status="accepted", note="")
+    roster = pd.DataFrame({"name": units + ["未报送单位"], "kind": [*kinds, "department"]}, dtype="str")
+    previous = returns.copy()
+    previous.loc[planted[0::4], "events_held"] = previous.loc[planted[0::4], "events_held"] * 20  # a tenfold drop
+    return returns, values, roster, previous
+
+
+def timed(module, n: int, repeat: int) -> float:
+    returns, values, roster, previous = frames(n)
+    files = pd.DataFrame({"source_file": returns["source_file"], "kind": "form", "status": "accepted",
+                          "unit": returns["unit"], "sha256": ""}, dtype="str")
+    best = float("inf")
+    for _ in range(repeat):
+        ctx = module.CheckContext(year=2023, returns=returns, values=values, files=files, roster=roster,
+                                  previous=previous)
+        start = time.perf_counter()
+        for name in RULES:
+            getattr(module, name)(ctx)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, nargs="+", default=[500, 5000, 30000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before-max", type=int, default=5000, help="largest size timed with the old loops")
+    args = parser.parse_args()
+    before = _old_checks()
+    print(f"{'units':>7} {'vectorised s':>13} {'µs/unit':>8} {'loops s':>9} {'µs/unit':>8} {'speed-up':>9}")
+    for n in args.units:
+        new = timed(checks, n, args.repeat)
+        old = timed(before, n, 1) if n <= args.before_max else float("nan")
+        print(f"{n:>7} {new:>13.3f} {new / n * 1e6:>8.1f} {old:>9.3f} {old / n * 1e6:>8.1f} {old / new:>8.1f}×")
+
+
+if __name__ == "__main__":
+    main()
