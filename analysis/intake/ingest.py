@@ -432,6 +432,7 @@ def assemble(raw_dir: Path, paths: list[Path], kinds: dict[Path, str], outcomes:
                                                               "如这是本单位的报表，请填写后重新报送。", rel))
                 unit_of.pop(rel)
                 continue
+            issues.extend(registry.notes(rel, [(where, text) for where, text, _ in candidates]))
             conflict = unit_conflict(rel, candidates)
             if conflict:
                 issues.append(conflict)
