@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -72,6 +73,25 @@ def atomic_path(target: Path) -> Iterator[Path]:
         _publish(tmp, target)
 
 
+@contextlib.contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Yield a new empty folder beside ``target``; on success it takes the place of ``target`` as a whole (the
+    previous folder and everything in it are removed), so readers see the old set of files or the new one."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~_UMASK)
+        old = target.with_name(f"{tmp.name}.old")
+        if target.exists():
+            os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` and move the result to ``target`` in one step."""
     with atomic_path(target) as tmp:
@@ -126,12 +146,18 @@ def normalize_zip(data: bytes, when: dt.datetime = FIXED_TIME) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            entry.compress_type = info.compress_type
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
+            dst.writestr(fixed_entry(info.filename, info.compress_type, when), src.read(info.filename))
     return out.getvalue()
+
+
+def fixed_entry(name: str, compress_type: int, when: dt.datetime = FIXED_TIME) -> zipfile.ZipInfo:
+    """A zip entry as :func:`normalize_zip` writes it: dated ``when``, Unix, mode 644.  Writing a new zip's
+    entries with it gives the normalised bytes directly."""
+    entry = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+    entry.compress_type = compress_type
+    entry.create_system = 3
+    entry.external_attr = 0o644 << 16
+    return entry
 
 
 def save_workbook(wb, path: Path, when: dt.datetime = FIXED_TIME) -> None:

@@ -8,6 +8,7 @@ import math
 import shutil
 import subprocess
 import time
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from fixtures import SAMPLE, vertical_form, write_units_csv, write_xlsx
 
 from analysis.form import SUBTOTAL_PREFIX
 from analysis.issues import Issue, issue_field, issues_frame
+from analysis.outputs import FIXED_TIME, normalize_zip
 from analysis.paths import DEMO_LABEL
 from analysis.review import feedback
 from analysis.review.feedback import HEADERS, MAX_STEM, UNIT_FOLDER, file_stem, sheet_title, write_feedback
@@ -135,12 +137,26 @@ def test_not_demo_and_no_findings(tmp_path):
 def test_files_of_units_without_findings_any_more_are_removed(tmp_path):
     first = write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False)
     assert len(first.units) == 4
-    (tmp_path / UNIT_FOLDER / "说明.txt").write_text("not ours", encoding="utf-8")
     second = write_feedback(tmp_path / "f.xlsx", ISSUES[ISSUES["unit"] == "随县"], year=2023, demo=False)
-    assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == ["说明.txt", "随县.xlsx"]
+    assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == ["随县.xlsx"]
     assert list(second.units) == ["随县"]
     write_feedback(tmp_path / "f.xlsx", issues_frame([]), year=2023, demo=False)
-    assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == ["说明.txt"]
+    assert list((tmp_path / UNIT_FOLDER).iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", UNIT_FOLDER]  # no temporary folders left
+
+
+def test_a_failed_run_leaves_the_previous_files(tmp_path, monkeypatch):
+    write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False)
+    before = {p.name: p.read_bytes() for p in (tmp_path / UNIT_FOLDER).iterdir()}
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(feedback, "unit_workbook", broken)
+    with pytest.raises(OSError):
+        write_feedback(tmp_path / "f.xlsx", ISSUES[ISSUES["unit"] == "随县"], year=2023, demo=False)
+    assert {p.name: p.read_bytes() for p in (tmp_path / UNIT_FOLDER).iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", UNIT_FOLDER]
 
 
 def _all_bytes(result) -> dict[str, bytes]:
@@ -153,6 +169,15 @@ def test_same_findings_give_the_same_bytes(tmp_path):
     second = write_feedback(tmp_path / "b" / "f.xlsx", ISSUES, year=2023, demo=False, materials=MATERIALS)
     assert _all_bytes(first) == _all_bytes(second)
     assert not list(tmp_path.rglob(".*.tmp"))
+
+
+def test_files_are_already_normalised(written):
+    for path in [written.overview, *written.units.values()]:
+        data = path.read_bytes()
+        assert normalize_zip(data) == data, path.name
+    with zipfile.ZipFile(written.units["随县"]) as zf:
+        assert {i.date_time for i in zf.infolist()} == {FIXED_TIME.timetuple()[:6]}
+        assert b"<dcterms:created xsi:type=\"dcterms:W3CDTF\">2000-01-01T00:00:00Z" in zf.read("docProps/core.xml")
 
 
 def test_many_units_are_written_in_parallel_with_the_same_bytes(tmp_path, monkeypatch):
@@ -246,7 +271,12 @@ def test_sheet_title():
     assert sheet_title("", taken) == "未识别单位"
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def _calc_installed() -> bool:
+    soffice = shutil.which("soffice")
+    return soffice is not None and (Path(soffice).resolve().parent / "scalc").exists()
+
+
+@pytest.mark.skipif(not _calc_installed(), reason="LibreOffice Calc is not installed (soffice alone cannot read .xlsx)")
 def test_libreoffice_reads_the_chinese(written, tmp_path):
     out = tmp_path / "csv"
     for path in (written.overview, written.units["随县"]):

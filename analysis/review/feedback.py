@@ -5,11 +5,15 @@ e-mailed to that unit without showing anyone else's.  The overview (its path is 
 the caller) holds the counts by unit and severity with each unit's file name, the units
 that have not returned, the legend and, when given, the materials checklist.
 
-Written with xlsxwriter (about ten times faster than openpyxl), in worker processes when
-there are many units.  Every text cell is neutralised and written as text, so nothing taken
-from a return can become a formula; every file is written atomically with fixed document
-and zip times, so the same findings give the same bytes.  Files of units that no longer
-have findings are removed.
+Each layout (styles, column widths, A4 landscape page set-up, repeated and frozen header row,
+document properties) is written once per run by xlsxwriter; every file made from it then only
+gets its own cells and sheet names (:class:`_Book`), well under a millisecond a unit, in worker
+processes when there are many units.  Every text cell is neutralised and written as text, so
+nothing taken from a return can become a formula; the zip entries carry the fixed times of
+:func:`analysis.outputs.normalize_zip` (:func:`analysis.outputs.fixed_entry`), so the same findings give
+the same bytes.  The ``反馈``
+folder is replaced as a whole (:func:`analysis.outputs.atomic_folder`): files of units that no
+longer have findings disappear, and an interrupted run leaves the previous set.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numbers
 import os
 import re
 import unicodedata
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -27,11 +32,10 @@ from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
-from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from analysis.issues import ISSUE_HEADERS_ZH, SEVERITIES, SEVERITY_ZH, readable
-from analysis.outputs import FIXED_TIME, neutralize, normalize_zip, write_atomic
+from analysis.outputs import FIXED_TIME, atomic_folder, fixed_entry, neutralize, write_atomic
 from analysis.paths import DEMO_LABEL
 from analysis.review.materials import CHECKLIST_ZH, minutes_seconds
 
@@ -47,7 +51,7 @@ SEVERITY_NOTE = {"error": "该数值或文件无法使用，必须改正后重�
                  "info": "已作处理，供核对备查"}
 FILE_HEADER = "反馈文件"
 MAX_STEM = 60  # characters of a unit file's name (CJK: 180 bytes of UTF-8, well below the 255 of a file system)
-PARALLEL_FROM = 200  # units: from this many on, the unit files are written by worker processes
+PARALLEL_FROM = 2000  # units: from this many on, the unit files are written by worker processes
 
 _FORBIDDEN_SHEET = re.compile(r"[\[\]:*?/\\]")
 _FORBIDDEN_FILE = re.compile(r'[<>:"/\\|?*]')
@@ -109,43 +113,121 @@ class FeedbackFiles:
     units: dict[str, Path]  # unit → its file, in the overview's order (worst first)
 
 
-class _Styles:
-    """The cell formats of one workbook (xlsxwriter formats belong to the workbook that made them)."""
-
-    def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        top = {"text_wrap": True, "valign": "top"}
-        boxed = {**top, "border": 1, "border_color": "#808080"}
-        self.plain = wb.add_format(top)
-        self.bold = wb.add_format({**top, "bold": True})
-        self.title = wb.add_format({"bold": True, "font_size": 14, "valign": "top"})
-        self.demo = wb.add_format({**top, "bold": True, "font_color": "#C00000"})
-        self.header = wb.add_format({**boxed, "bold": True, "pattern": 1, "bg_color": "#DDEBF7"})
-        self.boxed = wb.add_format(boxed)
-        self.boxed_bold = wb.add_format({**boxed, "bold": True})
-        self.severity = {"error": wb.add_format({**boxed, "pattern": 1, "bg_color": "#F8CBAD"}),
-                         "warning": wb.add_format({**boxed, "pattern": 1, "bg_color": "#FFE699"})}
+_TOP = {"text_wrap": True, "valign": "top"}
+_BOXED = {**_TOP, "border": 1, "border_color": "#808080"}
+STYLES: dict[str, dict[str, object]] = {  # the cell formats, by name
+    "plain": _TOP, "bold": {**_TOP, "bold": True}, "title": {"bold": True, "font_size": 14, "valign": "top"},
+    "demo": {**_TOP, "bold": True, "font_color": "#C00000"},
+    "header": {**_BOXED, "bold": True, "pattern": 1, "bg_color": "#DDEBF7"},
+    "boxed": _BOXED, "boxed_bold": {**_BOXED, "bold": True},
+    "error": {**_BOXED, "pattern": 1, "bg_color": "#F8CBAD"}, "warning": {**_BOXED, "pattern": 1, "bg_color": "#FFE699"},
+}
+_SHEET_MARK = "SHEETMARK"
+_DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
+_COLUMNS = [chr(65 + i) for i in range(26)]
 
 
-def _put(ws: Worksheet, row: int, values: list[object], fmt: Format) -> None:
-    """Write one row (0-based) of cells: numbers as numbers, everything else as neutralised text (characters
-    XML cannot hold, such as NUL or undecodable bytes of a file name, shown as U+FFFD)."""
-    for col, value in enumerate(values):
-        if value is None or value == "":
-            ws.write_blank(row, col, None, fmt)
-        elif isinstance(value, numbers.Number) and not isinstance(value, bool):
-            ws.write_number(row, col, value, fmt)
-        else:
-            ws.write_string(row, col, neutralize(_NOT_IN_XML.sub("\ufffd", str(value))), fmt)
+@dataclass(frozen=True)
+class _Row:
+    """One row of cells from column A: numbers stay numbers, everything else is text."""
+
+    at: int  # 0-based row
+    values: tuple[object, ...]
+    style: str  # a key of STYLES
 
 
-def _heading(ws: Worksheet, styles: _Styles, title: str, demo: bool) -> int:
-    """Demo label (when demo) and the title; returns the next free row (0-based)."""
-    row = 0
-    if demo:
-        _put(ws, row, [DEMO_LABEL], styles.demo)
-        row += 1
-    _put(ws, row, [title], styles.title)
-    return row + 1
+@dataclass(frozen=True)
+class _Layout:
+    """What a sheet looks like apart from its cells."""
+
+    widths: tuple[tuple[int, int, float], ...]  # (first column, last column, width), 0-based
+    header_row: int | None  # repeated on every printed page and frozen; None for none
+
+
+@dataclass(frozen=True)
+class _SheetPart:
+    head: bytes  # the sheet XML up to and including <sheetData>
+    tail: bytes  # from </sheetData> on
+
+
+class _Book:
+    """A workbook layout written once by xlsxwriter (styles, column widths, page setup, print titles, frozen
+    panes, fixed document time); each file made from it differs only in its cells and sheet names.
+
+    Rendering the cells of a sheet directly is what makes a file per unit cheap (well under a millisecond,
+    against about 3 ms for a whole xlsxwriter workbook), so thousands of units take seconds.
+    """
+
+    def __init__(self, layouts: list[_Layout], *, compressed: bool = True) -> None:
+        buffer = io.BytesIO()
+        wb = xlsxwriter.Workbook(buffer, _WORKBOOK_OPTIONS)
+        wb.set_properties({"created": FIXED_TIME})
+        formats = {name: wb.add_format(spec) for name, spec in STYLES.items()}
+        for n, layout in enumerate(layouts):
+            ws = wb.add_worksheet(f"{_SHEET_MARK}{n}")
+            for first, last, width in layout.widths:
+                ws.set_column(first, last, width)
+            _print_setup(ws, layout.header_row)
+            for col, fmt in enumerate(formats.values()):  # so that every format is in the styles part
+                ws.write_blank(0, col, None, fmt)
+        wb.close()
+        self.styles = {name: fmt.xf_index for name, fmt in formats.items()}
+        with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as zf:
+            self.members = [(info.filename, zf.read(info.filename)) for info in zf.infolist()]
+        self.compress_type = zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED  # stored: no deflate cost
+        self.sheets: dict[str, _SheetPart] = {}
+        for n in range(len(layouts)):
+            xml = dict(self.members)[f"xl/worksheets/sheet{n + 1}.xml"]
+            head, rest = xml.split(b"<sheetData>", 1)
+            self.sheets[f"xl/worksheets/sheet{n + 1}.xml"] = _SheetPart(head + b"<sheetData>",
+                                                                       rest[rest.index(b"</sheetData>"):])
+
+    def render(self, names: list[str], sheets: list[list[_Row]]) -> bytes:
+        """The reproducible bytes of a workbook with these sheet names and rows."""
+        members = []
+        for member, data in self.members:
+            if member in self.sheets:
+                part = self.sheets[member]
+                rows = sheets[int(member.removeprefix("xl/worksheets/sheet").removesuffix(".xml")) - 1]
+                body, ref = self._rows(rows)
+                data = _DIMENSION.sub(f'<dimension ref="{ref}"/>'.encode(), part.head, count=1) + body + part.tail
+            elif member in ("xl/workbook.xml", "docProps/app.xml"):
+                for n, name in reversed(list(enumerate(names))):  # SHEETMARK1 before a SHEETMARK10 could clash
+                    quoted = "'" + name.replace("'", "''") + "'!"
+                    data = data.replace(f"{_SHEET_MARK}{n}!".encode(), _xml(quoted).encode())
+                    data = data.replace(f"{_SHEET_MARK}{n}".encode(), _xml(name).encode())
+            members.append((member, data))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:
+            for member, data in members:
+                zf.writestr(fixed_entry(member, self.compress_type), data)
+        return buffer.getvalue()  # already what normalize_zip would make of it (tests check)
+
+    def _rows(self, rows: list[_Row]) -> tuple[bytes, str]:
+        """``<row>`` elements of ``rows`` and the dimension (A1:…) they cover."""
+        out, last_col = [], 0
+        for row in rows:
+            style, n = self.styles[row.style], row.at + 1
+            cells = []
+            for col, value in enumerate(row.values):
+                ref = f"{_COLUMNS[col]}{n}"
+                if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+                    cells.append(f'<c r="{ref}" s="{style}"/>')
+                elif isinstance(value, numbers.Number) and not isinstance(value, bool):
+                    cells.append(f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>' if isinstance(value, float)
+                                 else f'<c r="{ref}" s="{style}"><v>{int(value)}</v></c>')
+                else:
+                    text = _xml(neutralize(_NOT_IN_XML.sub("\ufffd", str(value))))
+                    cells.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t>'
+                                 f'</is></c>')
+            last_col = max(last_col, len(row.values))
+            out.append(f'<row r="{n}">{"".join(cells)}</row>')
+        last_row = max((r.at + 1 for r in rows), default=1)
+        return "".join(out).encode("utf-8"), f"A1:{_COLUMNS[max(last_col, 1) - 1]}{last_row}"
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _print_setup(ws: Worksheet, header_row: int | None) -> None:
@@ -159,38 +241,36 @@ def _print_setup(ws: Worksheet, header_row: int | None) -> None:
         ws.freeze_panes(header_row + 1, 0)
 
 
-def _workbook_bytes(build) -> bytes:
-    """Call ``build(workbook, styles)`` on a new in-memory workbook; the reproducible bytes of the result."""
-    buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, _WORKBOOK_OPTIONS)
-    wb.set_properties({"created": FIXED_TIME})
-    build(wb, _Styles(wb))
-    wb.close()
-    return normalize_zip(buffer.getvalue(), FIXED_TIME)
+def _heading(title: str, demo: bool) -> list[_Row]:
+    """Demo label (when demo) and the title."""
+    return [*([_Row(0, (DEMO_LABEL,), "demo")] if demo else []), _Row(int(demo), (title,), "title")]
 
 
-def unit_workbook(job: UnitFeedback, *, year: int, demo: bool) -> bytes:
-    """The bytes of one unit's feedback file: its findings only."""
-
-    def build(wb: xlsxwriter.Workbook, styles: _Styles) -> None:
-        ws = wb.add_worksheet(sheet_title(job.unit, set()))
-        row = _heading(ws, styles, f"{job.unit}：{year}年科技活动周统计表核查反馈", demo)
-        _put(ws, row, ["请逐条核实；需要改正的，请改正后重新报送统计表或补充材料。"], styles.plain)
-        header = row + 1
-        _put(ws, header, list(HEADERS), styles.header)
-        for n, (severity, cells) in enumerate(zip(job.severities, job.rows), start=header + 1):
-            _put(ws, n, list(cells), styles.severity.get(severity, styles.boxed))
-        for col, width in enumerate(WIDTHS):
-            ws.set_column(col, col, width)
-        _print_setup(ws, header)
-
-    return _workbook_bytes(build)
+def _unit_layout(demo: bool) -> _Layout:
+    return _Layout(tuple((col, col, width) for col, width in enumerate(WIDTHS)), int(demo) + 2)
 
 
-def _write_units(jobs: list[UnitFeedback], year: int, demo: bool) -> None:
+def _unit_rows(job: UnitFeedback, year: int, demo: bool) -> list[_Row]:
+    """A unit's sheet: heading, what to do, the header and its findings only."""
+    header = _unit_layout(demo).header_row
+    return [*_heading(f"{job.unit}：{year}年科技活动周统计表核查反馈", demo),
+            _Row(header - 1, ("请逐条核实；需要改正的，请改正后重新报送统计表或补充材料。",), "plain"),
+            _Row(header, HEADERS, "header"),
+            *(_Row(n, cells, severity if severity in ("error", "warning") else "boxed")
+              for n, (severity, cells) in enumerate(zip(job.severities, job.rows), start=header + 1))]
+
+
+def unit_workbook(job: UnitFeedback, *, year: int, demo: bool, book: _Book | None = None) -> bytes:
+    """The bytes of one unit's feedback file: its findings only (``book``: the layout, made once per run)."""
+    book = book or _Book([_unit_layout(demo)])
+    return book.render([sheet_title(job.unit, set())], [_unit_rows(job, year, demo)])
+
+
+def _write_units(jobs: list[UnitFeedback], folder: Path, year: int, demo: bool) -> None:
+    """Write each job's file into ``folder`` (a new folder of :func:`analysis.outputs.atomic_folder`)."""
+    book = _Book([_unit_layout(demo)], compressed=False)  # about 13 kB a file, and no time spent deflating
     for job in jobs:
-        data = unit_workbook(job, year=year, demo=demo)
-        write_atomic(job.path, lambda tmp, data=data: tmp.write_bytes(data))
+        (folder / job.path.name).write_bytes(unit_workbook(job, year=year, demo=demo, book=book))
 
 
 def _counts(issues: pd.DataFrame) -> pd.DataFrame:
@@ -200,51 +280,54 @@ def _counts(issues: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _overview(wb: xlsxwriter.Workbook, styles: _Styles, issues: pd.DataFrame, counts: pd.DataFrame,
-              files: dict[str, str], year: int, demo: bool, today: date | None) -> None:
-    ws = wb.add_worksheet(OVERVIEW)
-    row = _heading(ws, styles, f"{year}年科技活动周统计表核查反馈清单", demo)
+_OVERVIEW_LAYOUT = _Layout(((0, 0, 28), (1, 4, 10), (5, 5, 34)), None)
+
+
+def _overview_rows(issues: pd.DataFrame, counts: pd.DataFrame, files: dict[str, str], year: int, demo: bool,
+                   today: date | None) -> list[_Row]:
+    rows = _heading(f"{year}年科技活动周统计表核查反馈清单", demo)
+    row = rows[-1].at + 1
     if today is not None:
-        _put(ws, row, [f"生成日期：{today.isoformat()}"], styles.plain)
+        rows.append(_Row(row, (f"生成日期：{today.isoformat()}",), "plain"))
         row += 1
     row += 1
-    _put(ws, row, ["单位", *(SEVERITY_ZH[s] for s in SEVERITIES), "合计", FILE_HEADER], styles.header)
+    rows.append(_Row(row, ("单位", *(SEVERITY_ZH[s] for s in SEVERITIES), "合计", FILE_HEADER), "header"))
     for unit, r in zip(counts.index, counts.to_dict("records")):
         row += 1
-        _put(ws, row, [unit, *(int(r[s]) for s in SEVERITIES), int(r["total"]), files[unit]], styles.boxed)
+        rows.append(_Row(row, (unit, *(int(r[s]) for s in SEVERITIES), int(r["total"]), files[unit]), "boxed"))
     row += 1
-    _put(ws, row, ["合计", *(int(counts[s].sum()) for s in SEVERITIES), int(counts["total"].sum()), ""],
-         styles.boxed_bold)
+    rows.append(_Row(row, ("合计", *(int(counts[s].sum()) for s in SEVERITIES), int(counts["total"].sum()), ""),
+                     "boxed_bold"))
     missing = sorted(issues.loc[issues["code"] == "missing_return", "unit"].unique())
     row += 2
-    _put(ws, row, [f"未报送统计表的单位（{len(missing)} 个）"], styles.bold)
-    _put(ws, row + 1, ["、".join(missing) if missing else "无"], styles.plain)
+    rows.append(_Row(row, (f"未报送统计表的单位（{len(missing)} 个）",), "bold"))
+    rows.append(_Row(row + 1, ("、".join(missing) if missing else "无",), "plain"))
     row += 3
-    _put(ws, row, ["严重程度说明"], styles.bold)
-    for sev in SEVERITIES:
-        row += 1
-        _put(ws, row, [SEVERITY_ZH[sev], SEVERITY_NOTE[sev]], styles.plain)
-    ws.set_column(0, 0, 28)
-    ws.set_column(1, 4, 10)
-    ws.set_column(5, 5, 34)
-    _print_setup(ws, None)
+    rows.append(_Row(row, ("严重程度说明",), "bold"))
+    rows.extend(_Row(row + n, (SEVERITY_ZH[sev], SEVERITY_NOTE[sev]), "plain") for n, sev in enumerate(SEVERITIES, 1))
+    return rows
 
 
-def _checklist(wb: xlsxwriter.Workbook, styles: _Styles, materials: pd.DataFrame, year: int, demo: bool) -> None:
-    ws = wb.add_worksheet(CHECKLIST_SHEET)
-    header = _heading(ws, styles, f"{year}年科技活动周报送材料清单（文件数）", demo)
-    columns = [c for c in CHECKLIST_ZH if c in materials.columns]
-    _put(ws, header, [CHECKLIST_ZH[c].replace("（秒）", "") for c in columns], styles.header)
+def _checklist_columns(materials: pd.DataFrame) -> list[str]:
+    return [c for c in CHECKLIST_ZH if c in materials.columns]
+
+
+def _checklist_layout(materials: pd.DataFrame, demo: bool) -> _Layout:
+    return _Layout(((0, 0, 24), (1, max(1, len(_checklist_columns(materials)) - 1), 11)), int(demo) + 1)
+
+
+def _checklist_rows(materials: pd.DataFrame, year: int, demo: bool) -> list[_Row]:
+    columns = _checklist_columns(materials)
+    header = _checklist_layout(materials, demo).header_row
+    rows = [*_heading(f"{year}年科技活动周报送材料清单（文件数）", demo),
+            _Row(header, tuple(CHECKLIST_ZH[c].replace("（秒）", "") for c in columns), "header")]
     for n, r in enumerate(materials.to_dict("records"), start=header + 1):
         cells = [r[c] for c in columns]
         if "longest_video" in columns:
             seconds = r["longest_video"]
-            cells[columns.index("longest_video")] = "" if pd.isna(seconds) or math.isnan(seconds) \
-                else minutes_seconds(seconds)
-        _put(ws, n, cells, styles.boxed)
-    ws.set_column(0, 0, 24)
-    ws.set_column(1, max(1, len(columns) - 1), 11)
-    _print_setup(ws, header)
+            cells[columns.index("longest_video")] = "" if pd.isna(seconds) else minutes_seconds(seconds)
+        rows.append(_Row(n, tuple(cells), "boxed"))
+    return rows
 
 
 def _sorted_issues(issues_df: pd.DataFrame) -> pd.DataFrame:
@@ -279,25 +362,22 @@ def write_feedback(path: Path, issues_df: pd.DataFrame, *, year: int, demo: bool
     counts = _counts(issues) if not issues.empty else pd.DataFrame(columns=[*SEVERITIES, "total"])
     jobs = unit_jobs(issues, [str(u) for u in counts.index], folder)
     workers = workers or os.cpu_count() or 1
-    if len(jobs) >= PARALLEL_FROM and workers > 1:
-        size = math.ceil(len(jobs) / (4 * workers))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for done in [pool.submit(_write_units, jobs[i:i + size], year, demo) for i in range(0, len(jobs), size)]:
-                done.result()
-    else:
-        _write_units(jobs, year, demo)
-    written = {job.path.name for job in jobs}
-    if folder.is_dir():
-        for stale in folder.glob("*.xlsx"):
-            if stale.name not in written:
-                stale.unlink()
+    with atomic_folder(folder) as fresh:  # the folder is replaced as a whole: no stale files of other units
+        if len(jobs) >= PARALLEL_FROM and workers > 1:
+            size = math.ceil(len(jobs) / (4 * workers))
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for done in [pool.submit(_write_units, jobs[i:i + size], fresh, year, demo)
+                             for i in range(0, len(jobs), size)]:
+                    done.result()
+        else:
+            _write_units(jobs, fresh, year, demo)
     files = {job.unit: f"{UNIT_FOLDER}/{job.path.name}" for job in jobs}
-
-    def build(wb: xlsxwriter.Workbook, styles: _Styles) -> None:
-        _overview(wb, styles, issues, counts, files, year, demo, today)
-        if materials is not None:
-            _checklist(wb, styles, materials, year, demo)
-
-    data = _workbook_bytes(build)
+    layouts, names = [_OVERVIEW_LAYOUT], [OVERVIEW]
+    sheets = [_overview_rows(issues, counts, files, year, demo, today)]
+    if materials is not None:
+        layouts.append(_checklist_layout(materials, demo))
+        names.append(CHECKLIST_SHEET)
+        sheets.append(_checklist_rows(materials, year, demo))
+    data = _Book(layouts).render(names, sheets)
     write_atomic(path, lambda tmp: tmp.write_bytes(data))
     return FeedbackFiles(path, {job.unit: job.path for job in jobs})
