@@ -27,6 +27,8 @@ _VERSION = re.compile(r"v\d+$|\d+$", re.IGNORECASE)
 _ABBREVIATIONS = (("高新技术产业开发区", "高新区"), ("科学技术协会", "科协"), ("卫生健康委员会", "卫健委"),
                   ("经济和信息化", "经信"), ("经济信息化", "经信"), ("科学技术", "科技"), ("卫生健康", "卫健"),
                   ("管理委员会", "管委会"), ("文化和旅游", "文旅"))
+_ABBREVIATE = re.compile("|".join(long for long, _ in _ABBREVIATIONS))
+_SHORT = dict(_ABBREVIATIONS)
 MatchKind = Literal["name", "alias", "official", "contains", "ambiguous", "none"]
 
 
@@ -224,9 +226,7 @@ def _cities(units: list[Unit]) -> tuple[str, ...]:
 def _variants(folded: str, cities: tuple[str, ...]) -> set[str]:
     """``folded`` and its other ways of writing: long official words shortened (科学技术 → 科技), and a city prefix,
     with or without 市, written as 市 alone (随州市教育局, 随州教育局 → 市教育局; 随州市高新区 → 市高新区)."""
-    short = folded
-    for long, abbreviation in _ABBREVIATIONS:
-        short = short.replace(long, abbreviation)
+    short = _ABBREVIATE.sub(lambda m: _SHORT[m.group()], folded)
     out = {folded, short}
     for text in (folded, short):
         for city in cities:

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import io
 import math
+import multiprocessing
 import numbers
 import os
 import re
 import unicodedata
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -273,6 +275,22 @@ def _write_units(jobs: list[UnitFeedback], folder: Path, year: int, demo: bool) 
         (folder / job.path.name).write_bytes(unit_workbook(job, year=year, demo=demo, book=book))
 
 
+def _write_in_parallel(jobs: list[UnitFeedback], folder: Path, year: int, demo: bool, workers: int) -> None:
+    size = math.ceil(len(jobs) / (4 * workers))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_small_workers()) as pool:
+        for done in [pool.submit(_write_units, jobs[i:i + size], folder, year, demo)
+                     for i in range(0, len(jobs), size)]:
+            done.result()
+
+
+def _small_workers() -> multiprocessing.context.BaseContext:
+    """Workers forked from a server that has imported only this module: small (a fork of the large parent would
+    share, and be counted with, its memory), and the caller's ``__main__`` is never imported again."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 def _counts(issues: pd.DataFrame) -> pd.DataFrame:
     """Findings by unit × severity, worst first."""
     table = pd.crosstab(issues["unit"], issues["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
@@ -364,11 +382,10 @@ def write_feedback(path: Path, issues_df: pd.DataFrame, *, year: int, demo: bool
     workers = workers or os.cpu_count() or 1
     with atomic_folder(folder) as fresh:  # the folder is replaced as a whole: no stale files of other units
         if len(jobs) >= PARALLEL_FROM and workers > 1:
-            size = math.ceil(len(jobs) / (4 * workers))
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for done in [pool.submit(_write_units, jobs[i:i + size], fresh, year, demo)
-                             for i in range(0, len(jobs), size)]:
-                    done.result()
+            try:
+                _write_in_parallel(jobs, fresh, year, demo, workers)
+            except BrokenProcessPool:  # workers could not start (a caller's script without a __main__ guard)
+                _write_units(jobs, fresh, year, demo)
         else:
             _write_units(jobs, fresh, year, demo)
     files = {job.unit: f"{UNIT_FOLDER}/{job.path.name}" for job in jobs}
