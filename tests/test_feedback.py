@@ -184,24 +184,21 @@ def test_many_units_are_written_in_parallel_with_the_same_bytes(tmp_path, monkey
     issues = issues_frame([Issue("warning", "field_not_reported", f"第{i}家单位未填报。", f"{i}.xlsx", unit=f"单位{i:02d}")
                            for i in range(12)])
     monkeypatch.setattr(feedback, "PARALLEL_FROM", 5)
-    calls = []
-    real = feedback.ProcessPoolExecutor
-    monkeypatch.setattr(feedback, "ProcessPoolExecutor", lambda **kw: calls.append(kw) or real(**kw))
+    started = []
+    real = feedback.subprocess.Popen
+    monkeypatch.setattr(feedback.subprocess, "Popen", lambda *a, **kw: started.append(a) or real(*a, **kw))
     parallel = write_feedback(tmp_path / "p" / "f.xlsx", issues, year=2023, demo=False, workers=2)
-    assert [c["max_workers"] for c in calls] == [2]
+    assert len(started) == 2
     serial = write_feedback(tmp_path / "s" / "f.xlsx", issues, year=2023, demo=False, workers=1)
-    assert len(calls) == 1
+    assert len(started) == 2
     assert len(parallel.units) == 12 and _all_bytes(parallel) == _all_bytes(serial)
     ws = openpyxl.load_workbook(parallel.units["单位07"]).worksheets[0]
     assert rows(ws)[-1][6] == "第7家单位未填报。"
 
 
-def test_workers_that_cannot_start_leave_the_writing_to_this_process(tmp_path, monkeypatch):
-    def broken(*args, **kwargs):
-        raise feedback.BrokenProcessPool("A child process terminated abruptly")
-
+def test_a_failed_worker_leaves_the_writing_to_this_process(tmp_path, monkeypatch):
     monkeypatch.setattr(feedback, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(feedback, "_write_in_parallel", broken)
+    monkeypatch.setattr(feedback, "_WORKER", "import sys; sys.stdin.buffer.read(); sys.exit(3)")
     result = write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False, workers=2)
     assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == sorted(UNIT_FILES.values())
     assert _all_bytes(result) == _all_bytes(write_feedback(tmp_path / "s" / "f.xlsx", ISSUES, year=2023, demo=False))

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import io
 import math
-import multiprocessing
 import numbers
 import os
+import pickle
 import re
+import struct
+import subprocess
+import sys
 import unicodedata
 import zipfile
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import zlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -53,7 +55,7 @@ SEVERITY_NOTE = {"error": "该数值或文件无法使用，必须改正后重�
                  "info": "已作处理，供核对备查"}
 FILE_HEADER = "反馈文件"
 MAX_STEM = 60  # characters of a unit file's name (CJK: 180 bytes of UTF-8, well below the 255 of a file system)
-PARALLEL_FROM = 2000  # units: from this many on, the unit files are written by worker processes
+PARALLEL_FROM = 10_000  # units: from this many on, the unit files are written by worker processes
 
 _FORBIDDEN_SHEET = re.compile(r"[\[\]:*?/\\]")
 _FORBIDDEN_FILE = re.compile(r'[<>:"/\\|?*]')
@@ -199,6 +201,8 @@ class _Book:
                     data = data.replace(f"{_SHEET_MARK}{n}!".encode(), _xml(quoted).encode())
                     data = data.replace(f"{_SHEET_MARK}{n}".encode(), _xml(name).encode())
             members.append((member, data))
+        if self.compress_type == zipfile.ZIP_STORED:
+            return _stored_zip(members)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as zf:
             for member, data in members:
@@ -226,6 +230,30 @@ class _Book:
             out.append(f'<row r="{n}">{"".join(cells)}</row>')
         last_row = max((r.at + 1 for r in rows), default=1)
         return "".join(out).encode("utf-8"), f"A1:{_COLUMNS[max(last_col, 1) - 1]}{last_row}"
+
+
+_LOCAL = struct.Struct("<4s2B4HL2L2H")  # zipfile's local file header, central directory entry, end record
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+
+
+def _stored_zip(members: list[tuple[str, bytes]]) -> bytes:
+    """The bytes ``zipfile`` writes for these uncompressed members with :func:`analysis.outputs.fixed_entry`
+    entries (tests check it against :func:`analysis.outputs.normalize_zip`), without its per-entry overhead."""
+    entry = fixed_entry("x", zipfile.ZIP_STORED)
+    year, month, day, hour, minute, second = entry.date_time
+    time_, date_ = hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
+    local, central, offset = [], [], 0
+    for name, data in members:
+        raw, crc = name.encode("ascii"), zlib.crc32(data)
+        header = _LOCAL.pack(b"PK\x03\x04", 20, 0, 0, 0, time_, date_, crc, len(data), len(data), len(raw), 0)
+        central.append(_CENTRAL.pack(b"PK\x01\x02", 20, entry.create_system, 20, 0, 0, 0, time_, date_, crc,
+                                     len(data), len(data), len(raw), 0, 0, 0, 0, entry.external_attr, offset) + raw)
+        local += [header, raw, data]
+        offset += len(header) + len(raw) + len(data)
+    directory = b"".join(central)
+    return b"".join([*local, directory, _END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(directory),
+                                                  offset, 0)])
 
 
 def _xml(text: str) -> str:
@@ -275,20 +303,27 @@ def _write_units(jobs: list[UnitFeedback], folder: Path, year: int, demo: bool) 
         (folder / job.path.name).write_bytes(unit_workbook(job, year=year, demo=demo, book=book))
 
 
-def _write_in_parallel(jobs: list[UnitFeedback], folder: Path, year: int, demo: bool, workers: int) -> None:
-    size = math.ceil(len(jobs) / (4 * workers))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_small_workers()) as pool:
-        for done in [pool.submit(_write_units, jobs[i:i + size], folder, year, demo)
-                     for i in range(0, len(jobs), size)]:
-            done.result()
+_WORKER = "from analysis.review.feedback import _worker; _worker()"
 
 
-def _small_workers() -> multiprocessing.context.BaseContext:
-    """Workers forked from a server that has imported only this module: small (a fork of the large parent would
-    share, and be counted with, its memory), and the caller's ``__main__`` is never imported again."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
+def _write_in_parallel(jobs: list[UnitFeedback], folder: Path, year: int, demo: bool, workers: int) -> bool:
+    """Share the jobs among ``workers`` new ``python`` processes; False when one of them failed.
+
+    New processes rather than a pool: a fork of this (possibly large) process would share its memory and be
+    counted with it, and spawn/forkserver workers would run the caller's ``__main__`` again.
+    """
+    shares = [jobs[i::workers] for i in range(workers)]
+    processes = [subprocess.Popen([sys.executable, "-c", _WORKER], stdin=subprocess.PIPE) for _ in shares]
+    for process, share in zip(processes, shares):
+        with process.stdin:
+            pickle.dump((share, folder, year, demo), process.stdin)
+    return all(process.wait() == 0 for process in processes)
+
+
+def _worker() -> None:
+    """A worker process of :func:`_write_in_parallel`: its share of the jobs arrives pickled on stdin."""
+    jobs, folder, year, demo = pickle.load(sys.stdin.buffer)
+    _write_units(jobs, folder, year, demo)
 
 
 def _counts(issues: pd.DataFrame) -> pd.DataFrame:
@@ -382,10 +417,8 @@ def write_feedback(path: Path, issues_df: pd.DataFrame, *, year: int, demo: bool
     workers = workers or os.cpu_count() or 1
     with atomic_folder(folder) as fresh:  # the folder is replaced as a whole: no stale files of other units
         if len(jobs) >= PARALLEL_FROM and workers > 1:
-            try:
-                _write_in_parallel(jobs, fresh, year, demo, workers)
-            except BrokenProcessPool:  # workers could not start (a caller's script without a __main__ guard)
-                _write_units(jobs, fresh, year, demo)
+            if not _write_in_parallel(jobs, fresh, year, demo, workers):
+                _write_units(jobs, fresh, year, demo)  # a worker failed: all again here
         else:
             _write_units(jobs, fresh, year, demo)
     files = {job.unit: f"{UNIT_FOLDER}/{job.path.name}" for job in jobs}
