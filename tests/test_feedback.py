@@ -234,7 +234,7 @@ def test_file_stem_length_and_uniqueness():
 
 
 def test_hostile_unit_names_never_leave_the_folder(tmp_path):
-    names = ["../逃逸", "/etc/passwd", "..\\..\\windows", "CON", "con", "a" * 300, "\x00", "..", "反馈/../x"]
+    names = ["../逃逸", "/etc/passwd", "..\\..\\windows", "CON", "con", "a" * 300, "\x00", "..", "反馈/../x", "A&B'C<x>"]
     issues = issues_frame([Issue("warning", "unit_unknown", f"单位 {i}", unit=n) for i, n in enumerate(names)])
     result = write_feedback(tmp_path / "out" / "f.xlsx", issues, year=2023, demo=False)
     folder = (tmp_path / "out" / UNIT_FOLDER).resolve()
@@ -243,8 +243,9 @@ def test_hostile_unit_names_never_leave_the_folder(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in result.units.values())
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["f.xlsx", UNIT_FOLDER]
     for unit, path in result.units.items():  # each file still names its unit in full (NUL shown as U+FFFD)
-        title = openpyxl.load_workbook(path).worksheets[0]["A1"].value
-        assert title == f"{unit.replace(chr(0), chr(0xFFFD))}：2023年科技活动周统计表核查反馈"
+        wb = openpyxl.load_workbook(path)
+        assert wb.sheetnames == [sheet_title(unit, set())]
+        assert wb.worksheets[0]["A1"].value == f"{unit.replace(chr(0), chr(0xFFFD))}：2023年科技活动周统计表核查反馈"
 
 
 def test_through_the_pipeline(tmp_path):

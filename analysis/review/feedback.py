@@ -196,7 +196,7 @@ class _Book:
                 body, ref = self._rows(rows)
                 data = _DIMENSION.sub(f'<dimension ref="{ref}"/>'.encode(), part.head, count=1) + body + part.tail
             elif member in ("xl/workbook.xml", "docProps/app.xml"):
-                for n, name in reversed(list(enumerate(names))):  # SHEETMARK1 before a SHEETMARK10 could clash
+                for n, name in reversed(list(enumerate(names))):  # SHEETMARK10 is replaced before SHEETMARK1
                     quoted = "'" + name.replace("'", "''") + "'!"
                     data = data.replace(f"{_SHEET_MARK}{n}!".encode(), _xml(quoted).encode())
                     data = data.replace(f"{_SHEET_MARK}{n}".encode(), _xml(name).encode())
@@ -220,7 +220,7 @@ class _Book:
                 if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
                     cells.append(f'<c r="{ref}" s="{style}"/>')
                 elif isinstance(value, numbers.Number) and not isinstance(value, bool):
-                    cells.append(f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>' if isinstance(value, float)
+                    cells.append(f'<c r="{ref}" s="{style}"><v>{float(value)!r}</v></c>' if isinstance(value, float)
                                  else f'<c r="{ref}" s="{style}"><v>{int(value)}</v></c>')
                 else:
                     text = _xml(neutralize(_NOT_IN_XML.sub("\ufffd", str(value))))
