@@ -19,6 +19,10 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--year", type=int, default=None, help="年度（默认取文件夹名）")
     ingest.add_argument("--workers", type=int, default=None, help="并行进程数（默认按CPU核数）")
     ingest.add_argument("--no-checks", action="store_true", help="只读取，不做数据核查")
+    ingest.add_argument("--units", type=Path, default=paths.UNITS_CSV,
+                        help="单位名录 CSV（name,kind,aliases,since,until；默认 data/reference/units.csv）")
+    ingest.add_argument("--weeks", type=Path, default=None,
+                        help="活动周日期 CSV（year,start,end,deadline；默认 data/reference/weeks.csv）")
     ingest.add_argument("--review", type=Path, default=None,
                         help="核实台账（默认：raw 文件夹上两级的 review/<年度>.xlsx，如 data/review/2025.xlsx）")
 
@@ -93,9 +97,13 @@ def main(argv: list[str] | None = None) -> int:
         if year is None:
             print(f"错误：无法从文件夹名“{args.raw_dir.name}”得知年度，请用 --year 指定，如 --year 2025。", file=sys.stderr)
             return 2
+        if args.weeks is not None and not args.weeks.is_file():
+            print(f"错误：找不到活动周日期文件 {args.weeks}（列：year,start,end,deadline）。", file=sys.stderr)
+            return 2
         try:
             outcome = process_year(args.raw_dir, args.out, year=year, workers=args.workers,
-                                   progress=sys.stderr.isatty(), checks_on=not args.no_checks, review=args.review)
+                                   progress=sys.stderr.isatty(), checks_on=not args.no_checks, review=args.review,
+                                   units_csv=args.units, weeks_csv=args.weeks or paths.WEEKS_CSV)
         except RegistryError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2

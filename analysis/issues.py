@@ -35,7 +35,7 @@ CODE_TITLES = {
     "value_range": "填写了范围", "value_formula_error": "公式错误", "value_unit_mismatch": "计量单位不符",
     "value_negative": "数值为负", "value_fraction": "数量不是整数", "value_converted_yuan": "元已换算为万元",
     "value_approx": "约数", "value_remark": "数值带备注", "rows_summed": "分项已相加",
-    "superseded_revision": "采用较新版本", "unit_unknown": "报送单位无法确定", "no_form_found": "未找到统计表",
+    "superseded_revision": "采用较新版本", "unit_unknown": "报送单位无法确定", "unit_official_name": "按单位全称对应", "unit_ambiguous": "单位名称可指多个单位", "no_form_found": "未找到统计表",
     "blank_template": "空白模板", "file_unreadable": "文件无法打开", "file_timeout": "读取超时",
     "file_crashed_reader": "文件读取失败", "link_skipped": "快捷方式未读取", "not_a_file": "不是普通文件",
     "directory_named_like_file": "文件夹名似文件",

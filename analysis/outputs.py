@@ -13,6 +13,7 @@ import io
 import os
 import re
 import secrets
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Callable, Iterator
@@ -44,14 +45,17 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _create_unique(target: Path) -> Path:
-    """Create an empty, uniquely named file beside ``target`` with the permissions of an ordinary new file
-    (0666 less the process umask, applied by the system: unlike ``mkstemp``'s 0600, and without touching the
-    umask)."""
+def _create_unique(target: Path, folder: bool = False) -> Path:
+    """Create an empty, uniquely named file (or folder) beside ``target`` with the permissions of an ordinary new
+    one (0666 / 0777 less the process umask, applied by the system: unlike ``mkstemp``'s 0600 and ``mkdtemp``'s
+    0700, and without touching the umask)."""
     while True:
         candidate = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
         try:
-            os.close(os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            if folder:
+                os.mkdir(candidate, 0o777)
+            else:
+                os.close(os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
             return candidate
         except FileExistsError:
             continue
@@ -79,6 +83,24 @@ def atomic_path(target: Path) -> Iterator[Path]:
     with _temporary(target) as tmp:
         yield tmp
         _publish(tmp, target)
+
+
+@contextlib.contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Yield a new empty folder beside ``target``; on success it takes the place of ``target`` as a whole (the
+    previous folder and everything in it are removed), so readers see the old set of files or the new one."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _create_unique(target, folder=True)
+    try:
+        yield tmp
+        old = target.with_name(f"{tmp.name}.old")
+        if target.exists():
+            os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
@@ -135,12 +157,18 @@ def normalize_zip(data: bytes, when: dt.datetime = FIXED_TIME) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            entry.compress_type = info.compress_type
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
+            dst.writestr(fixed_entry(info.filename, info.compress_type, when), src.read(info.filename))
     return out.getvalue()
+
+
+def fixed_entry(name: str, compress_type: int, when: dt.datetime = FIXED_TIME) -> zipfile.ZipInfo:
+    """A zip entry as :func:`normalize_zip` writes it: dated ``when``, Unix, mode 644.  Writing a new zip's
+    entries with it gives the normalised bytes directly."""
+    entry = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+    entry.compress_type = compress_type
+    entry.create_system = 3
+    entry.external_attr = 0o644 << 16
+    return entry
 
 
 def save_workbook(wb, path: Path, when: dt.datetime = FIXED_TIME) -> None:

@@ -1,4 +1,5 @@
-"""反馈清单.xlsx: sheets, contents, neutralised text, print styling, LibreOffice round trip."""
+"""Feedback: the overview 反馈清单.xlsx and one file per unit under 反馈/ (contents, isolation, names,
+determinism, stale files, parallel writing, neutralised text, LibreOffice round trip)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,21 @@ import math
 import shutil
 import subprocess
 import time
+import zipfile
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from fixtures import SAMPLE, vertical_form, write_units_csv, write_xlsx
 
-from analysis.review.feedback import HEADERS, sheet_title, write_feedback
 from analysis.form import SUBTOTAL_PREFIX
 from analysis.issues import Issue, issue_field, issues_frame
+from analysis.outputs import FIXED_TIME, normalize_zip
 from analysis.paths import DEMO_LABEL
+from analysis.review import feedback
+from analysis.review.feedback import HEADERS, MAX_STEM, UNIT_FOLDER, file_stem, sheet_title, write_feedback
 
 ISSUES = issues_frame([
     Issue("warning", "missing_return", "名单中的“市地震局”（市直部门）未报送开展情况统计表：请催报。", unit="市地震局"),
@@ -30,42 +36,48 @@ ISSUES = issues_frame([
 ])
 MATERIALS = pd.DataFrame({"unit": ["随县", "市地震局"], "form": [1, 0], "summary": [1, 0], "photo": [2, 0],
                           "media": [0, 0], "video": [1, 0], "longest_video": [200.0, math.nan]})
+UNIT_FILES = {"随县": "随县.xlsx", "未识别单位": "未识别单位.xlsx", "市地震局": "市地震局.xlsx",
+              "高新区[科创局]:2023?": "高新区[科创局]_2023_.xlsx"}
 
 
 @pytest.fixture
-def workbook(tmp_path):
-    path = write_feedback(tmp_path / "反馈清单.xlsx", ISSUES, year=2023, demo=True, materials=MATERIALS,
+def written(tmp_path):
+    return write_feedback(tmp_path / "反馈清单.xlsx", ISSUES, year=2023, demo=True, materials=MATERIALS,
                           today=date(2023, 6, 10))
-    return path, openpyxl.load_workbook(path)
 
 
 def rows(ws) -> list[list]:
-    return [[c for c in r] for r in ws.iter_rows(values_only=True)]
+    return [list(r) for r in ws.iter_rows(values_only=True)]
 
 
-def test_sheets(workbook):
-    _, wb = workbook
-    # overview, checklist, then units worst first (errors, warnings, infos; ties by name)
-    assert wb.sheetnames == ["总览", "材料清单", "随县", "未识别单位", "市地震局", "高新区_科创局__2023_"]
+def test_files(written, tmp_path):
+    # worst first (errors, warnings, infos; ties by name); nothing else in the folder
+    assert {u: p.name for u, p in written.units.items()} == UNIT_FILES
+    assert list(written.units) == ["随县", "未识别单位", "市地震局", "高新区[科创局]:2023?"]
+    assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == sorted(UNIT_FILES.values())
+    assert openpyxl.load_workbook(written.overview).sheetnames == ["总览", "材料清单"]
 
 
-def test_overview(workbook):
-    _, wb = workbook
-    ws = wb["总览"]
+def test_overview(written):
+    ws = openpyxl.load_workbook(written.overview)["总览"]
     assert ws["A1"].value == DEMO_LABEL
     assert ws["A2"].value == "2023年科技活动周统计表核查反馈清单"
     assert ws["A3"].value == "生成日期：2023-06-10"
     table = rows(ws)
-    header = table.index(["单位", "错误", "警告", "提示", "合计"])
+    header = table.index(["单位", "错误", "警告", "提示", "合计", "反馈文件"])
     assert table[header + 1:header + 6] == [
-        ["随县", 1, 1, 1, 3], ["未识别单位", 1, 0, 0, 1], ["市地震局", 0, 1, 0, 1],
-        ["高新区[科创局]:2023?", 0, 1, 0, 1], ["合计", 2, 3, 1, 6]]
+        ["随县", 1, 1, 1, 3, "反馈/随县.xlsx"], ["未识别单位", 1, 0, 0, 1, "反馈/未识别单位.xlsx"],
+        ["市地震局", 0, 1, 0, 1, "反馈/市地震局.xlsx"],
+        ["高新区[科创局]:2023?", 0, 1, 0, 1, "反馈/高新区[科创局]_2023_.xlsx"], ["合计", 2, 3, 1, 6, None]]
     flat = [c for r in table for c in r if c]
     assert "未报送统计表的单位（1 个）" in flat and "市地震局" in flat
+    assert ["警告", "已按原样使用或暂未计入，请核实并回复", None, None, None, None] in table
+    assert not any("HYPERLINK" in str(c) or "50000" in str(c) for c in flat)  # no finding itself in the overview
 
 
-def test_unit_sheet(workbook):
-    _, wb = workbook
+def test_unit_file(written):
+    wb = openpyxl.load_workbook(written.units["随县"])
+    assert wb.sheetnames == ["随县"]
     ws = wb["随县"]
     assert ws["A1"].value == DEMO_LABEL
     assert ws["A2"].value == "随县：2023年科技活动周统计表核查反馈"
@@ -79,36 +91,177 @@ def test_unit_sheet(workbook):
     ]
     assert ws.freeze_panes == f"A{header + 2}"
     assert ws.print_title_rows == f"${header + 1}:${header + 1}"
-    assert ws.page_setup.orientation == "landscape"
-    assert ws.column_dimensions["G"].width == 60
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.column_dimensions["G"].width == pytest.approx(60, abs=1)  # xlsxwriter adds the cell padding
     assert ws.cell(row=header + 1, column=1).fill.fgColor.rgb.endswith("DDEBF7")
+    assert ws.cell(row=header + 2, column=1).fill.fgColor.rgb.endswith("F8CBAD")  # the error row
+    assert ws.cell(row=header + 3, column=1).fill.fgColor.rgb.endswith("FFE699")  # the warning row
     assert ws.cell(row=header + 2, column=7).alignment.wrap_text
-    assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
 
 
-def test_checklist_sheet(workbook):
-    _, wb = workbook
-    table = rows(wb["材料清单"])
+def test_a_unit_file_shows_only_that_unit(written):
+    own = {u: set(ISSUES.loc[ISSUES["unit"].where(ISSUES["unit"] != "", "未识别单位") == u, "message"])
+           for u in UNIT_FILES}
+    for unit, path in written.units.items():
+        ws = openpyxl.load_workbook(path).worksheets[0]
+        table = rows(ws)
+        messages = {str(r[6]).lstrip("'") for r in table[table.index(list(HEADERS)) + 1:]}
+        assert messages == own[unit], unit
+        others = {m for u, ms in own.items() if u != unit for m in ms}
+        assert not others & {str(c).lstrip("'") for r in rows(ws) for c in r}, unit
+
+
+def test_no_cell_is_a_formula(written):
+    for path in [written.overview, *written.units.values()]:
+        for ws in openpyxl.load_workbook(path):
+            assert all(c.data_type != "f" for r in ws.iter_rows() for c in r), (path, ws.title)
+
+
+def test_checklist_sheet(written):
+    table = rows(openpyxl.load_workbook(written.overview)["材料清单"])
     assert table[2] == ["单位", "统计表", "活动总结", "照片", "媒体报道", "视频", "最长视频"]
     assert table[3:] == [["随县", 1, 1, 2, 0, 1, "3分20秒"], ["市地震局", 0, 0, 0, 0, 0, None]]
 
 
 def test_not_demo_and_no_findings(tmp_path):
-    path = write_feedback(tmp_path / "f.xlsx", issues_frame([]), year=2024, demo=False)
-    wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["总览"]
+    result = write_feedback(tmp_path / "f.xlsx", issues_frame([]), year=2024, demo=False)
+    wb = openpyxl.load_workbook(result.overview)
+    assert wb.sheetnames == ["总览"] and result.units == {}
     assert wb["总览"]["A1"].value == "2024年科技活动周统计表核查反馈清单"
     flat = [c for r in rows(wb["总览"]) for c in r if c]
     assert "无" in flat
     assert not any(str(c).startswith("生成日期") for c in flat)  # no date unless one is given
+    assert not list(tmp_path.glob(f"{UNIT_FOLDER}/*.xlsx"))
+
+
+def test_files_of_units_without_findings_any_more_are_removed(tmp_path):
+    first = write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False)
+    assert len(first.units) == 4
+    second = write_feedback(tmp_path / "f.xlsx", ISSUES[ISSUES["unit"] == "随县"], year=2023, demo=False)
+    assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == ["随县.xlsx"]
+    assert list(second.units) == ["随县"]
+    write_feedback(tmp_path / "f.xlsx", issues_frame([]), year=2023, demo=False)
+    assert list((tmp_path / UNIT_FOLDER).iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", UNIT_FOLDER]  # no temporary folders left
+
+
+def test_a_failed_run_leaves_the_previous_files(tmp_path, monkeypatch):
+    write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False)
+    before = {p.name: p.read_bytes() for p in (tmp_path / UNIT_FOLDER).iterdir()}
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(feedback, "unit_workbook", broken)
+    with pytest.raises(OSError):
+        write_feedback(tmp_path / "f.xlsx", ISSUES[ISSUES["unit"] == "随县"], year=2023, demo=False)
+    assert {p.name: p.read_bytes() for p in (tmp_path / UNIT_FOLDER).iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", UNIT_FOLDER]
+
+
+def _all_bytes(result) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in [result.overview, *result.units.values()]}
 
 
 def test_same_findings_give_the_same_bytes(tmp_path):
-    first = write_feedback(tmp_path / "a.xlsx", ISSUES, year=2023, demo=False, materials=MATERIALS)
-    time.sleep(1.1)  # the document times Workbook.save stamps have a resolution of one second
-    second = write_feedback(tmp_path / "b.xlsx", ISSUES, year=2023, demo=False, materials=MATERIALS)
-    assert first.read_bytes() == second.read_bytes()
-    assert not list(tmp_path.glob(".*.tmp"))
+    first = write_feedback(tmp_path / "a" / "f.xlsx", ISSUES, year=2023, demo=False, materials=MATERIALS)
+    time.sleep(1.1)  # document times stamped from the clock have a resolution of one second
+    second = write_feedback(tmp_path / "b" / "f.xlsx", ISSUES, year=2023, demo=False, materials=MATERIALS)
+    assert _all_bytes(first) == _all_bytes(second)
+    assert not list(tmp_path.rglob(".*.tmp"))
+
+
+def test_files_are_already_normalised(written):
+    for path in [written.overview, *written.units.values()]:
+        data = path.read_bytes()
+        assert normalize_zip(data) == data, path.name
+    with zipfile.ZipFile(written.units["随县"]) as zf:
+        assert {i.date_time for i in zf.infolist()} == {FIXED_TIME.timetuple()[:6]}
+        assert b"<dcterms:created xsi:type=\"dcterms:W3CDTF\">2000-01-01T00:00:00Z" in zf.read("docProps/core.xml")
+
+
+def test_many_units_are_written_in_parallel_with_the_same_bytes(tmp_path, monkeypatch):
+    issues = issues_frame([Issue("warning", "field_not_reported", f"第{i}家单位未填报。", f"{i}.xlsx", unit=f"单位{i:02d}")
+                           for i in range(12)])
+    monkeypatch.setattr(feedback, "PARALLEL_FROM", 5)
+    started = []
+    real = feedback.subprocess.Popen
+    monkeypatch.setattr(feedback.subprocess, "Popen", lambda *a, **kw: started.append(a) or real(*a, **kw))
+    parallel = write_feedback(tmp_path / "p" / "f.xlsx", issues, year=2023, demo=False, workers=2)
+    assert len(started) == 2
+    serial = write_feedback(tmp_path / "s" / "f.xlsx", issues, year=2023, demo=False, workers=1)
+    assert len(started) == 2
+    assert len(parallel.units) == 12 and _all_bytes(parallel) == _all_bytes(serial)
+    ws = openpyxl.load_workbook(parallel.units["单位07"]).worksheets[0]
+    assert rows(ws)[-1][6] == "第7家单位未填报。"
+
+
+def test_a_failed_worker_leaves_the_writing_to_this_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(feedback, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(feedback, "_WORKER", "import sys; sys.stdin.buffer.read(); sys.exit(3)")
+    result = write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False, workers=2)
+    assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == sorted(UNIT_FILES.values())
+    assert _all_bytes(result) == _all_bytes(write_feedback(tmp_path / "s" / "f.xlsx", ISSUES, year=2023, demo=False))
+
+
+@pytest.mark.parametrize("name, stem", [
+    ("随县", "随县"),
+    ("a/b\\c", "a_b_c"),
+    ('<>:"|?*', "_______"),
+    ("../../etc/passwd", "_.._etc_passwd"),
+    ("..", "未识别单位"),
+    ("", "未识别单位"),
+    ("  市科协. . ", "市科协"),
+    ("   " + "长" * 70, "长" * 60),  # leading spaces do not count towards the length
+    ("CON", "_CON"), ("nul", "_nul"), ("Com1", "_Com1"), ("LPT9", "_LPT9"), ("aux.txt", "_aux.txt"),
+    ("CONSOLE", "CONSOLE"), ("COM10", "COM10"),
+    ("市\x00科\x1f协\u200b", "市_科_协_"),
+    ("随县\udcb8\udcdf", "随县__"),  # undecodable bytes of a Chinese-Windows name (surrogate escapes)
+    ("第一行\n第二行", "第一行_第二行"),
+])
+def test_file_stem(name, stem):
+    assert file_stem(name, set()) == stem
+
+
+def test_file_stem_length_and_uniqueness():
+    taken: set[str] = set()
+    long = "随州高新技术产业开发区科技创新局" * 5  # 80 characters
+    first, second = file_stem(long, taken), file_stem(long, taken)
+    assert first == long[:MAX_STEM] and len(first) == 60
+    assert second == long[:57] + "(2)" and len(second) == 60
+    assert (file_stem("Abc", taken), file_stem("aBC", taken), file_stem("a/b", taken), file_stem("a_b", taken)) \
+        == ("Abc", "aBC(2)", "a_b", "a_b(2)")
+
+
+def test_hostile_unit_names_never_leave_the_folder(tmp_path):
+    names = ["../逃逸", "/etc/passwd", "..\\..\\windows", "CON", "con", "a" * 300, "\x00", "..", "反馈/../x", "A&B'C<x>"]
+    issues = issues_frame([Issue("warning", "unit_unknown", f"单位 {i}", unit=n) for i, n in enumerate(names)])
+    result = write_feedback(tmp_path / "out" / "f.xlsx", issues, year=2023, demo=False)
+    folder = (tmp_path / "out" / UNIT_FOLDER).resolve()
+    assert len(result.units) == len(names)
+    assert all(p.resolve().parent == folder for p in result.units.values())
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in result.units.values())
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["f.xlsx", UNIT_FOLDER]
+    for unit, path in result.units.items():  # each file still names its unit in full (NUL shown as U+FFFD)
+        wb = openpyxl.load_workbook(path)
+        assert wb.sheetnames == [sheet_title(unit, set())]
+        assert wb.worksheets[0]["A1"].value == f"{unit.replace(chr(0), chr(0xFFFD))}：2023年科技活动周统计表核查反馈"
+
+
+def test_through_the_pipeline(tmp_path):
+    from analysis.pipeline import process_year
+
+    raw = tmp_path / "raw" / "2023"
+    write_xlsx(raw / "随县/统计表.xlsx", vertical_form({**SAMPLE, "events_held": "不详"}, stamp="随县科经局"))
+    write_xlsx(raw / "广水市/统计表.xlsx", vertical_form({**SAMPLE, "media_reports": "待统计"}, stamp="广水市科经局"))
+    units = write_units_csv(tmp_path / "units.csv", [("随县", "county", "随县科经局"), ("广水市", "county", "广水市科经局")])
+    process_year(raw, tmp_path / "out", year=2023, workers=1, units_csv=units)
+    folder = tmp_path / "out" / UNIT_FOLDER
+    assert sorted(p.name for p in folder.glob("*.xlsx")) == ["广水市.xlsx", "随县.xlsx"]
+    table = rows(openpyxl.load_workbook(folder / "随县.xlsx").worksheets[0])
+    sui = table[table.index(list(HEADERS)) + 1:]
+    assert {(r[2], r[5]) for r in sui if r[1] == "数值不详"} == {("随县/统计表.xlsx", "举办活动次数")}
+    assert not any("广水市" in str(c) for r in sui for c in r)
 
 
 def test_subtotal_field_title():
@@ -127,12 +280,18 @@ def test_sheet_title():
     assert sheet_title("", taken) == "未识别单位"
 
 
-@pytest.mark.skipif(shutil.which("localc") is None, reason="LibreOffice Calc is not installed (soffice alone may be Writer only)")
-def test_libreoffice_reads_the_chinese(workbook, tmp_path):
-    path, _ = workbook
+def _calc_installed() -> bool:
+    soffice = shutil.which("soffice")
+    return soffice is not None and (Path(soffice).resolve().parent / "scalc").exists()
+
+
+@pytest.mark.skipif(not _calc_installed(), reason="LibreOffice Calc is not installed (soffice alone cannot read .xlsx)")
+def test_libreoffice_reads_the_chinese(written, tmp_path):
     out = tmp_path / "csv"
-    subprocess.run(["soffice", "--headless", "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76',
-                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=120)
+    for path in (written.overview, written.units["随县"]):
+        subprocess.run(["soffice", "--headless", "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76',
+                        "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=120)
     text = (out / "反馈清单.csv").read_text(encoding="utf-8")
     assert DEMO_LABEL in text and "2023年科技活动周统计表核查反馈清单" in text
-    assert ["随县", "1", "1", "1", "3"] in list(csv.reader(text.splitlines()))
+    assert ["随县", "1", "1", "1", "3", "反馈/随县.xlsx"] in list(csv.reader(text.splitlines()))
+    assert "随县：2023年科技活动周统计表核查反馈" in (out / "随县.csv").read_text(encoding="utf-8")

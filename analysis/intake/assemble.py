@@ -82,6 +82,7 @@ def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues
         candidates = unit_candidates(rel, outcome.stamp, registry)
         decision = resolve_unit(rel, outcome.stamp, candidates)
         unit_of[rel] = decision.name
+        issues.extend(registry.notes(rel, [(c.where, c.text) for c in candidates]))
         conflict = unit_conflict(rel, candidates)
         if conflict:
             issues.append(conflict)

@@ -8,7 +8,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
+from analysis.issues import Issue
 from analysis.paths import UNITS_CSV
 
 KINDS = ("county", "department", "college", "institute", "other")
@@ -21,6 +23,13 @@ _YEAR = re.compile(r"(19|20)\d{2}年?(度)?")
 # Words that name a body: text left around a unit's name that holds one is another organisation.
 _OTHER_BODY = ("局", "委", "办", "院", "校", "中心", "协会", "公司", "站", "馆", "所", "部", "厂", "医院")
 _VERSION = re.compile(r"v\d+$|\d+$", re.IGNORECASE)
+# Long words of official names and the short forms people write (applied to both sides, longest first).
+_ABBREVIATIONS = (("高新技术产业开发区", "高新区"), ("科学技术协会", "科协"), ("卫生健康委员会", "卫健委"),
+                  ("经济和信息化", "经信"), ("经济信息化", "经信"), ("科学技术", "科技"), ("卫生健康", "卫健"),
+                  ("管理委员会", "管委会"), ("文化和旅游", "文旅"))
+_ABBREVIATE = re.compile("|".join(long for long, _ in _ABBREVIATIONS))
+_SHORT = dict(_ABBREVIATIONS)
+MatchKind = Literal["name", "alias", "official", "contains", "ambiguous", "none"]
 
 
 @dataclass(frozen=True)
@@ -58,18 +67,51 @@ def _year(text: str | None, path: Path, line: int) -> int | None:
     raise RegistryError(f"单位名录 {path} 第 {line} 行的年度“{text}”不是四位年份：since/until 请填写如 2023，或留空。")
 
 
+@dataclass(frozen=True)
+class Match:
+    """How a text names a registered unit.
+
+    ``kind``: ``name`` / ``alias`` (the text is that name, once folded), ``official`` (the text is a long
+    official form of a name or alias: 随州市高新技术产业开发区科技创新局 for 随州高新区 — worth an info note),
+    ``contains`` (a name or alias of exactly one unit inside the text, such as 曾都区科经局报表), ``ambiguous``
+    (names of several units: ``unit`` is None and ``candidates`` lists them) or ``none``.
+    """
+
+    unit: Unit | None
+    kind: MatchKind
+    candidates: tuple[str, ...] = ()
+
+
+_NO_MATCH = Match(None, "none")
+
+
 class Registry:
-    """The known reporting units and their aliases."""
+    """The known reporting units and their aliases, indexed for resolving names.
+
+    Every folded name and alias is a key of one dictionary (its official long forms too, see
+    :func:`_variants`), so resolving a text costs a few dictionary look-ups per substring length present
+    in the registry, whatever the number of units.
+    """
 
     def __init__(self, units: list[Unit]) -> None:
         self.units = units
-        self._exact: dict[str, Unit] = {}
+        self._cities = _cities(units)
+        self._keys: dict[str, dict[str, tuple[Unit, MatchKind]]] = {}  # folded key → unit name → (unit, kind)
         for unit in units:
-            for name in (unit.name, *unit.aliases):
-                self._exact.setdefault(fold_name(name), unit)
-        # longest first, so 随州高新区 wins over a shorter alias inside it
-        self._by_length = sorted(self._exact.items(), key=lambda kv: -len(kv[0]))
-        self._resolved: dict[str, Unit | None] = {}
+            for n, name in enumerate((unit.name, *unit.aliases)):
+                folded = fold_name(name)
+                if len(folded) < 2:
+                    continue
+                self._add(folded, unit, "name" if n == 0 else "alias")
+                for variant in _variants(folded, self._cities) - {folded}:
+                    self._add(variant, unit, "official")
+        self._lengths = sorted({len(k) for k in self._keys}, reverse=True)  # longest first
+        self._matched: dict[str, Match] = {}
+
+    def _add(self, key: str, unit: Unit, kind: MatchKind) -> None:
+        found = self._keys.setdefault(key, {})
+        if unit.name not in found or (found[unit.name][1] == "official" and kind != "official"):
+            found[unit.name] = (unit, kind)
 
     @classmethod
     def load(cls, path: Path = UNITS_CSV) -> "Registry":
@@ -101,28 +143,96 @@ class Registry:
         return [u for u in self.units if u.active(year)]
 
     def resolve(self, text: str) -> Unit | None:
-        """The registered unit a name, file name or folder name refers to, or None."""
-        if text not in self._resolved:
-            self._resolved[text] = self._resolve(text)
-        return self._resolved[text]
+        """The registered unit a name, file name or folder name refers to, or None (see :meth:`match`)."""
+        return self.match(text).unit
 
-    def _resolve(self, text: str) -> Unit | None:
+    def match(self, text: str) -> Match:
+        """Which registered unit ``text`` names, and how (cached per text)."""
+        if text not in self._matched:
+            self._matched[text] = self._match(text)
+        return self._matched[text]
+
+    def _match(self, text: str) -> Match:
         folded = fold_name(text)
         if len(folded) < 2:
-            return None
-        if folded in self._exact:
-            return self._exact[folded]
-        if folded.startswith("随州") and "市" + folded.removeprefix("随州市").removeprefix("随州") in self._exact:
-            return self._exact["市" + folded.removeprefix("随州市").removeprefix("随州")]
-        found = [(alias, unit) for alias, unit in self._by_length if len(alias) >= 2 and alias in folded]
-        if len({unit.name for _, unit in found}) != 1:
-            return None  # nothing, or names of two units (广水市卫健局): not guessed
-        alias, unit = found[0]  # the longest alias of that unit
-        rest = folded.replace(alias, "")
-        if any(word in rest for word in _OTHER_BODY):
-            return None  # another body of that place (随县教育局 is not 随县's own return)
-        return unit
+            return _NO_MATCH
+        variants = sorted(_variants(folded, self._cities), key=lambda v: (v != folded, v))  # the text itself first
+        for variant in variants:
+            if variant in self._keys:
+                found = self._keys[variant]
+                written = {name: hit for name, hit in found.items() if hit[1] != "official"}
+                found = written if len(written) == 1 else found  # a unit's own name beats another's long form
+                if len(found) > 1:
+                    return Match(None, "ambiguous", tuple(sorted(found)))
+                unit, kind = next(iter(found.values()))
+                return Match(unit, kind if variant == folded else "official")
+        best = _NO_MATCH
+        for variant in variants:
+            found = self._contained(variant)
+            if found.kind == "contains":
+                return found
+            if best.kind == "none":
+                best = found
+        return best
 
-    def kind_of(self, name: str) -> str:
-        unit = self.resolve(name)
-        return unit.kind if unit else "other"
+    def notes(self, source_file: str, texts: list[tuple[str, str]]) -> list[Issue]:
+        """Notes on how a return's unit was found from ``texts`` ((where, text), most trusted first): an info when
+        the deciding text is a long official name, a warning naming the candidates when no text decided and one
+        names several units."""
+        ambiguous: list[Issue] = []
+        for where, text in texts:
+            found = self.match(text) if text else _NO_MATCH
+            if found.unit is not None:
+                if found.kind != "official":
+                    return []
+                return [Issue("info", "unit_official_name", f"{where}写的“{text}”是名录中“{found.unit.name}”的全称，"
+                                                            f"已按“{found.unit.name}”计入。", source_file,
+                              unit=found.unit.name)]
+            if found.kind == "ambiguous" and not ambiguous:
+                names = "、".join(f"“{name}”" for name in found.candidates)
+                ambiguous.append(Issue("warning", "unit_ambiguous", f"{where}写的“{text}”可能指名录中的{names}，"
+                                                                    "程序不作猜测。请在“地方/部门（盖章）”处填写单位全称。",
+                                       source_file))
+        return ambiguous
+
+    def _contained(self, folded: str) -> Match:
+        """Names or aliases inside ``folded``; one inside a longer one (曾都区 in 曾都区科经局) does not count."""
+        spans: list[tuple[int, int, dict[str, tuple[Unit, MatchKind]]]] = []
+        for length in self._lengths:
+            if length >= len(folded):
+                continue
+            for start in range(len(folded) - length + 1):
+                found = self._keys.get(folded[start:start + length])
+                if found and not any(s <= start and start + length <= e for s, e, _ in spans):
+                    spans.append((start, start + length, found))
+        names = sorted({name for _, _, found in spans for name in found})
+        if not names:
+            return _NO_MATCH
+        if len(names) > 1:
+            return Match(None, "ambiguous", tuple(names))  # 广水市卫健局: 广水市 or 市卫健委? not guessed
+        rest = "".join(ch for i, ch in enumerate(folded) if not any(s <= i < e for s, e, _ in spans))
+        if any(word in rest for word in _OTHER_BODY):
+            return _NO_MATCH  # another body of that place (随县教育局 is not 随县's own return)
+        return Match(next(iter(spans[0][2].values()))[0], "contains")
+
+
+def _cities(units: list[Unit]) -> tuple[str, ...]:
+    """City names the registry writes before its city departments: 随州 from 市教育局's alias 随州市教育局."""
+    found = {alias[:-len(unit.name)] for unit in units if unit.name.startswith("市")
+             for alias in unit.aliases if alias.endswith(unit.name) and len(alias) > len(unit.name)}
+    return tuple(sorted((fold_name(c) for c in found if len(fold_name(c)) >= 2), key=lambda c: (-len(c), c)))
+
+
+def _variants(folded: str, cities: tuple[str, ...]) -> set[str]:
+    """``folded`` and its other ways of writing: long official words shortened (科学技术 → 科技), and a city prefix,
+    with or without 市, written as 市 alone (随州市教育局, 随州教育局 → 市教育局; 随州市高新区 → 市高新区)."""
+    short = _ABBREVIATE.sub(lambda m: _SHORT[m.group()], folded)
+    out = {folded, short}
+    for text in (folded, short):
+        for city in cities:
+            if text.startswith(city):
+                rest = text[len(city):].removeprefix("市")
+                if len(rest) >= 2:
+                    out.add("市" + rest)
+                break
+    return {v for v in out if len(v) >= 2}

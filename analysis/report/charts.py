@@ -60,6 +60,10 @@ LINE_STYLES: tuple[tuple[str, str], ...] = ((BLUE, "o"), ("#8C8C8C", "s"), ("#86
 
 KIND_COLOURS: dict[str, str] = {"county": BLUE, "department": GREY, "college": "#86A8CB",
                                 "institute": "#5E5E5E", "other": "#CFCFCF"}
+REST_COLOUR = "#E3E3E3"  # the one bar of the units beyond the largest ones (not a kind of unit: not in the legend)
+MANY_UNITS = 30  # unit charts with more units than this show the largest SHOWN_UNITS and one bar for the rest
+SHOWN_UNITS = 25
+REST_LABEL = "其他 {n} 家"
 
 SOURCE_NOTE = "数据来源：各单位报送的{years}年科技活动周开展情况统计表"
 NOT_REPORTED = "未填报"
@@ -275,6 +279,27 @@ def _unit_table(returns: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     return table.sort_values("_total", ascending=False, na_position="last", kind="stable")
 
 
+def _largest_and_rest(table: pd.DataFrame, keys: Sequence[str]) -> tuple[pd.DataFrame, int]:
+    """Beyond :data:`MANY_UNITS` rows of :func:`_unit_table`: its largest :data:`SHOWN_UNITS` and one last row
+    “其他 N 家” summing the rest (kind ``_rest``); returns the table and N (0 when nothing was merged)."""
+    if len(table) <= MANY_UNITS:
+        return table, 0
+    shown, rest = table.iloc[:SHOWN_UNITS], table.iloc[SHOWN_UNITS:]
+    merged = rest[list(keys)].sum(min_count=1)
+    row = pd.DataFrame([{**merged.to_dict(), "_kind": "_rest", "_total": merged.sum(min_count=1)}],
+                       index=[REST_LABEL.format(n=len(rest))])
+    return pd.concat([shown, row.astype(shown.dtypes.to_dict())]), len(rest)
+
+
+def _rest_note(merged: int) -> str:
+    """The title's note when units were merged into one bar (empty when none were)."""
+    return f"（最大的{SHOWN_UNITS}家，其余合为“{REST_LABEL.format(n=merged)}”）" if merged else ""
+
+
+def _bar_colours(kinds: Iterable[str]) -> list[str]:
+    return [KIND_COLOURS.get(k, REST_COLOUR) for k in kinds]
+
+
 def _composition_colours(keys: Sequence[str], main: Iterable[str]) -> list[str]:
     """Blue shades for the main keys, grey shades for the rest, in order."""
     main = set(main)
@@ -288,30 +313,33 @@ def _composition_colours(keys: Sequence[str], main: Iterable[str]) -> list[str]:
 def bar_by_unit(returns: pd.DataFrame, key: str, *, year: int, demo: bool, top: int | None = None) -> Figure:
     """One item per unit as sorted horizontal bars, coloured by kind of unit, with value labels."""
     field = BY_KEY[key]
-    table = _unit_table(returns, [key])
+    table, merged = _unit_table(returns, [key]), 0
     if top is not None:
         table = table.dropna(subset=[key]).head(top)
+    else:
+        table, merged = _largest_and_rest(table, [key])
     values = table[key].to_numpy()
     scale, shown = _scaled(values, field)
     fig, axes = _figure(_height_for_rows(len(table)))
     ax = axes[0, 0]
     y = _unit_axis(ax, table.index)
-    bars = ax.barh(y, np.nan_to_num(values), height=0.68, color=[KIND_COLOURS[k] for k in table["_kind"]])
+    bars = ax.barh(y, np.nan_to_num(values), height=0.68, color=_bar_colours(table["_kind"]))
     _label_bars(ax, bars, [_fmt_value(v, key, scale=scale, missing=NOT_REPORTED) for v in values])
     _room_for_labels(ax, values)
     _value_axis(ax, "x", shown.headed, scale)
     present = [k for k in KINDS if k in set(table["_kind"])]
     _legend_above(ax, [Patch(color=KIND_COLOURS[k], label=KIND_ZH[k]) for k in present])
-    suffix = f"（前{top}名）" if top is not None else ""
+    suffix = f"（前{top}名）" if top is not None else _rest_note(merged)
     return _finish(fig, f"{year}年各单位{field.display}{suffix}", years=str(year), demo=demo)
 
 
 @house_style()
 def _stacked_by_unit(returns: pd.DataFrame, keys: Sequence[str], colours: Sequence[str], *, title: str,
                      axis_name: str, year: int, demo: bool) -> Figure:
-    """Stacked horizontal bars per unit, one segment per key, total at the bar's end."""
+    """Stacked horizontal bars per unit, one segment per key, total at the bar's end (many units: the largest
+    and one bar for the rest, see :func:`_largest_and_rest`)."""
     fields = [BY_KEY[k] for k in keys]
-    table = _unit_table(returns, keys)
+    table, merged = _largest_and_rest(_unit_table(returns, keys), keys)
     totals = table["_total"].to_numpy()
     scale, shown = _scaled(totals, fields[0])
     fig, axes = _figure(_height_for_rows(len(table)) + 0.6)
@@ -327,7 +355,7 @@ def _stacked_by_unit(returns: pd.DataFrame, keys: Sequence[str], colours: Sequen
     _room_for_labels(ax, totals)
     _value_axis(ax, "x", stats.with_measure(axis_name, shown.measure), scale)
     _legend_above(ax)
-    return _finish(fig, title, years=str(year), demo=demo)
+    return _finish(fig, title + _rest_note(merged), years=str(year), demo=demo)
 
 
 def funding_composition(returns: pd.DataFrame, *, year: int, demo: bool) -> Figure:
@@ -510,6 +538,13 @@ def unit_small_multiples(per_unit_years: pd.DataFrame, key: str, *, demo: bool, 
     latest = wide.ffill().iloc[-1]
     units = sorted(wide.columns, key=lambda u: (rank.get(kinds.get(u), len(KINDS)),
                                                 -np.nan_to_num(latest[u], nan=-np.inf), u))
+    merged = 0
+    if len(units) > MANY_UNITS:  # the largest (latest value) in the same order, then one panel for the rest
+        largest = set(sorted(units, key=lambda u: (-np.nan_to_num(latest[u], nan=-np.inf), u))[:SHOWN_UNITS])
+        rest = [u for u in units if u not in largest]
+        merged, label = len(rest), REST_LABEL.format(n=len(rest))
+        wide = wide.assign(**{label: wide[rest].sum(axis=1, min_count=1)})
+        units = [u for u in units if u in largest] + [label]
     max_cols = 4 if len(units) <= 16 else 5 if len(units) <= 30 else 6
     nrows, ncols = _grid_shape(len(units), max_cols)
     fig, axes = _figure(min(MAX_HEIGHT_CM, 2.4 + 3.2 * nrows), nrows, ncols, sharex=True, sharey=same_scale)
@@ -527,7 +562,7 @@ def unit_small_multiples(per_unit_years: pd.DataFrame, key: str, *, demo: bool, 
         ax.tick_params(labelsize=7)
         _zero_based(ax, wide.to_numpy() if same_scale else line, 1.1)
     fig.supylabel(shown.headed, fontsize=8.5)
-    return _finish(fig, f"各单位{field.display}历年变化", years=_year_span(years), demo=demo)
+    return _finish(fig, f"各单位{field.display}历年变化{_rest_note(merged)}", years=_year_span(years), demo=demo)
 
 
 # ---------------------------------------------------------------- saving
