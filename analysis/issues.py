@@ -86,7 +86,8 @@ def readable(frame: pd.DataFrame, columns: tuple[str, ...] = tuple(ISSUE_HEADERS
     status = frame["status"] if "status" in frame else pd.Series("open", index=frame.index)
     shown = frame.assign(severity=frame["severity"].map(lambda s: SEVERITY_ZH.get(s, s)),
                          title=frame["code"].map(code_title), field=frame["field"].map(issue_field),
-                         status=status.fillna("open").map(lambda s: STATUS_ZH.get(s, s)))
+                         status=[STATUS_ZH.get(s, s) if sev in ("error", "warning") else ""
+                                 for s, sev in zip(status.fillna("open").replace("", "open"), frame["severity"])])
     return shown[list(columns)].rename(columns=ISSUE_HEADERS_ZH).reset_index(drop=True)
 
 

@@ -64,14 +64,14 @@ def test_overview(written):
     assert ws["A2"].value == "2023年科技活动周统计表核查反馈清单"
     assert ws["A3"].value == "生成日期：2023-06-10"
     table = rows(ws)
-    header = table.index(["单位", "错误", "警告", "提示", "合计", "反馈文件"])
+    header = table.index(["单位", "错误", "警告", "提示", "合计", "待核实", "反馈文件"])
     assert table[header + 1:header + 6] == [
-        ["随县", 1, 1, 1, 3, "反馈/随县.xlsx"], ["未识别单位", 1, 0, 0, 1, "反馈/未识别单位.xlsx"],
-        ["市地震局", 0, 1, 0, 1, "反馈/市地震局.xlsx"],
-        ["高新区[科创局]:2023?", 0, 1, 0, 1, "反馈/高新区[科创局]_2023_.xlsx"], ["合计", 2, 3, 1, 6, None]]
+        ["随县", 1, 1, 1, 3, 2, "反馈/随县.xlsx"], ["未识别单位", 1, 0, 0, 1, 1, "反馈/未识别单位.xlsx"],
+        ["市地震局", 0, 1, 0, 1, 1, "反馈/市地震局.xlsx"],
+        ["高新区[科创局]:2023?", 0, 1, 0, 1, 1, "反馈/高新区[科创局]_2023_.xlsx"], ["合计", 2, 3, 1, 6, 5, None]]
     flat = [c for r in table for c in r if c]
     assert "未报送统计表的单位（1 个）" in flat and "市地震局" in flat
-    assert ["警告", "已按原样使用或暂未计入，请核实并回复", None, None, None, None] in table
+    assert ["警告", "已按原样使用或暂未计入，请核实并回复", None, None, None, None, None] in table
     assert not any("HYPERLINK" in str(c) or "50000" in str(c) for c in flat)  # no finding itself in the overview
 
 
@@ -84,10 +84,11 @@ def test_unit_file(written):
     table = rows(ws)
     header = table.index(list(HEADERS))
     assert table[header + 1:] == [
-        ["错误", "公式错误", "随县/随县统计表.docx", "表格1", "C4", "举办活动次数", "'=HYPERLINK(\"http://x\",\"点我\")"],
+        ["错误", "公式错误", "随县/随县统计表.docx", "表格1", "C4", "举办活动次数", "'=HYPERLINK(\"http://x\",\"点我\")",
+         "待核实"],
         ["警告", "疑似元填成万元", "随县/随县统计表.docx", "表格1", "C9", "县级财政经费投入情况",
-         "“县级财政经费投入情况”填报 50000 万元……应填 5 万元。"],
-        ["提示", "材料不全", None, None, None, None, "未收到媒体报道资料：请补充报送。"],
+         "“县级财政经费投入情况”填报 50000 万元……应填 5 万元。", "待核实"],
+        ["提示", "材料不全", None, None, None, None, "未收到媒体报道资料：请补充报送。", None],
     ]
     assert ws.freeze_panes == f"A{header + 2}"
     assert ws.print_title_rows == f"${header + 1}:${header + 1}"
@@ -293,5 +294,16 @@ def test_libreoffice_reads_the_chinese(written, tmp_path):
                         "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=120)
     text = (out / "反馈清单.csv").read_text(encoding="utf-8")
     assert DEMO_LABEL in text and "2023年科技活动周统计表核查反馈清单" in text
-    assert ["随县", "1", "1", "1", "3", "反馈/随县.xlsx"] in list(csv.reader(text.splitlines()))
+    assert ["随县", "1", "1", "1", "3", "2", "反馈/随县.xlsx"] in list(csv.reader(text.splitlines()))
     assert "随县：2023年科技活动周统计表核查反馈" in (out / "随县.csv").read_text(encoding="utf-8")
+
+
+def test_what_the_ledger_settled_shows_per_unit(tmp_path):
+    settled = ISSUES.assign(status=["confirmed" if c == "money_in_yuan_suspect" else "open" for c in ISSUES["code"]])
+    written = write_feedback(tmp_path / "反馈清单.xlsx", settled, year=2023, demo=True, today=date(2023, 6, 10))
+    overview = rows(openpyxl.load_workbook(written.overview)["总览"])
+    header = overview.index(["单位", "错误", "警告", "提示", "合计", "待核实", "反馈文件"])
+    assert overview[header + 1][:6] == ["随县", 1, 1, 1, 3, 1]  # the 元 value confirmed: one left to settle
+    unit = rows(openpyxl.load_workbook(written.units["随县"]).worksheets[0])
+    statuses = {r[1]: r[7] for r in unit[unit.index(list(HEADERS)) + 1:]}
+    assert statuses == {"公式错误": "待核实", "疑似元填成万元": "已确认无误", "材料不全": None}

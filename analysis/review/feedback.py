@@ -38,7 +38,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from analysis.issues import ISSUE_HEADERS_ZH, SEVERITIES, SEVERITY_ZH, readable
+from analysis.issues import ISSUE_HEADERS_ZH, SEVERITIES, SEVERITY_ZH, open_findings, readable
 from analysis.outputs import FIXED_TIME, atomic_folder, fixed_entry, neutralize, write_atomic
 from analysis.paths import DEMO_LABEL
 from analysis.review.materials import CHECKLIST_ZH, minutes_seconds
@@ -47,9 +47,9 @@ UNIT_FOLDER = "反馈"  # beside the overview: one file per unit with findings
 OVERVIEW = "总览"
 CHECKLIST_SHEET = "材料清单"
 NO_UNIT = "未识别单位"
-COLUMNS = ("severity", "title", "source_file", "sheet", "cell", "field", "message")  # a unit's own sheet
+COLUMNS = ("severity", "title", "source_file", "sheet", "cell", "field", "message", "status")  # a unit's own sheet
 HEADERS = tuple(ISSUE_HEADERS_ZH[c] for c in COLUMNS)
-WIDTHS = (9, 18, 30, 12, 9, 22, 60)
+WIDTHS = (9, 18, 30, 12, 9, 22, 60, 12)
 SEVERITY_NOTE = {"error": "该数值或文件无法使用，必须改正后重新报送",
                  "warning": "已按原样使用或暂未计入，请核实并回复",
                  "info": "已作处理，供核对备查"}
@@ -333,7 +333,8 @@ def _counts(issues: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-_OVERVIEW_LAYOUT = _Layout(((0, 0, 28), (1, 4, 10), (5, 5, 34)), None)
+_OVERVIEW_LAYOUT = _Layout(((0, 0, 28), (1, 5, 10), (6, 6, 34)), None)
+OPEN_HEADER = "待核实"  # per unit: errors and warnings no ledger row has settled yet
 
 
 def _overview_rows(issues: pd.DataFrame, counts: pd.DataFrame, files: dict[str, str], year: int, demo: bool,
@@ -344,13 +345,15 @@ def _overview_rows(issues: pd.DataFrame, counts: pd.DataFrame, files: dict[str, 
         rows.append(_Row(row, (f"生成日期：{today.isoformat()}",), "plain"))
         row += 1
     row += 1
-    rows.append(_Row(row, ("单位", *(SEVERITY_ZH[s] for s in SEVERITIES), "合计", FILE_HEADER), "header"))
+    still = open_findings(issues)["unit"].value_counts()
+    rows.append(_Row(row, ("单位", *(SEVERITY_ZH[s] for s in SEVERITIES), "合计", OPEN_HEADER, FILE_HEADER), "header"))
     for unit, r in zip(counts.index, counts.to_dict("records")):
         row += 1
-        rows.append(_Row(row, (unit, *(int(r[s]) for s in SEVERITIES), int(r["total"]), files[unit]), "boxed"))
+        rows.append(_Row(row, (unit, *(int(r[s]) for s in SEVERITIES), int(r["total"]), int(still.get(unit, 0)),
+                               files[unit]), "boxed"))
     row += 1
-    rows.append(_Row(row, ("合计", *(int(counts[s].sum()) for s in SEVERITIES), int(counts["total"].sum()), ""),
-                     "boxed_bold"))
+    rows.append(_Row(row, ("合计", *(int(counts[s].sum()) for s in SEVERITIES), int(counts["total"].sum()),
+                           int(still.sum()), ""), "boxed_bold"))
     missing = sorted(issues.loc[issues["code"] == "missing_return", "unit"].unique())
     row += 2
     rows.append(_Row(row, (f"未报送统计表的单位（{len(missing)} 个）",), "bold"))
