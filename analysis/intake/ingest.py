@@ -35,12 +35,12 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
         raise FileNotFoundError(f"报送文件夹不存在：{raw_dir}")
     year = year if year is not None else year_of(raw_dir)
     registry = registry or Registry.load(units_csv)
-    paths, walk_issues = walk(raw_dir)
+    walked, walk_issues = walk(raw_dir)
     seen = []
-    for path in paths:
+    for item in walked:
+        path = item.path
         kind = "project" if path.parent == raw_dir and path.name in PROJECT_FILES else classify(path)
-        seen.append(SeenFile(path, path.relative_to(raw_dir).as_posix(), kind,
-                             "" if kind == "table" else _safe_sha(path)))
+        seen.append(SeenFile(path, item.source_file, kind, "" if kind == "table" else _safe_sha(path)))
     tasks = [ReadTask(str(s.path), s.source_file, year, limits) for s in seen if s.kind == "table"]
     bar = _progress(len(tasks)) if progress else None
     try:

@@ -36,12 +36,15 @@ from analysis.intake.safety import (
     column_number,
     signature,
 )
+from analysis.intake.source import FileLike, Source, zip_input
 
 SPREADSHEET_EXT = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 WORD_EXT = (".docx", ".docm", ".wps")
 LEGACY_WORD_EXT = (".doc",)
 CSV_EXT = (".csv",)
 TABLE_EXT = SPREADSHEET_EXT + WORD_EXT + LEGACY_WORD_EXT + CSV_EXT
+PDF_EXT = (".pdf",)
+IMAGE_EXT = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")  # photos and scans, read by OCR
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_TBL, _W_TR, _W_TC, _W_P, _W_T = (f"{{{_W}}}{t}" for t in ("tbl", "tr", "tc", "p", "t"))
@@ -74,11 +77,19 @@ def column_letters(n: int) -> str:
     return out
 
 
-def read_grids(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
-    """All grids of a table-bearing file (by content, not only by extension)."""
-    path = Path(path)
+def read_grids(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
+    """All grids of a table-bearing file, PDF or image (by content, not only by extension); a Path or a Source."""
+    path = path if isinstance(path, Source) else Path(path)
     check_size(path, limits)
     ext = path.suffix.lower()
+    if ext in PDF_EXT:
+        from analysis.intake.pdf_reader import read_pdf
+
+        return read_pdf(path, limits)
+    if ext in IMAGE_EXT:
+        from analysis.intake.ocr_reader import read_image
+
+        return read_image(path, limits)
     head = signature(path)
     if ext in LEGACY_WORD_EXT or (ext in WORD_EXT and head.startswith(OLE_MAGIC)):
         if head.startswith(ZIP_MAGIC):
@@ -97,18 +108,19 @@ def read_grids(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
         grids = read_spreadsheet(path, limits)
         if not facts.error_parts:
             return grids
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(zip_input(path)) as zf:
             return _restore_error_cells(zf, grids, facts.error_parts)
     raise Refused("file_wrong_format", f"文件扩展名为 {ext}，但内容不是该格式（可能是改了扩展名或文件已损坏），"
                                        "请用Excel/WPS/Word打开确认后另存为 .xlsx 或 .docx 再报送。")
 
 
-def read_spreadsheet(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
+def read_spreadsheet(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     """Every worksheet of a workbook, with its visibility, through python-calamine."""
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        with path.open("rb") as fh:  # from bytes: archive members, and names that are not UTF-8
+            wb = pc.CalamineWorkbook.from_filelike(fh)
     except pc.PasswordError as exc:
         raise Refused("file_encrypted", "文件设置了密码保护，无法读取。请取消密码后重新报送。") from exc
     except Exception as exc:  # calamine raises several error types for broken files
@@ -190,7 +202,7 @@ def _blank(value: object) -> object:
     return None if value == "" else value
 
 
-def read_csv(path: Path, limits: Limits = DEFAULT_LIMITS) -> Grid:
+def read_csv(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> Grid:
     """A CSV file as one grid, decoding UTF-8 (BOM or not), UTF-16 (BOM) or GB18030."""
     data = path.read_bytes()
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -230,7 +242,7 @@ def decode_text(data: bytes) -> str:
         return data.decode("gb18030", errors="replace")
 
 
-def read_docx(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
+def read_docx(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     """Word tables as grids (merged cells expanded), plus the body paragraphs as a one-column grid ``正文``."""
     body = check_zip(path, limits).word_body
     if body is None:
@@ -307,7 +319,10 @@ def _text(paragraph: etree._Element) -> str:
     return "".join(parts).strip()
 
 
-def _read_legacy_doc(path: Path, limits: Limits) -> list[Grid]:
+def _read_legacy_doc(path: FileLike, limits: Limits) -> list[Grid]:
+    if isinstance(path, Source):
+        raise Refused("doc_legacy", "压缩包中的文件为旧版 Word（.doc）格式，压缩包成员不解压到磁盘，无法转换读取。"
+                                    "请用 Word/WPS 另存为 .docx 后重新报送。")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         raise Refused("doc_legacy", "文件为旧版 Word（.doc）格式，本机未安装 LibreOffice，无法转换读取。"
