@@ -11,9 +11,9 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from analysis.intake.assemble import SeenFile, assemble
+from analysis.intake.assemble import SeenFile, all_members, assemble
 from analysis.intake.dates import RECEIVED_CSV
-from analysis.intake.filekinds import classify
+from analysis.intake.filekinds import classify, is_read
 from analysis.intake.pool import ReadTask, run_tasks
 from analysis.intake.read_file import sha256_of
 from analysis.intake.records import IngestResult
@@ -40,8 +40,9 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
     for item in walked:
         path = item.path
         kind = "project" if path.parent == raw_dir and path.name in PROJECT_FILES else classify(path)
-        seen.append(SeenFile(path, item.source_file, kind, "" if kind == "table" else _safe_sha(path)))
-    tasks = [ReadTask(str(s.path), s.source_file, year, limits) for s in seen if s.kind == "table"]
+        read = kind != "project" and is_read(path)
+        seen.append(SeenFile(path, item.source_file, kind, "" if read else _safe_sha(path), read))
+    tasks = [ReadTask(str(s.path), s.source_file, year, limits) for s in seen if s.read]
     bar = _progress(len(tasks)) if progress else None
     try:
         workers = workers or min(os.cpu_count() or 1, max(1, len(tasks) // 8))  # a few files: one reader is enough
@@ -55,7 +56,10 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
     meta = {"year": year, "demo": is_demo(raw_dir), "raw_dir": _shown_path(raw_dir),
             "units_expected": [u.name for u in registry.roster(year)]}
     result = assemble(seen, read, walk_issues, registry, meta)
-    result.file_times = {s.source_file: t for s in seen if (t := _mtime(s.path)) is not None}
+    times = {s.source_file: t for s in seen if (t := _mtime(s.path)) is not None}
+    times.update({member.source_file: times[archive] for archive, outcome in read.items() if archive in times
+                  for member in all_members(outcome)})  # an archive's members were received with it
+    result.file_times = times
     if out_dir is not None:
         write_result(result, Path(out_dir))
     return result

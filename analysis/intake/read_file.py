@@ -1,4 +1,4 @@
-"""One table-bearing file → a FileOutcome: pre-flight, read, locate and parse (runs in a worker process)."""
+"""One file → a FileOutcome: pre-flight, read, locate and parse (runs in a worker process); an archive member by member."""
 
 from __future__ import annotations
 
@@ -6,12 +6,19 @@ import hashlib
 from pathlib import Path
 
 from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX
+from analysis.intake.archives import MAX_ARCHIVE_DEPTH, UnsafeMember, is_archive, members
+from analysis.intake.filekinds import classify, is_read
 from analysis.intake.locate import Located, count_labels, locate
-from analysis.intake.readers import LEGACY_WORD_EXT, WORD_EXT, read_grids
+from analysis.intake.ocr_reader import OcrGrid, OcrUnavailable, ocr_findings
+from analysis.intake.readers import IMAGE_EXT, LEGACY_WORD_EXT, PDF_EXT, WORD_EXT, read_grids
 from analysis.intake.records import FileOutcome, ParsedCell
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused
+from analysis.intake.source import FileLike
 from analysis.intake.values import parse_value, raw_text
 from analysis.issues import Issue
+
+
+FORM_NAME_WORDS = ("统计表", "附件", "开展情况")  # a file named with these is probably the form
 
 
 class ReadTimeout(BaseException):
@@ -27,51 +34,113 @@ def sha256_of(path: Path) -> str:
 
 
 def process_file(path: Path, source_file: str, year: int | None, limits: Limits = DEFAULT_LIMITS) -> FileOutcome:
-    """Pre-flight, read, locate and parse one table-bearing file.  Never raises for bad input."""
+    """Pre-flight, read, locate and parse one file (an archive: each member).  Never raises for bad input."""
     try:
         sha, mtime = sha256_of(path), path.stat().st_mtime
     except OSError as exc:
         return FileOutcome(source_file, issues=(Issue("error", "file_unreadable", f"文件无法打开（{exc.strerror}），"
                                                       "请检查文件权限或重新报送。", source_file),))
+    return read_source(path, source_file, sha, mtime, year, limits)
+
+
+def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: int | None, limits: Limits,
+                depth: int = 0) -> FileOutcome:
+    """One file on disk or in memory → its outcome; ``depth`` counts the archives it sits in."""
+    if is_archive(src.name):
+        return _read_archive(src, source_file, sha, mtime, year, limits, depth)
+    if not is_read(src.name):  # an archive member that is a video, a document, a system file …
+        return FileOutcome(source_file, sha, classify(src.name), mtime=mtime)
     try:
-        grids = read_grids(path, limits)
+        grids = read_grids(src, limits)
         unreadable = tuple(Issue("warning", "sheet_unreadable", g.problem, source_file, g.sheet) for g in grids
                            if g.problem)
         located = locate(grids, year)
         if located is None:
-            kind, issues = _without_form(path, source_file, grids)
+            kind, issues = _without_form(src, source_file, grids)
             return FileOutcome(source_file, sha, kind, issues=unreadable + issues, mtime=mtime)
         parsed, issues = parse_located(located, source_file)
-        issues = unreadable + issues
+        issues = unreadable + issues + ocr_findings(grids, parsed, source_file)
     except Refused as exc:
-        return FileOutcome(source_file, sha, "other", mtime=mtime,
+        if isinstance(exc, OcrUnavailable) and _is_image(src) and not _named_like_form(src):
+            return FileOutcome(source_file, sha, "photo", mtime=mtime)  # without OCR a photo stays a photo
+        return FileOutcome(source_file, sha, _kind_unread(src), mtime=mtime,
                            issues=(Issue(exc.severity, exc.code, exc.message, source_file),))
     except ReadTimeout:
         raise
     except BaseException as exc:  # noqa: BLE001 - native readers raise anything (PanicException is a BaseException)
-        return FileOutcome(source_file, sha, "other", mtime=mtime, issues=(Issue(
+        return FileOutcome(source_file, sha, _kind_unread(src), mtime=mtime, issues=(Issue(
             "error", "file_unreadable", f"文件无法读取（{type(exc).__name__}），可能已损坏，请重新保存后报送。", source_file),))
     return FileOutcome(source_file, sha, "form", located.stamp, parsed, issues, mtime)
 
 
-def _without_form(path: Path, source_file: str, grids: list) -> tuple[str, tuple[Issue, ...]]:
-    """Kind of a table-bearing file in which no form was found, and whether a person should look at it.
+def _read_archive(src: FileLike, source_file: str, sha: str, mtime: float, year: int | None, limits: Limits,
+                  depth: int) -> FileOutcome:
+    """Each member of an archive read in memory, named ``<archive>/<member path>``."""
+    if depth >= MAX_ARCHIVE_DEPTH + 1:
+        return FileOutcome(source_file, sha, "other", mtime=mtime, issues=(Issue(
+            "warning", "archive_too_deep", f"压缩包中套压缩包超过 {MAX_ARCHIVE_DEPTH + 1} 层（archives.MAX_ARCHIVE_DEPTH），"
+                                           "未读取这一层。请解压后直接报送其中的文件。", source_file),))
+    outcomes: list[FileOutcome] = []
+    issues: list[Issue] = []
+    try:
+        for member in members(src, limits):
+            name = f"{source_file}/{member.name if isinstance(member, UnsafeMember) else member.member}"
+            if isinstance(member, UnsafeMember):
+                issues.append(Issue("warning", "archive_member_skipped", f"压缩包中的“{member.name}”未读取：{member.reason}。"
+                                                                         "请检查压缩包内容后重新报送。", source_file))
+                continue
+            digest = hashlib.sha256(member.data).hexdigest()
+            outcomes.append(read_source(member, name, digest, mtime, year, limits, depth + 1))
+    except Refused as exc:
+        return FileOutcome(source_file, sha, "other", mtime=mtime,
+                           issues=(Issue(exc.severity, exc.code, exc.message, source_file),))
+    return FileOutcome(source_file, sha, "other", issues=tuple(issues), mtime=mtime, members=tuple(outcomes))
 
-    A Word file with prose is a summary (no issue).  A file named like the form, a CSV, a sheet holding some of
-    the form's labels, or a very large sheet gets a warning; an unrelated workbook only an info line.
+
+def _is_image(src: FileLike) -> bool:
+    return src.suffix.lower() in IMAGE_EXT
+
+
+def _named_like_form(src: FileLike) -> bool:
+    return any(word in src.stem for word in FORM_NAME_WORDS)
+
+
+def _kind_unread(src: FileLike) -> str:
+    """Kind of a file that could not be read: what its name says (a photo stays a photo), else other."""
+    kind = classify(src.name)
+    return kind if kind in ("photo", "document") else "other"
+
+
+def _without_form(src: FileLike, source_file: str, grids: list) -> tuple[str, tuple[Issue, ...]]:
+    """Kind of a file in which no form was found, and whether a person should look at it.
+
+    A Word file with prose is a summary (no issue); an ordinary photo is a photo and a PDF without the form a
+    document.  A scan or photo OCR read without finding the form gets a warning asking for the electronic table.
+    A file named like the form, a CSV, a sheet holding some of the form's labels, or a very large sheet gets a
+    warning; an unrelated workbook only an info line.
     """
-    is_word = path.suffix.lower() in WORD_EXT + LEGACY_WORD_EXT
+    ext = src.suffix.lower()
+    is_word = ext in WORD_EXT + LEGACY_WORD_EXT
     paragraphs = sum(len(g.rows) for g in grids if g.sheet == "正文")
-    named_like_form = any(word in path.stem for word in ("统计表", "附件", "开展情况"))
+    named_like_form = _named_like_form(src)
     if is_word and paragraphs >= 3 and not named_like_form:
         return "summary", ()
     labels = max((count_labels(g) for g in grids), default=0)
+    if ext in IMAGE_EXT + PDF_EXT:
+        kind = "photo" if ext in IMAGE_EXT else "document"
+        scanned = any(isinstance(g, OcrGrid) for g in grids)
+        if scanned and (labels >= 3 or named_like_form or ext in PDF_EXT):
+            return kind, (Issue("warning", "scan_no_form", "收到统计表的扫描件/照片，但文字识别（OCR）未能从中读出统计表"
+                                                           "（可能不清晰、倾斜或不完整），未计入。请报送单位提供电子版统计表"
+                                                           "（Excel 或 Word），或重新清晰拍摄。", source_file),)
+        if not named_like_form and labels < 3:
+            return kind, ()
     cells = sum(len(row) for g in grids for row in g.rows)
-    attention = named_like_form or path.suffix.lower() == ".csv" or labels >= 3 or cells > 100_000
+    attention = named_like_form or ext == ".csv" or labels >= 3 or cells > 100_000
     message = ("文件中未找到统计表（按标签识别到的项目不足），未计入。" +
                ("如这是统计表，请按通知附件的格式填写后重新报送。" if attention else "如不是统计表可忽略。"))
     issue = Issue("warning" if attention else "info", "no_form_found", message, source_file)
-    return ("document" if is_word else "other"), (issue,)
+    return ("document" if is_word or ext in PDF_EXT else "other" if ext not in IMAGE_EXT else "photo"), (issue,)
 
 
 def parse_located(located: Located, source_file: str) -> tuple[tuple[ParsedCell, ...], tuple[Issue, ...]]:

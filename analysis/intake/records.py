@@ -13,7 +13,7 @@ RETURN_COLUMNS = ("source_file", "unit", "unit_kind", *FIELD_KEYS)
 VALUE_COLUMNS = ("source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status", "note")
 FILE_COLUMNS = ("source_file", "kind", "status", "unit", "sha256")
 FILE_KINDS = ("form", "summary", "photo", "video", "document", "other")
-FILE_STATUSES = ("accepted", "superseded", "skipped", "error")
+FILE_STATUSES = ("accepted", "superseded", "stamped", "skipped", "error")  # stamped: the 盖章件 of a return
 TABLES = ("returns", "values", "issues", "files")
 
 
@@ -40,6 +40,7 @@ class FileOutcome:
     parsed: tuple[ParsedCell, ...] = ()
     issues: tuple[Issue, ...] = ()
     mtime: float = 0.0
+    members: tuple[FileOutcome, ...] = ()  # an archive's members, each named "<archive>/<member path>"
 
 
 @dataclass

@@ -17,7 +17,7 @@ from analysis.intake.records import FILE_KINDS, FILE_STATUSES
 from analysis.issues import SEVERITIES, Issue
 from analysis.intake.units import KINDS
 
-VALUE_STATUSES: tuple[str, ...] = ("accepted", "superseded")
+VALUE_STATUSES: tuple[str, ...] = ("accepted", "superseded", "stamped")
 MAX_EXAMPLES = 3
 
 
