@@ -22,6 +22,7 @@ MAX_ARCHIVE_DEPTH = 1  # an archive inside an archive is read; one inside that i
 _UTF8_FLAG = 0x800
 _ENCRYPTED_FLAG = 0x1
 _SKIPPED_PREFIXES = ("__MACOSX/",)  # macOS resource forks: not the sender's files
+_ENCRYPTED = "压缩包设置了密码（已加密），无法读取。请取消密码后重新压缩报送，或直接报送其中的文件。"
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def _zip(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]:
         entries = [MemberEntry(_member_name(i), i.file_size, i.compress_size, i) for i in infos if not i.is_dir()]
         _check_directory(entries, limits)
         if any(i.flag_bits & _ENCRYPTED_FLAG for i in infos):
-            raise Refused("file_encrypted", "压缩包设置了密码（已加密），无法读取。请取消密码后重新压缩报送，或直接报送其中的文件。")
+            raise Refused("file_encrypted", _ENCRYPTED)
         for entry in sorted(entries, key=lambda e: e.name):
             if entry.name.startswith(_SKIPPED_PREFIXES):
                 continue
@@ -142,13 +143,14 @@ def _zip_time(info: zipfile.ZipInfo) -> float:
 def _seven_zip(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]:
     try:
         import py7zr
+        from py7zr.exceptions import PasswordRequired
         from py7zr.io import BytesIOFactory
     except ImportError as exc:  # pragma: no cover - py7zr is a declared dependency
         raise Refused("archive_unsupported", "本机未安装 py7zr，无法读取 7z 压缩包。请改用 zip 压缩后重新报送。") from exc
     try:
         with src.open("rb") as fh, py7zr.SevenZipFile(fh, mode="r") as archive:
             if archive.needs_password():
-                raise Refused("file_encrypted", "压缩包设置了密码（已加密），无法读取。请取消密码后重新压缩报送，或直接报送其中的文件。")
+                raise Refused("file_encrypted", _ENCRYPTED)
             listed = [f for f in archive.list() if not f.is_directory]
             # a solid archive does not say how far each member was compressed: the ratio is checked where it does
             entries = [MemberEntry(f.filename.replace("\\", "/"), int(f.uncompressed or 0),
@@ -160,6 +162,8 @@ def _seven_zip(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]
                 archive.extract(targets=[str(e.key) for e in safe], factory=factory)
     except Refused:
         raise
+    except PasswordRequired as exc:  # file names encrypted too
+        raise Refused("file_encrypted", _ENCRYPTED) from exc
     except Exception as exc:  # noqa: BLE001 - py7zr raises many error types for broken archives
         raise Refused("file_corrupt", f"7z 压缩包已损坏或不完整（{type(exc).__name__}），请重新压缩后报送。") from exc
     for entry in sorted(entries, key=lambda e: e.name):

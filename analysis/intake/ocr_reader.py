@@ -11,6 +11,7 @@ packages, a scan raises :class:`OcrUnavailable` (an issue saying so), and the pa
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from statistics import median
@@ -90,18 +91,19 @@ def open_image(data: bytes):
 
     try:
         image = Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError as exc:
-        raise _too_large_refusal(str(exc)) from exc
+    except Image.DecompressionBombError as exc:  # Pillow's own guard, past twice its MAX_IMAGE_PIXELS
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        raise _too_large_refusal(f"{int(pixels.group(1)):,}" if pixels else "") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise Refused("file_corrupt", f"图片无法打开（{type(exc).__name__}），可能已损坏，请重新报送。") from exc
     width, height = image.size
     if width * height > MAX_PIXELS:
-        raise _too_large_refusal(f"{width} × {height}")
+        raise _too_large_refusal(f"{width} × {height} = {width * height:,}")
     return image
 
 
 def _too_large_refusal(size: str) -> Refused:
-    return Refused("image_too_large", f"图片尺寸过大（{size} 像素，上限 {MAX_PIXELS:,} 像素，ocr_reader.MAX_PIXELS），"
+    return Refused("image_too_large", f"图片尺寸过大（{size or '超过上限的'} 像素，上限 {MAX_PIXELS:,} 像素，ocr_reader.MAX_PIXELS），"
                                       "疑似异常文件，未读取。如这是统计表的照片，请用正常分辨率重新拍摄后报送。",
                    severity="warning")
 
