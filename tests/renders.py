@@ -13,8 +13,10 @@ from analysis.paths import FONTS
 from fixtures import Form
 
 FONT = FONTS / "NotoSansSC-Regular-GB2312.ttf"
-COLUMNS = (170, 470, 220)  # category | item | value, in pixels at scale 1
+COLUMNS = (190, 560, 220)  # category | item | value, in pixels at scale 1
 ROW = 44
+FONT_SIZE = 22
+LINE = 28
 MARGIN = 60
 
 
@@ -24,6 +26,20 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def wrap(text: str, width: float) -> list[str]:
+    """``text`` broken into lines that fit ``width`` pixels in the bundled font (as Word wraps a cell)."""
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(str(FONT), FONT_SIZE)
+    lines, line = [], ""
+    for ch in text:
+        if line and font.getlength(line + ch) > width:
+            lines.append(line)
+            line = ""
+        line += ch
+    return lines + [line] if line else lines
 
 
 def _layout(form: Form) -> tuple[list[tuple[float, float, float, float, str]], list[tuple[float, float, str]], float, float]:
@@ -60,13 +76,15 @@ def form_png(form: Form, scale: float = 1.0) -> bytes:
     cells, lines, width, height = _layout(form)
     image = Image.new("RGB", (int(width * scale), int(height * scale)), "white")
     draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(FONT), int(22 * scale))
+    font = ImageFont.truetype(str(FONT), int(FONT_SIZE * scale))
     for x, y, text in lines:
         draw.text((x * scale, y * scale), text, fill="black", font=font)
     for x0, y0, x1, y1, text in cells:
         draw.rectangle((x0 * scale, y0 * scale, x1 * scale, y1 * scale), outline="black", width=max(1, int(2 * scale)))
-        if text:
-            draw.text(((x0 + 10) * scale, ((y0 + y1) / 2 - 13) * scale), text, fill="black", font=font)
+        lines = wrap(text, x1 - x0 - 20)
+        top = (y0 + y1) / 2 - len(lines) * LINE / 2
+        for i, line in enumerate(lines):
+            draw.text(((x0 + 10) * scale, (top + i * LINE) * scale), line, fill="black", font=font)
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
@@ -81,8 +99,8 @@ def form_pdf(form: Form) -> bytes:
     from matplotlib.figure import Figure
 
     cells, lines, width, height = _layout(form)
-    prop = font_manager.FontProperties(fname=str(FONT), size=10)
     dpi = 100
+    prop = font_manager.FontProperties(fname=str(FONT), size=FONT_SIZE * 72 / dpi)
     fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
 
     def at(x: float, y: float) -> tuple[float, float]:
@@ -94,8 +112,10 @@ def form_pdf(form: Form) -> bytes:
         (fx0, fy0), (fx1, fy1) = at(x0, y0), at(x1, y1)
         fig.add_artist(matplotlib.patches.Rectangle((fx0, fy1), fx1 - fx0, fy0 - fy1, fill=False, linewidth=1,
                                                     transform=fig.transFigure))
-        if text:
-            fig.text(*at(x0 + 8, (y0 + y1) / 2 + 6), text, fontproperties=prop)
+        lines = wrap(text, x1 - x0 - 20)
+        top = (y0 + y1) / 2 - len(lines) * LINE / 2
+        for i, line in enumerate(lines):
+            fig.text(*at(x0 + 10, top + (i + 0.8) * LINE), line, fontproperties=prop)
     out = io.BytesIO()
     with matplotlib.rc_context({"pdf.fonttype": 42}):
         fig.savefig(out, format="pdf", metadata={"CreationDate": None, "Producer": None})
