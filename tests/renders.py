@@ -136,3 +136,41 @@ def write(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
+
+
+def value_box(form: Form, key: str) -> tuple[float, float, float, float]:
+    """Where the value of ``key`` is printed on the PNG at scale 1: its cell (x0, y0, x1, y1) in pixels."""
+    from analysis.form import BY_KEY
+
+    cells, _, _, _ = _layout(form)
+    label = BY_KEY[key].label
+    row = next(r for r, row in enumerate(form.table) if label in [v for v in row if isinstance(v, str)])
+    top = MARGIN + len(form.head) * ROW + 10 + row * ROW
+    return COLUMNS[0] + COLUMNS[1] + MARGIN, top, sum(COLUMNS) + MARGIN, top + ROW
+
+
+def photo_png(text: str = "热爱科学 崇尚科学", size: tuple[int, int] = (1600, 1200)) -> bytes:
+    """An ordinary activity photo: a coloured gradient with one banner line of text."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.linear_gradient("L").resize(size).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((200, 100, 1400, 220), fill=(180, 20, 20))
+    draw.text((300, 130), text, fill="white", font=ImageFont.truetype(str(FONT), 60))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def notice_png(lines: list[str]) -> bytes:
+    """A scanned page of prose (not the form): a few lines of text on white."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 32)
+    for i, line in enumerate(lines):
+        draw.text((120, 150 + i * 60), line, fill="black", font=font)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

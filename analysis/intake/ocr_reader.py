@@ -28,6 +28,8 @@ OCR_SIDE = 2000           # pixels: the longest side OCR works on (larger images
 FIRST_PASS_SIDE = 1000    # pixels: the reduced copy the cheap first pass looks at
 MIN_TEXT_LINES = 15       # a form has 20 labelled rows; an activity photo a few banners
 LOW_CONFIDENCE = 0.9      # below this an OCR'd value is a warning: check it against the image
+DET_SIDE = 960            # pixels: the longest side text detection works on
+OCR_MEMORY = 512 * 1024**2  # memory a worker may take beyond the pool's WORKER_MEMORY once it has read a scan
 OCR_PACKAGES = "rapidocr、onnxruntime"
 
 
@@ -81,8 +83,28 @@ def ocr_engine():
     """The OCR engine, made once per process (the models ship inside the rapidocr wheel: nothing is downloaded)."""
     from rapidocr import RapidOCR  # ImportError also when onnxruntime or opencv is missing underneath
 
+    allow_ocr_memory()
+    # detection on at most DET_SIDE pixels (less memory, same boxes on a printed form); one thread per worker
     return RapidOCR(params={"Global.log_level": "error", "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-                            "EngineConfig.onnxruntime.inter_op_num_threads": 1})
+                            "EngineConfig.onnxruntime.inter_op_num_threads": 1, "Det.limit_type": "max",
+                            "Det.limit_side_len": DET_SIDE})
+
+
+def allow_ocr_memory() -> None:
+    """Raise this worker's soft data limit (set by :mod:`analysis.intake.pool`) by OCR_MEMORY, within the hard
+    limit: the OCR models and their working memory need more than a table reader, and stay loaded afterwards."""
+    try:
+        import resource
+    except ImportError:  # not on Windows: no limit to raise
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if soft == resource.RLIM_INFINITY:
+        return
+    raised = soft + OCR_MEMORY if hard == resource.RLIM_INFINITY else min(hard, soft + OCR_MEMORY)
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, (raised, hard))
+    except (ValueError, OSError):
+        pass
 
 
 def open_image(data: bytes):
@@ -155,7 +177,7 @@ def ocr_grid(engine, image, sheet: str) -> OcrGrid:
 
     work = _reduced(image, OCR_SIDE)
     back = image.width / work.width
-    found = engine(np.asarray(work), use_cls=False)
+    found = engine(np.asarray(work), use_det=True, use_cls=False, use_rec=True)  # settings persist: all three
     boxes: list[OcrBox] = []
     if found is not None and found.boxes is not None:
         for quad, text, score in zip(found.boxes, found.txts, found.scores):
