@@ -12,7 +12,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,ocr]"
 	$(PY) -m analysis kernel
 	touch $(STAMP)
 
@@ -28,6 +28,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_ingest.py
 	$(PY) bench/bench_report.py
+	$(PY) bench/bench_new_readers.py
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

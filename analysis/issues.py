@@ -42,7 +42,10 @@ CODE_TITLES = {
     "file_limit_sheets": "工作表过多", "file_limit_cells": "表格过大", "sheet_unreadable": "工作表无法读取",
     "csv_nul_bytes": "CSV含空字符", "csv_line_too_long": "CSV行过长", "csv_malformed": "CSV格式有误",
     "docx_nested_tables": "表格嵌套过深", "value_too_large": "数值大得不合常理", "unit_conflict": "报送单位不一致", "doc_legacy": "旧版Word格式", "doc_convert_failed": "旧版Word转换失败",
-    "file_name_not_utf8": "文件名编码非UTF-8",
+    "file_name_not_utf8": "文件名编码非UTF-8", "archive_rar_unsupported": "RAR压缩包未读取",
+    "archive_too_deep": "压缩包嵌套过深", "archive_member_skipped": "压缩包成员未读取", "image_too_large": "图片尺寸过大",
+    "ocr_not_installed": "未安装文字识别", "ocr_value": "文字识别读出的数值", "ocr_low_confidence": "文字识别置信度低",
+    "scan_no_form": "扫描件未识别出统计表", "stamped_copy": "盖章件", "stamped_copy_differs": "盖章件与电子版不一致",
 }
 
 

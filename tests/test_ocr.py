@@ -141,3 +141,16 @@ def test_ordinary_photo_is_not_ocrd_fully(tmp_path: Path, monkeypatch: pytest.Mo
     assert read_grids(write(tmp_path / "活动照片.jpg", photo_png()), SLOW) == []  # the cheap pass said: a photo
     small = write(tmp_path / "缩略图.png", form_png(PHOTO_FORM, scale=0.5))  # 545 px wide: under MIN_SIDE
     assert read_grids(small, SLOW) == []
+
+
+def test_ocr_is_an_optional_extra_installed_by_setup() -> None:
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    extra = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    names = [re.split(r"[<>=]", r)[0] for r in extra["ocr"]]
+    assert names == ["rapidocr", "onnxruntime"]
+    comments = [line for line in (root / "environment.yml").read_text(encoding="utf-8").splitlines()
+                if line.startswith("#")]
+    assert all(any(name in line for line in comments) for name in names)
+    assert '".[dev,ocr]"' in (root / "Makefile").read_text(encoding="utf-8")

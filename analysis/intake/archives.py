@@ -141,12 +141,10 @@ def _zip_time(info: zipfile.ZipInfo) -> float:
 
 
 def _seven_zip(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]:
-    try:
-        import py7zr
-        from py7zr.exceptions import PasswordRequired
-        from py7zr.io import BytesIOFactory
-    except ImportError as exc:  # pragma: no cover - py7zr is a declared dependency
-        raise Refused("archive_unsupported", "本机未安装 py7zr，无法读取 7z 压缩包。请改用 zip 压缩后重新报送。") from exc
+    import py7zr
+    from py7zr.exceptions import PasswordRequired
+    from py7zr.io import BytesIOFactory
+
     try:
         with src.open("rb") as fh, py7zr.SevenZipFile(fh, mode="r") as archive:
             if archive.needs_password():
