@@ -127,17 +127,7 @@ def _zip(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]:
             except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, EOFError) as exc:
                 yield UnsafeMember(entry.name, f"成员已损坏，无法解压（{type(exc).__name__}）")
                 continue
-            mtime = _zip_time(entry.key)
-            yield Source(entry.name, data, mtime)
-
-
-def _zip_time(info: zipfile.ZipInfo) -> float:
-    import datetime as dt
-
-    try:
-        return dt.datetime(*info.date_time).timestamp()
-    except (ValueError, OverflowError):
-        return 0.0
+            yield Source(entry.name, data)
 
 
 def _seven_zip(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]:

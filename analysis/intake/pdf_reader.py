@@ -18,6 +18,7 @@ from analysis.intake.safety import Limits, Refused
 from analysis.intake.source import FileLike
 
 MAX_PAGES = 10     # a return is one or two pages; a longer PDF is read only this far
+MAX_SCAN_PAGES = 2  # scanned pages OCR reads (seconds each): the form is on the first ones
 SCAN_DPI = 200     # resolution scanned pages are rendered at for OCR (capped by ocr_reader.OCR_SIDE)
 _STREAM = re.compile(rb"stream\r?\n")
 _MAGIC = {b"\xff\xd8\xff": "JPEG 图片", b"\x89PNG": "PNG 图片", b"PK\x03\x04": "压缩包或 Office 文件",
@@ -77,7 +78,7 @@ def read_pdf(src: FileLike, limits: Limits) -> list[Grid]:
         grids.append(Grid(sheet=f"第{MAX_PAGES + 1}-{count}页", rows=[], problem=(
             f"PDF 共 {count} 页，只读取了前 {MAX_PAGES} 页（pdf_reader.MAX_PAGES）。统计表如在后面的页上，请单独报送统计表。")))
     if scans:
-        grids += _scanned_pages(data, scans)
+        grids += _scanned_pages(data, scans[:MAX_SCAN_PAGES])
     return grids
 
 

@@ -19,6 +19,7 @@ from analysis.issues import Issue
 
 
 FORM_NAME_WORDS = ("统计表", "附件", "开展情况")  # a file named with these is probably the form
+SCAN_NAME_WORDS = ("扫描", "盖章")  # … and with these, a scan of it
 
 
 class ReadTimeout(BaseException):
@@ -84,13 +85,13 @@ def _read_archive(src: FileLike, source_file: str, sha: str, mtime: float, year:
     issues: list[Issue] = []
     try:
         for member in members(src, limits):
-            name = f"{source_file}/{member.name if isinstance(member, UnsafeMember) else member.member}"
             if isinstance(member, UnsafeMember):
                 issues.append(Issue("warning", "archive_member_skipped", f"压缩包中的“{member.name}”未读取：{member.reason}。"
                                                                          "请检查压缩包内容后重新报送。", source_file))
                 continue
             digest = hashlib.sha256(member.data).hexdigest()
-            outcomes.append(read_source(member, name, digest, mtime, year, limits, depth + 1))
+            outcomes.append(read_source(member, f"{source_file}/{member.member}", digest, mtime, year, limits,
+                                        depth + 1))
     except Refused as exc:
         return FileOutcome(source_file, sha, "other", mtime=mtime,
                            issues=(Issue(exc.severity, exc.code, exc.message, source_file),))
@@ -114,10 +115,10 @@ def _kind_unread(src: FileLike) -> str:
 def _without_form(src: FileLike, source_file: str, grids: list) -> tuple[str, tuple[Issue, ...]]:
     """Kind of a file in which no form was found, and whether a person should look at it.
 
-    A Word file with prose is a summary (no issue); an ordinary photo is a photo and a PDF without the form a
-    document.  A scan or photo OCR read without finding the form gets a warning asking for the electronic table.
-    A file named like the form, a CSV, a sheet holding some of the form's labels, or a very large sheet gets a
-    warning; an unrelated workbook only an info line.
+    A Word file with prose is a summary (no issue); an ordinary photo stays a photo and a PDF without the form a
+    document.  A scan or photo read by OCR that shows some of the form's labels, or is named like the form or a
+    scan, gets a warning asking for the electronic table.  A file named like the form, a CSV, a sheet holding some
+    of the form's labels, or a very large sheet gets a warning; an unrelated workbook only an info line.
     """
     ext = src.suffix.lower()
     is_word = ext in WORD_EXT + LEGACY_WORD_EXT
@@ -126,10 +127,10 @@ def _without_form(src: FileLike, source_file: str, grids: list) -> tuple[str, tu
     if is_word and paragraphs >= 3 and not named_like_form:
         return "summary", ()
     labels = max((count_labels(g) for g in grids), default=0)
+    kind = "photo" if ext in IMAGE_EXT else "document" if is_word or ext in PDF_EXT else "other"
     if ext in IMAGE_EXT + PDF_EXT:
-        kind = "photo" if ext in IMAGE_EXT else "document"
         scanned = any(isinstance(g, OcrGrid) for g in grids)
-        if scanned and (labels >= 3 or named_like_form or ext in PDF_EXT):
+        if scanned and (labels >= 3 or named_like_form or any(w in src.stem for w in SCAN_NAME_WORDS)):
             return kind, (Issue("warning", "scan_no_form", "收到统计表的扫描件/照片，但文字识别（OCR）未能从中读出统计表"
                                                            "（可能不清晰、倾斜或不完整），未计入。请报送单位提供电子版统计表"
                                                            "（Excel 或 Word），或重新清晰拍摄。", source_file),)
@@ -139,8 +140,7 @@ def _without_form(src: FileLike, source_file: str, grids: list) -> tuple[str, tu
     attention = named_like_form or ext == ".csv" or labels >= 3 or cells > 100_000
     message = ("文件中未找到统计表（按标签识别到的项目不足），未计入。" +
                ("如这是统计表，请按通知附件的格式填写后重新报送。" if attention else "如不是统计表可忽略。"))
-    issue = Issue("warning" if attention else "info", "no_form_found", message, source_file)
-    return ("document" if is_word or ext in PDF_EXT else "other" if ext not in IMAGE_EXT else "photo"), (issue,)
+    return kind, (Issue("warning" if attention else "info", "no_form_found", message, source_file),)
 
 
 def parse_located(located: Located, source_file: str) -> tuple[tuple[ParsedCell, ...], tuple[Issue, ...]]:

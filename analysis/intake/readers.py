@@ -119,8 +119,11 @@ def read_spreadsheet(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Gr
     import python_calamine as pc
 
     try:
-        with path.open("rb") as fh:  # from bytes: archive members, and names that are not UTF-8
-            wb = pc.CalamineWorkbook.from_filelike(fh)
+        if _utf8_path(path):  # by path: calamine also goes by the extension (an encrypted .xls says so)
+            wb = pc.CalamineWorkbook.from_path(str(path))
+        else:  # from bytes: archive members, and names that are not UTF-8
+            with path.open("rb") as fh:
+                wb = pc.CalamineWorkbook.from_filelike(fh)
     except pc.PasswordError as exc:
         raise Refused("file_encrypted", "文件设置了密码保护，无法读取。请取消密码后重新报送。") from exc
     except Exception as exc:  # calamine raises several error types for broken files
@@ -196,6 +199,17 @@ def _restore_error_cells(zf: zipfile.ZipFile, grids: list[Grid], error_parts: di
             grid = Grid(grid.sheet, rows, grid.hidden, grid.origin, grid.merged)
         out.append(grid)
     return out
+
+
+def _utf8_path(path: FileLike) -> bool:
+    """A file on disk whose name native readers can take (not a Source, no undecodable bytes)."""
+    if isinstance(path, Source):
+        return False
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _blank(value: object) -> object:

@@ -20,7 +20,6 @@ class MemoryStat:
     """The part of ``os.stat_result`` readers use."""
 
     st_size: int
-    st_mtime: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,6 @@ class Source:
 
     member: str
     data: bytes
-    mtime: float = 0.0
 
     @property
     def name(self) -> str:
@@ -44,7 +42,7 @@ class Source:
         return PurePosixPath(self.member).stem
 
     def stat(self) -> MemoryStat:
-        return MemoryStat(len(self.data), self.mtime)
+        return MemoryStat(len(self.data))
 
     def open(self, mode: str = "rb") -> io.BytesIO:
         if mode != "rb":
