@@ -17,13 +17,15 @@ from fixtures import (
     value_of,
     vertical_form,
     with_values,
+    write_pdf,
     write_xlsx,
 )
 from renders import form_pdf, write
 
 from analysis.form import FIELD_KEYS
 
-TWIN_CHANGED = with_values(SAMPLE, events_held=13, public_online=165300)  # 2 of 20 numbers differ
+# 2 of 20 numbers differ; one item left blank in the stamped copy is not a differing number
+TWIN_CHANGED = with_values(SAMPLE, events_held=13, public_online=165300, staff_other=None)
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +84,14 @@ def test_pdf_without_the_form_is_a_document(pdfs) -> None:
     row = file_row(pdfs, "市科协/媒体报道汇编.pdf")
     assert (row["kind"], row["status"], row["unit"]) == ("document", "skipped", "市科协")
     assert issues_of(pdfs, "市科协/媒体报道汇编.pdf").empty
+
+
+def test_blank_pdf_is_a_document_without_issues(tmp_path: Path) -> None:
+    raw = tmp_path / "2023"
+    write_pdf(raw / "随县/空白.pdf")
+    result = ingest_folder(raw)
+    assert (file_row(result, "随县/空白.pdf")["kind"], file_row(result, "随县/空白.pdf")["status"]) == ("document", "skipped")
+    assert result.issues.empty
 
 
 def test_pdf_named_like_the_form_without_it_is_flagged(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from analysis.issues import Issue
 MIN_SIDE = 600            # pixels: a smaller image is a thumbnail or an activity photo; no form is legible in it
 MAX_PIXELS = 60_000_000   # pixels: a larger image is refused before it is decoded (a 20,000 × 20,000 bomb)
 OCR_SIDE = 2000           # pixels: the longest side OCR works on (larger images are reduced first)
-FIRST_PASS_SIDE = 1000    # pixels: the reduced copy the cheap first pass looks at
+FIRST_PASS_SIDE = 640     # pixels: the reduced copy the cheap first pass looks at
 MIN_TEXT_LINES = 15       # a form has 20 labelled rows; an activity photo a few banners
 LOW_CONFIDENCE = 0.9      # below this an OCR'd value is a warning: check it against the image
 DET_SIDE = 960            # pixels: the longest side text detection works on
