@@ -40,6 +40,7 @@ def _raw(raw: Path) -> Path:
     write(raw / "市科协/扫描件.pdf", image_pdf(notice_png(["关于报送科技活动周总结的函", "各有关单位：",
                                                           "现将我单位活动周开展情况报告如下。"])))
     write(raw / "市科协/媒体报道汇编.pdf", image_pdf(notice_png(["随州日报 2023年5月21日", "我市科技活动周启动"])))
+    write(raw / "扫描件.pdf", image_pdf(notice_png(["地方/部门（盖章）：随县", "统计表另行报送。"])))  # unit from the stamp
     return raw
 
 
@@ -98,6 +99,12 @@ def test_scan_without_a_form_asks_for_the_table_and_the_unit_returned(scans) -> 
     said = {i.unit: i.message for i in missing_return(ctx)}
     assert said["市科协"].startswith("已收到“市科协”")  # returned, not readable — not "did not return"
     assert "曾都区" not in said and "广水市" not in said  # scans read by OCR count as returned
+
+
+def test_scan_without_a_form_takes_its_unit_from_the_stamp_line(scans) -> None:
+    result, _ = scans
+    assert file_row(result, "扫描件.pdf")["unit"] == "随县"
+    assert list(issues_of(result, "扫描件.pdf")["code"]) == ["scan_no_form"]
 
 
 def test_scanned_document_that_is_not_the_form_stays_a_document(scans) -> None:

@@ -99,8 +99,9 @@ def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues
         issues.extend(outcome.issues)
         if outcome.kind != "form":
             status = "error" if any(i.severity == "error" for i in outcome.issues) else "skipped"
-            file_rows.append(dict(source_file=rel, kind=outcome.kind if outcome.kind in FILE_KINDS else "other", status=status, unit=unit_of_path(rel, registry),
-                                  sha256=outcome.sha256))
+            kind = outcome.kind if outcome.kind in FILE_KINDS else "other"
+            file_rows.append(dict(source_file=rel, kind=kind, status=status,
+                                  unit=unit_of_path(rel, registry, outcome.stamp), sha256=outcome.sha256))
             continue
         if is_blank_template(outcome):
             file_rows.append(dict(source_file=rel, kind="form", status="skipped", unit="", sha256=outcome.sha256))

@@ -8,7 +8,7 @@ from pathlib import Path
 from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX
 from analysis.intake.archives import MAX_ARCHIVE_DEPTH, UnsafeMember, is_archive, members
 from analysis.intake.filekinds import classify, is_read
-from analysis.intake.locate import Located, count_labels, locate
+from analysis.intake.locate import Located, count_labels, find_stamp, locate
 from analysis.intake.ocr_reader import OcrGrid, OcrUnavailable, ocr_findings
 from analysis.intake.readers import IMAGE_EXT, LEGACY_WORD_EXT, PDF_EXT, WORD_EXT, read_grids
 from analysis.intake.records import FileOutcome, ParsedCell
@@ -58,7 +58,8 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
         located = locate(grids, year)
         if located is None:
             kind, issues = _without_form(src, source_file, grids)
-            return FileOutcome(source_file, sha, kind, issues=unreadable + issues, mtime=mtime)
+            stamp = find_stamp(grids) if any(isinstance(g, OcrGrid) for g in grids) else ""
+            return FileOutcome(source_file, sha, kind, stamp, issues=unreadable + issues, mtime=mtime)
         parsed, issues = parse_located(located, source_file)
         issues = unreadable + issues + ocr_findings(grids, parsed, source_file)
     except Refused as exc:
