@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import zipfile
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from fixtures import (
 )
 
 OTHER = with_values(SAMPLE, events_held=7, public_offline=900)
+VIDEO = b"\x00\x00\x00\x18ftypmp42" + random.Random(15).randbytes(3 * 1024**2)  # streamed and hashed, not held
 
 
 def _bytes(tmp: Path, write, name: str, *args) -> bytes:
@@ -40,7 +42,7 @@ def archives(tmp_path_factory: pytest.TempPathFactory):
     photo = _bytes(base, write_photo, "c.jpg")
     summary = _bytes(base, write_summary_docx, "d.docx")
     members = {"曾都区材料/统计表.xlsx": xlsx, "曾都区材料/活动照片1.jpg": photo, "曾都区材料/工作总结.docx": summary,
-               "曾都区材料/Thumbs.db": b"\x00" * 10}
+               "曾都区材料/Thumbs.db": b"\x00" * 10, "曾都区材料/活动视频.mp4": VIDEO}
     write_zip(raw / "曾都区材料.zip", members, gbk=True)
     write_zip(raw / "报送材料.zip", {"随县/2023/开展情况.docx": docx})  # UTF-8 names (flag set), unit from the stamp
     write_7z(raw / "广水市.7z", {"统计表.xlsx": xlsx})
@@ -71,6 +73,8 @@ def test_files_lists_the_archive_and_each_member(archives) -> None:
     assert (photo["kind"], photo["status"], photo["unit"]) == ("photo", "skipped", "曾都区")
     assert photo["sha256"] == hashlib.sha256(data["photo"]).hexdigest()
     assert file_row(result, "曾都区材料.zip/曾都区材料/工作总结.docx")["kind"] == "summary"
+    video = file_row(result, "曾都区材料.zip/曾都区材料/活动视频.mp4")
+    assert (video["kind"], video["unit"], video["sha256"]) == ("video", "曾都区", hashlib.sha256(VIDEO).hexdigest())
     system = file_row(result, "曾都区材料.zip/曾都区材料/Thumbs.db")
     assert (system["kind"], system["unit"]) == ("other", "")
     assert issues_of(result, "曾都区材料.zip").empty

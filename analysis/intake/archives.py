@@ -9,10 +9,11 @@ A member whose name climbs out (``../``) or is absolute is skipped with a warnin
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Iterator
+from typing import Callable, Iterator
 
 from analysis.intake.safety import Limits, Refused
 from analysis.intake.source import FileLike, Source, decode_name, zip_input
@@ -36,6 +37,14 @@ class MemberEntry:
 
 
 @dataclass(frozen=True)
+class HashedMember:
+    """A zip member no reader needs (a video, a document): only its hash, computed while streaming it."""
+
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class UnsafeMember:
     """A member that is not read: its decoded name and why (Chinese)."""
 
@@ -47,8 +56,11 @@ def is_archive(name: str) -> bool:
     return PurePosixPath(name).suffix.lower() in ARCHIVE_EXT
 
 
-def members(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]:
-    """The members of an archive, one at a time, in name order; raises Refused for the archive as a whole."""
+def members(src: FileLike, limits: Limits, wanted: Callable[[str], bool] = lambda name: True
+            ) -> Iterator[Source | HashedMember | UnsafeMember]:
+    """The members of an archive, one at a time, in name order; raises Refused for the archive as a whole.
+
+    A zip member whose name ``wanted`` rejects is only hashed (a large video is never held in memory)."""
     ext = src.suffix.lower()
     with src.open("rb") as fh:
         head = fh.read(6)
@@ -58,7 +70,7 @@ def members(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]:
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         yield from _seven_zip(src, limits)
     elif head.startswith(b"PK"):
-        yield from _zip(src, limits)
+        yield from _zip(src, limits, wanted)
     else:
         raise Refused("file_wrong_format", f"文件扩展名为 {ext}，但内容不是压缩包（可能是改了扩展名或文件已损坏），"
                                            "请确认后重新报送。")
@@ -103,7 +115,8 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return name.replace("\\", "/")
 
 
-def _zip(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]:
+def _zip(src: FileLike, limits: Limits,
+         wanted: Callable[[str], bool]) -> Iterator[Source | HashedMember | UnsafeMember]:
     try:
         zf = zipfile.ZipFile(zip_input(src))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
@@ -123,11 +136,15 @@ def _zip(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]:
                 continue
             try:
                 with zf.open(entry.key) as fh:
-                    data = fh.read(entry.size + 1)
+                    if wanted(entry.name):
+                        yield Source(entry.name, fh.read(entry.size + 1))
+                    else:
+                        digest = hashlib.sha256()
+                        for block in iter(lambda: fh.read(1024**2), b""):
+                            digest.update(block)
+                        yield HashedMember(entry.name, digest.hexdigest())
             except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, EOFError) as exc:
                 yield UnsafeMember(entry.name, f"成员已损坏，无法解压（{type(exc).__name__}）")
-                continue
-            yield Source(entry.name, data)
 
 
 def _seven_zip(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]:

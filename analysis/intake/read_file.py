@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX
-from analysis.intake.archives import MAX_ARCHIVE_DEPTH, UnsafeMember, is_archive, members
+from analysis.intake.archives import MAX_ARCHIVE_DEPTH, HashedMember, UnsafeMember, is_archive, members
 from analysis.intake.filekinds import classify, is_read
 from analysis.intake.locate import Located, count_labels, find_stamp, locate
 from analysis.intake.ocr_reader import OcrGrid, OcrUnavailable, ocr_findings
@@ -49,7 +49,7 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
     """One file on disk or in memory → its outcome; ``depth`` counts the archives it sits in."""
     if is_archive(src.name):
         return _read_archive(src, source_file, sha, mtime, year, limits, depth)
-    if not is_read(src.name):  # an archive member that is a video, a document, a system file …
+    if not is_read(src.name):  # a 7z member that is a video, a document, a system file …
         return FileOutcome(source_file, sha, classify(src.name), mtime=mtime)
     try:
         grids = read_grids(src, limits)
@@ -85,10 +85,14 @@ def _read_archive(src: FileLike, source_file: str, sha: str, mtime: float, year:
     outcomes: list[FileOutcome] = []
     issues: list[Issue] = []
     try:
-        for member in members(src, limits):
+        for member in members(src, limits, wanted=is_read):
             if isinstance(member, UnsafeMember):
                 issues.append(Issue("warning", "archive_member_skipped", f"压缩包中的“{member.name}”未读取：{member.reason}。"
                                                                          "请检查压缩包内容后重新报送。", source_file))
+                continue
+            if isinstance(member, HashedMember):  # a video, a document …: inventoried, not read
+                outcomes.append(FileOutcome(f"{source_file}/{member.name}", member.sha256, classify(member.name),
+                                            mtime=mtime))
                 continue
             digest = hashlib.sha256(member.data).hexdigest()
             outcomes.append(read_source(member, f"{source_file}/{member.member}", digest, mtime, year, limits,
