@@ -22,6 +22,7 @@ from fixtures import (
     write_docx,
     write_photo,
     write_summary_docx,
+    write_units_csv,
     write_xlsx,
 )
 
@@ -117,3 +118,21 @@ def test_an_empty_zip_is_inventoried_without_issues(tmp_path: Path) -> None:
         pass
     result = ingest_folder(raw)
     assert list(result.files["source_file"]) == ["空.zip"] and result.issues.empty
+
+
+def test_video_members_are_timed_in_the_worker(tmp_path: Path) -> None:
+    from analysis.demo import minimal_mp4
+    from analysis.pipeline import process_year
+
+    raw = tmp_path / "2023"
+    xlsx = write_xlsx(tmp_path / "staging" / "a.xlsx", vertical_form(SAMPLE, stamp="随县")).read_bytes()
+    write_zip(raw / "随县材料.zip", {"随县/统计表.xlsx": xlsx, "随县/活动视频.mp4": minimal_mp4(205),
+                                   "随县/短视频.mp4": minimal_mp4(59.5)}, gbk=True)
+    outcome = process_year(raw, tmp_path / "out", year=2023, workers=1,
+                           units_csv=write_units_csv(tmp_path / "units.csv"))
+    assert outcome.result.video_seconds == {"随县材料.zip/随县/活动视频.mp4": pytest.approx(205.0),
+                                            "随县材料.zip/随县/短视频.mp4": pytest.approx(59.5)}
+    issues = outcome.result.issues
+    videos = issues[issues["code"].str.startswith("video_")]
+    assert list(zip(videos["code"], videos["source_file"])) == [("video_too_long", "随县材料.zip/随县/活动视频.mp4")]
+    assert "3分25秒" in videos["message"].iloc[0]

@@ -56,11 +56,11 @@ def is_archive(name: str) -> bool:
     return PurePosixPath(name).suffix.lower() in ARCHIVE_EXT
 
 
-def members(src: FileLike, limits: Limits, wanted: Callable[[str], bool] = lambda name: True
+def members(src: FileLike, limits: Limits, wanted: Callable[[str, int], bool] = lambda name, size: True
             ) -> Iterator[Source | HashedMember | UnsafeMember]:
     """The members of an archive, one at a time, in name order; raises Refused for the archive as a whole.
 
-    A zip member whose name ``wanted`` rejects is only hashed (a large video is never held in memory)."""
+    A zip member that ``wanted(name, size)`` rejects is only hashed (a large video is never held in memory)."""
     ext = src.suffix.lower()
     with src.open("rb") as fh:
         head = fh.read(6)
@@ -116,7 +116,7 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 def _zip(src: FileLike, limits: Limits,
-         wanted: Callable[[str], bool]) -> Iterator[Source | HashedMember | UnsafeMember]:
+         wanted: Callable[[str, int], bool]) -> Iterator[Source | HashedMember | UnsafeMember]:
     try:
         zf = zipfile.ZipFile(zip_input(src))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
@@ -136,7 +136,7 @@ def _zip(src: FileLike, limits: Limits,
                 continue
             try:
                 with zf.open(entry.key) as fh:
-                    if wanted(entry.name):
+                    if wanted(entry.name, entry.size):
                         yield Source(entry.name, fh.read(entry.size + 1))
                     else:
                         digest = hashlib.sha256()

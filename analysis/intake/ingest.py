@@ -60,6 +60,8 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
     times.update({member.source_file: times[archive] for archive, outcome in read.items() if archive in times
                   for member in all_members(outcome)})  # an archive's members were received with it
     result.file_times = times
+    result.video_seconds = {member.source_file: member.seconds for outcome in read.values()
+                            for member in all_members(outcome) if member.seconds is not None}
     if out_dir is not None:
         write_result(result, Path(out_dir))
     return result

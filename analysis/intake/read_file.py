@@ -9,11 +9,12 @@ from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX
 from analysis.intake.archives import MAX_ARCHIVE_DEPTH, HashedMember, UnsafeMember, is_archive, members
 from analysis.intake.filekinds import classify, is_read
 from analysis.intake.locate import Located, count_labels, find_stamp, locate
+from analysis.intake.media import video_seconds
 from analysis.intake.ocr_reader import OcrGrid, OcrUnavailable, ocr_findings
 from analysis.intake.readers import IMAGE_EXT, LEGACY_WORD_EXT, PDF_EXT, WORD_EXT, read_grids
 from analysis.intake.records import FileOutcome, ParsedCell
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused
-from analysis.intake.source import FileLike
+from analysis.intake.source import FileLike, Source
 from analysis.intake.values import parse_value, raw_text
 from analysis.issues import Issue
 
@@ -49,8 +50,10 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
     """One file on disk or in memory → its outcome; ``depth`` counts the archives it sits in."""
     if is_archive(src.name):
         return _read_archive(src, source_file, sha, mtime, year, limits, depth)
-    if not is_read(src.name):  # a 7z member that is a video, a document, a system file …
-        return FileOutcome(source_file, sha, classify(src.name), mtime=mtime)
+    if not is_read(src.name):  # an archive member that is a video, a document, a system file …
+        kind = classify(src.name)
+        seconds = video_seconds(src.open("rb")) if kind == "video" and isinstance(src, Source) else None
+        return FileOutcome(source_file, sha, kind, mtime=mtime, seconds=seconds)
     try:
         grids = read_grids(src, limits)
         unreadable = tuple(Issue("warning", "sheet_unreadable", g.problem, source_file, g.sheet) for g in grids
@@ -85,7 +88,7 @@ def _read_archive(src: FileLike, source_file: str, sha: str, mtime: float, year:
     outcomes: list[FileOutcome] = []
     issues: list[Issue] = []
     try:
-        for member in members(src, limits, wanted=is_read):
+        for member in members(src, limits, wanted=lambda name, size: _wanted(name, size, limits)):
             if isinstance(member, UnsafeMember):
                 issues.append(Issue("warning", "archive_member_skipped", f"压缩包中的“{member.name}”未读取：{member.reason}。"
                                                                          "请检查压缩包内容后重新报送。", source_file))
@@ -101,6 +104,12 @@ def _read_archive(src: FileLike, source_file: str, sha: str, mtime: float, year:
         return FileOutcome(source_file, sha, "other", mtime=mtime,
                            issues=(Issue(exc.severity, exc.code, exc.message, source_file),))
     return FileOutcome(source_file, sha, "other", issues=tuple(issues), mtime=mtime, members=tuple(outcomes))
+
+
+def _wanted(name: str, size: int, limits: Limits) -> bool:
+    """Archive members held in memory: what a reader opens, and videos up to the file size limit (their duration
+    is read in the worker); the rest is only hashed."""
+    return is_read(name) or (classify(name) == "video" and size <= limits.max_file_bytes)
 
 
 def _is_image(src: FileLike) -> bool:

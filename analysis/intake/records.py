@@ -41,14 +41,15 @@ class FileOutcome:
     issues: tuple[Issue, ...] = ()
     mtime: float = 0.0
     members: tuple[FileOutcome, ...] = ()  # an archive's members, each named "<archive>/<member path>"
+    seconds: float | None = None  # a video member's duration (read in the worker: the member is not on disk)
 
 
 @dataclass
 class IngestResult:
     """The four tables of one year's returns, and what they were made from.
 
-    ``file_times`` (source file → modification time, seconds) is read with the files and kept for the checks;
-    it is not written to the processed folder.
+    ``file_times`` (source file → modification time, seconds) and ``video_seconds`` (archive member → duration,
+    seconds) are read with the files and kept for the checks; they are not written to the processed folder.
     """
 
     returns: pd.DataFrame
@@ -57,6 +58,7 @@ class IngestResult:
     files: pd.DataFrame
     meta: dict = field(default_factory=dict)
     file_times: dict[str, float] = field(default_factory=dict)
+    video_seconds: dict[str, float] = field(default_factory=dict)
 
     def missing_units(self) -> list[str]:
         """Roster units without an accepted return, in roster order."""
