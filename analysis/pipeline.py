@@ -98,7 +98,8 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
     demo = bool(result.meta.get("demo"))
     roster = registry.roster(year)
     names = [u.name for u in roster]
-    durations = {f: media.video_seconds(raw_dir / f) for f in materials.video_files(result.files)}
+    durations = {f: result.video_seconds[f] if f in result.video_seconds else media.video_seconds(raw_dir / f)
+                 for f in materials.video_files(result.files)}  # archive members were timed by the workers
     found = materials.material_files(result.files, durations, names)
     inventory = materials.checklist(found, names)
     quotes = read_summaries(raw_dir, result.files)

@@ -3,7 +3,6 @@ Through real files in a year folder and the real year pipeline."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import openpyxl
 import pytest

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.form import FIELD_KEYS, SUBTOTAL_PREFIX, Form, form_for
+from analysis.form import BY_KEY, FIELD_KEYS, SUBTOTAL_PREFIX, Form, form_for
 from analysis.intake.decide import (
     resolve_unit,
     revision_rank,
@@ -17,12 +17,14 @@ from analysis.intake.decide import (
 )
 from analysis.intake.records import (
     FILE_COLUMNS,
+    FILE_KINDS,
     RETURN_COLUMNS,
     VALUE_COLUMNS,
     FileOutcome,
     IngestResult,
     typed_returns,
 )
+from analysis.intake.readers import IMAGE_EXT, PDF_EXT
 from analysis.intake.units import Registry
 from analysis.intake.walk import NOT_A_FILE_CODES
 from analysis.issues import Issue, issues_frame
@@ -37,6 +39,32 @@ class SeenFile:
     source_file: str
     kind: str
     sha256: str = ""  # taken by the parent for files no worker reads
+    read: bool = False  # a worker opens it (table, PDF, image, archive)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row-to-be of files.csv: a file of the folder or a member of an archive, and what a worker read of it."""
+
+    source_file: str
+    kind: str
+    sha256: str
+    outcome: FileOutcome | None
+
+
+def all_members(outcome: FileOutcome) -> list[FileOutcome]:
+    """An archive's members, each nested archive followed by its own members."""
+    return [m for member in outcome.members for m in (member, *all_members(member))]
+
+
+def entries(seen: list[SeenFile], outcomes: dict[str, FileOutcome]) -> list[Entry]:
+    """The folder's files, each archive followed by its members."""
+    out: list[Entry] = []
+    for item in seen:
+        outcome = outcomes.get(item.source_file)
+        out.append(Entry(item.source_file, item.kind, item.sha256, outcome))
+        out += [Entry(m.source_file, m.kind, m.sha256, m) for m in (all_members(outcome) if outcome else ())]
+    return out
 
 
 @dataclass(frozen=True)
@@ -58,10 +86,10 @@ def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues
                              for i in issues if i.code in NOT_A_FILE_CODES]
     forms: dict[str, list[UnitForm]] = {}
     unit_of: dict[str, str] = {}
-    for item in seen:
+    for item in entries(seen, outcomes):
         rel = item.source_file
-        outcome = outcomes.get(rel)
-        if outcome is None:  # not a table: photo, video, document, system or project file
+        outcome = item.outcome
+        if outcome is None or outcome.kind == "system":  # not read: a video, a system or project file …
             if item.kind in ("system", "project"):
                 file_rows.append(dict(source_file=rel, kind="other", status="skipped", unit="", sha256=item.sha256))
             else:
@@ -71,8 +99,9 @@ def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues
         issues.extend(outcome.issues)
         if outcome.kind != "form":
             status = "error" if any(i.severity == "error" for i in outcome.issues) else "skipped"
-            file_rows.append(dict(source_file=rel, kind=outcome.kind, status=status, unit=unit_of_path(rel, registry),
-                                  sha256=outcome.sha256))
+            kind = outcome.kind if outcome.kind in FILE_KINDS else "other"
+            file_rows.append(dict(source_file=rel, kind=kind, status=status,
+                                  unit=unit_of_path(rel, registry, outcome.stamp), sha256=outcome.sha256))
             continue
         if is_blank_template(outcome):
             file_rows.append(dict(source_file=rel, kind="form", status="skipped", unit="", sha256=outcome.sha256))
@@ -96,7 +125,8 @@ def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues
     status_of = {row["source_file"]: row["status"] for row in file_rows}
     accepted: list[UnitForm] = []
     for unit, group in forms.items():
-        ranked = sorted(group, key=lambda f: revision_rank(f.outcome), reverse=True)
+        electronic = [f for f in group if not is_paper_copy(f.outcome.source_file)]
+        ranked = sorted(electronic or group, key=lambda f: revision_rank(f.outcome), reverse=True)
         best = ranked[0]
         accepted.append(best)
         for older in ranked[1:]:
@@ -104,11 +134,42 @@ def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues
             issues.append(Issue("info", "superseded_revision", f"“{unit}”报送了多份统计表，采用较新的“"
                                                                f"{best.outcome.source_file}”，本文件不计入。",
                                 older.outcome.source_file, unit=unit))
+        for copy in (f for f in group if electronic and is_paper_copy(f.outcome.source_file)):
+            status_of[copy.outcome.source_file] = "stamped"
+            issues.append(Issue("info", "stamped_copy", f"这是“{unit}”统计表的盖章件（PDF/扫描件），按电子版“"
+                                                        f"{best.outcome.source_file}”计入，不作为第二份报表。",
+                                copy.outcome.source_file, unit=unit))
+            issues.extend(stamped_differences(copy.outcome, best.outcome, unit))
     file_rows = sorted(({**row, "status": status_of[row["source_file"]]} for row in file_rows),
                        key=lambda row: row["source_file"])
     issues = [i if i.unit or i.source_file not in unit_of else replace(i, unit=unit_of[i.source_file]) for i in issues]
     files = pd.DataFrame(file_rows, columns=list(FILE_COLUMNS), dtype="str")
     return IngestResult(returns_frame(accepted, form_for(meta.get("year"))), values_frame(forms, status_of), issues_frame(issues), files, meta)
+
+
+def is_paper_copy(source_file: str) -> bool:
+    """A PDF, scan or photo: the stamped copy of a return when the same unit also sent it as Word/Excel."""
+    return Path(source_file).suffix.lower() in PDF_EXT + IMAGE_EXT
+
+
+def stamped_differences(copy: FileOutcome, electronic: FileOutcome, unit: str) -> list[Issue]:
+    """A warning per field whose number in the stamped copy differs from the electronic return's."""
+    theirs = {p.key: p for p in electronic.parsed}
+    out = []
+    for mine in copy.parsed:
+        other = theirs.get(mine.key)
+        if mine.key not in BY_KEY or other is None or mine.value is None or other.value is None:
+            continue
+        if abs(mine.value - other.value) > 1e-9:
+            out.append(Issue("warning", "stamped_copy_differs", f"盖章件中“{BY_KEY[mine.key].label}”为 {_shown(mine.value)}，"
+                                                                f"电子版“{electronic.source_file}”（{other.cell}）中为 "
+                                                                f"{_shown(other.value)}：盖章件是正式文本，请向单位核实哪个数正确。",
+                             copy.source_file, mine.sheet, mine.cell, mine.key, unit))
+    return out
+
+
+def _shown(value: float) -> str:
+    return f"{value:g}"
 
 
 def is_blank_template(outcome: FileOutcome) -> bool:

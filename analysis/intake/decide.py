@@ -60,9 +60,10 @@ def resolve_unit(source_file: str, stamp: str, candidates: list[UnitCandidate]) 
     return UnitDecision(written, "other", "")
 
 
-def unit_of_path(source_file: str, registry: Registry) -> str:
-    """The registered unit a file's name or folders point to ("" when none): for photos, summaries …"""
-    return next((c.unit.name for c in unit_candidates(source_file, "", registry) if c.unit), "")
+def unit_of_path(source_file: str, registry: Registry, stamp: str = "") -> str:
+    """The registered unit a file's name or folders point to ("" when none): for photos, summaries …; a scan
+    without a usable form may also have its 盖章 line (``stamp``), tried first."""
+    return next((c.unit.name for c in unit_candidates(source_file, stamp, registry) if c.unit), "")
 
 
 def unit_conflict(source_file: str, candidates: list[UnitCandidate]) -> Issue | None:

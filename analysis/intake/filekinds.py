@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.intake.readers import TABLE_EXT
+from analysis.intake.archives import ARCHIVE_EXT
+from analysis.intake.readers import IMAGE_EXT, PDF_EXT, TABLE_EXT
 
 PHOTO_EXT = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".heic", ".webp", ".tif", ".tiff")
 VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".wmv", ".mkv", ".flv", ".3gp", ".mpg", ".mpeg", ".webm")
@@ -28,3 +29,9 @@ def classify(path: Path | str) -> str:
     if ext in DOCUMENT_EXT:
         return "document"
     return "other"
+
+
+def is_read(path: Path | str) -> bool:
+    """Whether a worker opens this file: tables, PDFs, images (a scan or photo of the form?) and archives."""
+    path = Path(path)
+    return classify(path) != "system" and path.suffix.lower() in TABLE_EXT + PDF_EXT + IMAGE_EXT + ARCHIVE_EXT

@@ -12,9 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from analysis.form import form_for
-from analysis.intake.assemble import SeenFile, assemble
+from analysis.intake.assemble import SeenFile, all_members, assemble
 from analysis.intake.dates import RECEIVED_CSV
-from analysis.intake.filekinds import classify
+from analysis.intake.filekinds import classify, is_read
 from analysis.intake.pool import ReadTask, run_tasks
 from analysis.intake.read_file import sha256_of
 from analysis.intake.records import IngestResult
@@ -36,13 +36,14 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
         raise FileNotFoundError(f"报送文件夹不存在：{raw_dir}")
     year = year if year is not None else year_of(raw_dir)
     registry = registry or Registry.load(units_csv)
-    paths, walk_issues = walk(raw_dir)
+    walked, walk_issues = walk(raw_dir)
     seen = []
-    for path in paths:
+    for item in walked:
+        path = item.path
         kind = "project" if path.parent == raw_dir and path.name in PROJECT_FILES else classify(path)
-        seen.append(SeenFile(path, path.relative_to(raw_dir).as_posix(), kind,
-                             "" if kind == "table" else _safe_sha(path)))
-    tasks = [ReadTask(str(s.path), s.source_file, year, limits) for s in seen if s.kind == "table"]
+        read = kind != "project" and is_read(path)
+        seen.append(SeenFile(path, item.source_file, kind, "" if read else _safe_sha(path), read))
+    tasks = [ReadTask(str(s.path), s.source_file, year, limits) for s in seen if s.read]
     bar = _progress(len(tasks)) if progress else None
     try:
         workers = workers or min(os.cpu_count() or 1, max(1, len(tasks) // 8))  # a few files: one reader is enough
@@ -56,7 +57,12 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
     meta = {"year": year, "demo": is_demo(raw_dir), "raw_dir": _shown_path(raw_dir),
             "units_expected": [u.name for u in registry.roster(year)], "form_version": form_for(year).version}
     result = assemble(seen, read, walk_issues, registry, meta)
-    result.file_times = {s.source_file: t for s in seen if (t := _mtime(s.path)) is not None}
+    times = {s.source_file: t for s in seen if (t := _mtime(s.path)) is not None}
+    times.update({member.source_file: times[archive] for archive, outcome in read.items() if archive in times
+                  for member in all_members(outcome)})  # an archive's members were received with it
+    result.file_times = times
+    result.video_seconds = {member.source_file: member.seconds for outcome in read.values()
+                            for member in all_members(outcome) if member.seconds is not None}
     if out_dir is not None:
         write_result(result, Path(out_dir))
     return result

@@ -1,4 +1,4 @@
-"""One table-bearing file → a FileOutcome: pre-flight, read, locate and parse (runs in a worker process)."""
+"""One file → a FileOutcome: pre-flight, read, locate and parse (runs in a worker process); an archive member by member."""
 
 from __future__ import annotations
 
@@ -7,13 +7,22 @@ from dataclasses import replace
 from pathlib import Path
 
 from analysis.form import CURRENT, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX, Form, form_for
-from analysis.intake.locate import Located, count_labels, locate
-from analysis.intake.readers import LEGACY_WORD_EXT, WORD_EXT, read_grids
+from analysis.intake.archives import MAX_ARCHIVE_DEPTH, HashedMember, UnsafeMember, is_archive, members
+from analysis.intake.filekinds import classify, is_read
+from analysis.intake.locate import Located, count_labels, find_stamp, locate
+from analysis.intake.media import video_seconds
+from analysis.intake.ocr_reader import OcrGrid, OcrUnavailable, ocr_findings
+from analysis.intake.readers import IMAGE_EXT, LEGACY_WORD_EXT, PDF_EXT, WORD_EXT, read_grids
 from analysis.intake.records import FileOutcome, ParsedCell
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused
+from analysis.intake.source import FileLike, Source
 from analysis.intake.template_form import recognise
 from analysis.intake.values import parse_value, raw_text
 from analysis.issues import Issue
+
+
+FORM_NAME_WORDS = ("统计表", "附件", "开展情况")  # a file named with these is probably the form
+SCAN_NAME_WORDS = ("扫描", "盖章")  # … and with these, a scan of it
 
 
 class ReadTimeout(BaseException):
@@ -29,55 +38,129 @@ def sha256_of(path: Path) -> str:
 
 
 def process_file(path: Path, source_file: str, year: int | None, limits: Limits = DEFAULT_LIMITS) -> FileOutcome:
-    """Pre-flight, read, locate and parse one table-bearing file.  Never raises for bad input."""
+    """Pre-flight, read, locate and parse one file (an archive: each member).  Never raises for bad input."""
     try:
         sha, mtime = sha256_of(path), path.stat().st_mtime
     except OSError as exc:
         return FileOutcome(source_file, issues=(Issue("error", "file_unreadable", f"文件无法打开（{exc.strerror}），"
                                                       "请检查文件权限或重新报送。", source_file),))
+    return read_source(path, source_file, sha, mtime, year, limits)
+
+
+def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: int | None, limits: Limits,
+                depth: int = 0) -> FileOutcome:
+    """One file on disk or in memory → its outcome; ``depth`` counts the archives it sits in."""
+    if is_archive(src.name):
+        return _read_archive(src, source_file, sha, mtime, year, limits, depth)
+    if not is_read(src.name):  # an archive member that is a video, a document, a system file …
+        kind = classify(src.name)
+        seconds = video_seconds(src.open("rb")) if kind == "video" and isinstance(src, Source) else None
+        return FileOutcome(source_file, sha, kind, mtime=mtime, seconds=seconds)
     try:
-        grids = read_grids(path, limits)
+        grids = read_grids(src, limits)
         unreadable = tuple(Issue("warning", "sheet_unreadable", g.problem, source_file, g.sheet) for g in grids
                            if g.problem)
         form = form_for(year)
         located = locate(grids, year)
-        template = recognise(path, grids, form, located)  # the package's own template: by name / tag, exact
+        template = recognise(src, grids, form, located)  # the package's own template: by name / tag, exact
         located = template.located if template is not None else located
         if located is None:
-            kind, issues = _without_form(path, source_file, grids)
-            return FileOutcome(source_file, sha, kind, issues=unreadable + issues, mtime=mtime)
+            kind, issues = _without_form(src, source_file, grids)
+            stamp = find_stamp(grids) if any(isinstance(g, OcrGrid) for g in grids) else ""
+            return FileOutcome(source_file, sha, kind, stamp, issues=unreadable + issues, mtime=mtime)
         parsed, issues = parse_located(located, source_file, form)
         parsed = template.annotate(parsed) if template is not None else parsed
-        issues = unreadable + issues
+        issues = unreadable + issues + ocr_findings(grids, parsed, source_file)
     except Refused as exc:
-        return FileOutcome(source_file, sha, "other", mtime=mtime,
+        if isinstance(exc, OcrUnavailable) and _is_image(src) and not _named_like_form(src):
+            return FileOutcome(source_file, sha, "photo", mtime=mtime)  # without OCR a photo stays a photo
+        return FileOutcome(source_file, sha, _kind_unread(src), mtime=mtime,
                            issues=(Issue(exc.severity, exc.code, exc.message, source_file),))
     except ReadTimeout:
         raise
     except BaseException as exc:  # noqa: BLE001 - native readers raise anything (PanicException is a BaseException)
-        return FileOutcome(source_file, sha, "other", mtime=mtime, issues=(Issue(
+        return FileOutcome(source_file, sha, _kind_unread(src), mtime=mtime, issues=(Issue(
             "error", "file_unreadable", f"文件无法读取（{type(exc).__name__}），可能已损坏，请重新保存后报送。", source_file),))
     return FileOutcome(source_file, sha, "form", located.stamp, parsed, issues, mtime)
 
 
-def _without_form(path: Path, source_file: str, grids: list) -> tuple[str, tuple[Issue, ...]]:
-    """Kind of a table-bearing file in which no form was found, and whether a person should look at it.
+def _read_archive(src: FileLike, source_file: str, sha: str, mtime: float, year: int | None, limits: Limits,
+                  depth: int) -> FileOutcome:
+    """Each member of an archive read in memory, named ``<archive>/<member path>``."""
+    if depth >= MAX_ARCHIVE_DEPTH + 1:
+        return FileOutcome(source_file, sha, "other", mtime=mtime, issues=(Issue(
+            "warning", "archive_too_deep", f"压缩包中套压缩包超过 {MAX_ARCHIVE_DEPTH + 1} 层（archives.MAX_ARCHIVE_DEPTH），"
+                                           "未读取这一层。请解压后直接报送其中的文件。", source_file),))
+    outcomes: list[FileOutcome] = []
+    issues: list[Issue] = []
+    try:
+        for member in members(src, limits, wanted=lambda name, size: _wanted(name, size, limits)):
+            if isinstance(member, UnsafeMember):
+                issues.append(Issue("warning", "archive_member_skipped", f"压缩包中的“{member.name}”未读取：{member.reason}。"
+                                                                         "请检查压缩包内容后重新报送。", source_file))
+                continue
+            if isinstance(member, HashedMember):  # a video, a document …: inventoried, not read
+                outcomes.append(FileOutcome(f"{source_file}/{member.name}", member.sha256, classify(member.name),
+                                            mtime=mtime))
+                continue
+            digest = hashlib.sha256(member.data).hexdigest()
+            outcomes.append(read_source(member, f"{source_file}/{member.member}", digest, mtime, year, limits,
+                                        depth + 1))
+    except Refused as exc:
+        return FileOutcome(source_file, sha, "other", mtime=mtime,
+                           issues=(Issue(exc.severity, exc.code, exc.message, source_file),))
+    return FileOutcome(source_file, sha, "other", issues=tuple(issues), mtime=mtime, members=tuple(outcomes))
 
-    A Word file with prose is a summary (no issue).  A file named like the form, a CSV, a sheet holding some of
-    the form's labels, or a very large sheet gets a warning; an unrelated workbook only an info line.
+
+def _wanted(name: str, size: int, limits: Limits) -> bool:
+    """Archive members held in memory: what a reader opens, and videos up to the file size limit (their duration
+    is read in the worker); the rest is only hashed."""
+    return is_read(name) or (classify(name) == "video" and size <= limits.max_file_bytes)
+
+
+def _is_image(src: FileLike) -> bool:
+    return src.suffix.lower() in IMAGE_EXT
+
+
+def _named_like_form(src: FileLike) -> bool:
+    return any(word in src.stem for word in FORM_NAME_WORDS)
+
+
+def _kind_unread(src: FileLike) -> str:
+    """Kind of a file that could not be read: what its name says (a photo stays a photo), else other."""
+    kind = classify(src.name)
+    return kind if kind in ("photo", "document") else "other"
+
+
+def _without_form(src: FileLike, source_file: str, grids: list) -> tuple[str, tuple[Issue, ...]]:
+    """Kind of a file in which no form was found, and whether a person should look at it.
+
+    A Word file with prose is a summary (no issue); an ordinary photo stays a photo and a PDF without the form a
+    document.  A scan or photo read by OCR that shows some of the form's labels, or is named like the form or a
+    scan, gets a warning asking for the electronic table.  A file named like the form, a CSV, a sheet holding some
+    of the form's labels, or a very large sheet gets a warning; an unrelated workbook only an info line.
     """
-    is_word = path.suffix.lower() in WORD_EXT + LEGACY_WORD_EXT
+    ext = src.suffix.lower()
+    is_word = ext in WORD_EXT + LEGACY_WORD_EXT
     paragraphs = sum(len(g.rows) for g in grids if g.sheet == "正文")
-    named_like_form = any(word in path.stem for word in ("统计表", "附件", "开展情况"))
+    named_like_form = _named_like_form(src)
     if is_word and paragraphs >= 3 and not named_like_form:
         return "summary", ()
     labels = max((count_labels(g) for g in grids), default=0)
+    kind = "photo" if ext in IMAGE_EXT else "document" if is_word or ext in PDF_EXT else "other"
+    if ext in IMAGE_EXT + PDF_EXT:
+        scanned = any(isinstance(g, OcrGrid) for g in grids)
+        if scanned and (labels >= 3 or named_like_form or any(w in src.stem for w in SCAN_NAME_WORDS)):
+            return kind, (Issue("warning", "scan_no_form", "收到统计表的扫描件/照片，但文字识别（OCR）未能从中读出统计表"
+                                                           "（可能不清晰、倾斜或不完整），未计入。请报送单位提供电子版统计表"
+                                                           "（Excel 或 Word），或重新清晰拍摄。", source_file),)
+        if not named_like_form and labels < 3:
+            return kind, ()
     cells = sum(len(row) for g in grids for row in g.rows)
-    attention = named_like_form or path.suffix.lower() == ".csv" or labels >= 3 or cells > 100_000
+    attention = named_like_form or ext == ".csv" or labels >= 3 or cells > 100_000
     message = ("文件中未找到统计表（按标签识别到的项目不足），未计入。" +
                ("如这是统计表，请按通知附件的格式填写后重新报送。" if attention else "如不是统计表可忽略。"))
-    issue = Issue("warning" if attention else "info", "no_form_found", message, source_file)
-    return ("document" if is_word else "other"), (issue,)
+    return kind, (Issue("warning" if attention else "info", "no_form_found", message, source_file),)
 
 
 def parse_located(located: Located, source_file: str,

@@ -13,7 +13,7 @@ RETURN_COLUMNS = ("source_file", "unit", "unit_kind", *FIELD_KEYS)
 VALUE_COLUMNS = ("source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status", "note")
 FILE_COLUMNS = ("source_file", "kind", "status", "unit", "sha256")
 FILE_KINDS = ("form", "summary", "photo", "video", "document", "other")
-FILE_STATUSES = ("accepted", "superseded", "skipped", "error")
+FILE_STATUSES = ("accepted", "superseded", "stamped", "skipped", "error")  # stamped: the 盖章件 of a return
 TABLES = ("returns", "values", "issues", "files")
 
 
@@ -40,14 +40,16 @@ class FileOutcome:
     parsed: tuple[ParsedCell, ...] = ()
     issues: tuple[Issue, ...] = ()
     mtime: float = 0.0
+    members: tuple[FileOutcome, ...] = ()  # an archive's members, each named "<archive>/<member path>"
+    seconds: float | None = None  # a video member's duration (read in the worker: the member is not on disk)
 
 
 @dataclass
 class IngestResult:
     """The four tables of one year's returns, and what they were made from.
 
-    ``file_times`` (source file → modification time, seconds) is read with the files and kept for the checks;
-    it is not written to the processed folder.
+    ``file_times`` (source file → modification time, seconds) and ``video_seconds`` (archive member → duration,
+    seconds) are read with the files and kept for the checks; they are not written to the processed folder.
     """
 
     returns: pd.DataFrame
@@ -56,6 +58,7 @@ class IngestResult:
     files: pd.DataFrame
     meta: dict = field(default_factory=dict)
     file_times: dict[str, float] = field(default_factory=dict)
+    video_seconds: dict[str, float] = field(default_factory=dict)
 
     def missing_units(self) -> list[str]:
         """Roster units without an accepted return, in roster order."""

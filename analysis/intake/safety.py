@@ -13,7 +13,8 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
+
+from analysis.intake.source import FileLike, zip_input
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,12 @@ def column_number(letters: bytes | str) -> int:
     return n
 
 
-def signature(path: Path) -> bytes:
-    with open(path, "rb") as fh:
+def signature(path: FileLike) -> bytes:
+    with path.open("rb") as fh:
         return fh.read(8)
 
 
-def check_size(path: Path, limits: Limits) -> None:
+def check_size(path: FileLike, limits: Limits) -> None:
     size = path.stat().st_size
     if size == 0:
         raise Refused("file_empty", "文件为空（0字节），可能下载或保存不完整，请重新报送。")
@@ -77,9 +78,9 @@ def check_size(path: Path, limits: Limits) -> None:
                                         "统计表通常不足1 MB，请确认文件是否正确。")
 
 
-def check_ole(path: Path) -> None:
+def check_ole(path: FileLike) -> None:
     """An OLE container with an .xlsx/.docx name is an encrypted Office file (or a legacy one)."""
-    with open(path, "rb") as fh:
+    with path.open("rb") as fh:
         head = fh.read(64 * 1024)
     if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in head \
             or b"EncryptedPackage" in head:
@@ -102,10 +103,10 @@ class ZipFacts:
     styles: bytes | None = None
 
 
-def check_zip(path: Path, limits: Limits) -> ZipFacts:
+def check_zip(path: FileLike, limits: Limits) -> ZipFacts:
     """Refuse zip bombs, XML entity declarations and oversize sheets in an Office Open XML / ODF file."""
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(zip_input(path))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise Refused("file_corrupt", f"文件已损坏或不完整（无法按压缩包打开：{type(exc).__name__}），"
                                       "请重新保存后报送。") from exc

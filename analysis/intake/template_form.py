@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from lxml import etree
 
@@ -24,6 +23,7 @@ from analysis.intake.locate import Located, RawCell
 from analysis.intake.readers import Grid, column_letters
 from analysis.intake.records import ParsedCell
 from analysis.intake.safety import column_number
+from analysis.intake.source import FileLike, zip_input
 
 BY_NAME = "按模板定义名称读取"
 BY_TAG = "按模板内容控件读取"
@@ -156,10 +156,11 @@ def tagged_values(document_xml: bytes, titles: dict[str, str]) -> dict[str, tupl
     return out
 
 
-def recognise(path: Path, grids: list[Grid], form: Form, located: Located | None) -> Recognised | None:
-    """The file read as the package's template, or None when it is not one (then the label search stands)."""
+def recognise(path: FileLike, grids: list[Grid], form: Form, located: Located | None) -> Recognised | None:
+    """The file (on disk or an archive member) read as the package's template, or None when it is not one (then
+    the label search stands)."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(zip_input(path)) as zf:
             ident = identity(zf)
             if ident is None:  # a plain return (or a template whose properties were removed): the label search
                 return None

@@ -19,7 +19,7 @@ from analysis.issues import SEVERITIES, STATUSES, Issue
 from analysis.review.ledger import CORRECTED_STATUS
 from analysis.intake.units import KINDS
 
-VALUE_STATUSES: tuple[str, ...] = ("accepted", "superseded", CORRECTED_STATUS)
+VALUE_STATUSES: tuple[str, ...] = ("accepted", "superseded", "stamped", CORRECTED_STATUS)
 MAX_EXAMPLES = 3
 
 

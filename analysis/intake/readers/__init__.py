@@ -30,23 +30,34 @@ from analysis.intake.safety import (
     check_zip,
     signature,
 )
+from analysis.intake.source import FileLike, Source, zip_input
 
 SPREADSHEET_EXT = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 WORD_EXT = (".docx", ".docm", ".wps")
 LEGACY_WORD_EXT = (".doc",)
 CSV_EXT = (".csv",)
 TABLE_EXT = SPREADSHEET_EXT + WORD_EXT + LEGACY_WORD_EXT + CSV_EXT
+PDF_EXT = (".pdf",)
+IMAGE_EXT = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")  # photos and scans, read by OCR
 
-__all__ = ["CSV_EXT", "LEGACY_WORD_EXT", "SPREADSHEET_EXT", "TABLE_EXT", "WORD_EXT", "Grid", "Shown",
+__all__ = ["CSV_EXT", "IMAGE_EXT", "LEGACY_WORD_EXT", "PDF_EXT", "SPREADSHEET_EXT", "TABLE_EXT", "WORD_EXT", "Grid", "Shown",
            "column_letters", "decode_text", "read_csv", "read_docx", "read_grids", "read_spreadsheet",
            "word_grids"]
 
 
-def read_grids(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
-    """All grids of a table-bearing file (by content, not only by extension)."""
-    path = Path(path)
+def read_grids(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
+    """All grids of a table-bearing file, PDF or image (by content, not only by extension); a Path or a Source."""
+    path = path if isinstance(path, Source) else Path(path)
     check_size(path, limits)
     ext = path.suffix.lower()
+    if ext in PDF_EXT:
+        from analysis.intake.pdf_reader import read_pdf
+
+        return read_pdf(path, limits)
+    if ext in IMAGE_EXT:
+        from analysis.intake.ocr_reader import read_image
+
+        return read_image(path, limits)
     head = signature(path)
     if ext in LEGACY_WORD_EXT or (ext in WORD_EXT and head.startswith(OLE_MAGIC)):
         if head.startswith(ZIP_MAGIC):
@@ -66,7 +77,7 @@ def read_grids(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
         formats = scaling_formats(facts.styles) if facts.styles else {}
         if not facts.error_parts and not formats:
             return grids
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(zip_input(path)) as zf:
             if facts.error_parts:
                 grids = restore_error_cells(zf, grids, facts.error_parts)
             return apply_number_formats(zf, grids, formats) if formats else grids

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 from analysis.intake.readers.grid import Grid, short
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused
+from analysis.intake.source import FileLike
 
 
-def read_csv(path: Path, limits: Limits = DEFAULT_LIMITS) -> Grid:
+def read_csv(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> Grid:
     """A CSV file as one grid, decoding UTF-8 (BOM or not), UTF-16 (BOM) or GB18030."""
     data = path.read_bytes()
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -15,20 +15,35 @@ import math
 import re
 import zipfile
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from pathlib import Path
 
 from lxml import etree
 
 from analysis.intake.readers.grid import Grid, Shown, short
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused, column_number
+from analysis.intake.source import FileLike, Source
 
 
-def read_spreadsheet(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
+def _utf8_path(path: FileLike) -> bool:
+    """A file on disk whose name native readers can take (not a Source, no undecodable bytes)."""
+    if isinstance(path, Source):
+        return False
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def read_spreadsheet(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     """Every worksheet of a workbook, with its visibility, through python-calamine."""
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        if _utf8_path(path):  # by path: calamine also goes by the extension (an encrypted .xls says so)
+            wb = pc.CalamineWorkbook.from_path(str(path))
+        else:  # from bytes: archive members, and names that are not UTF-8
+            with path.open("rb") as fh:
+                wb = pc.CalamineWorkbook.from_filelike(fh)
     except pc.PasswordError as exc:
         raise Refused("file_encrypted", "文件设置了密码保护，无法读取。请取消密码后重新报送。") from exc
     except Exception as exc:  # calamine raises several error types for broken files

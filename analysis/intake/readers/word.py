@@ -22,6 +22,7 @@ from lxml import etree
 
 from analysis.intake.readers.grid import Grid, short
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused, check_zip
+from analysis.intake.source import FileLike, Source
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -52,7 +53,7 @@ _HAS_HIDDEN_PARTS = etree.XPath("boolean(.//w:sdt | .//w:del | .//w:moveFrom | .
                                 namespaces={"w": _W, "mc": _MC})
 
 
-def read_docx(path: Path, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
+def read_docx(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     """Word tables as grids (merged cells expanded), plus the body paragraphs as a one-column grid ``正文``."""
     body = check_zip(path, limits).word_body
     if body is None:
@@ -266,8 +267,12 @@ def _joined(first: Grid, more: Grid, repeated: bool) -> Grid:
     return Grid(first.sheet, [*first.rows, *rows], merged=merged)
 
 
-def read_legacy_doc(path: Path, limits: Limits) -> list[Grid]:
-    """A Word 97-2003 file, converted to .docx with LibreOffice when it is installed."""
+def read_legacy_doc(path: FileLike, limits: Limits) -> list[Grid]:
+    """A Word 97-2003 file, converted to .docx with LibreOffice when it is installed (never an archive member:
+    members are not written to disk)."""
+    if isinstance(path, Source):
+        raise Refused("doc_legacy", "压缩包中的文件为旧版 Word（.doc）格式，压缩包成员不解压到磁盘，无法转换读取。"
+                                    "请用 Word/WPS 另存为 .docx 后重新报送。")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         raise Refused("doc_legacy", "文件为旧版 Word（.doc）格式，本机未安装 LibreOffice，无法转换读取。"
