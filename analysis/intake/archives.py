@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Callable, Iterator
 
-from analysis.intake.safety import Limits, Refused
+from analysis.intake.safety import ARCHIVE_MEMBERS, Limits, Refused, check_expansion
 from analysis.intake.source import FileLike, Source, decode_name, zip_input
 
 ARCHIVE_EXT = (".zip", ".7z", ".rar")
@@ -77,18 +77,7 @@ def members(src: FileLike, limits: Limits, wanted: Callable[[str, int], bool] = 
 
 
 def _check_directory(entries: list[MemberEntry], limits: Limits) -> None:
-    if len(entries) > limits.max_members:
-        raise Refused("file_limit_members", f"压缩包内文件数 {len(entries)} 超过上限 {limits.max_members}"
-                                            "（Limits.max_members），未读取。请只压缩统计表及所需材料后重新报送。")
-    total = sum(e.size for e in entries)
-    if total > limits.max_unzipped_bytes:
-        raise Refused("file_limit_unzipped", f"压缩包解压后约 {total / 1024**2:.0f} MB，超过上限 "
-                                             f"{limits.max_unzipped_bytes / 1024**2:.0f} MB（Limits.max_unzipped_bytes），"
-                                             "疑似压缩炸弹，未读取。")
-    for e in entries:
-        if e.size > 1024**2 and e.size > limits.max_member_ratio * max(e.compressed, 1):
-            raise Refused("file_limit_ratio", f"压缩包成员 {e.name} 压缩比异常（{e.size}/{e.compressed}，上限 "
-                                              f"{limits.max_member_ratio} 倍，Limits.max_member_ratio），疑似压缩炸弹，未读取。")
+    check_expansion([(e.name, e.size, e.compressed) for e in entries], limits, ARCHIVE_MEMBERS)
 
 
 def unsafe_reason(name: str) -> str:

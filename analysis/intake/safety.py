@@ -103,6 +103,37 @@ class ZipFacts:
     styles: bytes | None = None
 
 
+@dataclass(frozen=True)
+class PartWords:
+    """How limit messages name a container's parts: an Office file's parts, or an archive's members."""
+
+    count: str  # 文件内部部件数 / 压缩包内文件数
+    whole: str  # 文件 / 压缩包
+    part: str  # 文件部件 / 压缩包成员
+    advice: str = ""  # what to do about too many parts
+
+
+OFFICE_PARTS = PartWords("文件内部部件数", "文件", "文件部件")
+ARCHIVE_MEMBERS = PartWords("压缩包内文件数", "压缩包", "压缩包成员", "请只压缩统计表及所需材料后重新报送。")
+
+
+def check_expansion(parts: list[tuple[str, int, int]], limits: Limits, words: PartWords) -> None:
+    """A container's parts (name, expanded size, compressed size) against the limits: how many, how large once
+    expanded, how far each was compressed (zip bombs).  Raises :class:`Refused`."""
+    if len(parts) > limits.max_members:
+        raise Refused("file_limit_members", f"{words.count} {len(parts)} 超过上限 {limits.max_members}"
+                                            f"（Limits.max_members），未读取。{words.advice}")
+    total = sum(size for _, size, _ in parts)
+    if total > limits.max_unzipped_bytes:
+        raise Refused("file_limit_unzipped", f"{words.whole}解压后约 {total / 1024**2:.0f} MB，超过上限 "
+                                             f"{limits.max_unzipped_bytes / 1024**2:.0f} MB"
+                                             "（Limits.max_unzipped_bytes），疑似压缩炸弹，未读取。")
+    for name, size, compressed in parts:
+        if size > 1024**2 and size > limits.max_member_ratio * max(compressed, 1):
+            raise Refused("file_limit_ratio", f"{words.part} {name} 压缩比异常（{size}/{compressed}，上限 "
+                                              f"{limits.max_member_ratio} 倍，Limits.max_member_ratio），疑似压缩炸弹，未读取。")
+
+
 def check_zip(path: FileLike, limits: Limits) -> ZipFacts:
     """Refuse zip bombs, XML entity declarations and oversize sheets in an Office Open XML / ODF file."""
     try:
@@ -112,19 +143,7 @@ def check_zip(path: FileLike, limits: Limits) -> ZipFacts:
                                       "请重新保存后报送。") from exc
     with zf:
         infos = zf.infolist()
-        if len(infos) > limits.max_members:
-            raise Refused("file_limit_members", f"文件内部部件数 {len(infos)} 超过上限 {limits.max_members}"
-                                                "（Limits.max_members），未读取。")
-        total = sum(i.file_size for i in infos)
-        if total > limits.max_unzipped_bytes:
-            raise Refused("file_limit_unzipped", f"文件解压后约 {total / 1024**2:.0f} MB，超过上限 "
-                                                 f"{limits.max_unzipped_bytes / 1024**2:.0f} MB"
-                                                 "（Limits.max_unzipped_bytes），疑似压缩炸弹，未读取。")
-        for info in infos:
-            if info.file_size > 1024**2 and info.file_size > limits.max_member_ratio * max(info.compress_size, 1):
-                raise Refused("file_limit_ratio", f"文件部件 {info.filename} 压缩比异常（{info.file_size}/"
-                                                  f"{info.compress_size}，上限 {limits.max_member_ratio} 倍，"
-                                                  "Limits.max_member_ratio），疑似压缩炸弹，未读取。")
+        check_expansion([(i.filename, i.file_size, i.compress_size) for i in infos], limits, OFFICE_PARTS)
         sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
         if len(sheets) > limits.max_sheets:
             raise Refused("file_limit_sheets", f"工作表数量 {len(sheets)} 超过上限 {limits.max_sheets}"
