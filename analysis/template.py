@@ -32,6 +32,7 @@ from analysis.form import FORM_ID, STAMP_LABEL, UNIT_ALIAS, UNIT_KEY, Field, For
 from analysis.intake.units import Registry
 from analysis.outputs import neutralize, save_document, save_workbook, write_atomic
 from analysis.paths import UNITS_CSV
+from analysis.report.exports import form_labels
 
 TEMPLATE_TITLE = "{year}年科技活动周开展情况统计表"
 FORM_SHEET = "统计表"
@@ -121,24 +122,15 @@ def build_workbook(form: Form, year: int, roster: list[str]) -> Workbook:
     units.add("C2")
     for col, text in enumerate(HEADERS, start=1):
         _put(ws, 3, col, text, align=_CENTER, bold=True)
-    starts = {first: category for category, first, _ in form.category_spans}
+    form_labels(ws, form, TABLE_TOP, lambda row, col, value, align=_WRAP: _put(ws, row, col, value, align=align))
     for i, f in enumerate(form.fields):
         row = TABLE_TOP + i
-        if f.category:
-            _put(ws, row, 1, starts.get(i), align=_CENTER)
-            _put(ws, row, 2, f.label)
-        else:
-            _put(ws, row, 1, f.label)
-            _put(ws, row, 2, None)
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
         _put(ws, row, 3, None, align=Alignment(horizontal="right", vertical="center"), locked=False)
         ws.cell(row=row, column=3).number_format = "0.00" if f.is_money else "0"
         _name(wb, f.key, row, 3)
         dv = _validation(f)
         ws.add_data_validation(dv)
         dv.add(ws.cell(row=row, column=3))
-    for _, first, last in form.category_spans:
-        ws.merge_cells(start_row=TABLE_TOP + first, start_column=1, end_row=TABLE_TOP + last, end_column=1)
     notes = TABLE_TOP + len(form.fields) + 1
     for offset, text in enumerate(NOTES):
         ws.cell(row=notes + offset, column=1, value=text).alignment = Alignment(horizontal="right")

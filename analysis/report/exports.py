@@ -6,6 +6,7 @@ and the Office files are byte-identical from run to run (fixed document times an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +26,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.report import stats
-from analysis.form import BY_KEY, FIELD_KEYS, FORM_TITLE, STAMP_LABEL, form_for
+from analysis.form import BY_KEY, FIELD_KEYS, FORM_TITLE, STAMP_LABEL, Form, form_for
 from analysis.issues import readable, summarize
 from analysis.outputs import (
     neutralize,
@@ -134,6 +135,23 @@ def _sheet_head(ws: Worksheet, title: str, headers: list[str], demo: bool) -> in
     return row
 
 
+def form_labels(ws: Worksheet, form: Form, top: int, put: Callable[..., object]) -> None:
+    """The attachment's two label columns from row ``top``: each category once in a merged cell beside its
+    items, items without a category across both columns.  ``put(row, col, value, align=…)`` writes a cell."""
+    starts = {first: category for category, first, _ in form.category_spans}
+    for i, f in enumerate(form.fields):
+        row = top + i
+        if f.category:
+            put(row, 1, starts.get(i), align=_CENTER)
+            put(row, 2, f.label)
+        else:
+            put(row, 1, f.label)
+            put(row, 2, None)
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+    for _, first, last in form.category_spans:
+        ws.merge_cells(start_row=top + first, start_column=1, end_row=top + last, end_column=1)
+
+
 def _city_sheet(ws: Worksheet, year: int, totals: pd.Series, demo: bool, draft: str = "") -> None:
     """The city's own return in the layout of the notice's attachment (the items of that year's form); ``draft``
     (the 初稿 mark) beside the 盖章 line, above the table, while findings are open."""
@@ -146,20 +164,10 @@ def _city_sheet(ws: Worksheet, year: int, totals: pd.Series, demo: bool, draft: 
         _put(ws, 2, 3, draft, align=Alignment(horizontal="right", vertical="center")).font = _DEMO_FONT
     else:
         _banner(ws, 2, STAMP_LABEL + CITY, 3, Font(size=12), Alignment(horizontal="left", vertical="center"))
-    starts = {first: category for category, first, _ in form.category_spans}
+    form_labels(ws, form, CITY_TABLE_TOP, lambda row, col, value, align=_WRAP: _put(ws, row, col, value, align=align))
     for i, f in enumerate(form.fields):
-        row = CITY_TABLE_TOP + i
-        if f.category:
-            _put(ws, row, 1, starts.get(i), align=_CENTER)
-            _put(ws, row, 2, f.label)
-        else:
-            _put(ws, row, 1, f.label)
-            _put(ws, row, 2, None)
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        _put(ws, row, 3, totals.get(f.key), number_format(f.key), Alignment(horizontal="right", vertical="center"))
-    for _, first, last in form.category_spans:
-        ws.merge_cells(start_row=CITY_TABLE_TOP + first, start_column=1,
-                       end_row=CITY_TABLE_TOP + last, end_column=1)
+        _put(ws, CITY_TABLE_TOP + i, 3, totals.get(f.key), number_format(f.key),
+             Alignment(horizontal="right", vertical="center"))
     if demo:
         _banner(ws, CITY_TABLE_TOP + len(form.fields) + 1, DEMO_LABEL, 3, _DEMO_FONT, _WRAP)
     _widths(ws, [24, 52, 18])
