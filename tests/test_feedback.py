@@ -307,3 +307,13 @@ def test_what_the_ledger_settled_shows_per_unit(tmp_path):
     unit = rows(openpyxl.load_workbook(written.units["随县"]).worksheets[0])
     statuses = {r[1]: r[7] for r in unit[unit.index(list(HEADERS)) + 1:]}
     assert statuses == {"公式错误": "待核实", "疑似元填成万元": "已确认无误", "材料不全": None}
+
+
+def test_a_unit_that_sent_only_unusable_files_is_not_listed_as_not_returned(tmp_path):
+    unusable = pd.DataFrame({"unit": ["市地震局"], "form": [0], "summary": [0], "photo": [1], "media": [0],
+                             "video": [0], "longest_video": [math.nan]})  # a scan of the form, not readable
+    written = write_feedback(tmp_path / "反馈清单.xlsx", ISSUES, year=2023, demo=True, materials=unusable)
+    flat = [c for r in rows(openpyxl.load_workbook(written.overview)["总览"]) for c in r if c]
+    at = flat.index("已报送文件但没有可用统计表的单位（1 个）")
+    assert flat[at + 1] == "市地震局"
+    assert flat[flat.index("未报送统计表的单位（0 个）") + 1] == "无"

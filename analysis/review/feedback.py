@@ -338,7 +338,9 @@ OPEN_HEADER = "待核实"  # per unit: errors and warnings no ledger row has set
 
 
 def _overview_rows(issues: pd.DataFrame, counts: pd.DataFrame, files: dict[str, str], year: int, demo: bool,
-                   today: date | None) -> list[_Row]:
+                   today: date | None, sent: set[str] = frozenset()) -> list[_Row]:
+    """The overview sheet; ``sent``: units that sent some file (a unit without a usable form among them has
+    returned something that could not be used, and is not listed as 未报送)."""
     rows = _heading(f"{year}年科技活动周统计表核查反馈清单", demo)
     row = rows[-1].at + 1
     if today is not None:
@@ -354,10 +356,13 @@ def _overview_rows(issues: pd.DataFrame, counts: pd.DataFrame, files: dict[str, 
     row += 1
     rows.append(_Row(row, ("合计", *(int(counts[s].sum()) for s in SEVERITIES), int(counts["total"].sum()),
                            int(still.sum()), ""), "boxed_bold"))
-    missing = sorted(issues.loc[issues["code"] == "missing_return", "unit"].unique())
-    row += 2
-    rows.append(_Row(row, (f"未报送统计表的单位（{len(missing)} 个）",), "bold"))
-    rows.append(_Row(row + 1, ("、".join(missing) if missing else "无",), "plain"))
+    without = sorted(issues.loc[issues["code"] == "missing_return", "unit"].unique())
+    for title, units in (("未报送统计表的单位", [u for u in without if u not in sent]),
+                         ("已报送文件但没有可用统计表的单位", [u for u in without if u in sent])):
+        if units or title.startswith("未报送"):
+            row += 2
+            rows.append(_Row(row, (f"{title}（{len(units)} 个）",), "bold"))
+            rows.append(_Row(row + 1, ("、".join(units) if units else "无",), "plain"))
     row += 3
     rows.append(_Row(row, ("严重程度说明",), "bold"))
     rows.extend(_Row(row + n, (SEVERITY_ZH[sev], SEVERITY_NOTE[sev]), "plain") for n, sev in enumerate(SEVERITIES, 1))
@@ -426,7 +431,10 @@ def write_feedback(path: Path, issues_df: pd.DataFrame, *, year: int, demo: bool
             _write_units(jobs, fresh, year, demo)
     files = {job.unit: f"{UNIT_FOLDER}/{job.path.name}" for job in jobs}
     layouts, names = [_OVERVIEW_LAYOUT], [OVERVIEW]
-    sheets = [_overview_rows(issues, counts, files, year, demo, today)]
+    sent = set() if materials is None else set(materials.loc[materials[[c for c in materials.columns
+                                                                          if c not in ("unit", "longest_video")]]
+                                                             .sum(axis=1) > 0, "unit"])
+    sheets = [_overview_rows(issues, counts, files, year, demo, today, sent)]
     if materials is not None:
         layouts.append(_checklist_layout(materials, demo))
         names.append(CHECKLIST_SHEET)
