@@ -65,6 +65,10 @@ BY_NAME = [
     ("随县统计表.xlsx", "随县统计表v2.xlsx"),
     ("随县统计表.docx", "随县统计表（修改版）.xlsx"),
     ("随县/统计表.xlsx", "随县/统计表（更正）.xlsx"),
+    # Windows names a second copy "(2)": read as a revision marker (version 2), so the copy wins over the
+    # original even when its file time is older — a decision pinned here.
+    ("随县统计表.xlsx", "随县统计表(2).xlsx"),
+    ("随县统计表.xlsx", "随县统计表（2）.xlsx"),
 ]
 
 

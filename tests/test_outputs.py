@@ -68,3 +68,25 @@ def test_importing_the_package_leaves_the_umask_alone():
     code = "import os; os.umask(0o027); import analysis.outputs, analysis.pipeline; print(oct(os.umask(0)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "0o27"
+
+
+def test_a_failed_workbook_save_leaves_the_previous_file_in_place(tmp_path, monkeypatch):
+    from openpyxl import Workbook, load_workbook
+
+    target = tmp_path / "summary.xlsx"
+    first = Workbook()
+    first.active["A1"] = "上一次的结果"
+    outputs.write_atomic(target, lambda p: outputs.save_workbook(first, p))
+    before = target.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(outputs, "normalize_zip", broken)
+    second = Workbook()
+    second.active["A1"] = "这一次的结果"
+    with pytest.raises(OSError):
+        outputs.write_atomic(target, lambda p: outputs.save_workbook(second, p))
+    assert target.read_bytes() == before
+    assert load_workbook(target).active["A1"].value == "上一次的结果"
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.xlsx"]  # no temporary file left behind

@@ -36,6 +36,7 @@ from analysis.form import (
     normalize_label,
 )
 from analysis.intake.dates import RECEIVED_CSV, WeekDates
+from analysis.intake.records import missing_units
 from analysis.intake.dates import _csv_rows as csv_rows  # the project's one reader of small Excel-saved CSVs
 from analysis.issues import SEVERITIES, Issue
 from analysis.review.ledger import CORRECTED_STATUS
@@ -215,7 +216,7 @@ Rule = Callable[[CheckContext], list[Issue]]
 
 
 # --- small helpers ---------------------------------------------------------------------------------------------
-def _text(value: Any) -> str:
+def _as_text(value: Any) -> str:
     """A cell as text; missing → ''."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
@@ -246,7 +247,7 @@ def _field(ctx: CheckContext, key: str) -> Field:
     return ctx.form.by_key.get(key) or BY_KEY[key]
 
 
-def _label(ctx: CheckContext, key: str) -> str:
+def _item_label(ctx: CheckContext, key: str) -> str:
     return _field(ctx, key).display
 
 
@@ -326,10 +327,10 @@ def _money_suspect(ctx: CheckContext) -> pd.Series:
 # --- completeness -----------------------------------------------------------------------------------------------
 def missing_return(ctx: CheckContext) -> list[Issue]:
     """A unit on the year's roster has no accepted return."""
-    returned = set(ctx.returns["unit"].dropna()) if not ctx.returns.empty else set()
     files = ctx.files if ctx.files is not None else pd.DataFrame(columns=["source_file", "unit"])
     roster = ctx.roster
-    missing = roster[~roster["name"].isin(returned)] if roster is not None and not roster.empty else roster
+    names = missing_units(ctx.returns, list(roster["name"])) if roster is not None and not roster.empty else []
+    missing = roster[roster["name"].isin(names)] if roster is not None and not roster.empty else roster
     files = files.dropna(subset=["unit", "source_file"])
     files = files[files["unit"].isin(missing["name"])] if missing is not None else files.iloc[:0]
     sent_by_unit: dict[str, list[str]] = {}
@@ -337,7 +338,7 @@ def missing_return(ctx: CheckContext) -> list[Issue]:
         sent_by_unit.setdefault(unit, []).append(source)
     out = []
     for unit in _records(missing):
-        name, kind = _text(unit["name"]), _text(unit["kind"])
+        name, kind = _as_text(unit["name"]), _as_text(unit["kind"])
         sent = sent_by_unit.get(name, [])
         if sent:
             shown = "、".join(sent[:3]) + ("等" if len(sent) > 3 else "")
@@ -359,7 +360,7 @@ def field_not_reported(ctx: CheckContext) -> list[Issue]:
     located = _locate(ctx, long[long["value"].isna()])  # blanks only: few
     blank = located[(located["cell"] != "") & (located["raw"].str.strip() == "")]
     return _issues(ctx, blank, "warning", "field_not_reported",
-                   (f"“{_label(ctx, k)}”未填写：没有发生请填 0，不要留空（空白按“未报送”处理，不计入合计）。" for k in blank["key"]))
+                   (f"“{_item_label(ctx, k)}”未填写：没有发生请填 0，不要留空（空白按“未报送”处理，不计入合计）。" for k in blank["key"]))
 
 
 # --- form rules (fractions and negatives are refused by ingest: value_fraction, value_negative) -----------------
@@ -369,7 +370,7 @@ def small_field_too_large(ctx: CheckContext) -> list[Issue]:
     limit = ctx.rules.per_row("small_field_max", long["kind"], long["key"])
     hit = long.assign(limit=limit)[(long["value"] > limit).fillna(False).astype(bool)]
     return _issues(ctx, hit, ctx.rules.severity("small_field_max"), "small_field_too_large",
-                   (f"“{_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，一个单位一般不超过 "
+                   (f"“{_item_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，一个单位一般不超过 "
                     f"{_fmt(r['limit'])} {_field(ctx, r['key']).measure}：请核实是否多写了位数或填错了栏目。"
                     for r in hit.to_dict("records")))
 
@@ -381,7 +382,7 @@ def money_in_yuan_suspect(ctx: CheckContext) -> list[Issue]:
     limit = ctx.rules.per_row("money_max_wan", long["kind"])
     hit = long.assign(limit=limit)[(long["value"] > limit).fillna(False).astype(bool)]
     return _issues(ctx, hit, ctx.rules.severity("money_max_wan"), "money_in_yuan_suspect",
-                   (f"“{_label(ctx, r['key'])}”填报 {_fmt(r['value'])} 万元，对一个单位一周的活动明显偏大"
+                   (f"“{_item_label(ctx, r['key'])}”填报 {_fmt(r['value'])} 万元，对一个单位一周的活动明显偏大"
                     f"（{KIND_ZH.get(r['kind'], r['kind'])}单位单项一般不超过 {_fmt(r['limit'])} 万元），"
                     f"很可能把“元”填进了“万元”栏：若原意是 {_fmt(r['value'])} 元，应填 {_fmt(r['value'] / 10000)} 万元。"
                     f"请核实后改正（汇总数据未作改动）。" for r in hit.to_dict("records")))
@@ -458,7 +459,7 @@ def outlier_mad(ctx: CheckContext) -> list[Issue]:
     flagged = flagged.assign(kind_name=flagged["kind"].astype(object), key_order=flagged["key"].cat.codes)
     flagged = flagged.sort_values(["kind_name", "key_order", "pos"], kind="stable")  # by kind name, as grouped before
     return _issues(ctx, flagged, rules.severity("outlier_z"), "outlier_mad",
-                   (f"“{_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，远高于同类单位"
+                   (f"“{_item_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，远高于同类单位"
                     f"（{KIND_ZH.get(r['kind_name'], r['kind_name'])}，{r['peers']} 家）的中位数 "
                     f"{_with_measure(ctx, r['key'], r['med'])}：请核实是否多写了位数或填错了栏目。"
                     for r in flagged.to_dict("records")))
@@ -488,7 +489,7 @@ def yoy_jump(ctx: CheckContext) -> list[Issue]:
     for r in flagged.to_dict("records"):
         f = r["ratio"]
         change = f"是上年的 {f:.1f} 倍" if f > 1 else f"只有上年的 {f:.1%}" if f > 0 else "降为 0"
-        messages.append(f"“{_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，上年（{ctx.year - 1}年）为 "
+        messages.append(f"“{_item_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，上年（{ctx.year - 1}年）为 "
                         f"{_with_measure(ctx, r['key'], r['before'])}，{change}：请核实是否有误，属实请简要说明原因。")
     return _issues(ctx, flagged, rules.severity("yoy_factor"), "yoy_jump", messages)
 
@@ -499,7 +500,7 @@ def _exceeds(ctx: CheckContext, bigger: str, smaller: str, at: str, code: str, e
     big, small = _numbers(ctx.returns, bigger), _numbers(ctx.returns, smaller)
     pos = pd.Series(np.flatnonzero((big > small).fillna(False).to_numpy()))
     return _issues(ctx, _at(ctx, pos, at), "warning", code,
-                   (f"{_label(ctx, bigger)} {_with_measure(ctx, bigger, big[p])}，多于{_label(ctx, smaller)} "
+                   (f"{_item_label(ctx, bigger)} {_with_measure(ctx, bigger, big[p])}，多于{_item_label(ctx, smaller)} "
                     f"{_with_measure(ctx, smaller, small[p])}（{explain}）：请核实这两项。" for p in pos))
 
 
@@ -532,8 +533,8 @@ def subtotal_mismatch(ctx: CheckContext) -> list[Issue]:
     by_file = dict(zip(_texts(returns["source_file"]), returns.to_dict("records")))  # one pass, looked up per subtotal
     out = []
     for sub in _records(subs):
-        ret = by_file.get(_text(sub["source_file"]))
-        category = _text(sub["field"])[len(SUBTOTAL_PREFIX):]
+        ret = by_file.get(_as_text(sub["source_file"]))
+        category = _as_text(sub["field"])[len(SUBTOTAL_PREFIX):]
         keys = _CATEGORY_KEYS.get(normalize_label(category), ())
         written = _num(sub["value"])
         items = [x for x in (_num(ret.get(k)) for k in keys) if x is not None] if ret else []
@@ -546,8 +547,8 @@ def subtotal_mismatch(ctx: CheckContext) -> list[Issue]:
             out.append(Issue("warning", "subtotal_mismatch",
                              f"“{category}”小计填 {_fmt(written)}{measure}，但各分项之和为 {_fmt(round(total, 4))}{measure}："
                              f"请核对小计或各分项。",
-                             source_file=_text(sub["source_file"]), sheet=_text(sub["sheet"]), cell=_text(sub["cell"]),
-                             field=_text(sub["field"]), unit=_text(ret["unit"])))
+                             source_file=_as_text(sub["source_file"]), sheet=_as_text(sub["sheet"]), cell=_as_text(sub["cell"]),
+                             field=_as_text(sub["field"]), unit=_as_text(ret["unit"])))
     return out
 
 
@@ -575,7 +576,7 @@ def late_return(ctx: CheckContext) -> list[Issue]:
     late = got.assign(day=days)[(days > ctx.week.deadline).to_numpy()]
     out = []
     for r in late.to_dict("records"):
-        source = _text(r["date_source"])
+        source = _as_text(r["date_source"])
         severity = "warning" if source == RECEIVED_CSV else "info"
         hint = "" if severity == "warning" else "；文件修改时间可能因复制而改变，仅供参考"
         out.append(Issue(severity, "late_return",  # type: ignore[arg-type]

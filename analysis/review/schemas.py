@@ -46,7 +46,7 @@ NON_NEGATIVE = pa.Check(_non_negative, name="non_negative", error="不能为负�
 IS_INTEGER = pa.Check(_integral, name="is_integer", error="应为整数")
 
 
-def _text(nullable: bool = True, *checks: pa.Check, unique: bool = False) -> pa.Column:
+def _text_column(nullable: bool = True, *checks: pa.Check, unique: bool = False) -> pa.Column:
     return pa.Column(str, list(checks), nullable=nullable, unique=unique, coerce=True)
 
 
@@ -60,9 +60,9 @@ def returns_schema(form: Form) -> pa.DataFrameSchema:
     """``returns`` of a year: one column per item of its form (an item it lacks was not asked: no column)."""
     return pa.DataFrameSchema(
         {
-            "source_file": _text(False, unique=True),
-            "unit": _text(False, unique=True),
-            "unit_kind": _text(False, pa.Check.isin(KINDS)),
+            "source_file": _text_column(False, unique=True),
+            "unit": _text_column(False, unique=True),
+            "unit_kind": _text_column(False, pa.Check.isin(KINDS)),
             **{k: _amount(k in form.count_keys) for k in form.keys},
         },
         name="returns",
@@ -80,15 +80,15 @@ def values_schema(form: Form) -> pa.DataFrameSchema:
 
     return pa.DataFrameSchema(
         {
-            "source_file": _text(False),
-            "unit": _text(),
-            "field": _text(False, pa.Check(known, name="known_field", error="应为表单项目")),
+            "source_file": _text_column(False),
+            "unit": _text_column(),
+            "field": _text_column(False, pa.Check(known, name="known_field", error="应为表单项目")),
             "value": _amount(False),
-            "raw_text": _text(),
-            "sheet": _text(),
-            "cell": _text(),
-            "status": _text(False, pa.Check.isin(VALUE_STATUSES)),
-            "note": _text(),
+            "raw_text": _text_column(),
+            "sheet": _text_column(),
+            "cell": _text_column(),
+            "status": _text_column(False, pa.Check.isin(VALUE_STATUSES)),
+            "note": _text_column(),
         },
         unique=["source_file", "field"],
         name="values",
@@ -100,26 +100,26 @@ VALUES_SCHEMA = values_schema(CURRENT)
 
 ISSUES_SCHEMA = pa.DataFrameSchema(
     {
-        "severity": _text(False, pa.Check.isin(SEVERITIES)),
-        "code": _text(False, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
-        "source_file": _text(),
-        "sheet": _text(),
-        "cell": _text(),
-        "field": _text(),
-        "unit": _text(),
-        "message": _text(False, pa.Check.str_length(min_value=1)),
-        "status": _text(False, pa.Check.isin(STATUSES)),
+        "severity": _text_column(False, pa.Check.isin(SEVERITIES)),
+        "code": _text_column(False, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$")),
+        "source_file": _text_column(),
+        "sheet": _text_column(),
+        "cell": _text_column(),
+        "field": _text_column(),
+        "unit": _text_column(),
+        "message": _text_column(False, pa.Check.str_length(min_value=1)),
+        "status": _text_column(False, pa.Check.isin(STATUSES)),
     },
     name="issues",
 )
 
 FILES_SCHEMA = pa.DataFrameSchema(
     {
-        "source_file": _text(False, unique=True),
-        "kind": _text(False, pa.Check.isin(FILE_KINDS)),
-        "status": _text(False, pa.Check.isin(FILE_STATUSES)),
-        "unit": _text(),
-        "sha256": _text(True, pa.Check.str_matches(r"^([0-9a-f]{64})?$")),  # empty: a link or device, not hashed
+        "source_file": _text_column(False, unique=True),
+        "kind": _text_column(False, pa.Check.isin(FILE_KINDS)),
+        "status": _text_column(False, pa.Check.isin(FILE_STATUSES)),
+        "unit": _text_column(),
+        "sha256": _text_column(True, pa.Check.str_matches(r"^([0-9a-f]{64})?$")),  # empty: a link or device, not hashed
     },
     name="files",
 )
