@@ -40,7 +40,6 @@ from analysis.report.word_template import (
 )
 
 REPORT_NAME = "{year}年科技活动周统计分析报告.docx"
-DRAFT_MARK = "初稿（尚有数据问题待核实）"
 FIGURE_LABEL, TABLE_LABEL = "图", "表"
 APPENDIX_HEADING = "附件　各单位工作总结"
 
@@ -283,7 +282,7 @@ def build_context(template, week: Week, comparison: prose.Comparison | None, fig
     return {
         "title": f"{week.year}年随州市科技活动周统计分析报告",
         "demo_mark": DEMO_LABEL if week.demo else "",
-        "draft_mark": DRAFT_MARK if bool(is_open(week.issues).any()) else "",
+        "draft_mark": week.draft_mark,
         "sections": sections,
         "sources": prose.sources(week, comparison),
         "appendix": appendix,
