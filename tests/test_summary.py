@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.report import summary, tables
-from analysis.form import FIELD_KEYS
+from analysis.form import BY_KEY, FIELD_KEYS
 from analysis.intake.records import RETURN_COLUMNS, IngestResult, typed_returns
 from analysis.intake.store import write_result
 from analysis.issues import Issue, issues_frame
@@ -136,3 +136,22 @@ def test_notebook_tables_format_numbers_and_escape_text():
     assert [_number(v) for v in (np.int64(10021), 12.0, 2.345, "随县")] == ["10,021", "12", "2.35", "随县"]
     html = styled(pd.DataFrame({"单位": ["<img src=x onerror=alert(1)>"], "值": [np.nan]})).to_html()
     assert "<img" not in html and "&lt;img" in html and "—" in html
+
+
+def test_trend_table_shows_an_item_a_years_form_lacked_as_not_asked(tmp_path, monkeypatch):
+    """2025's form (a data file) drops 承接科技部活动任务个数: its trend cell reads 未设此项, 2024's keeps the number."""
+    import shutil
+
+    import analysis.form as form_module
+
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    shutil.copy(form_module.FORMS_DIR / "2023.csv", folder / "2023.csv")
+    lines = (form_module.FORMS_DIR / "2023.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "2025.csv").write_text("".join(line for line in lines if ",most_tasks," not in line), encoding="utf-8")
+    monkeypatch.setattr(form_module, "FORMS_DIR", folder)
+    yearly = pd.DataFrame({k: [1.0, 2.0] for k in FIELD_KEYS}, index=[2024, 2025]).assign(most_tasks=[3.0, float("nan")])
+    table = summary.trend_table(summary.Trends([2024, 2025], False, yearly, pd.DataFrame()))
+    header = BY_KEY["most_tasks"].headed
+    assert table.loc[2024, header] == 3 and table.loc[2025, header] == "未设此项"
+    assert table.loc[2025, BY_KEY["events_held"].headed] == 2

@@ -296,13 +296,19 @@ def trend_figures(trends: Trends) -> dict[str, Figure]:
 
 
 def trend_table(trends: Trends) -> pd.DataFrame:
-    """City totals by year with Chinese headers."""
-    table = trends.yearly[list(FIELD_KEYS)].copy()
+    """City totals by year with Chinese headers; an item a year's form did not have reads 未设此项 (not 0, not
+    blank)."""
+    table = trends.yearly.reindex(columns=list(FIELD_KEYS)).round({k: 2 for k in MONEY_KEYS}).astype(object)
+    for year in table.index:
+        form = form_for(int(year))
+        for key in FIELD_KEYS:
+            if not form.asks(key):
+                table.loc[year, key] = NOT_ASKED
     table.columns = [BY_KEY[k].headed for k in FIELD_KEYS]
     if trends.history_years:
         table.index = [f"{y}（{HISTORY_SOURCE}）" if y in trends.history_years else str(y) for y in table.index]
     table.index.name = "年度"
-    return table.round({c: 2 for c, k in zip(table.columns, FIELD_KEYS) if k in MONEY_KEYS})
+    return table
 
 
 def unit_overview(week: Week) -> pd.DataFrame:
