@@ -31,6 +31,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_ingest.py
+	$(PY) bench/bench_cli.py
+	$(PY) bench/bench_checks.py
 	$(PY) bench/bench_report.py
 	$(PY) bench/bench_new_readers.py
 
