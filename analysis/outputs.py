@@ -40,8 +40,16 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Copy of ``frame`` with every text cell passed through :func:`neutralize`."""
     out = frame.copy()
     for col in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
-            out[col] = out[col].map(neutralize, na_action="ignore")
+        column = out[col]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        try:  # only the few cells that start like a formula need a closer look
+            suspect = column.str.startswith(_FORMULA_START, na=False).to_numpy(dtype=bool)
+        except AttributeError:  # a column without any text (dates …): each cell as it is
+            out[col] = column.map(neutralize, na_action="ignore")
+            continue
+        if suspect.any():
+            out.loc[suspect, col] = column[suspect].map(neutralize)
     return out
 
 

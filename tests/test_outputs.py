@@ -90,3 +90,18 @@ def test_a_failed_workbook_save_leaves_the_previous_file_in_place(tmp_path, monk
     assert target.read_bytes() == before
     assert load_workbook(target).active["A1"].value == "上一次的结果"
     assert [p.name for p in tmp_path.iterdir()] == ["summary.xlsx"]  # no temporary file left behind
+
+
+def test_neutralize_frame_treats_every_kind_of_column():
+    import datetime as dt
+
+    frame = pd.DataFrame({"text": pd.Series(["=1+1", "-12.5", None, "普通", "@SUM(A1)"], dtype="str"),
+                          "mixed": pd.Series(["+cmd", 5, None, "-3", 2.5], dtype="object"),
+                          "dates": pd.Series([dt.date(2023, 6, 1)] * 5, dtype="object"),
+                          "numbers": [-1.0, 2.0, 3.0, 4.0, 5.0]})
+    out = outputs.neutralize_frame(frame)
+    assert out["text"].tolist()[:2] == ["'=1+1", "-12.5"] and pd.isna(out["text"][2])
+    assert out["text"].tolist()[3:] == ["普通", "'@SUM(A1)"]
+    assert out["mixed"].tolist()[:2] == ["'+cmd", 5] and out["mixed"].tolist()[3:] == ["-3", 2.5]
+    assert out["dates"].tolist() == frame["dates"].tolist() and out["numbers"].tolist() == frame["numbers"].tolist()
+    assert frame["text"][0] == "=1+1"  # the input is not changed
