@@ -5,7 +5,7 @@ temporary folder (one template each, written once with the test builders; the
 numbers and the unit are then patched into the sheet/document XML, so
 generating is cheap), and prints:
 
-* ms per .xlsx form for ``analysis.ingest.ingest`` on one core and on all cores;
+* ms per .xlsx form for ``analysis.intake.ingest.ingest`` on one core and on all cores;
 * ms per .docx form on one core;
 * ms per form for ``pandas.read_excel(engine="openpyxl", header=None)`` plus a
   label lookup (row whose column A or B is the label → column C) on a subset;
