@@ -32,7 +32,7 @@ from analysis.form import FORM_ID, STAMP_LABEL, UNIT_ALIAS, UNIT_KEY, Field, For
 from analysis.intake.units import Registry
 from analysis.outputs import neutralize, save_document, save_workbook, write_atomic
 from analysis.paths import UNITS_CSV
-from analysis.report.exports import form_labels
+from analysis.report.exports import TABLE_FONT, TITLE_FONT, fill_cell, form_labels, new_document, set_font
 
 TEMPLATE_TITLE = "{year}年科技活动周开展情况统计表"
 FORM_SHEET = "统计表"
@@ -164,20 +164,18 @@ def _control(paragraph: Paragraph, tag: str, alias: str, choices: list[str] | No
 
 def build_document(form: Form, year: int, roster: list[str]):
     """The fillable .docx return (see the module docstring)."""
-    from analysis.report.exports import TABLE_FONT, TITLE_FONT, _fill, _font, _new_document
-
-    doc = _new_document()
+    doc = new_document()
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(template_title(year)), TITLE_FONT, 16, bold=True)
+    set_font(title.add_run(template_title(year)), TITLE_FONT, 16, bold=True)
     stamp = doc.add_paragraph()
-    _font(stamp.add_run(STAMP_LABEL), TABLE_FONT, 12)
+    set_font(stamp.add_run(STAMP_LABEL), TABLE_FONT, 12)
     _control(stamp, UNIT_KEY, UNIT_ALIAS, roster)
     table = doc.add_table(rows=len(form.fields) + 1, cols=3)
     table.style = "Table Grid"
     widths = (40, 86, 32)
     for col, text in enumerate(HEADERS):
-        _fill(table.cell(0, col), text, WD_ALIGN_PARAGRAPH.CENTER, widths[col])
+        fill_cell(table.cell(0, col), text, WD_ALIGN_PARAGRAPH.CENTER, widths[col])
     spans = form.category_spans
     for _, first, last in spans:
         table.cell(first + 1, 0).merge(table.cell(last + 1, 0))
@@ -189,15 +187,15 @@ def build_document(form: Form, year: int, roster: list[str]):
         row = i + 1
         if f.category:
             if i in starts:
-                _fill(table.cell(row, 0), starts[i], WD_ALIGN_PARAGRAPH.CENTER, widths[0])
-            _fill(table.cell(row, 1), f.label, WD_ALIGN_PARAGRAPH.LEFT, widths[1])
+                fill_cell(table.cell(row, 0), starts[i], WD_ALIGN_PARAGRAPH.CENTER, widths[0])
+            fill_cell(table.cell(row, 1), f.label, WD_ALIGN_PARAGRAPH.LEFT, widths[1])
         else:
-            _fill(table.cell(row, 0), f.label, WD_ALIGN_PARAGRAPH.LEFT, widths[0] + widths[1])
+            fill_cell(table.cell(row, 0), f.label, WD_ALIGN_PARAGRAPH.LEFT, widths[0] + widths[1])
         value = table.cell(row, 2)
-        _fill(value, "", WD_ALIGN_PARAGRAPH.RIGHT, widths[2])
+        fill_cell(value, "", WD_ALIGN_PARAGRAPH.RIGHT, widths[2])
         _control(value.paragraphs[0], f.key, f.headed)
     notes = doc.add_paragraph()
-    _font(notes.add_run("\u3000\u3000".join(f"{n}{PLACEHOLDER * 2}" for n in NOTES)), TABLE_FONT, 12)
+    set_font(notes.add_run("\u3000\u3000".join(f"{n}{PLACEHOLDER * 2}" for n in NOTES)), TABLE_FONT, 12)
     doc.core_properties.title = template_title(year)
     doc.core_properties.identifier, doc.core_properties.version = FORM_ID, form.version
     return doc

@@ -62,7 +62,7 @@ def parse_date(text: Any) -> date | None:
         return None
 
 
-def _csv_rows(path: Path) -> pd.DataFrame:
+def csv_rows(path: Path) -> pd.DataFrame:
     """A small CSV of text cells (UTF-8 or GB18030, as saved by Excel), column names stripped."""
     frame = pd.read_csv(io.StringIO(decode_text(Path(path).read_bytes())), dtype=str, keep_default_na=False,
                         index_col=False)
@@ -85,7 +85,7 @@ def load_weeks(path: Path) -> dict[int, WeekDates]:
     if not Path(path).is_file():
         return {}
     try:
-        frame = _csv_rows(path)
+        frame = csv_rows(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError):
         return {}
     weeks = [_week(r) for r in frame.to_dict("records")]
@@ -108,7 +108,7 @@ def read_received(raw_dir: Path) -> ReceivedLog:
     if not path.is_file():
         return ReceivedLog({}, [])
     try:
-        frame = _csv_rows(path)
+        frame = csv_rows(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError):
         return ReceivedLog({}, [_received_invalid("无法读取（为空或格式有误）", "本次全部文件")])
     missing = [c for c in RECEIVED_COLUMNS if c not in frame.columns]

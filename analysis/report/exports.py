@@ -277,7 +277,7 @@ def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, unit_table: 
 
 # --- Word ---------------------------------------------------------------------------------------------------
 
-def _font(run: Run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> Run:
+def set_font(run: Run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> Run:
     """Set a run's font, including the East Asian font that Word uses for Chinese text."""
     run.font.name = name
     run.font.size = Pt(size)
@@ -288,7 +288,7 @@ def _font(run: Run, name: str, size: float, *, bold: bool = False, color: RGBCol
     return run
 
 
-def _new_document() -> DocxDocument:
+def new_document() -> DocxDocument:
     """An A4 portrait document with the body font set for Chinese text and fixed document times."""
     doc = Document()
     section = doc.sections[0]
@@ -306,7 +306,7 @@ def _paragraph(doc: DocxDocument, text: str, font: str, size: float, *, bold: bo
                align: WD_ALIGN_PARAGRAPH | None = None, color: RGBColor | None = None) -> None:
     paragraph = doc.add_paragraph()
     paragraph.alignment = align
-    _font(paragraph.add_run(text), font, size, bold=bold, color=color)
+    set_font(paragraph.add_run(text), font, size, bold=bold, color=color)
 
 
 def _demo_note(doc: DocxDocument) -> None:
@@ -318,19 +318,19 @@ def _docx_value(value: object, key: str) -> str:
     return "" if pd.isna(value) else stats.format_value(value, key)
 
 
-def _fill(cell: _Cell, text: str, align: WD_ALIGN_PARAGRAPH, width: float) -> None:
+def fill_cell(cell: _Cell, text: str, align: WD_ALIGN_PARAGRAPH, width: float) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     cell.width = Mm(width)
     paragraph = cell.paragraphs[0]
     paragraph.alignment = align
     if text:
-        _font(paragraph.add_run(text), TABLE_FONT, 12)
+        set_font(paragraph.add_run(text), TABLE_FONT, 12)
 
 
 def write_city_table_docx(path: Path, *, year: int, totals: pd.Series, demo: bool, draft: str = "") -> Path:
     """The city's own return as a Word table in the layout of the notice's attachment; ``draft`` (the 初稿 mark)
     above it while findings are open."""
-    doc = _new_document()
+    doc = new_document()
     if demo:
         _demo_note(doc)
     if draft:
@@ -350,11 +350,11 @@ def write_city_table_docx(path: Path, *, year: int, totals: pd.Series, demo: boo
     for i, f in enumerate(form.fields):
         if f.category:
             if i in starts:
-                _fill(table.cell(i, 0), starts[i], WD_ALIGN_PARAGRAPH.CENTER, widths[0])
-            _fill(table.cell(i, 1), f.label, WD_ALIGN_PARAGRAPH.LEFT, widths[1])
+                fill_cell(table.cell(i, 0), starts[i], WD_ALIGN_PARAGRAPH.CENTER, widths[0])
+            fill_cell(table.cell(i, 1), f.label, WD_ALIGN_PARAGRAPH.LEFT, widths[1])
         else:
-            _fill(table.cell(i, 0), f.label, WD_ALIGN_PARAGRAPH.LEFT, widths[0] + widths[1])
-        _fill(table.cell(i, 2), _docx_value(totals.get(f.key), f.key), WD_ALIGN_PARAGRAPH.RIGHT, widths[2])
+            fill_cell(table.cell(i, 0), f.label, WD_ALIGN_PARAGRAPH.LEFT, widths[0] + widths[1])
+        fill_cell(table.cell(i, 2), _docx_value(totals.get(f.key), f.key), WD_ALIGN_PARAGRAPH.RIGHT, widths[2])
     return write_atomic(Path(path), lambda p: save_document(doc, p))
 
 
@@ -427,13 +427,13 @@ def write_paragraph(md_path: Path, docx_path: Path, text: str, *, title: str, de
     """The paragraph as Markdown and as a Word document (仿宋, first-line indent), each with the title."""
     note = demo and DEMO_LABEL not in text
     write_text(f"# {title}\n\n" + (f"> **{DEMO_LABEL}**\n\n" if note else "") + f"{text}\n", Path(md_path))
-    doc = _new_document()
+    doc = new_document()
     _paragraph(doc, title, TITLE_FONT, 16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     if note:
         _demo_note(doc)
     body = doc.add_paragraph()
     body.paragraph_format.first_line_indent = Pt(32)
     body.paragraph_format.line_spacing = Pt(28)
-    _font(body.add_run(text), BODY_FONT, 16)
+    set_font(body.add_run(text), BODY_FONT, 16)
     write_atomic(Path(docx_path), lambda p: save_document(doc, p))
     return Path(md_path), Path(docx_path)

@@ -37,7 +37,7 @@ from analysis.form import (
 )
 from analysis.intake.dates import RECEIVED_CSV, WeekDates
 from analysis.intake.records import missing_units
-from analysis.intake.dates import _csv_rows as csv_rows  # the project's one reader of small Excel-saved CSVs
+from analysis.intake.dates import csv_rows  # the project's one reader of small Excel-saved CSVs
 from analysis.issues import SEVERITIES, Issue
 from analysis.review.ledger import CORRECTED_STATUS
 from analysis.review.materials import materials_issues
