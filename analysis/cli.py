@@ -86,6 +86,11 @@ def _review(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:  # the form files are read here: a broken one (edited by hand) is a clear error, not a traceback
+        import analysis.form  # noqa: F401
+    except ValueError as exc:  # analysis.form.FormError, which names the file and row
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
     if args.command == "ingest":
         from analysis.pipeline import process_year
         from analysis.intake.units import RegistryError

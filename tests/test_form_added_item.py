@@ -105,3 +105,18 @@ def test_the_report_says_the_item_was_not_asked_the_year_before(project):
     table = pd.read_csv(project / "reports/2025/totals.csv", encoding="utf-8").set_index("项目")
     assert table.loc["举办科普讲座次数", "2025年"] == "4" and table.loc["举办科普讲座次数", "2024年"] == "未设此项"
     assert table.loc["举办活动次数", "2024年"] == "20" and len(table) == 21
+
+
+def test_a_broken_form_file_is_a_clear_error_not_a_traceback(tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "analysis", root / "analysis", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REFERENCE, root / "data" / "reference")
+    form_csv = root / "analysis" / "forms" / "2023.csv"
+    form_csv.write_text(form_csv.read_text(encoding="utf-8").replace(",events_held,", ",events held!,", 1),
+                        encoding="utf-8")
+    (root / "raw" / "2023").mkdir(parents=True)
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-m", "analysis", "ingest", str(root / "raw" / "2023"), "--out",
+                           str(root / "out")], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    assert done.stderr.startswith("错误：表式文件 2023.csv 第 2 行有误") and "Traceback" not in done.stderr
