@@ -80,6 +80,16 @@ def _check_directory(entries: list[MemberEntry], limits: Limits) -> None:
     check_expansion([(e.name, e.size, e.compressed) for e in entries], limits, ARCHIVE_MEMBERS)
 
 
+def _screened(entries: list[MemberEntry]) -> Iterator[MemberEntry | UnsafeMember]:
+    """An archive's members in name order, system files left out, a member with an unsafe name as
+    :class:`UnsafeMember`."""
+    for entry in sorted(entries, key=lambda e: e.name):
+        if entry.name.startswith(_SKIPPED_PREFIXES):
+            continue
+        reason = unsafe_reason(entry.name)
+        yield UnsafeMember(entry.name, reason) if reason else entry
+
+
 def unsafe_reason(name: str) -> str:
     """Why a member name is not read ('' when it is fine): absolute, or climbing out with ``..``."""
     path = PurePosixPath(name)
@@ -116,12 +126,9 @@ def _zip(src: FileLike, limits: Limits,
         _check_directory(entries, limits)
         if any(i.flag_bits & _ENCRYPTED_FLAG for i in infos):
             raise Refused("file_encrypted", _ENCRYPTED)
-        for entry in sorted(entries, key=lambda e: e.name):
-            if entry.name.startswith(_SKIPPED_PREFIXES):
-                continue
-            reason = unsafe_reason(entry.name)
-            if reason:
-                yield UnsafeMember(entry.name, reason)
+        for entry in _screened(entries):
+            if isinstance(entry, UnsafeMember):
+                yield entry
                 continue
             try:
                 with zf.open(entry.key) as fh:
@@ -160,12 +167,9 @@ def _seven_zip(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]
         raise Refused("file_encrypted", _ENCRYPTED) from exc
     except Exception as exc:  # noqa: BLE001 - py7zr raises many error types for broken archives
         raise Refused("file_corrupt", f"7z 压缩包已损坏或不完整（{type(exc).__name__}），请重新压缩后报送。") from exc
-    for entry in sorted(entries, key=lambda e: e.name):
-        if entry.name.startswith(_SKIPPED_PREFIXES):
-            continue
-        reason = unsafe_reason(entry.name)
-        if reason:
-            yield UnsafeMember(entry.name, reason)
+    for entry in _screened(entries):
+        if isinstance(entry, UnsafeMember):
+            yield entry
             continue
         try:
             product = factory.get(str(entry.key))
