@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.weeks is not None and not args.weeks.is_file():
             print(f"错误：找不到活动周日期文件 {args.weeks}（列：year,start,end,deadline）。", file=sys.stderr)
             return 2
+        gc.freeze()  # the modules loaded so far live as long as the batch: collections need not scan them
         try:
             outcome = process_year(args.raw_dir, args.out, year=year, workers=args.workers,
                                    progress=sys.stderr.isatty(), checks_on=not args.no_checks, review=args.review,

@@ -218,6 +218,15 @@ def form_versions(forms_dir: Path | None = None) -> tuple[int, ...]:
     """The years in which the form changed (file names ``<year>.csv`` in ``forms_dir``, default
     :data:`FORMS_DIR`), oldest first."""
     folder = Path(forms_dir or FORMS_DIR)
+    try:
+        changed = folder.stat().st_mtime_ns  # a file added or removed changes the folder's time
+    except OSError:
+        changed = None
+    return _versions(folder, changed)
+
+
+@lru_cache(maxsize=32)
+def _versions(folder: Path, changed: int | None) -> tuple[int, ...]:  # noqa: ARG001 - ``changed`` keys the cache
     return tuple(sorted(int(p.stem) for p in folder.glob("*.csv") if p.stem.isdigit() and len(p.stem) == 4))
 
 

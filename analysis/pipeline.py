@@ -8,6 +8,7 @@ the checks, the materials checklist and the schema validation are pure steps ove
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pandas as pd
 
 from analysis.intake import dates, media
 from analysis.intake.ingest import ingest
+from analysis.intake.pool import WorkerPool
 from analysis.intake.records import IngestResult
 from analysis.intake.store import load_processed, processed_years, write_result
 from analysis.intake.summaries import SUMMARIES_CSV, quotes_frame, read_summaries
@@ -23,7 +25,7 @@ from analysis.issues import ISSUE_COLUMNS, Issue, issues_frame, open_findings, s
 from analysis.outputs import write_csv, write_text
 from analysis.paths import DEMO_LABEL, DEMO_MARKER, UNITS_CSV, WEEKS_CSV, comparison_year
 from analysis.review import checks, materials, schemas
-from analysis.review.feedback import write_feedback
+from analysis.review.feedback import feedback_writer
 from analysis.review.ledger import apply_ledger, with_statuses
 from analysis.review.ledger_file import DECISIONS_CSV, ledger_path, read_ledger
 from analysis.review.ledger_file import shown as shown_ledger
@@ -89,7 +91,13 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
     folder ``out_dir``.  ``review`` is the ledger (default :func:`analysis.review.ledger_file.ledger_path`)."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     registry = Registry.load(units_csv)
-    result = ingest(raw_dir, year=year, workers=workers, progress=progress, registry=registry)
+    with WorkerPool(workers or os.cpu_count() or 1) as pool:  # reads the files, later writes the feedback files
+        return _process(raw_dir, out_dir, year, pool, progress, checks_on, registry, weeks_csv, review)
+
+
+def _process(raw_dir: Path, out_dir: Path, year: int | None, pool: WorkerPool, progress: bool, checks_on: bool,
+             registry: Registry, weeks_csv: Path, review: Path | None) -> YearOutcome:
+    result = ingest(raw_dir, year=year, progress=progress, registry=registry, pool=pool)
     year = result.meta.get("year")
     review = Path(review) if review is not None else ledger_path(raw_dir, year)
     applied = apply_ledger(result, read_ledger(review))
@@ -117,16 +125,17 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
     result.issues = with_statuses(issues_frame([*_issue_objects(read_issues), *findings, *applied.issues]),
                                   read_issues, applied.decisions)
     decisions = applied.decisions_frame()
-    write_result(result, out_dir)
-    write_csv(decisions, out_dir / DECISIONS_CSV)
-    write_csv(inventory, out_dir / MATERIALS_CSV)
-    write_csv(quotes_frame(quotes), out_dir / SUMMARIES_CSV)
-    if demo:
-        write_text(f"{DEMO_LABEL}：本文件夹由示例报表（{result.meta['raw_dir']}）生成，不代表真实统计。\n",
-                   out_dir / DEMO_MARKER)
-    else:
-        (out_dir / DEMO_MARKER).unlink(missing_ok=True)  # a folder that once held demo results
-    write_feedback(out_dir / FEEDBACK_XLSX, result.issues, year=year, demo=demo, materials=inventory)
+    with feedback_writer(out_dir / FEEDBACK_XLSX, result.issues, year=year, demo=demo, materials=inventory,
+                         executor=pool.executor):  # the workers write the units' files meanwhile
+        write_result(result, out_dir)
+        write_csv(decisions, out_dir / DECISIONS_CSV)
+        write_csv(inventory, out_dir / MATERIALS_CSV)
+        write_csv(quotes_frame(quotes), out_dir / SUMMARIES_CSV)
+        if demo:
+            write_text(f"{DEMO_LABEL}：本文件夹由示例报表（{result.meta['raw_dir']}）生成，不代表真实统计。\n",
+                       out_dir / DEMO_MARKER)
+        else:
+            (out_dir / DEMO_MARKER).unlink(missing_ok=True)  # a folder that once held demo results
     return YearOutcome(result, inventory, out_dir, decisions, review)
 
 

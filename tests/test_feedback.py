@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import csv
 import math
+import multiprocessing
+import os
 import shutil
 import subprocess
 import time
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +26,8 @@ from analysis.issues import Issue, issue_field, issues_frame
 from analysis.outputs import FIXED_TIME, normalize_zip
 from analysis.paths import DEMO_LABEL
 from analysis.review import feedback
-from analysis.review.feedback import HEADERS, MAX_STEM, UNIT_FOLDER, file_stem, sheet_title, write_feedback
+from analysis.review.feedback import (HEADERS, MAX_STEM, UNIT_FOLDER, feedback_writer, file_stem, sheet_title,
+                                      write_feedback)
 
 ISSUES = issues_frame([
     Issue("warning", "missing_return", "名单中的“市地震局”（市直部门）未报送开展情况统计表：请催报。", unit="市地震局"),
@@ -181,28 +186,81 @@ def test_files_are_already_normalised(written):
         assert b"<dcterms:created xsi:type=\"dcterms:W3CDTF\">2000-01-01T00:00:00Z" in zf.read("docProps/core.xml")
 
 
-def test_many_units_are_written_in_parallel_with_the_same_bytes(tmp_path, monkeypatch):
-    issues = issues_frame([Issue("warning", "field_not_reported", f"第{i}家单位未填报。", f"{i}.xlsx", unit=f"单位{i:02d}")
-                           for i in range(12)])
-    monkeypatch.setattr(feedback, "PARALLEL_FROM", 5)
-    started = []
-    real = feedback.subprocess.Popen
-    monkeypatch.setattr(feedback.subprocess, "Popen", lambda *a, **kw: started.append(a) or real(*a, **kw))
-    parallel = write_feedback(tmp_path / "p" / "f.xlsx", issues, year=2023, demo=False, workers=2)
-    assert len(started) == 2
-    serial = write_feedback(tmp_path / "s" / "f.xlsx", issues, year=2023, demo=False, workers=1)
-    assert len(started) == 2
+class CountingPool(ProcessPoolExecutor):
+    """A real pool that counts what it was handed."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(max_workers=workers)
+        self.submitted = 0
+
+    def submit(self, *args, **kwargs):
+        self.submitted += 1
+        return super().submit(*args, **kwargs)
+
+
+def twelve_units() -> pd.DataFrame:
+    return issues_frame([Issue("warning", "field_not_reported", f"第{i}家单位未填报。", f"{i}.xlsx", unit=f"单位{i:02d}")
+                         for i in range(12)])
+
+
+def test_many_units_are_written_by_the_workers_with_the_same_bytes(tmp_path, monkeypatch):
+    monkeypatch.setattr(feedback, "PARALLEL_FROM", 4)
+    issues = twelve_units()
+    with CountingPool(2) as pool:
+        parallel = write_feedback(tmp_path / "p" / "f.xlsx", issues, year=2023, demo=False, executor=pool)
+        assert pool.submitted == 6  # shares of PARALLEL_FROM // 2 units
+        few = write_feedback(tmp_path / "few" / "f.xlsx", issues.head(3), year=2023, demo=False, executor=pool)
+        assert pool.submitted == 6 and len(few.units) == 3  # below PARALLEL_FROM: written here
+    serial = write_feedback(tmp_path / "s" / "f.xlsx", issues, year=2023, demo=False)
     assert len(parallel.units) == 12 and _all_bytes(parallel) == _all_bytes(serial)
     ws = openpyxl.load_workbook(parallel.units["单位07"]).worksheets[0]
     assert rows(ws)[-1][6] == "第7家单位未填报。"
 
 
-def test_a_failed_worker_leaves_the_writing_to_this_process(tmp_path, monkeypatch):
+def test_a_broken_pool_leaves_the_writing_to_this_process(tmp_path, monkeypatch):
+    """A reader that crashed its worker breaks the run's pool: the unit files are still all written, here."""
     monkeypatch.setattr(feedback, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(feedback, "_WORKER", "import sys; sys.stdin.buffer.read(); sys.exit(3)")
-    result = write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False, workers=2)
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(os._exit, 3).result()
+        result = write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False, executor=pool)
     assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == sorted(UNIT_FILES.values())
     assert _all_bytes(result) == _all_bytes(write_feedback(tmp_path / "s" / "f.xlsx", ISSUES, year=2023, demo=False))
+
+
+def test_a_failed_share_is_written_again_here(tmp_path, monkeypatch):
+    """A worker whose share fails (here: it cannot create its files) costs nothing: this process writes them."""
+    monkeypatch.setattr(feedback, "PARALLEL_FROM", 2)
+    real = feedback._write_units
+
+    def failing_in_workers(jobs, folder, year, demo):
+        if os.getpid() != parent:
+            raise OSError("no space left")
+        real(jobs, folder, year, demo)
+
+    parent = os.getpid()
+    monkeypatch.setattr(feedback, "_write_units", failing_in_workers)
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+        result = write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False, executor=pool)
+    monkeypatch.setattr(feedback, "_write_units", real)
+    assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == sorted(UNIT_FILES.values())
+    assert _all_bytes(result) == _all_bytes(write_feedback(tmp_path / "s" / "f.xlsx", ISSUES, year=2023, demo=False))
+
+
+def test_while_the_caller_works_nothing_is_replaced_and_a_failure_keeps_the_previous_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(feedback, "PARALLEL_FROM", 4)
+    before = write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False)
+    kept = _all_bytes(before)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        with pytest.raises(RuntimeError, match="写入失败"):
+            with feedback_writer(tmp_path / "f.xlsx", twelve_units(), year=2023, demo=False, executor=pool) as files:
+                assert len(files.units) == 12 and _all_bytes(before) == kept  # the old set stands meanwhile
+                raise RuntimeError("写入失败")
+        assert _all_bytes(before) == kept
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", UNIT_FOLDER]  # no half-written folder
+        with feedback_writer(tmp_path / "f.xlsx", twelve_units(), year=2023, demo=False, executor=pool) as files:
+            pass
+    assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == sorted(p.name for p in files.units.values())
 
 
 @pytest.mark.parametrize("name, stem", [

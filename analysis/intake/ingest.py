@@ -15,7 +15,7 @@ from analysis.form import form_for
 from analysis.intake.assemble import SeenFile, all_members, assemble
 from analysis.intake.dates import RECEIVED_CSV
 from analysis.intake.filekinds import classify, is_read
-from analysis.intake.pool import ReadTask, run_tasks
+from analysis.intake.pool import ReadTask, WorkerPool, run_tasks
 from analysis.intake.read_file import sha256_of
 from analysis.intake.records import IngestResult
 from analysis.intake.safety import DEFAULT_LIMITS, Limits
@@ -29,8 +29,10 @@ PROJECT_FILES = (DEMO_MARKER, RECEIVED_CSV, "README.md")  # the bureau's own fil
 
 def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, workers: int | None = None,
            progress: bool = False, limits: Limits = DEFAULT_LIMITS, registry: Registry | None = None,
-           units_csv: Path = UNITS_CSV) -> IngestResult:
-    """Read every return under ``raw_dir``; write the tables to ``out_dir`` when given."""
+           units_csv: Path = UNITS_CSV, pool: WorkerPool | None = None) -> IngestResult:
+    """Read every return under ``raw_dir``; write the tables to ``out_dir`` when given.
+
+    The files are read in ``pool`` when given (the caller's, left open), else in worker processes of its own."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"报送文件夹不存在：{raw_dir}")
@@ -47,7 +49,7 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
     bar = _progress(len(tasks)) if progress else None
     try:
         workers = workers or min(os.cpu_count() or 1, max(1, len(tasks) // 8))  # a few files: one reader is enough
-        outcomes = run_tasks(tasks, workers, bar)
+        outcomes = run_tasks(tasks, workers, bar, pool=pool)
     finally:
         if bar is not None:
             bar.close()

@@ -3,6 +3,9 @@
 Each worker ignores Ctrl-C (the parent handles it), caps the memory it may take and arms an alarm per file.
 Files go to the workers in small chunks; a chunk that fails is retried file by file in a fresh worker, and a
 file that still kills or hangs its worker becomes one ``file_crashed_reader`` / ``file_timeout`` issue.
+
+A :class:`WorkerPool` may outlive the reading: the year pipeline hands the same warm workers the feedback
+files to write afterwards (no second start-up).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import faulthandler
 import multiprocessing
 import signal
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,12 +95,39 @@ def _crashed(task: ReadTask, timed_out: bool) -> FileOutcome:
     return FileOutcome(task.source_file, issues=(Issue("error", "file_crashed_reader", message, task.source_file),))
 
 
-def run_tasks(tasks: list[ReadTask], workers: int, progress=None,
-              memory_bytes: int | None = WORKER_MEMORY) -> list[FileOutcome]:
-    """Run every task in worker processes, in order; a dead or hung worker costs only its file."""
+class WorkerPool:
+    """The worker processes of one run (a :class:`~concurrent.futures.ProcessPoolExecutor` of
+    :func:`_worker_init`'s workers), started at the first submitted task; a context manager that shuts them down."""
+
+    def __init__(self, workers: int, memory_bytes: int | None = WORKER_MEMORY) -> None:
+        self.workers = max(1, workers)
+        self._before = set(multiprocessing.active_children())
+        self.executor = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init,
+                                            initargs=(memory_bytes,))
+
+    def kill(self) -> None:
+        """Kill this pool's processes (those started since it was made, found through the public
+        ``multiprocessing.active_children``): a worker hangs in native code."""
+        _kill_new_children(self._before)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def run_tasks(tasks: list[ReadTask], workers: int, progress=None, memory_bytes: int | None = WORKER_MEMORY,
+              pool: WorkerPool | None = None) -> list[FileOutcome]:
+    """Run every task in worker processes, in order; a dead or hung worker costs only its file.
+
+    In ``pool`` when given (it stays open for the caller), else in a pool of ``workers`` made for these tasks."""
     results: dict[str, FileOutcome] = {}
-    if tasks:
-        _run_pool(tasks, workers, results, progress, memory_bytes)
+    if tasks and pool is not None:
+        _run_pool(tasks, pool, results, progress)
+    elif tasks:
+        with WorkerPool(workers, memory_bytes) as own:
+            _run_pool(tasks, own, results, progress)
     for task in tasks:
         if task.source_file not in results:  # the pool broke or hung: each remaining file alone
             results[task.source_file] = _run_alone(task, memory_bytes)
@@ -109,32 +140,31 @@ def _run_chunk(chunk: list[ReadTask]) -> list[FileOutcome]:
     return [_task(task) for task in chunk]
 
 
-def _run_pool(tasks: list[ReadTask], workers: int, results: dict[str, FileOutcome], progress,
-              memory_bytes: int | None) -> None:
+def _run_pool(tasks: list[ReadTask], pool: WorkerPool, results: dict[str, FileOutcome], progress) -> None:
     """Files go to the workers in small chunks (less inter-process traffic); any chunk that fails is left
     out of ``results`` so that its files are retried one by one."""
     limits = tasks[0].limits
-    size = max(1, min(16, len(tasks) // (4 * max(1, workers))))
+    size = max(1, min(16, len(tasks) // (4 * pool.workers)))
     chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
-    before = set(multiprocessing.active_children())
-    with ProcessPoolExecutor(max_workers=max(1, workers), initializer=_worker_init,
-                             initargs=(memory_bytes,)) as pool:
-        futures: dict[Future, list[ReadTask]] = {pool.submit(_run_chunk, chunk): chunk for chunk in chunks}
-        remaining = set(futures)
-        while remaining:
-            done, remaining = wait(remaining, timeout=limits.seconds_per_file * size + 10, return_when=FIRST_COMPLETED)
-            if not done:  # no progress at all: a worker hangs in native code
-                _kill_new_children(before)
-                return
-            for fut in done:
-                try:
-                    outcomes = fut.result()
-                except BaseException:  # noqa: BLE001 - a dead worker (BrokenProcessPool), or an unpicklable result
-                    continue
-                for outcome in outcomes:
-                    results[outcome.source_file] = outcome
-                if progress is not None:
-                    progress.update(len(outcomes))
+    try:
+        futures: list[Future] = [pool.executor.submit(_run_chunk, chunk) for chunk in chunks]
+    except BrokenProcessPool:  # broken before this run: every file alone
+        return
+    remaining = set(futures)
+    while remaining:
+        done, remaining = wait(remaining, timeout=limits.seconds_per_file * size + 10, return_when=FIRST_COMPLETED)
+        if not done:  # no progress at all: a worker hangs in native code
+            pool.kill()
+            return
+        for fut in done:
+            try:
+                outcomes = fut.result()
+            except BaseException:  # noqa: BLE001 - a dead worker (BrokenProcessPool), or an unpicklable result
+                continue
+            for outcome in outcomes:
+                results[outcome.source_file] = outcome
+            if progress is not None:
+                progress.update(len(outcomes))
 
 
 def _run_alone(task: ReadTask, memory_bytes: int | None) -> FileOutcome:

@@ -7,8 +7,8 @@ that have not returned, the legend and, when given, the materials checklist.
 
 Each layout (styles, column widths, A4 landscape page set-up, repeated and frozen header row,
 document properties) is written once per run by xlsxwriter; every file made from it then only
-gets its own cells and sheet names (:class:`_Book`), well under a millisecond a unit, in worker
-processes when there are many units.  Every text cell is neutralised and written as text, so
+gets its own cells and sheet names (:class:`_Book`), well under a millisecond a unit, in the run's
+worker processes when there are many units, while the caller writes its other outputs (:func:`feedback_writer`).  Every text cell is neutralised and written as text, so
 nothing taken from a return can become a formula; the zip entries carry the fixed times of
 :func:`analysis.outputs.normalize_zip` (:func:`analysis.outputs.fixed_entry`), so the same findings give
 the same bytes.  The ``反馈``
@@ -18,18 +18,18 @@ longer have findings disappear, and an interrupted run leaves the previous set.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import numbers
 import os
-import pickle
 import re
 import struct
-import subprocess
-import sys
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterator
+from concurrent.futures import BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -55,7 +55,7 @@ SEVERITY_NOTE = {"error": "该数值或文件无法使用，必须改正后重�
                  "info": "已作处理，供核对备查"}
 FILE_HEADER = "反馈文件"
 MAX_STEM = 60  # characters of a unit file's name (CJK: 180 bytes of UTF-8, well below the 255 of a file system)
-PARALLEL_FROM = 10_000  # units: from this many on, the unit files are written by worker processes
+PARALLEL_FROM = 200  # units: from this many on, the unit files are written by the caller's worker processes
 
 _FORBIDDEN_SHEET = re.compile(r"[\[\]:*?/\\]")
 _FORBIDDEN_FILE = re.compile(r'[<>:"/\\|?*]')
@@ -303,27 +303,30 @@ def _write_units(jobs: list[UnitFeedback], folder: Path, year: int, demo: bool) 
         (folder / job.path.name).write_bytes(unit_workbook(job, year=year, demo=demo, book=book))
 
 
-_WORKER = "from analysis.review.feedback import _worker; _worker()"
+def _submitted(executor: Executor | None, jobs: list[UnitFeedback], folder: Path, year: int,
+               demo: bool) -> list[tuple[Future | None, list[UnitFeedback]]]:
+    """The jobs in shares, each handed to ``executor`` when there are :data:`PARALLEL_FROM` of them or more
+    (its future, else None: written here)."""
+    if executor is None or len(jobs) < PARALLEL_FROM:
+        return [(None, jobs)]
+    size = max(PARALLEL_FROM // 2, math.ceil(len(jobs) / (4 * (os.cpu_count() or 1))))
+    shares = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    try:
+        return [(executor.submit(_write_units, share, folder, year, demo), share) for share in shares]
+    except (BrokenExecutor, RuntimeError):  # a pool broken by a crashed reader, or already shut down
+        return [(None, jobs)]
 
 
-def _write_in_parallel(jobs: list[UnitFeedback], folder: Path, year: int, demo: bool, workers: int) -> bool:
-    """Share the jobs among ``workers`` new ``python`` processes; False when one of them failed.
-
-    New processes rather than a pool: a fork of this (possibly large) process would share its memory and be
-    counted with it, and spawn/forkserver workers would run the caller's ``__main__`` again.
-    """
-    shares = [jobs[i::workers] for i in range(workers)]
-    processes = [subprocess.Popen([sys.executable, "-c", _WORKER], stdin=subprocess.PIPE) for _ in shares]
-    for process, share in zip(processes, shares):
-        with process.stdin:
-            pickle.dump((share, folder, year, demo), process.stdin)
-    return all(process.wait() == 0 for process in processes)
-
-
-def _worker() -> None:
-    """A worker process of :func:`_write_in_parallel`: its share of the jobs arrives pickled on stdin."""
-    jobs, folder, year, demo = pickle.load(sys.stdin.buffer)
-    _write_units(jobs, folder, year, demo)
+def _finish(submitted: list[tuple[Future | None, list[UnitFeedback]]], folder: Path, year: int, demo: bool) -> None:
+    """Wait for the workers' shares; a share whose worker failed (and one never handed out) is written here."""
+    for future, share in submitted:
+        try:
+            if future is not None:
+                future.result()
+                continue
+        except Exception:  # noqa: BLE001 - a dead worker or a failed write: this process writes the share again
+            pass
+        _write_units(share, folder, year, demo)
 
 
 def _counts(issues: pd.DataFrame) -> pd.DataFrame:
@@ -409,36 +412,52 @@ def unit_jobs(issues: pd.DataFrame, units: list[str], folder: Path) -> list[Unit
                          tuple(tuple(r) for r in shown[positions[unit]])) for unit in units]
 
 
-def write_feedback(path: Path, issues_df: pd.DataFrame, *, year: int, demo: bool,
-                   materials: pd.DataFrame | None = None, today: date | None = None,
-                   workers: int | None = None) -> FeedbackFiles:
-    """Write the overview to ``path`` and one file per unit with findings to ``反馈/`` beside it.
+@contextlib.contextmanager
+def feedback_writer(path: Path, issues_df: pd.DataFrame, *, year: int, demo: bool,
+                    materials: pd.DataFrame | None = None, today: date | None = None,
+                    executor: Executor | None = None) -> Iterator[FeedbackFiles]:
+    """Write the overview to ``path`` and one file per unit with findings to ``反馈/`` beside it, while the
+    caller's block runs: from :data:`PARALLEL_FROM` units on, ``executor``'s workers write the unit files
+    (this process writes them when it has none, or a worker fails); the overview is written and the folder
+    put in place when the block ends (not when it raises: then the previous files stay).
 
-    The bytes depend only on the arguments (no clock), so an unchanged year gives unchanged files.
-    From :data:`PARALLEL_FROM` units on, the unit files are written by ``workers`` processes (default: all cores).
+    The bytes depend only on the arguments (no clock), so an unchanged year gives unchanged files; what is
+    yielded names the files to be written.
     """
     path = Path(path)
     folder = path.parent / UNIT_FOLDER
     issues = _sorted_issues(issues_df)
     counts = _counts(issues) if not issues.empty else pd.DataFrame(columns=[*SEVERITIES, "total"])
     jobs = unit_jobs(issues, [str(u) for u in counts.index], folder)
-    workers = workers or os.cpu_count() or 1
     with atomic_folder(folder) as fresh:  # the folder is replaced as a whole: no stale files of other units
-        if len(jobs) >= PARALLEL_FROM and workers > 1:
-            if not _write_in_parallel(jobs, fresh, year, demo, workers):
-                _write_units(jobs, fresh, year, demo)  # a worker failed: all again here
-        else:
-            _write_units(jobs, fresh, year, demo)
-    files = {job.unit: f"{UNIT_FOLDER}/{job.path.name}" for job in jobs}
-    layouts, names = [_OVERVIEW_LAYOUT], [OVERVIEW]
-    sent = set() if materials is None else set(materials.loc[materials[[c for c in materials.columns
-                                                                          if c not in ("unit", "longest_video")]]
-                                                             .sum(axis=1) > 0, "unit"])
-    sheets = [_overview_rows(issues, counts, files, year, demo, today, sent)]
-    if materials is not None:
-        layouts.append(_checklist_layout(materials, demo))
-        names.append(CHECKLIST_SHEET)
-        sheets.append(_checklist_rows(materials, year, demo))
-    data = _Book(layouts).render(names, sheets)
+        submitted = _submitted(executor, jobs, fresh, year, demo)
+        try:
+            yield FeedbackFiles(path, {job.unit: job.path for job in jobs})
+        except BaseException:
+            futures = [future for future, _ in submitted if future is not None]
+            for future in futures:
+                future.cancel()
+            wait(futures)  # no worker still writing into the folder that is now removed
+            raise
+        files = {job.unit: f"{UNIT_FOLDER}/{job.path.name}" for job in jobs}
+        layouts, names = [_OVERVIEW_LAYOUT], [OVERVIEW]
+        sent = set() if materials is None else set(materials.loc[materials[[c for c in materials.columns
+                                                                              if c not in ("unit", "longest_video")]]
+                                                                 .sum(axis=1) > 0, "unit"])
+        sheets = [_overview_rows(issues, counts, files, year, demo, today, sent)]
+        if materials is not None:
+            layouts.append(_checklist_layout(materials, demo))
+            names.append(CHECKLIST_SHEET)
+            sheets.append(_checklist_rows(materials, year, demo))
+        data = _Book(layouts).render(names, sheets)
+        _finish(submitted, fresh, year, demo)
     write_atomic(path, lambda tmp: tmp.write_bytes(data))
-    return FeedbackFiles(path, {job.unit: job.path for job in jobs})
+
+
+def write_feedback(path: Path, issues_df: pd.DataFrame, *, year: int, demo: bool,
+                   materials: pd.DataFrame | None = None, today: date | None = None,
+                   executor: Executor | None = None) -> FeedbackFiles:
+    """:func:`feedback_writer` with nothing else to do meanwhile."""
+    with feedback_writer(path, issues_df, year=year, demo=demo, materials=materials, today=today,
+                         executor=executor) as files:
+        return files
