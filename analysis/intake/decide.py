@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from analysis.intake.records import FileOutcome
 from analysis.intake.units import Registry, Unit, fold_name
@@ -45,8 +45,8 @@ def revision_rank(outcome: FileOutcome) -> tuple:
 
 def unit_candidates(source_file: str, stamp: str, registry: Registry) -> list[UnitCandidate]:
     """Where a return names its unit, most trusted first: the 盖章 line, the file name, the folders inward-out."""
-    rel = Path(source_file)
-    texts = [("盖章栏", stamp), ("文件名", rel.stem), *[("文件夹", p) for p in reversed(rel.parts[:-1])]]
+    *folders, name = source_file.split("/")  # a source file is a "/"-separated path relative to the year folder
+    texts = [("盖章栏", stamp), ("文件名", PurePosixPath(name).stem), *[("文件夹", p) for p in reversed(folders) if p]]
     return [UnitCandidate(where, text, registry.resolve(text) if text else None) for where, text in texts]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 
 from analysis.intake.archives import ARCHIVE_EXT
@@ -16,8 +18,27 @@ SYSTEM_PREFIXES = ("~$", "._", ".~lock")
 
 def classify(path: Path | str) -> str:
     """The kind of a file by its name alone: table / photo / video / document / system / other."""
-    path = Path(path)
-    name, ext = path.name.lower(), path.suffix.lower()
+    return _kind(os.path.basename(os.fspath(path)).lower())
+
+
+def is_read(path: Path | str) -> bool:
+    """Whether a worker opens this file: tables, PDFs, images (a scan or photo of the form?) and archives."""
+    name = os.path.basename(os.fspath(path)).lower()
+    return _kind(name) != "system" and _suffix(name) in READ_EXT
+
+
+READ_EXT = frozenset(TABLE_EXT + PDF_EXT + IMAGE_EXT + ARCHIVE_EXT)
+
+
+def _suffix(name: str) -> str:
+    """What ``Path(name).suffix`` is, without making a Path (this runs several times per file)."""
+    ext = os.path.splitext(name)[1]
+    return "" if ext == "." else ext
+
+
+@lru_cache(maxsize=65536)
+def _kind(name: str) -> str:
+    ext = _suffix(name)
     if name in SYSTEM_FILES or name.startswith(SYSTEM_PREFIXES):
         return "system"
     if ext in TABLE_EXT:
@@ -29,9 +50,3 @@ def classify(path: Path | str) -> str:
     if ext in DOCUMENT_EXT:
         return "document"
     return "other"
-
-
-def is_read(path: Path | str) -> bool:
-    """Whether a worker opens this file: tables, PDFs, images (a scan or photo of the form?) and archives."""
-    path = Path(path)
-    return classify(path) != "system" and path.suffix.lower() in TABLE_EXT + PDF_EXT + IMAGE_EXT + ARCHIVE_EXT
