@@ -12,6 +12,7 @@ across years, so years join by key; a key absent from a year's form is "not aske
 from __future__ import annotations
 
 import csv
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -218,11 +219,15 @@ def form_versions(forms_dir: Path | None = None) -> tuple[int, ...]:
     """The years in which the form changed (file names ``<year>.csv`` in ``forms_dir``, default
     :data:`FORMS_DIR`), oldest first."""
     folder = Path(forms_dir or FORMS_DIR)
+    return _versions(folder, _changed(folder))
+
+
+def _changed(folder: Path) -> int | None:
+    """When a file was last added to or removed from ``folder`` (what keys the caches below)."""
     try:
-        changed = folder.stat().st_mtime_ns  # a file added or removed changes the folder's time
+        return os.stat(folder).st_mtime_ns
     except OSError:
-        changed = None
-    return _versions(folder, changed)
+        return None
 
 
 @lru_cache(maxsize=32)
@@ -237,12 +242,17 @@ def _cached_form(path: Path) -> Form:
 
 def form_for(year: int | None, forms_dir: Path | None = None) -> Form:
     """The form of ``year``: the latest file at or before it; the first for earlier years; the latest for None."""
-    forms_dir = Path(forms_dir or FORMS_DIR)
-    versions = form_versions(forms_dir)
+    folder = forms_dir or FORMS_DIR  # called once per file read: no Path is made when the answer is known
+    return _form_for(year, folder, _changed(folder))
+
+
+@lru_cache(maxsize=256)
+def _form_for(year: int | None, folder: Path | str, changed: int | None) -> Form:
+    versions = _versions(Path(folder), changed)
     if not versions:
-        raise FormError(f"表式文件夹 {forms_dir} 中没有 <年度>.csv 表式文件。")
+        raise FormError(f"表式文件夹 {folder} 中没有 <年度>.csv 表式文件。")
     chosen = versions[-1] if year is None else max((v for v in versions if v <= year), default=versions[0])
-    return _cached_form(Path(forms_dir) / f"{chosen}.csv")
+    return _cached_form(Path(folder) / f"{chosen}.csv")
 
 
 CURRENT: Form = form_for(None)

@@ -188,10 +188,10 @@ def returns_frame(accepted: list[UnitForm], form: Form) -> pd.DataFrame:
 
 
 def values_frame(forms: dict[str, list[UnitForm]], status_of: dict[str, str]) -> pd.DataFrame:
-    rows = [dict(source_file=form.outcome.source_file, unit=unit, field=p.key, value=p.value, raw_text=p.raw,
-                 sheet=p.sheet, cell=p.cell, status=status_of[form.outcome.source_file], note=p.note)
+    rows = [(form.outcome.source_file, unit, p.key, p.value, p.raw, p.sheet, p.cell,  # in VALUE_COLUMNS order
+             status_of[form.outcome.source_file], p.note)
             for unit, group in forms.items() for form in group for p in form.outcome.parsed]
-    frame = pd.DataFrame(rows, columns=list(VALUE_COLUMNS))
+    frame = pd.DataFrame.from_records(rows, columns=list(VALUE_COLUMNS))
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
     return frame.sort_values(["source_file", "field"], kind="stable", key=_field_order).reset_index(drop=True)
 
@@ -200,4 +200,4 @@ def _field_order(col: pd.Series) -> pd.Series:
     if col.name != "field":
         return col
     order = {k: i for i, k in enumerate(FIELD_KEYS)}
-    return col.map(lambda k: order.get(k, len(order)))
+    return col.map(order).fillna(len(order))  # subtotals after the items

@@ -13,7 +13,7 @@ from analysis.intake.filekinds import classify, is_read
 from analysis.intake.locate import Located, count_labels, find_stamp, locate
 from analysis.intake.media import video_seconds
 from analysis.intake.ocr_reader import OcrGrid, OcrUnavailable, ocr_findings
-from analysis.intake.readers import IMAGE_EXT, LEGACY_WORD_EXT, PDF_EXT, WORD_EXT, read_grids
+from analysis.intake.readers import IMAGE_EXT, LEGACY_WORD_EXT, PDF_EXT, WORD_EXT, open_grids
 from analysis.intake.records import FileOutcome, ParsedCell
 from analysis.intake.safety import DEFAULT_LIMITS, ZIP_MAGIC, Limits, Refused
 from analysis.intake.source import FileLike, Source
@@ -67,12 +67,13 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
         seconds = video_seconds(src.open("rb")) if kind == "video" and isinstance(src, Source) else None
         return FileOutcome(source_file, sha, kind, mtime=mtime, seconds=seconds)
     try:
-        grids = read_grids(src, limits)
+        opened = open_grids(src, limits)
+        grids = opened.grids
         unreadable = tuple(Issue("warning", "sheet_unreadable", g.problem, source_file, g.sheet) for g in grids
                            if g.problem)
         form = form_for(year)
         located = locate(grids, year)
-        template = recognise(src, grids, form, located)  # the package's own template: by name / tag, exact
+        template = recognise(opened.facts, grids, form, located)  # the package's own template: by name / tag, exact
         located = template.located if template is not None else located
         if located is None:
             kind, issues = _without_form(src, source_file, grids)

@@ -41,6 +41,8 @@ _ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d{1,9})"')
 _CELL_COL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,4})\d')
 WORD_BODY = "word/document.xml"
 STYLES = "xl/styles.xml"
+WORKBOOK = "xl/workbook.xml"
+CORE = "docProps/core.xml"
 _NEVER_PARSED = ("xl/theme/", "docProps/", "customXml/", "xl/printerSettings/", "xl/media/", "Thumbnails/",
                  "Configurations2/")
 
@@ -94,13 +96,15 @@ class ZipFacts:
     ``error_parts``: worksheet parts holding formula-error cells (``t="e"``), which python-calamine reads as
     empty (the reader puts ``#REF!`` … back so they are reported, not taken as blank); ``word_body``: the
     checked ``word/document.xml`` of a Word file; ``styles``: the checked ``xl/styles.xml`` of a workbook (its
-    number formats).
+    number formats); ``workbook`` and ``core``: what :func:`analysis.intake.template_form.recognise` reads.
     """
 
     names: frozenset[str]
     error_parts: dict[str, bytes]
     word_body: bytes | None = None
     styles: bytes | None = None
+    workbook: bytes = b""  # the checked xl/workbook.xml (a template's defined names)
+    core: bytes = b""  # docProps/core.xml, where the package's template says what it is; b"" when unreadable
 
 
 @dataclass(frozen=True)
@@ -150,8 +154,11 @@ def check_zip(path: FileLike, limits: Limits) -> ZipFacts:
                                                "（Limits.max_sheets），未读取。")
         error_parts: dict[str, bytes] = {}
         word_body = styles = None
+        workbook = core = b""
         is_word = any(i.filename == WORD_BODY for i in infos)
         for info in infos:
+            if info.filename == CORE:
+                core = _part_or_nothing(zf, info)
             if not _parsed_by_readers(info.filename, is_word):
                 continue
             try:
@@ -172,7 +179,17 @@ def check_zip(path: FileLike, limits: Limits) -> ZipFacts:
                 word_body = data
             elif info.filename == STYLES:
                 styles = data
-    return ZipFacts(frozenset(i.filename for i in infos), error_parts, word_body, styles)
+            elif info.filename == WORKBOOK:
+                workbook = data
+    return ZipFacts(frozenset(i.filename for i in infos), error_parts, word_body, styles, workbook, core)
+
+
+def _part_or_nothing(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A part no reader parses as XML, b'' when it cannot be read (the file may still be a good return)."""
+    try:
+        return zf.read(info) if info.file_size <= 1024**2 else b""
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, EOFError, zlib.error):
+        return b""
 
 
 def _parsed_by_readers(name: str, is_word: bool) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 
@@ -29,15 +30,15 @@ class Source:
     member: str
     data: bytes
 
-    @property
+    @cached_property
     def name(self) -> str:
         return PurePosixPath(self.member).name
 
-    @property
+    @cached_property
     def suffix(self) -> str:
         return PurePosixPath(self.member).suffix
 
-    @property
+    @cached_property
     def stem(self) -> str:
         return PurePosixPath(self.member).stem
 

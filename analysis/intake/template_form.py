@@ -13,7 +13,6 @@ network access off.
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, replace
 
 from lxml import etree
@@ -22,8 +21,7 @@ from analysis.form import FORM_ID, UNIT_ALIAS, UNIT_KEY, Form
 from analysis.intake.locate import Located, RawCell
 from analysis.intake.readers import Grid, column_letters
 from analysis.intake.records import ParsedCell
-from analysis.intake.safety import column_number
-from analysis.intake.source import FileLike, zip_input
+from analysis.intake.safety import ZipFacts, column_number
 
 BY_NAME = "按模板定义名称读取"
 BY_TAG = "按模板内容控件读取"
@@ -62,14 +60,6 @@ def _parser() -> etree.XMLParser:
                            huge_tree=False, remove_comments=True)
 
 
-def _part(zf: zipfile.ZipFile, name: str) -> bytes:
-    """A part's bytes, b'' when it is missing or unreadable."""
-    try:
-        return zf.read(name)
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
-        return b""
-
-
 def _xml(data: bytes) -> etree._Element | None:
     try:
         return etree.fromstring(data, _parser()) if data else None
@@ -77,10 +67,9 @@ def _xml(data: bytes) -> etree._Element | None:
         return None
 
 
-def identity(zf: zipfile.ZipFile) -> Identity | None:
-    """The form id and version in docProps/core.xml, or None when the file carries none."""
-    data = _part(zf, "docProps/core.xml")
-    root = _xml(data) if FORM_ID.encode() in data else None  # most files are not templates: no parse
+def identity(core_xml: bytes) -> Identity | None:
+    """The form id and version in ``docProps/core.xml``, or None when the file carries none."""
+    root = _xml(core_xml) if FORM_ID.encode() in core_xml else None  # most files are not templates: no parse
     if root is None:
         return None
     form_id = (root.findtext("dc:identifier", default="", namespaces=_CORE) or "").strip()
@@ -156,20 +145,14 @@ def tagged_values(document_xml: bytes, titles: dict[str, str]) -> dict[str, tupl
     return out
 
 
-def recognise(path: FileLike, grids: list[Grid], form: Form, located: Located | None) -> Recognised | None:
-    """The file (on disk or an archive member) read as the package's template, or None when it is not one (then
-    the label search stands)."""
-    try:
-        with zipfile.ZipFile(zip_input(path)) as zf:
-            ident = identity(zf)
-            if ident is None:  # a plain return (or a template whose properties were removed): the label search
-                return None
-            names = set(zf.namelist())
-            part = ("word/document.xml" if "word/document.xml" in names
-                    else "xl/workbook.xml" if "xl/workbook.xml" in names else "")
-            data = _part(zf, part) if part else b""
-    except (zipfile.BadZipFile, OSError, ValueError):
+def recognise(facts: ZipFacts | None, grids: list[Grid], form: Form, located: Located | None) -> Recognised | None:
+    """The file read as the package's template (from what its pre-flight check read: ``facts``; None for a file
+    that is not zip-based), or None when it is not one (then the label search stands)."""
+    ident = identity(facts.core) if facts is not None else None
+    if ident is None:  # a plain return (or a template whose properties were removed): the label search
         return None
+    part, data = (("word/document.xml", facts.word_body) if facts.word_body is not None
+                  else ("xl/workbook.xml", facts.workbook))
     if not data:
         return None
     if part == "word/document.xml":

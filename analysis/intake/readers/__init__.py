@@ -12,19 +12,21 @@ the issue row.
 from __future__ import annotations
 
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.intake.readers.csvfile import decode_text, read_csv
 from analysis.intake.readers.excel import apply_number_formats, read_spreadsheet, restore_error_cells, \
     scaling_formats
 from analysis.intake.readers.grid import Grid, Shown, column_letters
-from analysis.intake.readers.word import read_docx, read_legacy_doc, word_grids
+from analysis.intake.readers.word import docx_grids, read_docx, read_legacy_doc, word_grids
 from analysis.intake.safety import (
     DEFAULT_LIMITS,
     OLE_MAGIC,
     ZIP_MAGIC,
     Limits,
     Refused,
+    ZipFacts,
     check_ole,
     check_size,
     check_zip,
@@ -41,45 +43,59 @@ PDF_EXT = (".pdf",)
 IMAGE_EXT = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")  # photos and scans, read by OCR
 
 __all__ = ["CSV_EXT", "IMAGE_EXT", "LEGACY_WORD_EXT", "PDF_EXT", "SPREADSHEET_EXT", "TABLE_EXT", "WORD_EXT", "Grid", "Shown",
-           "column_letters", "decode_text", "read_csv", "read_docx", "read_grids", "read_spreadsheet",
+           "Opened", "column_letters", "decode_text", "open_grids", "read_csv", "read_docx", "read_grids", "read_spreadsheet",
            "word_grids"]
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A file's grids and, for a zip-based (Office Open XML / ODF) file, what its pre-flight check read."""
+
+    grids: list[Grid]
+    facts: ZipFacts | None = None
 
 
 def read_grids(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     """All grids of a table-bearing file, PDF or image (by content, not only by extension); a Path or a Source."""
+    return open_grids(path, limits).grids
+
+
+def open_grids(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> Opened:
+    """:func:`read_grids`, with the zip facts (so that the template check need not open the file again)."""
     path = path if isinstance(path, Source) else Path(path)
     check_size(path, limits)
     ext = path.suffix.lower()
     if ext in PDF_EXT:
         from analysis.intake.pdf_reader import read_pdf
 
-        return read_pdf(path, limits)
+        return Opened(read_pdf(path, limits))
     if ext in IMAGE_EXT:
         from analysis.intake.ocr_reader import read_image
 
-        return read_image(path, limits)
+        return Opened(read_image(path, limits))
     head = signature(path)
     if ext in LEGACY_WORD_EXT or (ext in WORD_EXT and head.startswith(OLE_MAGIC)):
-        if head.startswith(ZIP_MAGIC):
-            return read_docx(path, limits)
+        if head.startswith(ZIP_MAGIC):  # a .docx named .doc
+            facts = check_zip(path, limits)
+            return Opened(docx_grids(facts, limits), facts)
         check_ole(path)
-        return read_legacy_doc(path, limits)
+        return Opened(read_legacy_doc(path, limits))
     if ext in CSV_EXT:
-        return [read_csv(path, limits)]
+        return Opened([read_csv(path, limits)])
     if head.startswith(OLE_MAGIC):  # .xls, .et, or an encrypted OOXML container
         check_ole(path)
-        return read_spreadsheet(path, limits)
+        return Opened(read_spreadsheet(path, limits))
     if head.startswith(b"PK"):  # any zip (a local file header, or an empty/spanned archive marker)
         facts = check_zip(path, limits)
         if facts.word_body is not None:
-            return word_grids(facts.word_body, limits)
+            return Opened(word_grids(facts.word_body, limits), facts)
         grids = read_spreadsheet(path, limits)
         formats = scaling_formats(facts.styles) if facts.styles else {}
         if not facts.error_parts and not formats:
-            return grids
+            return Opened(grids, facts)
         with zipfile.ZipFile(zip_input(path)) as zf:
             if facts.error_parts:
                 grids = restore_error_cells(zf, grids, facts.error_parts)
-            return apply_number_formats(zf, grids, formats) if formats else grids
+            return Opened(apply_number_formats(zf, grids, formats) if formats else grids, facts)
     raise Refused("file_wrong_format", f"文件扩展名为 {ext}，但内容不是该格式（可能是改了扩展名或文件已损坏），"
                                        "请用Excel/WPS/Word打开确认后另存为 .xlsx 或 .docx 再报送。")

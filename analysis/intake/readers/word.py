@@ -21,7 +21,7 @@ from pathlib import Path
 from lxml import etree
 
 from analysis.intake.readers.grid import Grid, short
-from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused, check_zip
+from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused, ZipFacts, check_zip
 from analysis.intake.source import FileLike, Source
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -55,10 +55,14 @@ _HAS_HIDDEN_PARTS = etree.XPath("boolean(.//w:sdt | .//w:del | .//w:moveFrom | .
 
 def read_docx(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     """Word tables as grids (merged cells expanded), plus the body paragraphs as a one-column grid ``正文``."""
-    body = check_zip(path, limits).word_body
-    if body is None:
+    return docx_grids(check_zip(path, limits), limits)
+
+
+def docx_grids(facts: ZipFacts, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
+    """:func:`read_docx` of a file whose pre-flight check is done."""
+    if facts.word_body is None:
         raise Refused("file_corrupt", "Word 文件缺少正文部分（word/document.xml），文件可能已损坏，请重新保存后报送。")
-    return word_grids(body, limits)
+    return word_grids(facts.word_body, limits)
 
 
 @dataclass
