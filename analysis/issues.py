@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import TYPE_CHECKING, Iterable, Literal
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
@@ -87,6 +88,8 @@ ISSUE_HEADERS_ZH: dict[str, str] = {"severity": "严重程度", "title": "问题
 
 def readable(frame: pd.DataFrame, columns: tuple[str, ...] = tuple(ISSUE_HEADERS_ZH)) -> pd.DataFrame:
     """Issue rows for people: severity, code title and item names in Chinese, Chinese headers, chosen columns."""
+    import pandas as pd  # here, not at the top: the reader processes use Issue and never load pandas
+
     status = frame["status"] if "status" in frame else pd.Series("open", index=frame.index)
     shown = frame.assign(severity=frame["severity"].map(lambda s: SEVERITY_ZH.get(s, s)),
                          title=frame["code"].map(code_title), field=frame["field"].map(issue_field),
@@ -119,6 +122,8 @@ class Issue:
 
 def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:
     """Issues as a table with the contract's columns, sorted for stable output."""
+    import pandas as pd  # see readable
+
     frame = pd.DataFrame([i.row() for i in issues], columns=list(ISSUE_COLUMNS), dtype="str")
     if frame.empty:
         return frame

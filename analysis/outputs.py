@@ -16,9 +16,10 @@ import secrets
 import shutil
 import zipfile
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-import pandas as pd
+if TYPE_CHECKING:  # the frame helpers import pandas when called: processes that only write files never load it
+    import pandas as pd
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -38,6 +39,8 @@ def neutralize(value: object) -> object:
 
 def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Copy of ``frame`` with every text cell passed through :func:`neutralize`."""
+    import pandas as pd
+
     out = frame.copy()
     for col in out.columns:
         column = out[col]

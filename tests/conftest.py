@@ -28,3 +28,14 @@ def demo_processed(tmp_path_factory, demo_raw) -> Path:
     for year in (2022, 2023):
         process_year(demo_raw / str(year), root / str(year), year=year, workers=1, review=root / "no-ledger.xlsx")
     return root
+
+
+@pytest.fixture
+def forked_workers(monkeypatch):
+    """Reader workers forked from this process, for a test that patches module state the workers must see (the
+    package's workers are new interpreters, which would not)."""
+    import multiprocessing
+
+    from analysis.intake import pool
+
+    monkeypatch.setattr(pool, "WORKERS", multiprocessing.get_context("fork"))

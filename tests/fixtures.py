@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-import cn2an  # noqa: F401  imported here so that forked ingest workers start with it loaded (faster tests)
 import pandas as pd
 import python_calamine  # noqa: F401  (same)
 

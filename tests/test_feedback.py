@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import csv
 import math
-import multiprocessing
 import os
+import resource
 import shutil
 import subprocess
 import time
@@ -25,7 +25,7 @@ from analysis.form import SUBTOTAL_PREFIX
 from analysis.issues import Issue, issue_field, issues_frame
 from analysis.outputs import FIXED_TIME, normalize_zip
 from analysis.paths import DEMO_LABEL
-from analysis.review import feedback
+from analysis.review import feedback, unit_files
 from analysis.review.feedback import (HEADERS, MAX_STEM, UNIT_FOLDER, feedback_writer, file_stem, sheet_title,
                                       write_feedback)
 
@@ -158,7 +158,7 @@ def test_a_failed_run_leaves_the_previous_files(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(feedback, "unit_workbook", broken)
+    monkeypatch.setattr(unit_files, "unit_workbook", broken)
     with pytest.raises(OSError):
         write_feedback(tmp_path / "f.xlsx", ISSUES[ISSUES["unit"] == "随县"], year=2023, demo=False)
     assert {p.name: p.read_bytes() for p in (tmp_path / UNIT_FOLDER).iterdir()} == before
@@ -228,21 +228,12 @@ def test_a_broken_pool_leaves_the_writing_to_this_process(tmp_path, monkeypatch)
     assert _all_bytes(result) == _all_bytes(write_feedback(tmp_path / "s" / "f.xlsx", ISSUES, year=2023, demo=False))
 
 
-def test_a_failed_share_is_written_again_here(tmp_path, monkeypatch):
-    """A worker whose share fails (here: it cannot create its files) costs nothing: this process writes them."""
+def test_a_worker_that_dies_while_writing_leaves_its_share_to_this_process(tmp_path, monkeypatch):
+    """Workers that may not write a byte to a file (RLIMIT_FSIZE 0: the first write kills them with SIGXFSZ)."""
     monkeypatch.setattr(feedback, "PARALLEL_FROM", 2)
-    real = feedback._write_units
-
-    def failing_in_workers(jobs, folder, year, demo):
-        if os.getpid() != parent:
-            raise OSError("no space left")
-        real(jobs, folder, year, demo)
-
-    parent = os.getpid()
-    monkeypatch.setattr(feedback, "_write_units", failing_in_workers)
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+    no_files = (resource.RLIMIT_FSIZE, (0, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+    with ProcessPoolExecutor(max_workers=2, initializer=resource.setrlimit, initargs=no_files) as pool:
         result = write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False, executor=pool)
-    monkeypatch.setattr(feedback, "_write_units", real)
     assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == sorted(UNIT_FILES.values())
     assert _all_bytes(result) == _all_bytes(write_feedback(tmp_path / "s" / "f.xlsx", ISSUES, year=2023, demo=False))
 

@@ -289,7 +289,8 @@ def test_unexpected_reader_errors_are_one_issue(tmp_path, name):
 
 
 def test_ingest_after_parquet_was_written_in_this_process(tmp_path):
-    """Workers forked from a process that has used pyarrow (which reserves >1 GB of address space) still read files."""
+    """Workers started by a process that has used pyarrow (which reserves >1 GB of address space) still read files
+    under their memory limit (a forked worker would inherit that reservation)."""
     pd.DataFrame({"a": [1]}).to_parquet(tmp_path / "warm.parquet")
     raw = tmp_path / "raw" / str(YEAR)
     fx.write_vertical_xlsx(raw / "随县统计表.xlsx", XLSX_TYPED, stamp="随县")

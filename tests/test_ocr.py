@@ -114,11 +114,11 @@ def test_scanned_document_that_is_not_the_form_stays_a_document(scans) -> None:
     assert issues_of(result, "市科协/媒体报道汇编.pdf").empty
 
 
-def test_low_confidence_values_are_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_low_confidence_values_are_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked_workers) -> None:
     monkeypatch.setattr(ocr_reader, "LOW_CONFIDENCE", 1.01)  # every value is then below the threshold
     raw = tmp_path / "2023"
     write(raw / "曾都区/统计表照片.png", form_png(PHOTO_FORM))
-    result = ingest_folder(raw, limits=SLOW)  # workers are forked: they see the patched threshold
+    result = ingest_folder(raw, limits=SLOW)  # forked workers: they see the patched threshold
     found = issues_of(result, "曾都区/统计表照片.png")
     low = found[found["code"] == "ocr_low_confidence"]
     assert sorted(low["field"]) == sorted(FIELD_KEYS) and set(low["severity"]) == {"warning"}
@@ -126,7 +126,8 @@ def test_low_confidence_values_are_warnings(tmp_path: Path, monkeypatch: pytest.
     assert found[found["code"] == "ocr_value"].empty
 
 
-def test_without_the_ocr_packages_scans_get_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_the_ocr_packages_scans_get_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      forked_workers) -> None:
     ocr_reader.ocr_engine.cache_clear()
     monkeypatch.setitem(sys.modules, "rapidocr", None)  # "import rapidocr" now raises ImportError
     try:

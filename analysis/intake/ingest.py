@@ -45,7 +45,8 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
         kind = "project" if path.parent == raw_dir and path.name in PROJECT_FILES else classify(path)
         read = kind != "project" and is_read(path)
         seen.append(SeenFile(path, item.source_file, kind, "" if read else _safe_sha(path), read))
-    tasks = [ReadTask(str(s.path), s.source_file, year, limits) for s in seen if s.read]
+    form = form_for(year)
+    tasks = [ReadTask(str(s.path), s.source_file, year, limits, form) for s in seen if s.read]
     bar = _progress(len(tasks)) if progress else None
     try:
         workers = workers or min(os.cpu_count() or 1, max(1, len(tasks) // 8))  # a few files: one reader is enough
@@ -57,7 +58,7 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
     # a crashed or timed-out worker hashed nothing: hash the file here
     read = {o.source_file: o if o.sha256 else replace(o, sha256=_safe_sha(path_of[o.source_file])) for o in outcomes}
     meta = {"year": year, "demo": is_demo(raw_dir), "raw_dir": _shown_path(raw_dir),
-            "units_expected": [u.name for u in registry.roster(year)], "form_version": form_for(year).version}
+            "units_expected": [u.name for u in registry.roster(year)], "form_version": form.version}
     result = assemble(seen, read, walk_issues, registry, meta)
     times = {s.source_file: t for s in seen if (t := _mtime(s.path)) is not None}
     times.update({member.source_file: times[archive] for archive, outcome in read.items() if archive in times

@@ -5,7 +5,10 @@ Files go to the workers in small chunks; a chunk that fails is retried file by f
 file that still kills or hangs its worker becomes one ``file_crashed_reader`` / ``file_timeout`` issue.
 
 A :class:`WorkerPool` may outlive the reading: the year pipeline hands the same warm workers the feedback
-files to write afterwards (no second start-up).
+files to write afterwards (no second start-up).  Workers are new interpreters (``spawn``), not forks of the
+caller: they load only the readers (about 30 MB each, without pandas, against the 150 MB of a fork of the batch
+process, counted again in every worker's resident memory), and no process that already runs threads (pandas,
+pyarrow, the pool's own) is forked.
 """
 
 from __future__ import annotations
@@ -18,22 +21,27 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.form import Form
 from analysis.intake.read_file import ReadTimeout, process_file
 from analysis.intake.records import FileOutcome
 from analysis.intake.safety import Limits
 from analysis.issues import Issue
 
-WORKER_MEMORY = 384 * 1024**2  # memory a reader process may take beyond what it inherits (2 workers: < 1 GB)
+WORKER_MEMORY = 384 * 1024**2  # memory a reader process may take beyond what it has loaded (2 workers: < 1 GB)
+WORKERS = multiprocessing.get_context("spawn")  # how worker processes start (see the module docstring)
 
 
 @dataclass(frozen=True)
 class ReadTask:
-    """One file for a worker: where it is, how it is named in the outputs, the year and the limits."""
+    """One file for a worker: where it is, how it is named in the outputs, the year, the limits and the year's
+    form as the caller knows it (None: the worker looks it up; a worker is a new process and does not see a form
+    folder the caller has changed)."""
 
     path: str
     source_file: str
     year: int | None
     limits: Limits
+    form: Form | None = None
 
 
 def _worker_init(memory_bytes: int | None) -> None:
@@ -49,7 +57,7 @@ def _worker_init(memory_bytes: int | None) -> None:
             if not in_use:  # no /proc: leave the limit alone rather than guess
                 return
             _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-            limit = in_use + memory_bytes  # a forked worker inherits the parent's mappings
+            limit = in_use + memory_bytes  # beyond what the worker has loaded so far
             if hard != resource.RLIM_INFINITY:
                 limit = min(limit, hard)
             resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
@@ -77,7 +85,7 @@ def _task(task: ReadTask) -> FileOutcome:
         signal.signal(signal.SIGALRM, _on_alarm)
         signal.alarm(task.limits.seconds_per_file)
     try:
-        return process_file(Path(task.path), task.source_file, task.year, task.limits)
+        return process_file(Path(task.path), task.source_file, task.year, task.limits, task.form)
     except ReadTimeout:
         return _crashed(task, timed_out=True)
     finally:
@@ -102,7 +110,7 @@ class WorkerPool:
     def __init__(self, workers: int, memory_bytes: int | None = WORKER_MEMORY) -> None:
         self.workers = max(1, workers)
         self._before = set(multiprocessing.active_children())
-        self.executor = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init,
+        self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=WORKERS, initializer=_worker_init,
                                             initargs=(memory_bytes,))
 
     def kill(self) -> None:
@@ -169,7 +177,7 @@ def _run_pool(tasks: list[ReadTask], pool: WorkerPool, results: dict[str, FileOu
 
 def _run_alone(task: ReadTask, memory_bytes: int | None) -> FileOutcome:
     before = set(multiprocessing.active_children())
-    pool = ProcessPoolExecutor(max_workers=1, initializer=_worker_init, initargs=(memory_bytes,))
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=WORKERS, initializer=_worker_init, initargs=(memory_bytes,))
     try:
         return pool.submit(_task, task).result(timeout=task.limits.seconds_per_file + 10)
     except TimeoutError:

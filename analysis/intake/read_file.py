@@ -38,8 +38,11 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def process_file(path: Path, source_file: str, year: int | None, limits: Limits = DEFAULT_LIMITS) -> FileOutcome:
+def process_file(path: Path, source_file: str, year: int | None, limits: Limits = DEFAULT_LIMITS,
+                 form: Form | None = None) -> FileOutcome:
     """Pre-flight, read, locate and parse one file (an archive: each member).  Never raises for bad input.
+
+    ``form``: the year's form as the caller knows it (default :func:`analysis.form.form_for` of ``year``).
 
     An Office Open XML / ODF file within the size limit is read from disk once and handled in memory (as a
     :class:`~analysis.intake.source.Source`): its hash, the safety checks, the reader and the template
@@ -54,14 +57,15 @@ def process_file(path: Path, source_file: str, year: int | None, limits: Limits 
                                                       "请检查文件权限或重新报送。", source_file),))
     in_memory = data is not None and data.startswith(ZIP_MAGIC) and not is_archive(path.name)
     src: FileLike = Source(path.name, data) if in_memory else path
-    return read_source(src, source_file, sha, stat.st_mtime, year, limits)
+    return read_source(src, source_file, sha, stat.st_mtime, year, limits, form=form)
 
 
 def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: int | None, limits: Limits,
-                depth: int = 0) -> FileOutcome:
+                depth: int = 0, form: Form | None = None) -> FileOutcome:
     """One file on disk or in memory → its outcome; ``depth`` counts the archives it sits in."""
+    form = form or form_for(year)
     if is_archive(src.name):
-        return _read_archive(src, source_file, sha, mtime, year, limits, depth)
+        return _read_archive(src, source_file, sha, mtime, year, limits, depth, form)
     if not is_read(src.name):  # an archive member that is a video, a document, a system file …
         kind = classify(src.name)
         seconds = video_seconds(src.open("rb")) if kind == "video" and isinstance(src, Source) else None
@@ -71,7 +75,6 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
         grids = opened.grids
         unreadable = tuple(Issue("warning", "sheet_unreadable", g.problem, source_file, g.sheet) for g in grids
                            if g.problem)
-        form = form_for(year)
         located = locate(grids, year)
         template = recognise(opened.facts, grids, form, located)  # the package's own template: by name / tag, exact
         located = template.located if template is not None else located
@@ -96,7 +99,7 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
 
 
 def _read_archive(src: FileLike, source_file: str, sha: str, mtime: float, year: int | None, limits: Limits,
-                  depth: int) -> FileOutcome:
+                  depth: int, form: Form) -> FileOutcome:
     """Each member of an archive read in memory, named ``<archive>/<member path>``."""
     if depth >= MAX_ARCHIVE_DEPTH + 1:
         return FileOutcome(source_file, sha, "other", mtime=mtime, issues=(Issue(
@@ -116,7 +119,7 @@ def _read_archive(src: FileLike, source_file: str, sha: str, mtime: float, year:
                 continue
             digest = hashlib.sha256(member.data).hexdigest()
             outcomes.append(read_source(member, f"{source_file}/{member.member}", digest, mtime, year, limits,
-                                        depth + 1))
+                                        depth + 1, form))
     except Refused as exc:
         return FileOutcome(source_file, sha, "other", mtime=mtime,
                            issues=(Issue(exc.severity, exc.code, exc.message, source_file),))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from analysis.form import CURRENT, FIELD_KEYS, Form
 from analysis.issues import Issue
@@ -77,6 +79,8 @@ def missing_units(returns: pd.DataFrame, roster: list[str]) -> list[str]:
 def typed_returns(frame: pd.DataFrame, form: Form = CURRENT) -> pd.DataFrame:
     """Money as float, counts as nullable integers, text as str; sorted by unit.  Items of ``form`` the frame
     lacks were not asked that year and stay absent."""
+    import pandas as pd  # here, not at the top: the reader processes use the records and never load pandas
+
     out = frame.copy()
     for key in (k for k in form.keys if k in out.columns):
         numbers = pd.to_numeric(out[key], errors="coerce")
