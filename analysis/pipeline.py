@@ -90,8 +90,8 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
     """Ingest ``raw_dir``, apply the review ledger, run every check on the settled data, and write the processed
     folder ``out_dir``.  ``review`` is the ledger (default :func:`analysis.review.ledger_file.ledger_path`)."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    registry = Registry.load(units_csv)
-    with WorkerPool(workers or os.cpu_count() or 1) as pool:  # reads the files, later writes the feedback files
+    with WorkerPool(workers or os.cpu_count() or 1).warm() as pool:  # reads the files, later writes the feedback
+        registry = Registry.load(units_csv)
         return _process(raw_dir, out_dir, year, pool, progress, checks_on, registry, weeks_csv, review)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 
 import fixtures as fx
 import loaded_modules
@@ -41,3 +43,21 @@ def test_the_same_warm_worker_writes_the_feedback_files_without_pandas(tmp_path,
         assert set(multiprocessing.active_children()) == reader  # no new process for the feedback
         assert pool.executor.submit(loaded_modules.loaded, ["xlsxwriter", *HEAVY]).result() == ["xlsxwriter"]
     assert sorted(p.name for p in written.units.values()) == [f"单位{i}.xlsx" for i in range(4)]
+
+
+def test_a_script_without_the_main_guard_gets_a_clear_error_not_crashed_files(tmp_path):
+    """Each new worker runs such a script again and dies while starting: the batch stops with a message saying
+    what to do, instead of reporting every file as having crashed its reader."""
+    path = fx.write_vertical_xlsx(tmp_path / "raw" / "2023" / "随县.xlsx", fx.SAMPLE, stamp="随县")
+    script = tmp_path / "run.py"
+    script.write_text("from analysis.intake.ingest import ingest\n"
+                      f"ingest({str(path.parent)!r}, year=2023, workers=1)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "WorkersUnavailable" in done.stderr and "if __name__" in done.stderr
+    guarded = tmp_path / "guarded.py"
+    guarded.write_text("from analysis.intake.ingest import ingest\n"
+                       "if __name__ == '__main__':\n"
+                       f"    print(len(ingest({str(path.parent)!r}, year=2023, workers=1).returns))\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(guarded)], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.strip()) == (0, "1"), done.stderr[-2000:]

@@ -44,11 +44,14 @@ class ReadTask:
     form: Form | None = None
 
 
-def _worker_init(memory_bytes: int | None) -> None:
+def _worker_init(memory_bytes: int | None, started) -> None:
     """Ignore Ctrl-C (the parent handles it), stay quiet when a crafted file kills this worker (the crash becomes
-    an issue row, not a "Fatal Python error" dump on the console), and cap how much more memory it may take."""
+    an issue row, not a "Fatal Python error" dump on the console), cap how much more memory it may take, and count
+    itself in ``started`` (a shared counter: workers that die before this line could not start at all)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()
+    with started.get_lock():
+        started.value += 1
     if memory_bytes:
         try:
             import resource
@@ -103,6 +106,14 @@ def _crashed(task: ReadTask, timed_out: bool) -> FileOutcome:
     return FileOutcome(task.source_file, issues=(Issue("error", "file_crashed_reader", message, task.source_file),))
 
 
+class WorkersUnavailable(RuntimeError):
+    """No worker process could start (the batch stops: every file would otherwise look crashed)."""
+
+
+WORKERS_UNAVAILABLE = ("无法启动读取文件的子进程（新进程在启动时即退出）。在自己的 Python 脚本中调用时，请把调用写在 "
+                       "if __name__ == \"__main__\": 之下（Python 多进程的要求）；在笔记本中或用 python -m analysis 运行不受影响。")
+
+
 class WorkerPool:
     """The worker processes of one run (a :class:`~concurrent.futures.ProcessPoolExecutor` of
     :func:`_worker_init`'s workers), started at the first submitted task; a context manager that shuts them down."""
@@ -110,8 +121,21 @@ class WorkerPool:
     def __init__(self, workers: int, memory_bytes: int | None = WORKER_MEMORY) -> None:
         self.workers = max(1, workers)
         self._before = set(multiprocessing.active_children())
+        self._started = WORKERS.Value("i", 0)
         self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=WORKERS, initializer=_worker_init,
-                                            initargs=(memory_bytes,))
+                                            initargs=(memory_bytes, self._started))
+
+    def warm(self) -> WorkerPool:
+        """Start every worker now (they load the readers while the caller goes on with its own work)."""
+        for _ in range(self.workers):
+            self.executor.submit(int)
+        return self
+
+    def check_started(self) -> None:
+        """Raise :class:`WorkersUnavailable` when the pool broke before any of its workers started (a script that
+        starts the batch without the ``__main__`` guard: each new process runs the script again and dies)."""
+        if self._started.value == 0:
+            raise WorkersUnavailable(WORKERS_UNAVAILABLE)
 
     def kill(self) -> None:
         """Kill this pool's processes (those started since it was made, found through the public
@@ -167,7 +191,10 @@ def _run_pool(tasks: list[ReadTask], pool: WorkerPool, results: dict[str, FileOu
         for fut in done:
             try:
                 outcomes = fut.result()
-            except BaseException:  # noqa: BLE001 - a dead worker (BrokenProcessPool), or an unpicklable result
+            except BrokenProcessPool:  # a worker died: on a file (retried alone), or before it could start
+                pool.check_started()
+                continue
+            except BaseException:  # noqa: BLE001 - a result that cannot be pickled back
                 continue
             for outcome in outcomes:
                 results[outcome.source_file] = outcome
@@ -176,17 +203,17 @@ def _run_pool(tasks: list[ReadTask], pool: WorkerPool, results: dict[str, FileOu
 
 
 def _run_alone(task: ReadTask, memory_bytes: int | None) -> FileOutcome:
-    before = set(multiprocessing.active_children())
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=WORKERS, initializer=_worker_init, initargs=(memory_bytes,))
-    try:
-        return pool.submit(_task, task).result(timeout=task.limits.seconds_per_file + 10)
-    except TimeoutError:
-        _kill_new_children(before)
-        return _crashed(task, timed_out=True)
-    except BaseException:  # noqa: BLE001 - a dead worker, or a result that cannot be pickled back
-        return _crashed(task, timed_out=False)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    with WorkerPool(1, memory_bytes) as pool:
+        try:
+            return pool.executor.submit(_task, task).result(timeout=task.limits.seconds_per_file + 10)
+        except TimeoutError:
+            pool.kill()
+            return _crashed(task, timed_out=True)
+        except BrokenProcessPool:
+            pool.check_started()
+            return _crashed(task, timed_out=False)
+        except BaseException:  # noqa: BLE001 - a result that cannot be pickled back
+            return _crashed(task, timed_out=False)
 
 
 def _kill_new_children(before: set) -> None:
