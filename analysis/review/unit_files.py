@@ -30,11 +30,11 @@ NO_UNIT = "未识别单位"
 COLUMNS = ("severity", "title", "source_file", "sheet", "cell", "field", "message", "status")  # a unit's own sheet
 HEADERS = tuple(ISSUE_HEADERS_ZH[c] for c in COLUMNS)
 WIDTHS = (9, 18, 30, 12, 9, 22, 60, 12)
+
 _FORBIDDEN_SHEET = re.compile(r"[\[\]:*?/\\]")
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # shown as U+FFFD
 _WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                      "strings_to_numbers": False}
-
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
@@ -218,13 +218,13 @@ def heading(title: str, demo: bool) -> list[Row]:
     return [*([Row(0, (DEMO_LABEL,), "demo")] if demo else []), Row(int(demo), (title,), "title")]
 
 
-def unit_layout(demo: bool) -> Layout:
+def _unit_layout(demo: bool) -> Layout:
     return Layout(tuple((col, col, width) for col, width in enumerate(WIDTHS)), int(demo) + 2)
 
 
 def _unit_rows(job: UnitFeedback, year: int, demo: bool) -> list[Row]:
     """A unit's sheet: heading, what to do, the header and its findings only."""
-    header = unit_layout(demo).header_row
+    header = _unit_layout(demo).header_row
     return [*heading(f"{job.unit}：{year}年科技活动周统计表核查反馈", demo),
             Row(header - 1, ("请逐条核实；需要改正的，请改正后重新报送统计表或补充材料。",), "plain"),
             Row(header, HEADERS, "header"),
@@ -234,12 +234,12 @@ def _unit_rows(job: UnitFeedback, year: int, demo: bool) -> list[Row]:
 
 def unit_workbook(job: UnitFeedback, *, year: int, demo: bool, book: Book | None = None) -> bytes:
     """The bytes of one unit's feedback file: its findings only (``book``: the layout, made once per run)."""
-    book = book or Book([unit_layout(demo)])
+    book = book or Book([_unit_layout(demo)])
     return book.render([sheet_title(job.unit, set())], [_unit_rows(job, year, demo)])
 
 
 def write_units(jobs: list[UnitFeedback], folder: Path, year: int, demo: bool) -> None:
     """Write each job's file into ``folder`` (a new folder of :func:`analysis.outputs.atomic_folder`)."""
-    book = Book([unit_layout(demo)], compressed=False)  # about 13 kB a file, and no time spent deflating
+    book = Book([_unit_layout(demo)], compressed=False)  # about 13 kB a file, and no time spent deflating
     for job in jobs:
         (folder / job.path.name).write_bytes(unit_workbook(job, year=year, demo=demo, book=book))
