@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.form import Form
-from analysis.intake.read_file import ReadTimeout, process_file
+from analysis.intake.read_file import ReadTimeout, process_file, task_seconds, timeout_issue
 from analysis.intake.records import FileOutcome
 from analysis.intake.safety import Limits
 from analysis.issues import Issue
@@ -86,7 +86,7 @@ def _on_alarm(signum, frame):  # noqa: ARG001 - signal handler signature
 def _task(task: ReadTask) -> FileOutcome:
     if hasattr(signal, "SIGALRM"):
         signal.signal(signal.SIGALRM, _on_alarm)
-        signal.alarm(task.limits.seconds_per_file)
+        signal.alarm(task_seconds(task.path, task.limits))
     try:
         return process_file(Path(task.path), task.source_file, task.year, task.limits, task.form)
     except ReadTimeout:
@@ -98,9 +98,7 @@ def _task(task: ReadTask) -> FileOutcome:
 
 def _crashed(task: ReadTask, timed_out: bool) -> FileOutcome:
     if timed_out:
-        message = (f"读取超过 {task.limits.seconds_per_file} 秒（Limits.seconds_per_file）仍未完成，已跳过。"
-                   "请检查文件是否过大或另存为新文件后重新报送。")
-        return FileOutcome(task.source_file, issues=(Issue("error", "file_timeout", message, task.source_file),))
+        return FileOutcome(task.source_file, issues=(timeout_issue(task.source_file, task.limits),))
     message = ("读取该文件时读取进程异常终止（可能是文件过大、已损坏或被构造为耗尽内存），已跳过。"
                "请另存为新文件后重新报送。")
     return FileOutcome(task.source_file, issues=(Issue("error", "file_crashed_reader", message, task.source_file),))
@@ -175,16 +173,16 @@ def _run_chunk(chunk: list[ReadTask]) -> list[FileOutcome]:
 def _run_pool(tasks: list[ReadTask], pool: WorkerPool, results: dict[str, FileOutcome], progress) -> None:
     """Files go to the workers in small chunks (less inter-process traffic); any chunk that fails is left
     out of ``results`` so that its files are retried one by one."""
-    limits = tasks[0].limits
     size = max(1, min(16, len(tasks) // (4 * pool.workers)))
     chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+    patience = max(sum(task_seconds(t.path, t.limits) for t in chunk) for chunk in chunks) + 10
     try:
         futures: list[Future] = [pool.executor.submit(_run_chunk, chunk) for chunk in chunks]
     except BrokenProcessPool:  # broken before this run: every file alone
         return
     remaining = set(futures)
     while remaining:
-        done, remaining = wait(remaining, timeout=limits.seconds_per_file * size + 10, return_when=FIRST_COMPLETED)
+        done, remaining = wait(remaining, timeout=patience, return_when=FIRST_COMPLETED)
         if not done:  # no progress at all: a worker hangs in native code
             pool.kill()
             return
@@ -205,7 +203,7 @@ def _run_pool(tasks: list[ReadTask], pool: WorkerPool, results: dict[str, FileOu
 def _run_alone(task: ReadTask, memory_bytes: int | None) -> FileOutcome:
     with WorkerPool(1, memory_bytes) as pool:
         try:
-            return pool.executor.submit(_task, task).result(timeout=task.limits.seconds_per_file + 10)
+            return pool.executor.submit(_task, task).result(timeout=task_seconds(task.path, task.limits) + 10)
         except TimeoutError:
             pool.kill()
             return _crashed(task, timed_out=True)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import os
+import signal
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,6 +31,24 @@ SCAN_NAME_WORDS = ("扫描", "盖章")  # … and with these, a scan of it
 
 class ReadTimeout(BaseException):
     """Raised by the alarm in a worker; a BaseException so that no reader's ``except`` swallows it."""
+
+
+def timeout_issue(source_file: str, limits: Limits) -> Issue:
+    """The error row of a file (or archive member) whose reading ran out of time."""
+    return Issue("error", "file_timeout", f"读取超过 {limits.seconds_per_file} 秒（Limits.seconds_per_file）仍未完成，已跳过。"
+                                          "请检查文件是否过大或另存为新文件后重新报送。", source_file)
+
+
+def task_seconds(path: str | Path, limits: Limits) -> int:
+    """The longest a worker may spend on one file: an archive gets the time of all its members."""
+    return limits.seconds_per_archive if is_archive(os.path.basename(path)) else limits.seconds_per_file
+
+
+def _restart_alarm(seconds: int) -> None:
+    """Give the next archive member its own time, as if it had been sent alone: the worker's alarm (a worker has
+    a handler for it; reading in this process has none) starts again."""
+    if hasattr(signal, "SIGALRM") and callable(signal.getsignal(signal.SIGALRM)):
+        signal.alarm(max(1, seconds))
 
 
 def sha256_of(path: Path) -> str:
@@ -61,11 +82,13 @@ def process_file(path: Path, source_file: str, year: int | None, limits: Limits 
 
 
 def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: int | None, limits: Limits,
-                depth: int = 0, form: Form | None = None) -> FileOutcome:
-    """One file on disk or in memory → its outcome; ``depth`` counts the archives it sits in."""
+                depth: int = 0, form: Form | None = None, deadline: float | None = None) -> FileOutcome:
+    """One file on disk or in memory → its outcome; ``depth`` counts the archives it sits in, ``deadline`` (a
+    ``time.monotonic`` value) is when the outermost archive's time is up."""
     form = form or form_for(year)
     if is_archive(src.name):
-        return _read_archive(src, source_file, sha, mtime, year, limits, depth, form)
+        deadline = deadline if deadline is not None else time.monotonic() + limits.seconds_per_archive
+        return _read_archive(src, source_file, sha, mtime, year, limits, depth, form, deadline)
     if not is_read(src.name):  # an archive member that is a video, a document, a system file …
         kind = classify(src.name)
         seconds = video_seconds(src.open("rb")) if kind == "video" and isinstance(src, Source) else None
@@ -99,8 +122,9 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
 
 
 def _read_archive(src: FileLike, source_file: str, sha: str, mtime: float, year: int | None, limits: Limits,
-                  depth: int, form: Form) -> FileOutcome:
-    """Each member of an archive read in memory, named ``<archive>/<member path>``."""
+                  depth: int, form: Form, deadline: float) -> FileOutcome:
+    """Each member of an archive read in memory, named ``<archive>/<member path>``, each in its own time
+    (``Limits.seconds_per_file``: a member that runs out costs only itself) until the archive's is up."""
     if depth >= MAX_ARCHIVE_DEPTH + 1:
         return FileOutcome(source_file, sha, "other", mtime=mtime, issues=(Issue(
             "warning", "archive_too_deep", f"压缩包中套压缩包超过 {MAX_ARCHIVE_DEPTH + 1} 层（archives.MAX_ARCHIVE_DEPTH），"
@@ -117,9 +141,20 @@ def _read_archive(src: FileLike, source_file: str, sha: str, mtime: float, year:
                 outcomes.append(FileOutcome(f"{source_file}/{member.name}", member.sha256, classify(member.name),
                                             mtime=mtime))
                 continue
+            left = deadline - time.monotonic()
+            if left <= 0:
+                issues.append(Issue("warning", "archive_time_limit", f"读取压缩包已超过 {limits.seconds_per_archive} 秒"
+                                                                     f"（Limits.seconds_per_archive），从“{member.member}”起的其余文件"
+                                                                     "未读取。请解压后直接报送其中的文件，或分成几个压缩包。", source_file))
+                break
+            name = f"{source_file}/{member.member}"
             digest = hashlib.sha256(member.data).hexdigest()
-            outcomes.append(read_source(member, f"{source_file}/{member.member}", digest, mtime, year, limits,
-                                        depth + 1, form))
+            _restart_alarm(min(limits.seconds_per_file, math.ceil(left)))
+            try:
+                outcomes.append(read_source(member, name, digest, mtime, year, limits, depth + 1, form, deadline))
+            except ReadTimeout:
+                outcomes.append(FileOutcome(name, digest, _kind_unread(member), mtime=mtime,
+                                            issues=(timeout_issue(name, limits),)))
     except Refused as exc:
         return FileOutcome(source_file, sha, "other", mtime=mtime,
                            issues=(Issue(exc.severity, exc.code, exc.message, source_file),))

@@ -29,7 +29,8 @@ class Limits:
     max_sheets: int = 200
     max_csv_line: int = 1024**2                 # characters in one CSV line
     max_table_depth: int = 5                    # nested Word tables
-    seconds_per_file: int = 30
+    seconds_per_file: int = 30                  # one file; in an archive, each member
+    seconds_per_archive: int = 600              # all members of one archive together
 
 
 DEFAULT_LIMITS = Limits()
