@@ -14,6 +14,10 @@ generating is cheap), and prints:
 Each figure is the best of ``--repeat`` runs (default 3), to damp the noise of a shared machine.
 
 It prints, it never asserts.  Run: ``make bench`` or ``.venv/bin/python bench/bench_ingest.py``.
+
+pandas, the test builders and the pipeline are imported inside the functions: the reader processes are new
+interpreters, and each runs the top level of the script that started them again (Python's ``spawn``), so a
+script that calls ``ingest`` should keep its top level light, as this one does.
 """
 
 from __future__ import annotations
@@ -29,16 +33,14 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from analysis.form import FIELDS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-import fixtures  # noqa: E402  (the tests' builders: one template per format)
-
-from analysis.form import FIELDS  # noqa: E402
-from analysis.intake.ingest import ingest  # noqa: E402
 
 GOAL_XLSX_MS = 1.0
 GOAL_SPEEDUP = 10.0
@@ -60,6 +62,9 @@ def number_text(value: float) -> str:
 
 def make_template(folder: Path, ext: str) -> dict[str, bytes]:
     """The template's zip members, with placeholders for the numbers and the unit."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import fixtures  # the tests' builders: one template per format
+
     path = folder / f"template{ext}"
     writer = fixtures.write_vertical_xlsx if ext == ".xlsx" else fixtures.write_vertical_docx
     writer(path, PLACEHOLDER, stamp=UNIT_PLACEHOLDER)
@@ -91,7 +96,9 @@ def write_forms(folder: Path, ext: str, count: int, seed: int) -> dict[str, dict
 
 def timed_ingest(folder: Path, workers: int, repeat: int) -> tuple[float, pd.DataFrame]:
     """Best of ``repeat`` ingest runs (seconds) and the returns read."""
-    best, returns = math.inf, pd.DataFrame()
+    from analysis.intake.ingest import ingest
+
+    best, returns = math.inf, None
     for _ in range(repeat):
         start = time.perf_counter()
         returns = ingest(folder, year=2023, workers=workers).returns
@@ -109,6 +116,8 @@ def exact_share(returns: pd.DataFrame, truth: dict[str, dict[str, float]]) -> fl
 
 def pandas_loop(paths: list[Path], repeat: int) -> float:
     """Best of ``repeat`` runs (seconds) of read_excel(openpyxl) + a label lookup over ``paths``."""
+    import pandas as pd
+
     labels = [f.label for f in FIELDS]
     best = math.inf
     for _ in range(repeat):
