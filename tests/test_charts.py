@@ -379,3 +379,54 @@ def test_save_figure_writes_three_reproducible_files(change, tmp_path):
     again = charts.yoy_change(change, year=2023, compare_year=2022, demo=True)
     second = {p.name: p.read_bytes() for p in charts.save_figure(again, tmp_path / "b", "yoy")}
     assert second == first
+
+
+@pytest.fixture
+def provincial_dropped_in_2023(tmp_path, monkeypatch):
+    """Forms where the 2023 form no longer has 省级财政 (the 2021 form, in force for 2021–2022, has it)."""
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    lines = (form.FORMS_DIR / "2023.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "2021.csv").write_text("".join(lines), encoding="utf-8")
+    (folder / "2023.csv").write_text("".join(l for l in lines if ",funding_provincial," not in l), encoding="utf-8")
+    monkeypatch.setattr(form, "FORMS_DIR", folder)
+    assert "funding_provincial" not in form.form_for(2023).by_key
+
+
+def _marks(ax) -> list[tuple[str, float]]:
+    return [(t.get_text(), t.xy[0]) for t in ax.texts if "未设此项" in t.get_text()]
+
+
+def test_trend_marks_a_year_whose_form_did_not_ask_the_item(yearly, provincial_dropped_in_2023):
+    frame = yearly.assign(funding_provincial=[5.0, np.nan, np.nan])  # 2022 blank (asked), 2023 not asked
+    single = charts.trend(frame, ["funding_provincial"], demo=False)
+    assert _marks(single.axes[0]) == [("未设此项", 2023)]
+    assert any(t.startswith("“未设此项”：该年度的统计表没有这一项") for t in _texts(single))
+    shared = charts.trend(frame, ["funding_central", "funding_provincial"], demo=False)
+    assert _marks(shared.axes[0]) == [("省级财政未设此项", 2023)]
+    panels = charts.trend(frame, ["events_held", "funding_provincial"], demo=False)
+    assert [_marks(ax) for ax in panels.axes] == [[], [("未设此项", 2023)]]
+
+
+def test_trend_marks_nothing_where_every_year_asked_the_item(yearly, provincial_dropped_in_2023):
+    """A blank year whose form had the item is a gap without a mark (and without the footnote)."""
+    fig = charts.trend(yearly, ["funding_central", "events_held"], demo=False)
+    assert [_marks(ax) for ax in fig.axes] == [[], []]
+    assert not any("未设此项" in t for t in _texts(fig))
+    blank = charts.trend(yearly.assign(funding_central=[20.0, np.nan, 12.5]), ["funding_central"], demo=False)
+    assert _marks(blank.axes[0]) == [] and not any("未设此项" in t for t in _texts(blank))
+
+
+def test_unit_panels_mark_the_year_not_asked_and_say_未填报_only_for_years_asked(per_unit_years,
+                                                                                 provincial_dropped_in_2023):
+    frame = per_unit_years.assign(funding_provincial=per_unit_years["events_held"] / 10)
+    frame.loc[frame["year"] == 2023, "funding_provincial"] = np.nan  # the 2023 form has no such item
+    fig = charts.unit_small_multiples(frame, "funding_provincial", demo=False)
+    by_unit = {ax.get_title(loc="left"): ax for ax in fig.axes}
+    assert {u: _marks(ax) for u, ax in by_unit.items()} == {u: [("未设此项", 2023)] for u in by_unit}
+    assert "未填报" in _value_labels(by_unit["戊研究所"])  # blank in 2021–2022, when the item was asked
+    assert "未填报" in _value_labels(by_unit["乙区"])  # returned only in 2023, which did not ask it
+    assert "未填报" not in _value_labels(by_unit["甲县"])
+    assert any(t.startswith("“未设此项”") for t in _texts(fig))
+    asked = charts.unit_small_multiples(per_unit_years, "events_held", demo=False)
+    assert all(_marks(ax) == [] for ax in asked.axes) and not any("未设此项" in t for t in _texts(asked))

@@ -35,9 +35,11 @@ from analysis.form import (
     FIELD_KEYS,
     GOVERNMENT_FUNDING,
     MONEY_KEYS,
+    NOT_ASKED,
     PUBLIC_KEYS,
     STAFF_KEYS,
     Field,
+    form_for,
 )
 from analysis.outputs import write_atomic
 from analysis.paths import DEMO_LABEL
@@ -67,6 +69,7 @@ REST_LABEL = "其他 {n} 家"
 
 SOURCE_NOTE = "数据来源：各单位报送的{years}年科技活动周开展情况统计表"
 NOT_REPORTED = "未填报"
+NOT_ASKED_NOTE = f"“{NOT_ASKED}”：该年度的统计表没有这一项，不是 0，也不是未填报。"
 NO_VALUE = "—"
 NO_DATA = "暂无数据"
 CREATOR = "随州市科技活动周统计分析"
@@ -457,6 +460,20 @@ def _point_labels(ax: Axes, x: Sequence[int], values: np.ndarray, texts: Sequenc
                         fontsize=7.5, color=TEXT)
 
 
+def _not_asked_marks(ax: Axes, years: Sequence[int], fields: Sequence[Field]) -> int:
+    """未设此项 at the foot of each year whose form did not have the item (the line has a gap there, which is
+    neither 0 nor 未填报); with several items in one panel, each mark names its item.  How many were marked."""
+    marked = 0
+    for year in years:
+        missing = [f for f in fields if f.key not in form_for(year).by_key]
+        for n, field in enumerate(missing):
+            text = NOT_ASKED if len(fields) == 1 else f"{field.short}{NOT_ASKED}"
+            ax.annotate(text, (year, 0), xytext=(0, 3 + 10 * n), textcoords="offset points", ha="center",
+                        va="bottom", fontsize=7, color=TEXT_GREY)
+        marked += len(missing)
+    return marked
+
+
 def _years_of(frame: pd.DataFrame) -> list[int]:
     years = sorted(int(y) for y in frame.index)
     if not years:
@@ -492,9 +509,11 @@ def trend(yearly: pd.DataFrame, keys: Sequence[str], *, demo: bool) -> Figure:
         _year_axis(ax, years)
         _value_axis(ax, "y", axis_label, scale)
         _zero_based(ax, data.to_numpy())
+        marked = _not_asked_marks(ax, years, fields)
     else:
         nrows, ncols = _grid_shape(len(fields), 3 if len(fields) % 3 == 0 or len(fields) > 4 else 2)
         fig, axes = _figure(min(MAX_HEIGHT_CM, 2.0 + 5.2 * nrows), nrows, ncols, sharex=True)
+        marked = 0
         for field, ax in zip(fields, _drop_spare(fig, axes, len(fields))):
             values = data[field.key].to_numpy()
             scale, shown = _scaled(values, field)
@@ -504,8 +523,10 @@ def trend(yearly: pd.DataFrame, keys: Sequence[str], *, demo: bool) -> Figure:
             _year_axis(ax, years)
             _value_axis(ax, "y", "", scale)
             _zero_based(ax, values)
+            marked += _not_asked_marks(ax, years, [field])
     name = fields[0].short if len(fields) == 1 else "主要指标"
-    return _finish(fig, f"全市{name}历年变化", years=_year_span(years), demo=demo)
+    fig = _finish(fig, f"全市{name}历年变化", years=_year_span(years), demo=demo)
+    return add_footnote(fig, NOT_ASKED_NOTE) if marked else fig
 
 
 @house_style()
@@ -550,10 +571,12 @@ def unit_small_multiples(per_unit_years: pd.DataFrame, key: str, *, demo: bool, 
     fig, axes = _figure(min(MAX_HEIGHT_CM, 2.4 + 3.2 * nrows), nrows, ncols, sharex=True, sharey=same_scale)
     panels = _drop_spare(fig, axes, len(units))
     scale, shown = _scaled(wide.to_numpy(), field)
+    asked = [y for y in years if key in form_for(y).by_key]
+    marked = 0
     for unit_name, ax in zip(units, panels):
         line = wide[unit_name].to_numpy()
         ax.plot(years, line, color=BLUE, marker="o", markersize=3, linewidth=1.3)
-        if np.isnan(line).all():
+        if asked and np.isnan(line[[years.index(y) for y in asked]]).all():
             ax.text(0.5, 0.5, NOT_REPORTED, transform=ax.transAxes, ha="center", va="center", fontsize=7.5,
                     color=TEXT_GREY)
         ax.set_title(unit_name, fontsize=8 if ncols <= 4 else 7)
@@ -561,8 +584,10 @@ def unit_small_multiples(per_unit_years: pd.DataFrame, key: str, *, demo: bool, 
         _value_axis(ax, "y", "", scale)
         ax.tick_params(labelsize=7)
         _zero_based(ax, wide.to_numpy() if same_scale else line, 1.1)
+        marked += _not_asked_marks(ax, years, [field])
     fig.supylabel(shown.headed, fontsize=8.5)
-    return _finish(fig, f"各单位{field.display}历年变化{_rest_note(merged)}", years=_year_span(years), demo=demo)
+    fig = _finish(fig, f"各单位{field.display}历年变化{_rest_note(merged)}", years=_year_span(years), demo=demo)
+    return add_footnote(fig, NOT_ASKED_NOTE) if marked else fig
 
 
 # ---------------------------------------------------------------- saving
