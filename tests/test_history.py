@@ -128,3 +128,31 @@ def test_first_real_year_is_compared_with_past_totals_in_the_word_report(real_pr
     assert "与2021年（历年上报数）相比，举办活动次数同比增长25.0%" in text  # 365 against 292
     assert "2021年对比数为历年上报数" in text and "历年上报数中有1处未能使用" in text
     assert "示例数据" not in text
+
+
+def test_first_real_year_tables_compare_with_past_totals(real_processed, tmp_path, monkeypatch):
+    """Notebook 02's own 全市汇总 table and headline use the same past totals as the Word report."""
+    from analysis.report.summary import headline, load_week, totals_table
+
+    monkeypatch.setattr(history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n"
+                                                                "2021,funding_central,10\n"))
+    monkeypatch.setattr(history, "HISTORY_DIR", tmp_path / "none")
+    week = load_week(2022, real_processed / "2022")
+    assert week.yoy is None and week.reported is not None and week.reported.year == 2021
+    table = totals_table(week).set_index("项目")
+    assert table.loc["举办活动次数", "2021年（历年上报数）"] == "292"
+    assert table.loc["举办活动次数", "同比"] == "+25.0%"  # 365 against 292
+    assert table.loc["中央财政经费投入情况", "2021年（历年上报数）"] == "10.00"
+    assert table.loc["承接科技部活动任务个数", "同比"] == "—"  # history has no figure for it: no change shown
+    assert "对比：2021年（历年上报数，全市合计）" in headline(week)
+    compared = load_week(2023, real_processed / "2023")  # 2022 is processed: the unit returns, not the history
+    assert compared.reported is None and compared.compare_year == 2022
+    assert "2022年" in totals_table(compared).columns
+
+
+def test_demo_weeks_never_use_past_totals(demo_processed, tmp_path, monkeypatch):
+    from analysis.report.summary import load_week, totals_table
+
+    monkeypatch.setattr(history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n"))
+    week = load_week(2022, demo_processed / "2022")
+    assert week.reported is None and not any("历年上报数" in c for c in totals_table(week).columns)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -21,6 +22,9 @@ from analysis.paths import DEMO_LABEL, comparison_year
 from analysis.report.history import HISTORY_SOURCE
 from analysis.review.ledger import CORRECT, DECISION_COLUMNS
 from analysis.review.ledger_file import read_decisions
+
+if TYPE_CHECKING:
+    from analysis.report.prose import Comparison
 
 KEY_TRENDS = ("events_held", "public_offline", "public_online", "media_reports")
 
@@ -41,6 +45,7 @@ class Week:
     compare_year: int | None = None
     previous: pd.DataFrame | None = None
     yoy: pd.DataFrame | None = None
+    reported: Comparison | None = None  # real data without an earlier processed year: past city totals (历年上报数)
     note: str = ""
     decisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(DECISION_COLUMNS)))
 
@@ -123,6 +128,8 @@ def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -
         week.compare_year, week.previous = compare_year, previous.returns
         week.demo = week.demo or bool(previous.meta.get("demo"))  # only when a demo year was asked for
         week.yoy = stats.year_over_year(result.returns, previous.returns)
+    elif not week.demo:  # the first real year: the city totals reported upward before, when the bureau has them
+        week.reported = history.comparison(year)
     week.decisions = read_decisions(processed_dir)
     return week
 
@@ -144,6 +151,13 @@ def totals_table(week: Week) -> pd.DataFrame:
             pct = week.yoy.loc[key, "change_pct"]
             row["同比"] = "—" if pd.isna(pct) else f"{pct:+.1f}%"
             row["主要变动单位"] = week.yoy.loc[key, "drivers"]
+        elif week.reported is not None:  # city totals only: no units to name
+            before = form_for(week.reported.year)
+            previous = week.reported.totals.get(key, float("nan"))
+            row[f"{week.reported.year}年（{HISTORY_SOURCE}）"] = (stats.format_value(previous, key)
+                                                               if before.asks(key) else NOT_ASKED)
+            pct = stats.pct_change(pd.Series([week.totals[key]]), pd.Series([previous])).iloc[0]
+            row["同比"] = "—" if pd.isna(pct) or not before.asks(key) else f"{pct:+.1f}%"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -327,7 +341,12 @@ def headline(week: Week) -> str:
     text = f"**{week.title}**：应报 {c.expected} 家，收到 {c.received} 家{rate}"
     if c.missing:
         text += f"；未报送：{'、'.join(c.missing)}"
-    text += f"；对比年度：{week.compare_year}年" if week.compare_year else "；无可对比的上一年度"
+    if week.compare_year:
+        text += f"；对比年度：{week.compare_year}年"
+    elif week.reported is not None:
+        text += f"；对比：{week.reported.year}年（{HISTORY_SOURCE}，全市合计）"
+    else:
+        text += "；无可对比的上一年度"
     return text + (f"。{week.note}" if week.note else "")
 
 

@@ -354,12 +354,10 @@ def write_week_report(week: Week, report_dir: Path, processed_dir: Path, *, figu
     """Render and write ``<report_dir>/<year>年科技活动周统计分析报告.docx``; return its path.
 
     ``comparison`` defaults to the week's own (processed returns of the comparison year) or, for real data
-    without one, the past city totals in ``data/reference/history`` (:func:`analysis.report.history.comparison`).
+    without one, the past city totals ``week.reported`` (:func:`analysis.report.history.comparison`).
     """
-    from analysis.report import history
-
     if comparison is None:
-        comparison = prose.comparison_of(week) or (None if week.demo else history.comparison(week.year))
+        comparison = prose.comparison_of(week) or week.reported
     pngs = figure_pngs(week, report_dir, figures)
     processed = load_processed(Path(processed_dir))
     quotes = _summary_quotes(processed_dir)
