@@ -156,3 +156,17 @@ def test_demo_weeks_never_use_past_totals(demo_processed, tmp_path, monkeypatch)
     monkeypatch.setattr(history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n"))
     week = load_week(2022, demo_processed / "2022")
     assert week.reported is None and not any("历年上报数" in c for c in totals_table(week).columns)
+
+
+def test_what_of_the_past_totals_could_not_be_used_is_listed_for_the_notebooks(real_processed, tmp_path, monkeypatch):
+    from analysis.report.summary import history_problems, load_trends, load_week
+
+    monkeypatch.setattr(history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n"
+                                                                "2021,most_tasks,x\n"))
+    monkeypatch.setattr(history, "HISTORY_DIR", tmp_path / "none")
+    for seen in (load_week(2022, real_processed / "2022"), load_trends(None, real_processed, 2023)):
+        table = history_problems(seen)
+        assert len(table) == 1 and "不是数字" in table.iloc[0]["说明及修改要求"]
+    monkeypatch.setattr(history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n"))
+    assert history_problems(load_week(2022, real_processed / "2022")).empty
+    assert load_week(2023, real_processed / "2023").history_issues.empty  # compared with 2022's returns

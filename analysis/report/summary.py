@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from analysis.report import charts, exports, history, stats
 from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS, MONEY_KEYS, NOT_ASKED, form_for
-from analysis.issues import open_findings
+from analysis.issues import issues_frame, open_findings
 from analysis.intake.store import is_processed, load_processed, processed_years
 from analysis.paths import DEMO_LABEL, comparison_year
 from analysis.report.history import HISTORY_SOURCE
@@ -46,6 +46,7 @@ class Week:
     previous: pd.DataFrame | None = None
     yoy: pd.DataFrame | None = None
     reported: Comparison | None = None  # real data without an earlier processed year: past city totals (历年上报数)
+    history_issues: pd.DataFrame = field(default_factory=lambda: issues_frame([]))  # what of them could not be used
     note: str = ""
     decisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(DECISION_COLUMNS)))
 
@@ -129,7 +130,8 @@ def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -
         week.demo = week.demo or bool(previous.meta.get("demo"))  # only when a demo year was asked for
         week.yoy = stats.year_over_year(result.returns, previous.returns)
     elif not week.demo:  # the first real year: the city totals reported upward before, when the bureau has them
-        week.reported = history.comparison(year)
+        past = history.load_history()
+        week.reported, week.history_issues = history.comparison(year, past), issues_frame(past.issues)
     week.decisions = read_decisions(processed_dir)
     return week
 
@@ -266,6 +268,7 @@ class Trends:
     yearly: pd.DataFrame
     per_unit: pd.DataFrame
     history_years: list[int] = field(default_factory=list)  # rows of ``yearly`` from 历年上报数, not unit returns
+    history_issues: pd.DataFrame = field(default_factory=lambda: issues_frame([]))  # what of them could not be used
 
 
 def load_trends(years: list[int] | None, processed_root: Path, year: int | None = None) -> Trends:
@@ -294,7 +297,15 @@ def load_trends(years: list[int] | None, processed_root: Path, year: int | None 
                                         if y not in frames and (year is None or y <= year) and y <= max(frames)]
     if past:  # real years before the project: the bureau's past city totals
         yearly = pd.concat([history.yearly(reported, past), yearly]).sort_index()
-    return Trends(sorted({*frames, *past}), demo, yearly, per_unit, past)
+    problems = issues_frame(reported.issues) if reported is not None else issues_frame([])
+    return Trends(sorted({*frames, *past}), demo, yearly, per_unit, past, problems)
+
+
+def history_problems(seen: Week | Trends) -> pd.DataFrame:
+    """The rows and files of 历年上报数 that could not be used (history_invalid), for people; empty when none."""
+    from analysis.report.tables import issues_table
+
+    return issues_table(seen.history_issues)
 
 
 def trend_figures(trends: Trends) -> dict[str, Figure]:
