@@ -129,7 +129,7 @@ def write_last_cell(path: Path) -> Path:
 
 def write_wide_sheet(path: Path, columns: int = 16_384, rows: int = 200) -> Path:
     """A sheet with a value in every one of ``columns`` columns of row 1 and one cell on row ``rows``."""
-    from analysis.intake.readers import column_letters
+    from analysis.intake.readers.grid import column_letters
 
     cells = [(f"{column_letters(c)}1", c) for c in range(1, columns + 1)] + [(f"A{rows}", 1)]
     return write_zip(path, xlsx_parts([sheet_xml(cells)]))

@@ -169,7 +169,7 @@ def test_registry_in_gb18030_and_broken_registry(tmp_path):
 def test_stamp_of_the_form_sheet_wins_over_other_sheets():
     from analysis.form import FIELDS
     from analysis.intake.locate import locate
-    from analysis.intake.readers import Grid
+    from analysis.intake.readers.grid import Grid
 
     form = [["地方/部门（盖章）：随县"], *[[f.label, 1] for f in FIELDS]]
     notes = Grid("填表说明", [["填报单位：请填写本单位全称，如 广水市科技和经济信息化局"]])

@@ -22,7 +22,7 @@ from fixtures import (
 from renders import form_png, image_pdf, notice_png, photo_png, value_box, write
 
 from analysis.form import FIELD_KEYS
-from analysis.intake import ocr_reader
+from analysis.intake.readers import ocr as ocr_reader
 from analysis.intake.safety import Limits
 from analysis.intake.units import Registry
 from analysis.review.checks import CheckContext, missing_return, roster_frame
@@ -148,7 +148,7 @@ def test_without_the_ocr_packages_scans_get_a_warning(tmp_path: Path, monkeypatc
 
 
 def test_ordinary_photo_is_not_ocrd_fully(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from analysis.intake.readers import read_grids
+    from analysis.intake.readers.dispatch import read_grids
 
     def never(*args, **kwargs):
         raise AssertionError("full OCR ran on an ordinary photo")

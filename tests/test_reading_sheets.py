@@ -111,7 +111,7 @@ def test_a_hidden_sheet_alone_is_still_read(tmp_path: Path, writer, ext: str):
 
 @pytest.mark.parametrize("writer, ext", WRITERS, ids=[e for _, e in WRITERS])
 def test_readers_report_visibility(tmp_path: Path, writer, ext: str):
-    from analysis.intake.readers import read_grids
+    from analysis.intake.readers.dispatch import read_grids
 
     path = writer(tmp_path / f"a.{ext}", [vertical_form(OLD).sheet("旧表", hidden=True), vertical_form(SAMPLE).sheet("新表")])
     assert [(g.sheet, g.hidden) for g in read_grids(path)] == [("旧表", True), ("新表", False)]

@@ -16,7 +16,7 @@ from fixtures import SAMPLE, Form, ingest_folder, issues_of, numbers, return_of,
     vertical_form, write_docx, write_xlsx
 from openpyxl import load_workbook
 
-from analysis.intake.readers import Shown
+from analysis.intake.readers.grid import Shown
 from analysis.intake.readers.excel import render_number, scaling_formats
 from analysis.intake.values import Declared, parse_value
 

@@ -16,7 +16,7 @@ from fixtures import SAMPLE, Form, file_row, ingest_folder, issues_of, numbers, 
     value_of, vertical_form, write_docx
 from lxml import etree
 
-from analysis.intake.readers import read_grids
+from analysis.intake.readers.dispatch import read_grids
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}

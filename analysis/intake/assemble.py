@@ -24,7 +24,7 @@ from analysis.intake.records import (
     IngestResult,
     typed_returns,
 )
-from analysis.intake.readers import IMAGE_EXT, PDF_EXT
+from analysis.intake.readers.formats import IMAGE_EXT, PDF_EXT
 from analysis.intake.units import Registry
 from analysis.intake.walk import NOT_A_FILE_CODES
 from analysis.issues import Issue, issues_frame

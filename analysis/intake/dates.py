@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from analysis.intake.readers import decode_text
+from analysis.intake.readers.csvfile import decode_text
 from analysis.issues import Issue
 
 RECEIVED_CSV = "received.csv"  # optional, in a year folder: when each return arrived (source_file, received)

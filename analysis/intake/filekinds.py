@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis.intake.archives import ARCHIVE_EXT
-from analysis.intake.readers import IMAGE_EXT, PDF_EXT, TABLE_EXT
+from analysis.intake.readers.formats import IMAGE_EXT, PDF_EXT, TABLE_EXT
 
 PHOTO_EXT = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".heic", ".webp", ".tif", ".tiff")
 VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".wmv", ".mkv", ".flv", ".3gp", ".mpg", ".mpeg", ".webm")

@@ -27,7 +27,7 @@ from analysis.form import (
     is_category,
     match_label,
 )
-from analysis.intake.readers import Grid, Shown
+from analysis.intake.readers.grid import Grid, Shown
 from analysis.intake.values import Declared, parse_value
 from analysis.issues import Issue
 

@@ -15,8 +15,9 @@ from analysis.intake.archives import MAX_ARCHIVE_DEPTH, HashedMember, UnsafeMemb
 from analysis.intake.filekinds import classify, is_read
 from analysis.intake.locate import Located, count_labels, find_stamp, locate
 from analysis.intake.media import video_seconds
-from analysis.intake.ocr_reader import OcrGrid, OcrUnavailable, ocr_findings
-from analysis.intake.readers import IMAGE_EXT, LEGACY_WORD_EXT, PDF_EXT, WORD_EXT, open_grids
+from analysis.intake.readers.ocr import OcrGrid, OcrUnavailable, ocr_findings
+from analysis.intake.readers.dispatch import open_grids
+from analysis.intake.readers.formats import IMAGE_EXT, LEGACY_WORD_EXT, PDF_EXT, WORD_EXT
 from analysis.intake.records import FileOutcome, ParsedCell
 from analysis.intake.safety import DEFAULT_LIMITS, ZIP_MAGIC, Limits, Refused
 from analysis.intake.source import FileLike, Source

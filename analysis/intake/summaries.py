@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.intake.readers import WORD_EXT, read_docx
+from analysis.intake.readers.formats import WORD_EXT
+from analysis.intake.readers.word import read_docx
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused
 
 SUMMARIES_CSV = "summaries.csv"

@@ -19,7 +19,7 @@ from lxml import etree
 
 from analysis.form import FORM_ID, UNIT_ALIAS, UNIT_KEY, Form
 from analysis.intake.locate import Located, RawCell
-from analysis.intake.readers import Grid, column_letters
+from analysis.intake.readers.grid import Grid, column_letters
 from analysis.intake.records import ParsedCell
 from analysis.intake.safety import ZipFacts, column_number
 

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.intake.readers import TABLE_EXT
+from analysis.intake.readers.formats import TABLE_EXT
 from analysis.intake.source import shown_path
 from analysis.issues import Issue
 

@@ -93,7 +93,7 @@ def _csv_rows(path: Path) -> tuple[dict[tuple[int, str], float], list[Issue]]:
 
 def _folder_rows(folder: Path) -> tuple[dict[tuple[int, str], float], list[Issue]]:
     from analysis.intake.read_file import process_file
-    from analysis.intake.readers import TABLE_EXT
+    from analysis.intake.readers.formats import TABLE_EXT
 
     rows: dict[tuple[int, str], float] = {}
     issues: list[Issue] = []

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from analysis.intake.readers import decode_text
+from analysis.intake.readers.csvfile import decode_text
 from analysis.intake.store import load_processed
 from analysis.issues import Issue
 from analysis.outputs import neutralize, save_workbook, write_atomic

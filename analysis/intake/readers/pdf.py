@@ -2,7 +2,7 @@
 
 A page with text gives one grid per ruled table (``第1页表格1``, addresses A1-style inside that table) and one
 grid of its text lines (``第1页文字``, where the 盖章 line usually is).  A page with images and no text is a
-scan: it is rendered and read by :mod:`analysis.intake.ocr_reader` (``第1页``, addresses are OCR boxes).
+scan: it is rendered and read by :mod:`analysis.intake.readers.ocr` (``第1页``, addresses are OCR boxes).
 Before any parser sees the file, its streams are inflated once with a budget (a content stream that expands to
 gigabytes is refused), and only the first ``MAX_PAGES`` pages are read.
 """
@@ -13,13 +13,13 @@ import io
 import re
 import zlib
 
-from analysis.intake.readers import Grid
+from analysis.intake.readers.grid import Grid
 from analysis.intake.safety import Limits, Refused
 from analysis.intake.source import FileLike
 
 MAX_PAGES = 10     # a return is one or two pages; a longer PDF is read only this far
 MAX_SCAN_PAGES = 2  # scanned pages OCR reads (seconds each): the form is on the first ones
-SCAN_DPI = 200     # resolution scanned pages are rendered at for OCR (capped by ocr_reader.OCR_SIDE)
+SCAN_DPI = 200     # resolution scanned pages are rendered at for OCR (capped by readers.ocr.OCR_SIDE)
 _STREAM = re.compile(rb"stream\r?\n")
 _MAGIC = {b"\xff\xd8\xff": "JPEG 图片", b"\x89PNG": "PNG 图片", b"PK\x03\x04": "压缩包或 Office 文件",
           b"\xd0\xcf\x11\xe0": "旧版 Office 文件"}
@@ -76,7 +76,7 @@ def read_pdf(src: FileLike, limits: Limits) -> list[Grid]:
         raise Refused("file_corrupt", f"PDF 无法解析（{type(exc).__name__}），可能已损坏，请重新导出后报送。") from exc
     if count > MAX_PAGES:
         grids.append(Grid(sheet=f"第{MAX_PAGES + 1}-{count}页", rows=[], problem=(
-            f"PDF 共 {count} 页，只读取了前 {MAX_PAGES} 页（pdf_reader.MAX_PAGES）。统计表如在后面的页上，请单独报送统计表。")))
+            f"PDF 共 {count} 页，只读取了前 {MAX_PAGES} 页（readers.pdf.MAX_PAGES）。统计表如在后面的页上，请单独报送统计表。")))
     if scans:
         grids += _scanned_pages(data, scans[:MAX_SCAN_PAGES])
     return grids
@@ -101,7 +101,7 @@ def _cell(value: object) -> object:
 
 
 def _scanned_pages(data: bytes, numbers: list[int]) -> list[Grid]:
-    from analysis.intake.ocr_reader import OCR_SIDE, OcrUnavailable, ocr_engine, ocr_grid
+    from analysis.intake.readers.ocr import OCR_SIDE, OcrUnavailable, ocr_engine, ocr_grid
 
     try:
         engine = ocr_engine()

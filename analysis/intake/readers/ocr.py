@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from statistics import median
 
-from analysis.intake.readers import Grid
+from analysis.intake.readers.grid import Grid
 from analysis.intake.records import ParsedCell
 from analysis.intake.safety import Limits, Refused
 from analysis.intake.source import FileLike
@@ -125,7 +125,7 @@ def open_image(data: bytes):
 
 
 def _too_large_refusal(size: str) -> Refused:
-    return Refused("image_too_large", f"图片尺寸过大（{size or '超过上限的'} 像素，上限 {MAX_PIXELS:,} 像素，ocr_reader.MAX_PIXELS），"
+    return Refused("image_too_large", f"图片尺寸过大（{size or '超过上限的'} 像素，上限 {MAX_PIXELS:,} 像素，readers.ocr.MAX_PIXELS），"
                                       "疑似异常文件，未读取。如这是统计表的照片，请用正常分辨率重新拍摄后报送。",
                    severity="warning")
 
