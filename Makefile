@@ -14,7 +14,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,ocr]"
+	$(PY) -m pip install --quiet -e ".[dev,ocr,demo]"
 	$(PY) -m analysis kernel
 	mkdir -p $(LAB_SETTINGS)
 	printf '%s\n' '{"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}' > $(LAB_SETTINGS)/overrides.json

@@ -48,8 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--units", type=Path, default=paths.UNITS_CSV, help="单位名录（默认 data/reference/units.csv）")
 
     demo = sub.add_parser("demo", help="重新生成示例数据（合成的随州市 2021–2024 年报表）")
-    demo.add_argument("--out", type=Path, default=paths.DEMO.raw)
-    demo.add_argument("--truth", type=Path, default=paths.ROOT / "tests" / "data" / "demo_truth")
+    demo.add_argument("--out", type=Path, default=paths.DEMO.raw, help="示例报表目录（默认 data/demo/raw）")
+    demo.add_argument("--truth", type=Path, default=paths.DEMO_TRUTH, help="真实值目录（默认 data/demo/truth）")
     demo.add_argument("--years", type=int, nargs="+", default=None, help="年度（默认 2021–2024）")
 
     sub.add_parser("kernel", help="为本项目环境注册 Jupyter 内核（make 会自动执行）")
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"已生成{args.year}年统计表模板：\n  {written.xlsx}\n  {written.docx}")
         return 0
     if args.command == "demo":
-        from analysis.demo import main as demo_main
+        from analysis.demo.cli import main as demo_main
 
         return demo_main(["--out", str(args.out), "--truth", str(args.truth)]
                          + (["--years", *map(str, args.years)] if args.years else []))

@@ -37,6 +37,7 @@ REFERENCE = DATA / "reference"
 REPORTS = ROOT / "reports"
 NOTEBOOKS = ROOT / "notebooks"
 DEMO_DATA = DATA / "demo"
+DEMO_TRUTH = DEMO_DATA / "truth"  # the demo's true values and planted problems: read by the tests only
 FONTS = Path(__file__).resolve().parent / "report" / "fonts"
 
 UNITS_CSV = REFERENCE / "units.csv"

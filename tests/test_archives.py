@@ -121,7 +121,7 @@ def test_an_empty_zip_is_inventoried_without_issues(tmp_path: Path) -> None:
 
 
 def test_video_members_are_timed_in_the_worker(tmp_path: Path) -> None:
-    from analysis.demo import minimal_mp4
+    from analysis.demo.media import minimal_mp4
     from analysis.pipeline import process_year
 
     raw = tmp_path / "2023"

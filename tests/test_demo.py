@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import struct
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -17,12 +20,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mutagen.mp4 import MP4
 
-from analysis import demo, form, paths
-
+from analysis import form, paths
+from analysis.demo import cli, city, spelling
+from analysis.demo import materials as demo_materials
+from analysis.demo.city import DEMO_WEEKS, DEMO_YEARS
+from analysis.demo.generate import generate
+from analysis.demo.media import minimal_mp4
+from analysis.intake import units
 from analysis.review import materials
 
-from analysis.intake import units
-from analysis.demo import DEMO_WEEKS, DEMO_YEARS, TRUTH_DIR, generate, minimal_mp4
+TRUTH_DIR = paths.DEMO_TRUTH
 
 CODES = {"missing_return", "money_in_yuan_suspect", "value_unknown", "county_media_reports_lt2",
          "superseded_revision", "late_return", "video_too_long", "non_return_file"}
@@ -66,7 +73,7 @@ def test_regenerating_gives_identical_files(fresh: Path, tmp_path: Path) -> None
 
 
 def test_committed_demo_folders_equal_a_fresh_generation(fresh: Path) -> None:
-    hint = "data/demo/raw 或 tests/data/demo_truth 与生成器不一致：请运行 python -m analysis demo 重新生成，不要手工修改示例数据"
+    hint = "data/demo 中的示例数据与生成器不一致：请运行 python -m analysis demo 重新生成，不要手工修改示例数据"
     for year in DEMO_YEARS:
         assert digests(paths.DEMO.raw / str(year)) == digests(fresh / "raw" / str(year)), hint
         for name in (f"{year}.csv", f"{year}_planted.csv"):
@@ -105,19 +112,36 @@ def test_main_explains_a_refusal_in_chinese(tmp_path: Path, capsys: pytest.Captu
     (real / "随县.docx").write_bytes(b"real")
     (tmp_path / "raw" / "2022").write_bytes(b"not a folder")
     for year in ("2023", "2022"):
-        assert demo.main(["--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth"), "--years", year]) == 1
+        assert cli.main(["--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth"), "--years", year]) == 1
         err = capsys.readouterr().err
         assert err.startswith("错误：") and "未生成示例数据" in err and "Traceback" not in err
-    assert demo.main(["--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth"), "--years", "2019"]) == 1
+    assert cli.main(["--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth"), "--years", "2019"]) == 1
     assert "没有 2019 年的示例数据方案" in capsys.readouterr().err
     assert (real / "随县.docx").read_bytes() == b"real"
     assert (tmp_path / "raw" / "2022").read_bytes() == b"not a folder"
     assert not (tmp_path / "truth").exists()
 
 
+@pytest.mark.parametrize("hidden", [("xlwt",), ("odf",), ("xlwt", "odf")])
+def test_without_the_demo_extra_the_command_says_how_to_install_it(tmp_path: Path, hidden: tuple[str, ...]) -> None:
+    """``python -m analysis demo`` where xlwt/odfpy cannot be imported: exit code 2, a Chinese hint, nothing written."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text("import sys\n" + "".join(f"sys.modules[{m!r}] = None\n" for m in hidden))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(paths.ROOT), os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, "-m", "analysis", "demo", "--out", str(tmp_path / "raw"),
+                          "--truth", str(tmp_path / "truth")], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith("错误：生成示例数据需要可选依赖 ") and "Traceback" not in run.stderr
+    named = {"xlwt": "xlwt", "odf": "odfpy"}
+    assert run.stderr.split("可选依赖 ")[1].split("，")[0] == "、".join(named[m] for m in hidden)
+    assert 'pip install -e ".[demo]"' in run.stderr
+    assert not (tmp_path / "raw").exists() and not (tmp_path / "truth").exists()
+
+
 def test_demo_uses_the_registry_and_the_materials_limit() -> None:
-    assert demo.Unit is units.Unit  # no second reader of units.csv
-    assert demo.VIDEO_MAX_SECONDS is materials.VIDEO_MAX_SECONDS
+    assert city.Unit is units.Unit  # no second reader of units.csv
+    assert demo_materials.VIDEO_MAX_SECONDS is materials.VIDEO_MAX_SECONDS
 
 
 # ---------------------------------------------------------------------------
@@ -160,22 +184,22 @@ def test_minimal_mp4_rejects_impossible_durations(bad: float) -> None:
 
 def test_spellings_keep_or_round_the_true_value() -> None:
     online, county, in_kind = (form.BY_KEY[k] for k in ("public_online", "funding_county", "funding_in_kind"))
-    assert demo.spellings(online, 12345)["wan"] == ("1.2万", 12000)
-    assert demo.spellings(online, 12345)["about"] == ("约12300人次", 12300)
-    assert demo.spellings(online, 12345)["over"] == ("12300余人次", 12300)
-    assert demo.spellings(online, 12345)["fullwidth"] == ("１２３４５", 12345)
-    assert demo.spellings(online, 12345)["thousands"] == ("12,345", 12345)
-    assert demo.spellings(form.BY_KEY["events_held"], 35)["chang"] == ("35场", 35)
-    assert demo.spellings(form.BY_KEY["events_held"], 35)["chinese"] == ("三十五", 35)
-    assert demo.spellings(county, 5.0)["yuan"] == ("50000元", 5.0)
-    assert demo.spellings(county, 1.25)["wanyuan"] == ("1.25万元", 1.25)
-    assert demo.spellings(in_kind, 0.5)["remark"] == ("0.5（捐赠科普图书）", 0.5)
-    assert demo.spellings(county, 0.0) == {"zero_wu": ("无", 0.0), "zero_slash": ("/", 0.0)}
+    assert spelling.spellings(online, 12345)["wan"] == ("1.2万", 12000)
+    assert spelling.spellings(online, 12345)["about"] == ("约12300人次", 12300)
+    assert spelling.spellings(online, 12345)["over"] == ("12300余人次", 12300)
+    assert spelling.spellings(online, 12345)["fullwidth"] == ("１２３４５", 12345)
+    assert spelling.spellings(online, 12345)["thousands"] == ("12,345", 12345)
+    assert spelling.spellings(form.BY_KEY["events_held"], 35)["chang"] == ("35场", 35)
+    assert spelling.spellings(form.BY_KEY["events_held"], 35)["chinese"] == ("三十五", 35)
+    assert spelling.spellings(county, 5.0)["yuan"] == ("50000元", 5.0)
+    assert spelling.spellings(county, 1.25)["wanyuan"] == ("1.25万元", 1.25)
+    assert spelling.spellings(in_kind, 0.5)["remark"] == ("0.5（捐赠科普图书）", 0.5)
+    assert spelling.spellings(county, 0.0) == {"zero_wu": ("无", 0.0), "zero_slash": ("/", 0.0)}
 
 
 def test_label_variants_all_resolve_to_their_field() -> None:
     for f in form.FIELDS:
-        variants = demo.label_variants(f)
+        variants = spelling.label_variants(f)
         assert f.label in variants and len(variants) >= 5
         assert all(form.match_label(v) == f.key for v in variants)
 
@@ -266,8 +290,8 @@ def test_each_return_names_its_unit_in_folder_or_file_name(year: int) -> None:
 def test_registry_folders_and_stamps_are_known_names() -> None:
     for unit in registry_units():
         known = {unit.name, *unit.aliases}
-        assert demo.FOLDERS.get(unit.name, unit.name) in known
-        assert set(demo.stamp_names(unit)) <= known
+        assert city.FOLDERS.get(unit.name, unit.name) in known
+        assert set(spelling.stamp_names(unit)) <= known
 
 
 def test_demo_weeks_agree_with_the_reference_table() -> None:

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from analysis import paths
 from analysis.pipeline import process_year
 
-TRUTH = Path(__file__).resolve().parent / "data" / "demo_truth"
+TRUTH = paths.DEMO_TRUTH
 YEARS = (2021, 2022, 2023, 2024)
 # planted codes that are findings a person must act on (the others are inventory facts, noted as info)
 ACTIONABLE = {"missing_return", "money_in_yuan_suspect", "value_unknown", "county_media_reports_lt2", "late_return",

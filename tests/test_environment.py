@@ -11,9 +11,11 @@ def _name(requirement: str) -> str:
     return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
-def _pyproject() -> tuple[set[str], set[str]]:
+def _pyproject() -> tuple[set[str], dict[str, set[str]]]:
+    """The runtime requirements, and those of each extra."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return {_name(r) for r in project["dependencies"]}, {_name(r) for r in project["optional-dependencies"]["dev"]}
+    extras = {name: {_name(r) for r in reqs} for name, reqs in project["optional-dependencies"].items()}
+    return {_name(r) for r in project["dependencies"]}, extras
 
 
 def _environment() -> set[str]:
@@ -26,10 +28,17 @@ def _environment() -> set[str]:
 
 
 def test_environment_matches_pyproject():
-    runtime, dev = _pyproject()
+    runtime, extras = _pyproject()
     env = _environment()
     assert runtime - env == set(), "in pyproject.toml but not in environment.yml"
-    assert env - runtime - dev == set(), "in environment.yml but not in pyproject.toml"
+    assert extras["demo"] - env == set(), "the demo extra (the tests need it) is not in environment.yml"
+    assert env - runtime - extras["dev"] - extras["demo"] == set(), "in environment.yml but not in pyproject.toml"
+
+
+def test_the_demo_writers_are_an_extra_that_make_installs():
+    runtime, extras = _pyproject()
+    assert extras["demo"] == {"xlwt", "odfpy"} and not extras["demo"] & runtime
+    assert '".[dev,ocr,demo]"' in (ROOT / "Makefile").read_text(encoding="utf-8")
 
 
 def test_environment_names_python_311():

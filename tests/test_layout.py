@@ -47,6 +47,14 @@ def test_no_module_opens_relative_imports():
         assert not [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level], path
 
 
+def test_only_the_demo_imports_its_extra():
+    """xlwt and odfpy come with the ``demo`` extra (pyproject.toml): no module outside the demo's writers needs them."""
+    extra = ("xlwt", "odf")
+    users = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
+             if any(m == e or m.startswith(e + ".") for m in imported_modules(p) for e in extra)}
+    assert users and all(u.startswith("demo/writers/") for u in users), users
+
+
 @pytest.mark.parametrize("year, years, demo, expected", [
     (2025, {2021: True, 2023: False, 2024: True}, False, 2023),  # the latest earlier real year, not year − 1
     (2025, {2021: True, 2023: False, 2024: True}, True, 2024),

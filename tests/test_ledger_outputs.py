@@ -16,7 +16,7 @@ from analysis import paths
 from analysis.pipeline import process_year
 from analysis.report import summary
 
-TRUTH = Path(__file__).resolve().parent / "data" / "demo_truth" / "2024.csv"
+TRUTH = paths.DEMO_TRUTH / "2024.csv"
 TYPED = 304000  # 随州高新区 typed 元 into 县级财政经费投入 (the demo's planted problem), 30.4 万元 in truth
 
 

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.demo import minimal_mp4
+from analysis.demo.media import minimal_mp4
 from analysis.intake import media
 from analysis.review import materials
 

@@ -1,6 +1,6 @@
 """The report's sentences: number conventions, and whole sentences for the demo years computed by hand.
 
-Expected figures come from the demo truth tables (tests/data/demo_truth/2022.csv, 2023.csv) added up by hand:
+Expected figures come from the demo truth tables (data/demo/truth/2022.csv, 2023.csv) added up by hand:
 2023 activities 83+70+81+73+25+18+13+18+16+16+16+13+20+10+16+8 = 496, 2022: 365, so +35.9%; the top three
 曾都区 83、广水市 81、随州高新区 73 = 237 = 47.8% of 496; offline 213,753 (市教育局 wrote 待统计), online 495,862,
 together 709,615 = 71.0万; 2022: 157,296 + 323,067 = 480,363; reports 229 against 173 (+32.4%).
