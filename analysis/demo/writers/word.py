@@ -1,4 +1,5 @@
-"""Word files: the notice's statistics table filled in, and a work summary (工作总结) without the table."""
+"""Word files (python-docx): any :class:`~.grid.Sheet` as a Word table, the notice's statistics table filled in, and
+a work summary (工作总结) without the table."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
 from analysis import form
 from analysis.demo.city import THEMES, Values
-from analysis.demo.returns import Return, blocks, typed_text
+from analysis.demo.returns import Return, typed_text
+from analysis.demo.writers.grid import Sheet, covered
+from analysis.demo.writers.vertical import vertical_table
 from analysis.intake.units import Unit
 from analysis.outputs import normalize_zip
 
@@ -50,30 +53,33 @@ def _save_docx(document: docx.document.Document, when: dt.datetime, author: str)
     return normalize_zip(buf.getvalue(), when)
 
 
+def word_table(document: docx.document.Document, sheet: Sheet, style: str | None = None) -> None:
+    """Add ``sheet`` to ``document`` as a Word table: values as text, merged ranges merged."""
+    table = document.add_table(rows=len(sheet.rows), cols=sheet.width)
+    if style is not None:
+        table.style = style
+    grid = [row.cells for row in table.rows]  # taken before merging: Table.cell() rescans the whole table
+    inside = covered(sheet.merges)
+    for r, row in enumerate(sheet.rows):
+        for c, value in enumerate(row):
+            if value is not None and (r, c) not in inside:
+                grid[r][c].text = str(value)
+    for r0, c0, r1, c1 in sheet.merges:
+        grid[r0][c0].merge(grid[r1][c1])
+
+
 def docx_form(ret: Return) -> bytes:
-    """The notice attachment's Word table, filled in."""
+    """The notice attachment's Word table, filled in: the title and 盖章 line above it, the note under it."""
     document = _new_docx()
     title = document.add_paragraph()
     title.alignment = 1
     title.add_run(form.FORM_TITLE.format(year=ret.year)).bold = True
     document.add_paragraph(form.STAMP_LABEL + ret.stamp)
-    table = document.add_table(rows=len(form.FIELDS), cols=3)
-    table.style = "Table Grid"
-    grid = [row.cells for row in table.rows]  # taken before merging: Table.cell() rescans the whole table
-    row = 0
-    for category, keys in blocks():
-        if category:
-            top = grid[row][0]
-            merged = top.merge(grid[row + len(keys) - 1][0]) if len(keys) > 1 else top
-            merged.text = ret.categories[category]
-        for key in keys:
-            label_cell = grid[row][1] if category else grid[row][0].merge(grid[row][1])
-            label_cell.text = ret.labels[key]
-            grid[row][2].text = typed_text(ret, key)
-            row += 1
+    word_table(document, vertical_table(ret, {k: typed_text(ret, k) for k in form.FIELD_KEYS}), "Table Grid")
     if ret.note:
         document.add_paragraph(ret.note)
     return _save_docx(document, ret.when, ret.stamp)
+
 
 def summary_docx(unit: Unit, stamp: str, year: int, values: Values, when: dt.datetime) -> bytes:
     """A work summary (工作总结) in Word, without the statistics table."""

@@ -1,40 +1,42 @@
-"""The form as a legacy Excel 97–2003 workbook (xlwt; the ``demo`` extra)."""
+"""Legacy Excel 97–2003 workbooks (xlwt; the ``demo`` extra): any :class:`~.grid.Sheet` list, and the form with a
+header row as WPS saves it."""
 
 from __future__ import annotations
 
 import io
+from typing import Sequence
 
 import xlwt
 
-from analysis import form
-from analysis.demo.returns import Return, blocks, cell_value
+from analysis.demo.returns import Return
+from analysis.demo.writers.grid import Sheet, covered
+from analysis.demo.writers.vertical import vertical_sheet
 
 
-def xls_form(ret: Return) -> bytes:
-    """The form as a legacy Excel 97–2003 (BIFF) workbook with a header row, as WPS saves it."""
+def xls_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """The sheets as a BIFF8 .xls, cells written row by row (xlwt numbers strings in that order)."""
     book = xlwt.Workbook(encoding="utf-8")
-    ws = book.add_sheet("Sheet1")
     wrap = xlwt.easyxf("align: wrap on, vert centre")
-    ws.write_merge(0, 0, 0, 2, form.FORM_TITLE.format(year=ret.year))
-    ws.write_merge(1, 1, 0, 2, form.STAMP_LABEL + ret.stamp)
-    for col, head in enumerate(("类别", "指标", "数量")):
-        ws.write(2, col, head)
-    row = 3
-    for category, keys in blocks():
-        if category:
-            ws.write_merge(row, row + len(keys) - 1, 0, 0, ret.categories[category], wrap)
-        for key in keys:
-            if category:
-                ws.write(row, 1, ret.labels[key], wrap)
-            else:
-                ws.write_merge(row, row, 0, 1, ret.labels[key], wrap)
-            ws.write(row, 2, cell_value(ret.cells[key]))
-            row += 1
-    if ret.note:
-        ws.write(row + 1, 0, ret.note)
-    ws.col(0).width = 18 * 256
-    ws.col(1).width = 30 * 256
+    for sheet in sheets:
+        ws = book.add_sheet(sheet.name)
+        spans = {(r0, c0): (r1, c1) for r0, c0, r1, c1 in sheet.merges}
+        inside = covered(sheet.merges)
+        for r, row in enumerate(sheet.rows):
+            for c, value in enumerate(row):
+                style = (wrap,) if (r, c) in sheet.wrapped else ()
+                if (r, c) in spans:
+                    ws.write_merge(r, spans[(r, c)][0], c, spans[(r, c)][1], value, *style)
+                elif value is not None and (r, c) not in inside:
+                    ws.write(r, c, value, *style)
+        for column, width in sheet.widths.items():
+            ws.col(column).width = int(width * 256)
+        if sheet.hidden:
+            ws.visibility = 1
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
 
+
+def xls_form(ret: Return) -> bytes:
+    """The form as a legacy Excel workbook with a 类别/指标/数量 header row."""
+    return xls_bytes([vertical_sheet(ret, header=True, wrap=True)])
