@@ -1,16 +1,16 @@
 """Builders that write statistics returns (and things that are not returns) into a folder.
 
 A return is built once as a :class:`Form` (lines above the table, the table with
-its merged cells, lines under it) and rendered into any format: .xlsx/.xlsm
-(openpyxl), .xls (xlwt), .ods (odfpy), .docx (python-docx), .csv (any encoding).
-Labels, categories and the title come from :mod:`analysis.form`; the numbers are
-the caller's.  Shared by the ingest, hostile-file and benchmark tests.
+its merged cells, lines under it) and rendered into any format by the demo's own
+writers (:mod:`analysis.demo.writers`: .xlsx/.xlsm with openpyxl, .xls with xlwt,
+.ods with odfpy, .docx with python-docx, .csv in any encoding), which take a
+:class:`~analysis.demo.writers.grid.Sheet`.  Labels, categories and the title come
+from :mod:`analysis.form`; the numbers are the caller's.  Shared by the ingest,
+hostile-file and benchmark tests.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -20,11 +20,16 @@ from typing import Iterable, Mapping, Sequence
 import pandas as pd
 import python_calamine  # noqa: F401  (same)
 
+from analysis.demo.media import minimal_mp4
+from analysis.demo.writers.delimited import csv_bytes
+from analysis.demo.writers.grid import Merge, Sheet
+from analysis.demo.writers.ods import ods_bytes
+from analysis.demo.writers.word import word_table
+from analysis.demo.writers.xls import xls_bytes
+from analysis.demo.writers.xlsx import xlsx_bytes
 from analysis.form import FIELDS, FORM_TITLE, STAMP_LABEL
 from analysis.intake.ingest import ingest
 from analysis.intake.records import IngestResult
-
-Merge = tuple[int, int, int, int]  # (r0, c0, r1, c1), 0-based, inclusive
 
 # A complete, clean return: every field filled (hand-written; tests compare against these numbers).
 SAMPLE: dict[str, float] = {
@@ -58,16 +63,6 @@ NOTES: tuple[tuple[object, ...], ...] = (
     ("备注：数据截至5月31日，含线上直播3场",),
     ("填报日期：", "2023年6月1日"),
 )
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """One worksheet: rows of cell values plus merged ranges."""
-
-    name: str
-    rows: list[list[object]]
-    merges: tuple[Merge, ...] = ()
-    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,98 +193,22 @@ def _as_sheets(content: Form | Sheet | Sequence[Sheet]) -> list[Sheet]:
 
 def write_xlsx(path: Path, content: Form | Sheet | Sequence[Sheet], *, macro: bool = False) -> Path:
     """Write sheets with openpyxl (strings always as text); ``macro`` marks the package as .xlsm."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for sheet in _as_sheets(content):
-        ws = wb.create_sheet(sheet.name)
-        for r, row in enumerate(sheet.rows, start=1):
-            for c, value in enumerate(row, start=1):
-                if value is not None:
-                    cell = ws.cell(r, c, value)
-                    if isinstance(value, str):
-                        cell.data_type = "s"  # text stays text, even "=1+1" (write formulas with set_xlsx_cells)
-        for r0, c0, r1, c1 in sheet.merges:
-            ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
-        if sheet.hidden:
-            ws.sheet_state = "hidden"
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    write_bytes(path, xlsx_bytes(_as_sheets(content)))
     if macro:
         _patch_zip(path, "[Content_Types].xml", lambda xml: xml.replace(
             b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
             b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"))
-    return path
+    return Path(path)
 
 
 def write_xls(path: Path, content: Form | Sheet | Sequence[Sheet]) -> Path:
     """Write a BIFF8 .xls (as WPS and old Excel save) with xlwt."""
-    import xlwt
-
-    wb = xlwt.Workbook(encoding="utf-8")
-    for sheet in _as_sheets(content):
-        ws = wb.add_sheet(sheet.name)
-        merged = {(r, c) for r0, c0, r1, c1 in sheet.merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
-        for r0, c0, r1, c1 in sheet.merges:
-            ws.write_merge(r0, r1, c0, c1, _cell(sheet.rows, r0, c0))
-        for r, row in enumerate(sheet.rows):
-            for c, value in enumerate(row):
-                if value is not None and (r, c) not in merged:
-                    ws.write(r, c, value)
-        if sheet.hidden:
-            ws.visibility = 1
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(str(path))
-    return path
+    return write_bytes(path, xls_bytes(_as_sheets(content)))
 
 
 def write_ods(path: Path, content: Form | Sheet | Sequence[Sheet]) -> Path:
     """Write an OpenDocument spreadsheet with odfpy (merged cells as spans + covered cells)."""
-    from odf import teletype
-    from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.style import Style, TableProperties
-    from odf.table import CoveredTableCell, Table, TableCell, TableRow
-    from odf.text import P
-
-    doc = OpenDocumentSpreadsheet()
-    hidden_style = Style(name="hiddentable", family="table")
-    hidden_style.addElement(TableProperties(display=False))
-    doc.automaticstyles.addElement(hidden_style)
-    for sheet in _as_sheets(content):
-        table = Table(name=sheet.name, **({"stylename": hidden_style} if sheet.hidden else {}))
-        starts = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in sheet.merges}
-        covered = _covered(sheet.merges)
-        width = max((len(r) for r in sheet.rows), default=0)
-        for r, row in enumerate(sheet.rows):
-            tr = TableRow()
-            for c in range(width):
-                if (r, c) in covered:
-                    tr.addElement(CoveredTableCell())
-                    continue
-                value = row[c] if c < len(row) else None
-                attrs: dict[str, object] = {}
-                if (r, c) in starts:
-                    attrs["numberrowsspanned"], attrs["numbercolumnsspanned"] = starts[(r, c)]
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    cell = TableCell(valuetype="float", value=value, **attrs)
-                elif value is not None:
-                    cell = TableCell(valuetype="string", **attrs)
-                else:
-                    cell = TableCell(**attrs)
-                if value is not None:
-                    p = P()
-                    teletype.addTextToElement(p, str(value))
-                    cell.addElement(p)
-                tr.addElement(cell)
-            table.addElement(tr)
-        doc.spreadsheet.addElement(table)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(path))
-    return path
+    return write_bytes(path, ods_bytes(_as_sheets(content)))
 
 
 def write_docx(path: Path, form: Form | None, *, paragraphs: Iterable[str] = (),
@@ -306,40 +225,21 @@ def write_docx(path: Path, form: Form | None, *, paragraphs: Iterable[str] = (),
     if form is not None:
         for line in form.head:
             doc.add_paragraph("".join(str(v) for v in line if v is not None))
-        _docx_table(doc, form.table, form.merges)
+        word_table(doc, Sheet("", form.table, form.merges))
         for line in form.notes:
             doc.add_paragraph("".join(str(v) for v in line if v is not None))
     for rows in extra_tables:
-        _docx_table(doc, [list(r) for r in rows], ())
+        word_table(doc, Sheet("", [list(r) for r in rows]))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
 
 
-def _docx_table(doc, rows: list[list[object]], merges: Sequence[Merge]) -> None:
-    width = max(len(r) for r in rows)
-    table = doc.add_table(rows=len(rows), cols=width)
-    covered = _covered(merges)
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            if value is not None and (r, c) not in covered:
-                table.cell(r, c).text = str(value)
-    for r0, c0, r1, c1 in merges:
-        table.cell(r0, c0).merge(table.cell(r1, c1))
-
-
 def write_csv(path: Path, content: Form | Sheet, *, encoding: str = "utf-8", delimiter: str = ",") -> Path:
     """The form as CSV text (merged cells keep their text in the first cell only)."""
     sheet = content.sheet() if isinstance(content, Form) else content
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    for row in sheet.rows:
-        writer.writerow(["" if v is None else v for v in row])
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
+    return write_bytes(path, csv_bytes(sheet.rows, encoding, delimiter))
 
 
 # ---------------------------------------------------------------- short cuts named by layout
@@ -417,8 +317,9 @@ def write_photo(path: Path) -> Path:
                        + b"\xff\xd9")
 
 
-def write_video(path: Path) -> Path:
-    return write_bytes(path, b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(64))
+def write_video(path: Path, seconds: float = 30.0) -> Path:
+    """A valid MP4 whose container says it lasts ``seconds`` (the demo's video)."""
+    return write_bytes(path, minimal_mp4(seconds))
 
 
 def write_pdf(path: Path) -> Path:
@@ -460,16 +361,6 @@ def write_units_csv(path: Path, units: Iterable[tuple[str, str, str]] = TEST_UNI
 def with_values(base: Mapping[str, object], **changes: object) -> dict[str, object]:
     """A copy of ``base`` with some fields changed."""
     return {**base, **changes}
-
-
-def _cell(rows: list[list[object]], r: int, c: int) -> object:
-    return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
-
-
-def _covered(merges: Iterable[Merge]) -> set[tuple[int, int]]:
-    """Cells inside merged ranges other than each range's top-left cell."""
-    return {(r, c) for r0, c0, r1, c1 in merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
-            if (r, c) != (r0, c0)}
 
 
 
