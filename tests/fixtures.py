@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 import python_calamine  # noqa: F401  (same)

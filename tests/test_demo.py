@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from mutagen.mp4 import MP4
 
 from analysis import form, paths
-from analysis.demo import cli, city, spelling
+from analysis.demo import city, cli, spelling
 from analysis.demo import materials as demo_materials
 from analysis.demo.city import DEMO_WEEKS, DEMO_YEARS
 from analysis.demo.generate import generate

@@ -4,8 +4,8 @@ files, when each arrived, the true values and the planted problems."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -16,8 +16,15 @@ from analysis.demo.ledger import demo_ledger
 from analysis.demo.materials import unit_materials
 from analysis.demo.plans import PLANS, PLANTED_COLUMNS, DemoPlan, planted_row
 from analysis.demo.returns import Return
-from analysis.demo.spelling import (COMMON_SPELLINGS, FORCED_SPELLINGS, label_variants, number_text, spellings,
-                                    stamp_names, wrap_label)
+from analysis.demo.spelling import (
+    COMMON_SPELLINGS,
+    FORCED_SPELLINGS,
+    label_variants,
+    number_text,
+    spellings,
+    stamp_names,
+    wrap_label,
+)
 from analysis.demo.writers.layouts import EXTENSIONS, write_return
 from analysis.intake.units import Unit
 from analysis.review.ledger import LedgerRow

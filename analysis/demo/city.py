@@ -4,7 +4,7 @@ figures (seeded, believable sizes and trends)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from analysis import paths
 from analysis.demo.city import DEFAULT_SEED, DEMO_YEARS

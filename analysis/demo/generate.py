@@ -4,8 +4,8 @@ truth and planted problems into ``<truth>/``, its ledger into ``<raw>/../review/
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from analysis import paths
 from analysis.demo.build import build_year

@@ -9,7 +9,6 @@ from analysis.demo.city import DEMO_WEEKS
 from analysis.demo.spelling import number_text
 from analysis.review.ledger import LedgerRow
 
-
 SETTLEMENTS = {
     "money_in_yuan_suspect": ("更正", "电话核实：单位确认按元填写，已换算为万元（示例）"),
     "value_unknown": ("更正", "电话核实：单位补报具体数值（示例）"),

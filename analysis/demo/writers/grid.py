@@ -6,8 +6,8 @@ them with the same writers (:mod:`.xlsx`, :mod:`.xls`, :mod:`.ods`, :mod:`.word`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 Merge = tuple[int, int, int, int]  # (r0, c0, r1, c1), 0-based, inclusive
 Cell = str | int | float | None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from odf import dc, meta
 from odf.element import Element

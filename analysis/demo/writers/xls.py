@@ -4,7 +4,7 @@ header row as WPS saves it."""
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 import xlwt
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from typing import Sequence
+from collections.abc import Sequence
 
 import openpyxl
 from openpyxl.utils import get_column_letter
