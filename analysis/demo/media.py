@@ -36,7 +36,7 @@ _MATRIX = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
 def minimal_mp4(seconds: float) -> bytes:
     """A tiny valid MP4 (ftyp + moov with one empty video track) whose container says it lasts ``seconds``.
 
-    ``mutagen.mp4.MP4(...).info.length == seconds`` exactly when ``seconds`` is a whole number of
+    ``tinytag.TinyTag.get(...).duration == seconds`` exactly when ``seconds`` is a whole number of
     milliseconds (and for most other values); otherwise it differs by a few units in the last place.
     """
     if not (seconds >= 0 and seconds != float("inf")):
