@@ -12,7 +12,9 @@ from pathlib import Path
 
 from analysis.form import CURRENT, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX, Form, form_for
 from analysis.intake.archives import MAX_ARCHIVE_DEPTH, HashedMember, UnsafeMember, is_archive, members
+from analysis.intake.export_returns import export_outcome, undecided_issue
 from analysis.intake.filekinds import classify, is_read
+from analysis.intake.form_export import Export, Undecided, find_export
 from analysis.intake.locate import Located, count_labels, find_stamp, locate
 from analysis.intake.media import video_seconds
 from analysis.intake.readers.ocr import OcrGrid, OcrUnavailable, ocr_findings
@@ -99,6 +101,11 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
         grids = opened.grids
         unreadable = tuple(Issue("warning", "sheet_unreadable", g.problem, source_file, g.sheet) for g in grids
                            if g.problem)
+        export = find_export(grids, form)
+        if isinstance(export, Export):  # an online form's export: one return per row
+            return export_outcome(export, source_file, sha, mtime, form)
+        if isinstance(export, Undecided):
+            unreadable += (undecided_issue(export, source_file),)
         located = locate(grids, year)
         template = recognise(opened.facts, grids, form, located)  # the package's own template: by name / tag, exact
         located = template.located if template is not None else located
