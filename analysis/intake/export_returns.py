@@ -27,9 +27,10 @@ def row_name(source_file: str, row: int) -> str:
 
 def export_outcome(export: Export, source_file: str, sha: str, mtime: float, form: Form) -> FileOutcome:
     """The export file (kind other, like an archive) with one member per row."""
-    issues: list[Issue] = [Issue("info", "form_export", f"识别为在线表单导出的汇总表（工作表“{export.sheet}”第"
-                                                        f"{export.header_row}行为题目），共{len(export.rows)}行，"
-                                                        "每行按一份报表读取。", source_file, export.sheet)]
+    sheet = f"工作表“{export.sheet}”" if export.sheet else ""
+    issues: list[Issue] = [Issue("info", "form_export", f"识别为在线表单导出的汇总表（{sheet}第{export.header_row}行为"
+                                                        f"题目），共{len(export.rows)}行，每行按一份报表读取。",
+                                 source_file, export.sheet)]
     if export.missing:
         labels = "”“".join(form.by_key[k].label for k in export.missing)
         issues.append(Issue("warning", "field_not_found", f"导出表中没有“{labels}”题，各单位的这些项目按未填报处理。"
