@@ -47,3 +47,19 @@ def write_mbox(path: Path, messages: list[EmailMessage]) -> Path:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def with_raw_name(msg: EmailMessage, placeholder: str, disposition: bytes) -> bytes:
+    """The message's bytes with one attachment's Content-Disposition written as a given client writes it (e.g.
+    ``filename="=?GBK?B?...?="`` from Foxmail, or raw GBK bytes)."""
+    data = bytes(msg)
+    start = data.index(f'Content-Disposition: attachment; filename="{placeholder}"'.encode())
+    end = data.index(b"\n", start)
+    return data[:start] + b"Content-Disposition: " + disposition + data[end:].replace(b"\r", b"", 0)
+
+
+def forwarded(outer_sender: str, subject: str, when: datetime, inner: EmailMessage) -> EmailMessage:
+    """A mail forwarding ``inner`` as an attachment (message/rfc822)."""
+    msg = mail(outer_sender, subject, when, [])
+    msg.add_attachment(inner)
+    return msg

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Callable
 
 from analysis.intake.archives import UnsafeMember
-from analysis.intake.readers.mail import Mail, mbox_messages, read_mail
+from analysis.intake.readers.mail import FORWARDED, Mail, mbox_messages, read_mail
 from analysis.intake.readers.msg import read_msg
 from analysis.intake.records import FileOutcome
 from analysis.intake.safety import Limits, Refused
@@ -61,7 +61,9 @@ def _message(mail: Mail, name: str, sha: str, mtime: float, depth: int, read_mem
             continue
         outcome = read_member(attachment, f"{name}/{attachment.member}", when, depth + 1)
         members.append(_named(outcome, names))
-    if not any(_usable(m) for m in members):
+    for n, inner in enumerate(mail.forwarded, start=1):  # the unit's own message: its sender, its date
+        members.append(_message(inner, f"{name}/{FORWARDED}{n}", _digest(inner), when, depth, read_member))
+    if not any(_usable(m) for m in members) and not mail.forwarded:
         issues.append(Issue("warning", "mail_no_attachment", f"邮件“{name}”（发件人“{mail.sender}”，主题“{mail.subject}”）"
                                                              "没有可用的附件（统计表、总结、照片或视频），未计入。"
                                                              "请向发件单位索取附件。", name))
@@ -69,6 +71,14 @@ def _message(mail: Mail, name: str, sha: str, mtime: float, depth: int, read_mem
     source = {"Date": MAIL_DATE, "Received": MAIL_RECEIVED}.get(mail.sent_from, "")
     return FileOutcome(name, sha, "other", issues=tuple(issues), mtime=when, members=tuple(members),
                        received=received, received_from=source)
+
+
+def _digest(mail: Mail) -> str:
+    """A forwarded message's hash (it is no file of its own): of its headers and attachments."""
+    digest = hashlib.sha256(f"{mail.address}\x1f{mail.subject}\x1f{mail.sent}".encode())
+    for attachment in mail.attachments:
+        digest.update(attachment.data if isinstance(attachment, Source) else attachment.name.encode())
+    return digest.hexdigest()
 
 
 def _named(outcome: FileOutcome, names: tuple[tuple[str, str], ...]) -> FileOutcome:

@@ -5,7 +5,7 @@ A message becomes a :class:`Mail`: who sent it (display name and address), its s
 :class:`~analysis.intake.source.Source` files, read afterwards like archive members.  Attachment names are
 decoded from RFC 2047 / RFC 2231 by Python's :mod:`email` (``policy.default``); a raw 8-bit name (as some Chinese
 clients write it) is decoded as UTF-8, else GB18030.  A forwarded message (``message/rfc822``) is opened one level
-deep: its attachments are listed under ``转发邮件N/``.  Inline images (a ``Content-ID`` referenced by the body)
+deep (:attr:`Mail.forwarded`; listed as ``<mail>/转发邮件N``).  Inline images (a ``Content-ID`` referenced by the body)
 and signatures (``.p7s``, ``application/pgp-signature``) are not attachments.  The limits of an archive apply:
 the count of attachments (``Limits.max_members``), each one's size (``Limits.max_file_bytes``) and all together
 (``Limits.max_unzipped_bytes``).  Outlook's .msg is read by :mod:`analysis.intake.readers.msg`.
@@ -29,6 +29,7 @@ MAIL_EXT = (".eml", ".mbox", ".msg")
 SIGNATURE_TYPES = ("application/pgp-signature", "application/pkcs7-signature", "application/x-pkcs7-signature")
 SIGNATURE_EXT = (".p7s", ".asc", ".sig")
 FORWARDED = "转发邮件"
+_RAW_NAME = re.compile(r'(?:file)?name\s*=\s*"([^"]+)"')
 _MBOX_SEPARATOR = re.compile(rb"(?:^|\n)From [^\n]*\n")
 
 
@@ -43,6 +44,7 @@ class Mail:
     sent_from: str  # 'Date' or 'Received' ('' when neither could be read)
     attachments: tuple[Source | UnsafeMember, ...]
     problems: tuple[str, ...] = field(default=())
+    forwarded: tuple[Mail, ...] = field(default=())  # attached messages (message/rfc822, an Outlook item), one level
 
 
 def is_mail(name: str) -> bool:
@@ -66,18 +68,23 @@ def read_mail(data: bytes, limits: Limits) -> Mail:
         headers = {k.lower() for k in msg.keys()}
         if not headers & {"from", "date", "subject", "received", "content-type", "message-id"}:
             raise Refused("mail_corrupt", "文件不是有效的邮件（没有发件人、日期、主题等邮件头），可能已损坏，请重新导出后报送。")
-        sender, address = _sender(msg)
-        subject = _header_text(msg, "subject")
-        sent, sent_from = _sent(msg)
-        problems: list[str] = []
-        attachments = _attachments(msg, limits, problems)
+        found = _mail(msg, limits, 0)
     except Refused:
         raise
     except RecursionError as exc:
         raise Refused("mail_corrupt", "邮件的分段嵌套过深，无法读取，请把附件直接报送。") from exc
     except Exception as exc:  # noqa: BLE001 - the email package raises many error types on broken input
         raise Refused("mail_corrupt", f"邮件无法解析（{type(exc).__name__}），可能已损坏，请重新导出后报送。") from exc
-    return Mail(sender, address, subject, sent, sent_from, tuple(attachments), tuple(problems))
+    return found
+
+
+def _mail(msg: EmailMessage, limits: Limits, depth: int) -> Mail:
+    sender, address = _sender(msg)
+    problems: list[str] = []
+    forwarded: list[Mail] = []
+    attachments = _attachments(msg, limits, problems, forwarded, depth)
+    return Mail(sender, address, _header_text(msg, "subject"), *_sent(msg), tuple(attachments), tuple(problems),
+                tuple(forwarded))
 
 
 def _header_text(msg: EmailMessage, name: str) -> str:
@@ -119,33 +126,31 @@ def _sent(msg: EmailMessage) -> tuple[datetime | None, str]:
     return (max(aware), "Received") if aware else (None, "")
 
 
-def _attachments(msg: EmailMessage, limits: Limits, problems: list[str], prefix: str = "",
-                 depth: int = 0) -> list[Source | UnsafeMember]:
+def _attachments(msg: EmailMessage, limits: Limits, problems: list[str], forwarded: list[Mail],
+                 depth: int) -> list[Source | UnsafeMember]:
     out: list[Source | UnsafeMember] = []
     total = 0
-    forwarded = 0
     for n, part in enumerate(_attached(msg), start=1):
         ctype = part.get_content_type()
         if ctype == "message/rfc822":
-            forwarded += 1
             inner = part.get_payload(0) if part.is_multipart() else None
             if depth >= 1 or not isinstance(inner, EmailMessage):
-                out.append(UnsafeMember(f"{prefix}{FORWARDED}{forwarded}", "转发的邮件中又套有转发邮件（超过一层），未读取"))
+                out.append(UnsafeMember(f"{FORWARDED}{len(forwarded) + 1}", "转发的邮件中又套有转发邮件（超过一层），未读取"))
                 continue
-            out += _attachments(inner, limits, problems, f"{prefix}{FORWARDED}{forwarded}/", depth + 1)
+            forwarded.append(_mail(inner, limits, depth + 1))
             continue
         if _is_decoration(part):
             continue
-        name = _file_name(part, n, problems, prefix)
+        name = _file_name(part, n, problems)
         reason = unsafe_reason(name)
         if reason:
-            out.append(UnsafeMember(prefix + name, reason))
+            out.append(UnsafeMember(name, reason))
             continue
         if len(out) >= limits.max_members:
             raise Refused("file_limit_members", f"邮件附件超过 {limits.max_members} 个（Limits.max_members），未读取。")
         encoded = len(str(part.get_payload()) if not part.is_multipart() else b"")
         if encoded * 3 // 4 > limits.max_file_bytes:
-            out.append(UnsafeMember(prefix + name, f"附件超过单个文件上限 {limits.max_file_bytes // 1024**2} MB"
+            out.append(UnsafeMember(name, f"附件超过单个文件上限 {limits.max_file_bytes // 1024**2} MB"
                                                    "（Limits.max_file_bytes）"))
             continue
         data = part.get_payload(decode=True) or b""
@@ -153,7 +158,7 @@ def _attachments(msg: EmailMessage, limits: Limits, problems: list[str], prefix:
         if total > limits.max_unzipped_bytes:
             raise Refused("file_limit_unzipped", f"邮件附件合计超过 {limits.max_unzipped_bytes // 1024**2} MB"
                                                  "（Limits.max_unzipped_bytes），未读取。请分几封邮件报送。")
-        out.append(Source(prefix + name, data))
+        out.append(Source(name, data))
     return out
 
 
@@ -171,18 +176,30 @@ def _attached(part: EmailMessage, root: bool = True):
             yield part
 
 
-def _file_name(part: EmailMessage, n: int, problems: list[str], prefix: str) -> str:
+def _file_name(part: EmailMessage, n: int, problems: list[str]) -> str:
     """The attachment's decoded name; one without a usable name is ``附件N`` plus its extension by type."""
     try:
         name = part.get_filename() or ""
     except Exception:  # noqa: BLE001 - a malformed RFC 2231 parameter
         name = ""
+    if "\ufffd" in name:  # raw 8-bit bytes in the header (some Chinese clients): decode them ourselves
+        name = _raw_8bit_name(part) or name
     name = _clean(name).replace("\\", "/").split("/")[-1] if name else ""
-    if not name or "\ufffd" in name:
+    if not name or "\ufffd" in name or any(ord(ch) < 0x20 for ch in name):
         shown = f"附件{n}{_guess_ext(part)}"
-        problems.append(f"“{prefix}{shown}”的文件名无法解码" if name else f"第{n}个附件没有文件名，记为“{prefix}{shown}”")
+        problems.append(f"“{shown}”的文件名无法解码" if name else f"第{n}个附件没有文件名，记为“{shown}”")
         return shown
     return name
+
+
+def _raw_8bit_name(part: EmailMessage) -> str:
+    """The name in a raw 8-bit ``filename=`` / ``name=`` parameter, decoded as UTF-8, else GB18030."""
+    for header, value in part.raw_items():
+        if header.lower() in ("content-disposition", "content-type"):
+            m = _RAW_NAME.search(str(value))
+            if m:
+                return decode_name(m[1].encode("utf-8", errors="surrogateescape")).text
+    return ""
 
 
 def _guess_ext(part: EmailMessage) -> str:

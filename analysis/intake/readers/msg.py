@@ -59,18 +59,15 @@ def _message(ole, path: list[str], header: int, limits: Limits, depth: int) -> M
                        if len(e) > len(path) and e[:len(path)] == path and e[len(path)].startswith("__attach_version1.0_")})
     if len(storages) > limits.max_members:
         raise Refused("file_limit_members", f"邮件附件超过 {limits.max_members} 个（Limits.max_members），未读取。")
-    forwarded = 0
+    forwarded: list[Mail] = []
     for n, storage in enumerate(storages, start=1):
         here = [*path, storage]
         aprops = _properties(ole, here, 8)
         if aprops.get(0x3705, 0) & 0xFFFFFFFF == _EMBEDDED:
-            forwarded += 1
             if depth >= 1:
-                attachments.append(UnsafeMember(f"{FORWARDED}{forwarded}", "转发的邮件中又套有转发邮件（超过一层），未读取"))
+                attachments.append(UnsafeMember(f"{FORWARDED}{len(forwarded) + 1}", "转发的邮件中又套有转发邮件（超过一层），未读取"))
                 continue
-            inner = _message(ole, [*here, "__substg1.0_3701000D"], 24, limits, depth + 1)
-            attachments += [UnsafeMember(f"{FORWARDED}{forwarded}/{a.name}", a.reason) if isinstance(a, UnsafeMember)
-                            else Source(f"{FORWARDED}{forwarded}/{a.member}", a.data) for a in inner.attachments]
+            forwarded.append(_message(ole, [*here, "__substg1.0_3701000D"], 24, limits, depth + 1))
             continue
         name = _string(ole, here, 0x3707) or _string(ole, here, 0x3704) or _string(ole, here, 0x3001)
         name = name.replace("\\", "/").split("/")[-1]
@@ -93,7 +90,7 @@ def _message(ole, path: list[str], header: int, limits: Limits, depth: int) -> M
         attachments.append(Source(name, ole.openstream(stream).read() if size else b""))
     subject = _string(ole, path, 0x0037)
     return Mail(sender or address, address, subject, sent, "Date" if sent else "", tuple(attachments),
-                tuple(problems))
+                tuple(problems), tuple(forwarded))
 
 
 def _string(ole, path: list[str], prop: int) -> str:
