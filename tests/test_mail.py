@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pytest
 from fixtures import SAMPLE, file_row, ingest_folder, issues_of, numbers, return_of, write_vertical_xlsx
+from cfb_writer import msg_nodes, write_msg
 from mail_builders import CHINA, XLSX, forwarded, mail, with_raw_name, write_eml, write_mbox
 
 EXPECTED = {k: float(v) for k, v in SAMPLE.items()}
@@ -52,6 +53,11 @@ def mails(tmp_path_factory, form_bytes):
     write_eml(raw / "无日期.eml", no_date)
     write_mbox(raw / "收件箱.mbox", [mail("市卫健委 <w@example.cn>", "统计表", june(1), [("卫健委.xlsx", form_bytes, XLSX)]),
                                      mail("市文旅局 <l@example.cn>", "统计表", june(2), [("文旅局.xlsx", form_bytes, XLSX)])])
+    inner = msg_nodes("大洪山管委会", "d@example.cn", "统计表", june(1), [("报表.xlsx", form_bytes)], header=24)
+    (raw / "Outlook.msg").write_bytes(write_msg("随州市科协", "k@example.cn", "科技活动周统计表", june(5, 10),
+                                                [("统计表.xlsx", form_bytes), ("image001.png", PNG)], [inner],
+                                                hidden=("image001.png",)))
+    (raw / "坏.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     (raw / "坏.eml").write_bytes(b"\x00\x01\x02 not a mail \xff\xfe" * 50)
     return ingest_folder(raw)
 
@@ -112,3 +118,17 @@ def test_mail_without_attachment_is_a_warning(mails):
 def test_malformed_mail_is_one_issue(mails):
     found = issues_of(mails, "坏.eml")
     assert found[["severity", "code"]].values.tolist() == [["error", "mail_corrupt"]]
+
+
+def test_outlook_msg(mails):
+    row = return_of(mails, "Outlook.msg/统计表.xlsx")
+    assert row["unit"] == "市科协" and numbers(row) == EXPECTED
+    row = file_row(mails, "Outlook.msg/统计表.xlsx")
+    assert (row["received"], row["received_from"]) == ("2023-06-05", "邮件发送时间（Date）")
+    assert return_of(mails, "Outlook.msg/转发邮件1/报表.xlsx")["unit"] == "大洪山风景名胜区"
+    listed = mails.files["source_file"][mails.files["source_file"].str.startswith("Outlook.msg")].tolist()
+    assert listed == ["Outlook.msg", "Outlook.msg/统计表.xlsx", "Outlook.msg/转发邮件1", "Outlook.msg/转发邮件1/报表.xlsx"]
+
+
+def test_broken_msg_is_one_issue(mails):
+    assert issues_of(mails, "坏.msg")[["severity", "code"]].values.tolist() == [["error", "mail_corrupt"]]

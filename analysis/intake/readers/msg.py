@@ -124,4 +124,4 @@ def _filetime(value: int | None) -> datetime | None:
         when = _FILETIME_EPOCH + timedelta(microseconds=value // 10)
     except OverflowError:
         return None
-    return when if 1990 <= when.year <= 2100 else None
+    return when.astimezone() if 1990 <= when.year <= 2100 else None  # the bureau's local time
