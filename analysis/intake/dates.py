@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -141,7 +142,7 @@ class ChannelDate:
 def received_dates(listed: dict[str, date], files: pd.DataFrame, file_times: dict[str, float],
                    channel: dict[str, ChannelDate] | None = None) -> pd.DataFrame:
     """When each file was received, by one rule: as ``received.csv`` lists it (by path, or by file name when that
-    is unique), else the date its channel gives (``channel``: a mail's Date, an export row's submit time), else
+    name is unique both in the log and among the files: two mails' 统计表.xlsx are told apart by path), else the date its channel gives (``channel``: a mail's Date, an export row's submit time), else
     the file's modification time.
 
     Returns ``source_file, received (date or None), date_source`` ('received.csv', the channel's source, or
@@ -151,10 +152,13 @@ def received_dates(listed: dict[str, date], files: pd.DataFrame, file_times: dic
     by_name: dict[str, list[date]] = {}
     for name, day in listed.items():
         by_name.setdefault(name.rsplit("/", 1)[-1], []).append(day)
+    sources = files["source_file"].astype(str).tolist()
+    names = Counter(source.rsplit("/", 1)[-1] for source in sources)
     rows = []
-    for source in files["source_file"].astype(str):
+    for source in sources:
         day = listed.get(source)
-        if day is None and len(by_name.get(source.rsplit("/", 1)[-1], [])) == 1:
+        name = source.rsplit("/", 1)[-1]
+        if day is None and len(by_name.get(name, [])) == 1 and names[name] == 1:
             day = by_name[source.rsplit("/", 1)[-1]][0]
         if day is not None:
             rows.append((source, day, RECEIVED_CSV))
