@@ -23,6 +23,7 @@ from datetime import datetime
 from analysis.form import TOTAL_WORDS, Form
 from analysis.intake.locate import MIN_FIELDS, RawCell
 from analysis.intake.readers.grid import Grid
+from analysis.intake.safety import Refused
 
 _NUMBERING = re.compile(r"^\s*(?:第\s*\d+\s*题|[QqＱ]\s*\d+|\d+)\s*[、.．:：)）\s]*")
 SUBMIT_TIME = ("提交答卷时间", "提交时间", "填写时间", "答题时间", "填写提交时间")
@@ -35,6 +36,7 @@ _UNIT_QUESTION = re.compile(r"^(?:单位名称|单位全称|填报单位|报送�
 # what the services write for a question the person skipped or left empty: not reported, not 0
 SKIPPED = ("(跳过)", "（跳过）", "(空)", "（空）", "跳过", "-3", "(未填)", "（未填）")
 MAX_EXPORT_COLUMNS = 1_000  # a form of twenty items: far more columns is not an export to read row by row
+MAX_EXPORT_ROWS = 20_000  # a city's units submit a few hundred times at most
 _TIME = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
 
@@ -82,7 +84,7 @@ def _header_kind(text: str) -> str:
         return "time"
     if folded in SUBMITTER:
         return "submitter"
-    if folded in _META or folded.upper() in ("IP",):
+    if folded in _META:
         return "meta"
     if _UNIT_QUESTION.match(question_text(text).replace(" ", "")):
         return "unit"
@@ -90,7 +92,8 @@ def _header_kind(text: str) -> str:
 
 
 def find_export(grids: list[Grid], form: Form) -> Export | Undecided | None:
-    """The first grid that is an export of the form's items; an :class:`Undecided` when one cannot be told."""
+    """The first grid that is an export of the form's items; an :class:`Undecided` when one cannot be told.
+    Raises :class:`~analysis.intake.safety.Refused` for an export beyond ``MAX_EXPORT_ROWS`` / ``MAX_EXPORT_COLUMNS``."""
     undecided = None
     for grid in grids:
         found = _export(grid, form)
@@ -127,13 +130,23 @@ def _export(grid: Grid, form: Form) -> Export | Undecided | None:
                    f"表中有“合计”行（第{total_row + grid.origin[0] + 1}行）" if total_row is not None else
                    "表头没有“单位名称”题，也没有提交者列")
             return Undecided(grid.sheet, why)
-        if max(len(row) for row in grid.rows) > MAX_EXPORT_COLUMNS:
-            return Undecided(grid.sheet, f"表格有 {max(len(row) for row in grid.rows)} 列，远多于统计表的项目")
+        _check_size(grid, r)
         rows = tuple(_row(grid, i, items, unit_col, submitter_col, time_col) for i in range(r + 1, len(grid.rows))
                      if any(v not in (None, "") for v in grid.rows[i]))
         missing = tuple(k for k in form.keys if k not in items)
         return Export(grid.sheet, r + grid.origin[0] + 1, missing, rows, unit_col is not None)
     return None
+
+
+def _check_size(grid: Grid, header: int) -> None:
+    """An export far larger than any city's returns is refused whole (one issue), not read row by row."""
+    columns = max(len(row) for row in grid.rows)
+    rows = len(grid.rows) - header - 1
+    if columns > MAX_EXPORT_COLUMNS or rows > MAX_EXPORT_ROWS:
+        where = f"（工作表“{grid.sheet}”）" if grid.sheet else ""
+        raise Refused("form_export_too_large", f"在线表单导出表{where}有 {rows} 行、{columns} 列，超过上限 "
+                                               f"{MAX_EXPORT_ROWS} 行、{MAX_EXPORT_COLUMNS} 列（form_export.MAX_EXPORT_ROWS / "
+                                               "MAX_EXPORT_COLUMNS），未读取。请只导出本次科技活动周的问卷结果后重新放入。")
 
 
 def _total_row(grid: Grid, header: int, col: int) -> int | None:
