@@ -22,7 +22,7 @@ from datetime import datetime
 
 from analysis.form import TOTAL_WORDS, Form
 from analysis.intake.locate import MIN_FIELDS, RawCell
-from analysis.intake.readers.grid import Grid
+from analysis.intake.readers.grid import Grid, column_letters
 from analysis.intake.safety import Refused
 
 _NUMBERING = re.compile(r"^\s*(?:第\s*\d+\s*题|[QqＱ]\s*\d+|\d+)\s*[、.．:：)）\s]*")
@@ -131,8 +131,9 @@ def _export(grid: Grid, form: Form) -> Export | Undecided | None:
                    "表头没有“单位名称”题，也没有提交者列")
             return Undecided(grid.sheet, why)
         _check_size(grid, r)
-        rows = tuple(_row(grid, i, items, unit_col, submitter_col, time_col) for i in range(r + 1, len(grid.rows))
-                     if any(v not in (None, "") for v in grid.rows[i]))
+        letters = {c: column_letters(c + grid.origin[1] + 1) for c in items.values()}  # once per column, not per cell
+        rows = tuple(_row(grid, i, items, letters, unit_col, submitter_col, time_col)
+                     for i in range(r + 1, len(grid.rows)) if any(v not in (None, "") for v in grid.rows[i]))
         missing = tuple(k for k in form.keys if k not in items)
         return Export(grid.sheet, r + grid.origin[0] + 1, missing, rows, unit_col is not None)
     return None
@@ -164,9 +165,10 @@ def _text(row: list[object], col: int | None) -> str:
     return str(row[col]).strip()
 
 
-def _row(grid: Grid, i: int, items: dict[str, int], unit_col: int | None, submitter_col: int | None,
-         time_col: int | None) -> ExportRow:
+def _row(grid: Grid, i: int, items: dict[str, int], letters: dict[int, str], unit_col: int | None,
+         submitter_col: int | None, time_col: int | None) -> ExportRow:
     row = grid.rows[i]
+    number = i + grid.origin[0] + 1
     unit, unit_from, unit_cell = _text(row, unit_col), "单位名称题", ""
     if unit_col is not None:
         unit_cell = grid.address(i, unit_col)
@@ -177,9 +179,9 @@ def _row(grid: Grid, i: int, items: dict[str, int], unit_col: int | None, submit
     if not unit:
         unit_from = ""
     raw_time = row[time_col] if time_col is not None and time_col < len(row) else None
-    cells = {key: RawCell(key, _answer(row[c] if c < len(row) else None), grid.sheet, grid.address(i, c))
+    cells = {key: RawCell(key, _answer(row[c] if c < len(row) else None), grid.sheet, f"{letters[c]}{number}")
              for key, c in items.items()}
-    return ExportRow(i + grid.origin[0] + 1, unit, unit_from, unit_cell, submit_time(raw_time),
+    return ExportRow(number, unit, unit_from, unit_cell, submit_time(raw_time),
                      _text(row, time_col), grid.address(i, time_col) if time_col is not None else "", cells)
 
 
