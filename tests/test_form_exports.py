@@ -90,6 +90,15 @@ def test_wide_table_of_towns_stays_one_return(exports):
     assert issues_of(exports, "大洪山/乡镇汇总.xlsx", "form_export_uncertain").empty
 
 
+def test_rows_are_never_given_the_folder_unit(tmp_path):
+    rows = wjx_rows([("2023/6/1 10:00:00", "南郊街道", ANSWERS), ("2023/6/2 10:00:00", "北郊街道", [1] * 20)])
+    write_xlsx(tmp_path / "2023" / "曾都区" / "乡镇问卷.xlsx", Sheet("Sheet1", rows))
+    result = ingest_folder(tmp_path / "2023")
+    assert sorted(result.returns["unit"]) == ["北郊街道", "南郊街道"]  # kept as written, not merged into 曾都区
+    assert (result.files["status"] != "superseded").all()
+    assert len(issues_of(result, "曾都区/乡镇问卷.xlsx/第2行", "unit_unknown")) == 1
+
+
 def test_undecidable_table_is_a_warning_naming_the_file(tmp_path):
     rows = wjx_rows([("2023/6/1 10:00:00", "曾都区", ANSWERS), ("", "合计", ANSWERS)])
     write_xlsx(tmp_path / "2023" / "汇总.xlsx", Sheet("Sheet1", rows))

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from analysis.intake.records import FileOutcome
+from analysis.intake.records import ROW_UNIT_SOURCES, FileOutcome
 from analysis.intake.units import Registry, Unit, fold_name
 from analysis.issues import Issue
 
@@ -47,6 +47,8 @@ def unit_candidates(outcome: FileOutcome, registry: Registry) -> list[UnitCandid
     """Where a return names its unit, most trusted first: the 盖章 line (an export row: its unit answer), the file
     name, what the channel says (a mail's sender and subject), the folders inward-out."""
     *folders, name = outcome.source_file.split("/")  # a "/"-separated path relative to the year folder
+    if outcome.stamp_from in ROW_UNIT_SOURCES:  # an export's row names its unit itself; the file's place does not
+        return [UnitCandidate(outcome.stamp_from, outcome.stamp, registry.resolve(outcome.stamp))]
     texts = [(outcome.stamp_from, outcome.stamp), ("文件名", PurePosixPath(name).stem), *outcome.names,
              *[("文件夹", p) for p in reversed(folders) if p]]
     return [UnitCandidate(where, text, registry.resolve(text) if text else None) for where, text in texts]

@@ -23,6 +23,7 @@ from datetime import datetime
 from analysis.form import TOTAL_WORDS, Form
 from analysis.intake.locate import MIN_FIELDS, RawCell
 from analysis.intake.readers.grid import Grid, column_letters
+from analysis.intake.records import ROW_UNIT_SOURCES
 from analysis.intake.safety import Refused
 
 _NUMBERING = re.compile(r"^\s*(?:第\s*\d+\s*题|[QqＱ]\s*\d+|\d+)\s*[、.．:：)）\s]*")
@@ -169,11 +170,11 @@ def _row(grid: Grid, i: int, items: dict[str, int], letters: dict[int, str], uni
          submitter_col: int | None, time_col: int | None) -> ExportRow:
     row = grid.rows[i]
     number = i + grid.origin[0] + 1
-    unit, unit_from, unit_cell = _text(row, unit_col), "单位名称题", ""
+    unit, unit_from, unit_cell = _text(row, unit_col), ROW_UNIT_SOURCES[0], ""
     if unit_col is not None:
         unit_cell = grid.address(i, unit_col)
     if (not unit or unit in SKIPPED) and _text(row, submitter_col):
-        unit, unit_from, unit_cell = _text(row, submitter_col), "提交者", grid.address(i, submitter_col)
+        unit, unit_from, unit_cell = _text(row, submitter_col), ROW_UNIT_SOURCES[1], grid.address(i, submitter_col)
     if unit in SKIPPED:
         unit = ""
     if not unit:

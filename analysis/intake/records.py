@@ -17,6 +17,7 @@ FILE_COLUMNS = ("source_file", "kind", "status", "unit", "sha256", "received", "
 FILE_KINDS = ("form", "summary", "photo", "video", "document", "other")
 FILE_STATUSES = ("accepted", "superseded", "stamped", "skipped", "error")  # stamped: the 盖章件 of a return
 TABLES = ("returns", "values", "issues", "files")
+ROW_UNIT_SOURCES = ("单位名称题", "提交者")  # where an online-form export's row names its unit (``FileOutcome.stamp_from``)
 
 
 @dataclass(frozen=True, slots=True)
