@@ -27,13 +27,16 @@ def processed(tmp_path_factory):
                                    [("统计表.xlsx", form, XLSX)]))
     write_eml(raw / "广水.eml", mail("广水市科经局 <b@example.cn>", "统计表", datetime(2023, 6, 9, 9, tzinfo=CHINA),
                                    [("统计表.xlsx", form, XLSX)]))
+    write_eml(raw / "高新区.eml", mail("高新区科创局 <c@example.cn>", "统计表", datetime(2023, 6, 9, 9, tzinfo=CHINA),
+                                    [("高新区.xlsx", form, XLSX)]))
     write_xlsx(raw / "问卷星.xlsx", Sheet("Sheet1", wjx_rows([("2023/6/8 10:00:00", "市气象局", ANSWERS),
                                                               ("2023/6/3 10:00:00", "市科协", ANSWERS[::-1])])))
     late_file = write_vertical_xlsx(raw / "曾都区.xlsx", SAMPLE, stamp="曾都区")
     stamp = datetime(2023, 6, 10, 12).timestamp()
     os.utime(late_file, (stamp, stamp))
     # the bureau's own log wins over the mail's Date
-    (raw / "received.csv").write_text("source_file,received\n广水.eml/统计表.xlsx,2023-06-05\n", encoding="utf-8-sig")
+    (raw / "received.csv").write_text("source_file,received\n广水.eml/统计表.xlsx,2023-06-05\n高新区.eml,2023-06-06\n",
+                                      encoding="utf-8-sig")
     weeks = root / "weeks.csv"
     weeks.write_text("year,start,end,deadline\n2023,2023-05-20,2023-05-27,2023-06-06\n", encoding="utf-8")
     out = root / "processed"
@@ -48,6 +51,7 @@ def test_files_record_when_and_whence(processed):
     got = files.set_index("source_file")[["received", "received_from"]].to_dict("index")
     assert got["随县.eml/统计表.xlsx"] == {"received": "2023-06-07", "received_from": "邮件发送时间（Date）"}
     assert got["广水.eml/统计表.xlsx"] == {"received": "2023-06-05", "received_from": "received.csv"}
+    assert got["高新区.eml/高新区.xlsx"] == {"received": "2023-06-06", "received_from": "received.csv"}  # the mail's
     assert got["问卷星.xlsx/第2行"] == {"received": "2023-06-08", "received_from": "在线表单提交时间"}
     assert got["曾都区.xlsx"] == {"received": "2023-06-10", "received_from": "文件修改时间"}
 

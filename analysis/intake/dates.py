@@ -141,8 +141,8 @@ class ChannelDate:
 
 def received_dates(listed: dict[str, date], files: pd.DataFrame, file_times: dict[str, float],
                    channel: dict[str, ChannelDate] | None = None) -> pd.DataFrame:
-    """When each file was received, by one rule: as ``received.csv`` lists it (by path, or by file name when that
-    name is unique both in the log and among the files: two mails' 统计表.xlsx are told apart by path), else the date its channel gives (``channel``: a mail's Date, an export row's submit time), else
+    """When each file was received, by one rule: as ``received.csv`` lists it (by path — a member of a listed archive
+    or mail takes its date —, or by file name when that name is unique both in the log and among the files: two mails' 统计表.xlsx are told apart by path), else the date its channel gives (``channel``: a mail's Date, an export row's submit time), else
     the file's modification time.
 
     Returns ``source_file, received (date or None), date_source`` ('received.csv', the channel's source, or
@@ -156,7 +156,7 @@ def received_dates(listed: dict[str, date], files: pd.DataFrame, file_times: dic
     names = Counter(source.rsplit("/", 1)[-1] for source in sources)
     rows = []
     for source in sources:
-        day = listed.get(source)
+        day = _listed_or_container(listed, source)
         name = source.rsplit("/", 1)[-1]
         if day is None and len(by_name.get(name, [])) == 1 and names[name] == 1:
             day = by_name[source.rsplit("/", 1)[-1]][0]
@@ -170,6 +170,16 @@ def received_dates(listed: dict[str, date], files: pd.DataFrame, file_times: dic
             rows.append((source, None, ""))
     return pd.DataFrame(rows, columns=["source_file", "received", "date_source"]).astype(
         {"source_file": "str", "received": "object", "date_source": "str"})
+
+
+def _listed_or_container(listed: dict[str, date], source: str) -> date | None:
+    """The date received.csv gives a file, or the archive or mail it came in (``随县.eml`` for ``随县.eml/表.xlsx``)."""
+    parts = source.split("/")
+    for end in range(len(parts), 0, -1):
+        day = listed.get("/".join(parts[:end]))
+        if day is not None:
+            return day
+    return None
 
 
 def with_received(files: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
