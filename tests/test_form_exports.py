@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from export_builders import JINSHUJU_TAIL, TENCENT_META, TENCENT_QUESTIONS, wjx_rows
+from export_builders import JINSHUJU_TAIL, TENCENT_META, TENCENT_QUESTIONS, WPS_HEADER, wjx_rows
 from fixtures import SAMPLE, Sheet, file_row, ingest_folder, issues_of, numbers, return_of, value_of, write_csv, \
-    write_wide_xlsx, write_xlsx
+    write_wide_xlsx, write_xls, write_xlsx
 
 from analysis.form import FIELD_KEYS
 
@@ -33,6 +33,7 @@ def exports(tmp_path_factory: pytest.TempPathFactory):
                 [1, "市气象局", *ANSWERS, "赵六", "手机", "Android", "微信", "湖北省随州市", "1.2.3.4",
                  "2023-06-02 12:00:00", "2023-06-02 12:00:00"]]
     write_xlsx(raw / "金数据导出.xlsx", Sheet("表单数据", jinshuju))
+    write_xls(raw / "WPS表单数据.xls", Sheet("Sheet1", [WPS_HEADER, [1, "2023-06-03 15:04:05", "钱七", "市农科院", *ANSWERS]]))
     write_wide_xlsx(raw / "大洪山/乡镇汇总.xlsx", {"南郊街道": SAMPLE, "北郊街道": SAMPLE}, total=SAMPLE)
     return ingest_folder(raw)
 
@@ -44,6 +45,9 @@ def test_each_row_is_a_return_with_its_unit(exports):
     assert return_of(exports, "腾讯文档收集表.csv/第2行")["unit"] == "市教育局"
     assert numbers(return_of(exports, "金数据导出.xlsx/第2行")) == EXPECTED
     assert return_of(exports, "金数据导出.xlsx/第2行")["unit"] == "市气象局"
+    wps = return_of(exports, "WPS表单数据.xls/第2行")
+    assert wps["unit"] == "市农业科学院" and numbers(wps) == EXPECTED
+    assert file_row(exports, "WPS表单数据.xls/第2行")["received"] == "2023-06-03"
 
 
 def test_values_point_at_the_answer_cell(exports):
