@@ -14,12 +14,14 @@ the count of attachments (``Limits.max_members``), each one's size (``Limits.max
 from __future__ import annotations
 
 import email
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
+from typing import Iterator
 
 from analysis.intake.archives import UnsafeMember, unsafe_reason
 from analysis.intake.safety import Limits, Refused
@@ -126,32 +128,49 @@ def _sent(msg: EmailMessage) -> tuple[datetime | None, str]:
     return (max(aware), "Received") if aware else (None, "")
 
 
+@dataclass(frozen=True)
+class _Part:
+    """A leaf part and the headers looked at, each parsed once (``policy.default`` parses a header at every access)."""
+
+    part: EmailMessage
+    ctype: str
+    disposition: str | None
+    filename: str  # as the email package decodes it ('' when none or malformed)
+
+
+def _part(part: EmailMessage) -> _Part:
+    try:
+        filename = part.get_filename() or ""
+    except Exception:  # noqa: BLE001 - a malformed RFC 2231 parameter: the name is reported as undecodable
+        filename = "\ufffd"
+    return _Part(part, part.get_content_type(), part.get_content_disposition(), filename)
+
+
 def _attachments(msg: EmailMessage, limits: Limits, problems: list[str], forwarded: list[Mail],
                  depth: int) -> list[Source | UnsafeMember]:
     out: list[Source | UnsafeMember] = []
     total = 0
-    for n, part in enumerate(_attached(msg), start=1):
-        ctype = part.get_content_type()
-        if ctype == "message/rfc822":
+    for n, leaf in enumerate(_attached(msg), start=1):
+        part = leaf.part
+        if leaf.ctype == "message/rfc822":
             inner = part.get_payload(0) if part.is_multipart() else None
             if depth >= 1 or not isinstance(inner, EmailMessage):
                 out.append(UnsafeMember(f"{FORWARDED}{len(forwarded) + 1}", "转发的邮件中又套有转发邮件（超过一层），未读取"))
                 continue
             forwarded.append(_mail(inner, limits, depth + 1))
             continue
-        if _is_decoration(part):
+        if _is_decoration(leaf):
             continue
-        name = _file_name(part, n, problems)
+        name = _file_name(leaf, n, problems)
         reason = unsafe_reason(name)
         if reason:
             out.append(UnsafeMember(name, reason))
             continue
         if len(out) >= limits.max_members:
             raise Refused("file_limit_members", f"邮件附件超过 {limits.max_members} 个（Limits.max_members），未读取。")
-        encoded = len(str(part.get_payload()) if not part.is_multipart() else b"")
-        if encoded * 3 // 4 > limits.max_file_bytes:
+        if len(str(part.get_payload())) * 3 // 4 > limits.max_file_bytes:
             out.append(UnsafeMember(name, f"附件超过单个文件上限 {limits.max_file_bytes // 1024**2} MB"
-                                                   "（Limits.max_file_bytes）"))
+                                          "（Limits.max_file_bytes）"))
             continue
         data = part.get_payload(decode=True) or b""
         total += len(data)
@@ -162,31 +181,26 @@ def _attachments(msg: EmailMessage, limits: Limits, problems: list[str], forward
     return out
 
 
-def _attached(part: EmailMessage, root: bool = True):
+def _attached(part: EmailMessage, root: bool = True) -> Iterator[_Part]:
     """The leaf parts of a message that are attachments (not its text or HTML body), forwarded messages whole."""
-    ctype = part.get_content_type()
-    if ctype == "message/rfc822" and not root:
-        yield part
-    elif part.is_multipart():
+    if part.is_multipart() and not (not root and part.get_content_type() == "message/rfc822"):
         for sub in part.iter_parts():
             yield from _attached(sub, False)
-    elif part.get_content_disposition() == "attachment" or part.get_filename() or \
-            ctype not in ("text/plain", "text/html"):
-        if not root or ctype not in ("text/plain", "text/html"):
-            yield part
+        return
+    leaf = _part(part)
+    body = leaf.ctype in ("text/plain", "text/html")
+    if leaf.ctype == "message/rfc822" or not body or (not root and (leaf.disposition == "attachment" or leaf.filename)):
+        yield leaf
 
 
-def _file_name(part: EmailMessage, n: int, problems: list[str]) -> str:
+def _file_name(leaf: _Part, n: int, problems: list[str]) -> str:
     """The attachment's decoded name; one without a usable name is ``附件N`` plus its extension by type."""
-    try:
-        name = part.get_filename() or ""
-    except Exception:  # noqa: BLE001 - a malformed RFC 2231 parameter
-        name = ""
+    name = leaf.filename
     if "\ufffd" in name:  # raw 8-bit bytes in the header (some Chinese clients): decode them ourselves
-        name = _raw_8bit_name(part) or name
+        name = _raw_8bit_name(leaf.part) or name
     name = _clean(name).replace("\\", "/").split("/")[-1] if name else ""
     if not name or "\ufffd" in name or any(ord(ch) < 0x20 for ch in name):
-        shown = f"附件{n}{_guess_ext(part)}"
+        shown = f"附件{n}{mimetypes.guess_extension(leaf.ctype) or ''}"
         problems.append(f"“{shown}”的文件名无法解码" if name else f"第{n}个附件没有文件名，记为“{shown}”")
         return shown
     return name
@@ -202,21 +216,9 @@ def _raw_8bit_name(part: EmailMessage) -> str:
     return ""
 
 
-def _guess_ext(part: EmailMessage) -> str:
-    import mimetypes
-
-    return mimetypes.guess_extension(part.get_content_type()) or ""
-
-
-def _is_decoration(part: EmailMessage) -> bool:
+def _is_decoration(leaf: _Part) -> bool:
     """An inline image shown in the body, or a signature: not a return."""
-    ctype = part.get_content_type()
-    try:
-        name = part.get_filename() or ""
-    except Exception:  # noqa: BLE001 - a malformed RFC 2231 parameter: decided by its type alone
-        name = ""
-    if ctype in SIGNATURE_TYPES or name.lower().endswith(SIGNATURE_EXT):
+    if leaf.ctype in SIGNATURE_TYPES or leaf.filename.lower().endswith(SIGNATURE_EXT):
         return True
-    disposition = part.get_content_disposition()
-    return ctype.startswith("image/") and (disposition == "inline" or
-                                           (disposition is None and part.get("content-id") is not None))
+    return leaf.ctype.startswith("image/") and (leaf.disposition == "inline" or (
+        leaf.disposition is None and leaf.part.get("content-id") is not None))
