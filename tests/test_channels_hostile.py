@@ -7,12 +7,16 @@ import io
 from datetime import datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from export_builders import wjx_rows
 from fixtures import SAMPLE, file_row, ingest_folder, issues_of, return_of, write_vertical_xlsx
 from hostile import write_zip_bomb
 from mail_builders import CHINA, XLSX, mail, write_eml
 
 from analysis.form import FIELD_KEYS
+from analysis.intake.assemble import all_members
+from analysis.intake.read_file import process_file
 from analysis.intake.safety import Limits
 
 ANSWERS = [SAMPLE[k] for k in FIELD_KEYS]
@@ -68,3 +72,38 @@ def test_export_of_10000_columns_is_one_issue(hostile):
     assert found["message"].tolist() == ["在线表单导出表有 2 行、10027 列，超过上限 20000 行、1000 列（form_export."
                                          "MAX_EXPORT_ROWS / MAX_EXPORT_COLUMNS），未读取。请只导出本次科技活动周的问卷结果"
                                          "后重新放入。"]
+
+
+def _mutated(data: bytes, changes: list[tuple[int, bytes]]) -> bytes:
+    out = bytearray(data)
+    for position, chunk in changes:
+        at = position % max(1, len(out))
+        out[at:at + len(chunk)] = chunk
+    return bytes(out)
+
+
+@pytest.fixture(scope="module")
+def clean_mail_and_msg(tmp_path_factory):
+    from cfb_writer import write_msg
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    form = write_vertical_xlsx(folder / "x.xlsx", SAMPLE, stamp="随县").read_bytes()
+    eml = bytes(mail("随县科经局 <a@example.cn>", "统计表", JUNE, [("统计表.xlsx", form, XLSX)]))
+    msg = write_msg("随县科经局", "a@example.cn", "统计表", JUNE, [("统计表.xlsx", form)])
+    return folder, eml, msg
+
+
+@settings(max_examples=40, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(changes=st.lists(st.tuples(st.integers(0, 2**31 - 1), st.binary(min_size=1, max_size=24)), min_size=1,
+                        max_size=4), ext=st.sampled_from([".eml", ".msg", ".mbox"]))
+def test_mutated_mail_never_raises_nor_invents(clean_mail_and_msg, changes, ext):
+    folder, eml, msg = clean_mail_and_msg
+    data = _mutated(msg if ext == ".msg" else (b"From x\n" + eml if ext == ".mbox" else eml), changes)
+    path = folder / f"m{ext}"
+    path.write_bytes(data)
+    outcome = process_file(path, path.name, 2023)
+    for member in all_members(outcome):
+        for cell in member.parsed:  # an attachment survives whole (the zip's CRC) or loses values, never changes one
+            if cell.value is not None and cell.key in SAMPLE:
+                assert cell.value == pytest.approx(SAMPLE[cell.key])
