@@ -7,7 +7,7 @@ from export_builders import JINSHUJU_TAIL, TENCENT_META, TENCENT_QUESTIONS, WPS_
 from fixtures import SAMPLE, Sheet, file_row, ingest_folder, issues_of, numbers, return_of, value_of, write_csv, \
     write_wide_xlsx, write_xls, write_xlsx
 
-from analysis.form import FIELD_KEYS
+from analysis.form import FIELD_KEYS, FIELDS
 
 ANSWERS = [SAMPLE[k] for k in FIELD_KEYS]
 EXPECTED = {k: float(v) for k, v in SAMPLE.items()}
@@ -111,3 +111,14 @@ def test_undecidable_table_is_a_warning_naming_the_file(tmp_path):
     assert found["message"].tolist() == ["无法判断“汇总.xlsx”是在线表单导出的汇总表（每行一个单位）还是一个单位的分项表"
                                          "（表中有“合计”行（第3行）），已按一个单位的报表读取。请核实；如是导出表，"
                                          "请保留导出时的表头后重新放入。"]
+
+
+def test_without_submit_time_the_later_row_counts(tmp_path):
+    header = ["序号", "提交人", "单位名称", *[f.label for f in FIELDS]]
+    others = [[n, "李四", f"乡镇{n}", n, *ANSWERS[1:]] for n in range(2, 10)]  # row 11 sorts before row 2 as text
+    rows = [header, [1, "张三", "随县", *ANSWERS], *others, [10, "张三", "随县", 99, *ANSWERS[1:]]]
+    write_xlsx(tmp_path / "2023" / "结果.xlsx", Sheet("Sheet1", rows))
+    result = ingest_folder(tmp_path / "2023")
+    assert return_of(result, "结果.xlsx/第11行")["events_held"] == 99
+    assert file_row(result, "结果.xlsx/第2行")["status"] == "superseded"
+    assert file_row(result, "结果.xlsx/第11行")["received_from"] == "文件修改时间"

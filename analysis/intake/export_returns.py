@@ -75,7 +75,8 @@ def _row_outcome(export: Export, row: ExportRow, source_file: str, mtime: float,
         parsed.append(ParsedCell(key, result.value, raw_text(cell.raw), cell.sheet, cell.cell, result.note))
     digest = hashlib.sha256("\x1f".join([row.unit, row.submitted_raw, *(p.raw for p in parsed)]).encode()).hexdigest()
     submitted = row.submitted
-    when = submitted.timestamp() if submitted is not None else mtime
+    # without a submit time, a later row is a later submission (the services append rows in order of submission)
+    when = submitted.timestamp() if submitted is not None else mtime + row.row * 1e-3
     received = submitted.date().isoformat() if submitted is not None else ""
     if not row.unit:
         where = row.unit_cell or f"A{row.row}"

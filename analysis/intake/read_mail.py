@@ -69,7 +69,7 @@ def _message(mail: Mail, name: str, sha: str, mtime: float, depth: int, read_mem
                                                              "请向发件单位索取附件。", name))
     received = mail.sent.date().isoformat() if mail.sent is not None else ""
     source = {"Date": MAIL_DATE, "Received": MAIL_RECEIVED}.get(mail.sent_from, "")
-    return FileOutcome(name, sha, "other", issues=tuple(issues), mtime=when, members=tuple(members),
+    return FileOutcome(name, sha, "other", issues=tuple(issues), mtime=when, members=tuple(members), names=names,
                        received=received, received_from=source)
 
 
