@@ -40,6 +40,12 @@ def mails(tmp_path_factory, form_bytes):
                                                 "Y.xlsx", b'attachment; filename="' + raw_gbk + b'"'))
     (raw / "bad_name.eml").write_bytes(with_raw_name(mail("c <c@example.cn>", "统计表", june(7), [("Z.xlsx", form_bytes, XLSX)]),
                                                      "Z.xlsx", b'attachment; filename="=?X-UNKNOWN?B?AAAA?="'))
+    gb18030 = base64.b64encode("报表䶮.xlsx".encode("gb18030")).decode()  # 䶮 is outside GBK
+    (raw / "gb18030.eml").write_bytes(with_raw_name(mail("d <d@example.cn>", "表", june(7), [("W.xlsx", form_bytes, XLSX)]),
+                                                    "W.xlsx", f'attachment; filename="=?GB18030?B?{gb18030}?="'.encode()))
+    pct = "".join(f"%{b:02X}" for b in "科技周报表.xlsx".encode("gbk"))
+    (raw / "rfc2231.eml").write_bytes(with_raw_name(mail("e <e@example.cn>", "表", june(7), [("V.xlsx", form_bytes, XLSX)]),
+                                                    "V.xlsx", f"attachment; filename*=gbk''{pct}".encode()))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("随州职院/统计表.xlsx", form_bytes)
@@ -79,6 +85,11 @@ def test_unit_from_sender_or_subject(mails):
 def test_names_decoded_from_gbk(mails):
     assert return_of(mails, "gbk.eml/高新区统计表.xlsx")["unit"] == "随州高新区"
     assert return_of(mails, "raw.eml/市气象局统计表.xlsx")["unit"] == "市气象局"
+
+
+def test_names_decoded_from_gb18030_and_rfc2231(mails):
+    assert file_row(mails, "gb18030.eml/报表䶮.xlsx")["kind"] == "form"
+    assert file_row(mails, "rfc2231.eml/科技周报表.xlsx")["kind"] == "form"
 
 
 def test_undecodable_name_is_a_located_issue(mails):
