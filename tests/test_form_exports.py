@@ -27,7 +27,8 @@ def exports(tmp_path_factory: pytest.TempPathFactory):
     ])))
     tencent = [TENCENT_META + TENCENT_QUESTIONS,
                ["王五", "2023-06-05 16:20:01", "随州市教育局", *ANSWERS],
-               ["李四", "2023-06-06 08:00:00", "", *[5] * 20]]
+               ["李四", "2023-06-06 08:00:00", "", *[5] * 20],
+               ["周八", "2023-06-06 09:00:00", "市科协", *["(跳过)"] * 20]]
     write_csv(raw / "腾讯文档收集表.csv", Sheet("", tencent), encoding="gbk")
     jinshuju = [["序号", *[f.split("、", 1)[1] for f in wjx_rows([])[0][6:]], *JINSHUJU_TAIL],
                 [1, "市气象局", *ANSWERS, "赵六", "手机", "Android", "微信", "湖北省随州市", "1.2.3.4",
@@ -81,6 +82,13 @@ def test_rows_without_unit_are_located_issues(exports):
     # 腾讯: no unit answer, but the submitter 李四 stands in: an unregistered name, said so
     assert return_of(exports, "腾讯文档收集表.csv/第3行")["unit"] == "李四"
     assert len(issues_of(exports, "腾讯文档收集表.csv/第3行", "unit_unknown")) == 1
+
+
+def test_a_row_of_skipped_questions_is_not_a_return(exports):
+    found = issues_of(exports, "腾讯文档收集表.csv/第4行")
+    assert found[["severity", "code", "cell"]].values.tolist() == [["info", "form_export_blank_row", "C4"]]
+    assert file_row(exports, "腾讯文档收集表.csv/第4行")["status"] == "skipped"
+    assert "市科协" not in set(exports.returns["unit"])
 
 
 def test_duplicate_answers_are_flagged(exports):

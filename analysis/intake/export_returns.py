@@ -85,5 +85,10 @@ def _row_outcome(export: Export, row: ExportRow, source_file: str, mtime: float,
                                                               "请向提交者核实后补报。", name, export.sheet, where))
         return FileOutcome(name, digest, "other", issues=tuple(issues), mtime=when, received=received,
                            received_from=SUBMIT_TIME_SOURCE if received else "")
+    if all(p.value is None for p in parsed) and not issues:  # every question skipped: nothing reported
+        issues.append(Issue("info", "form_export_blank_row", f"第{row.row}行（{row.unit}）没有填写任何数值，未计入。",
+                            name, export.sheet, row.unit_cell or f"A{row.row}"))
+        return FileOutcome(name, digest, "other", issues=tuple(issues), mtime=when, received=received,
+                           received_from=SUBMIT_TIME_SOURCE if received else "")
     return FileOutcome(name, digest, "form", row.unit, tuple(parsed), tuple(issues), when, stamp_from=row.unit_from,
                        received=received, received_from=SUBMIT_TIME_SOURCE if received else "")
