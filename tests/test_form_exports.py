@@ -111,6 +111,16 @@ def test_rows_are_never_given_the_folder_unit(tmp_path):
     assert len(issues_of(result, "曾都区/乡镇问卷.xlsx/第2行", "unit_unknown")) == 1
 
 
+def test_numbered_wide_table_of_towns_is_no_export(tmp_path):
+    header = ["序号", "乡镇", *[f.label for f in FIELDS]]
+    rows = [header, [1, "南郊街道", *ANSWERS], [2, "北郊街道", *ANSWERS], ["", "合计", *[2 * v for v in ANSWERS]]]
+    write_xlsx(tmp_path / "2023" / "曾都区.xlsx", Sheet("Sheet1", rows))
+    result = ingest_folder(tmp_path / "2023")
+    assert return_of(result, "曾都区.xlsx")["events_held"] == 24
+    assert issues_of(result, "曾都区.xlsx", "form_export_uncertain").empty
+    assert issues_of(result, "曾都区.xlsx", "form_export").empty
+
+
 def test_undecidable_table_is_a_warning_naming_the_file(tmp_path):
     rows = wjx_rows([("2023/6/1 10:00:00", "曾都区", ANSWERS), ("", "合计", ANSWERS)])
     write_xlsx(tmp_path / "2023" / "汇总.xlsx", Sheet("Sheet1", rows))

@@ -29,7 +29,8 @@ from analysis.intake.safety import Refused
 _NUMBERING = re.compile(r"^\s*(?:第\s*\d+\s*题|[QqＱ]\s*\d+|\d+)\s*[、.．:：)）\s]*")
 SUBMIT_TIME = ("提交答卷时间", "提交时间", "填写时间", "答题时间", "填写提交时间")
 SUBMITTER = ("提交者", "提交人", "填写人", "昵称", "微信昵称", "填写者", "用户名")
-_META = SUBMIT_TIME + SUBMITTER + ("序号", "编号", "答卷编号", "所用时间", "填写时长", "答题时长", "来源", "来源详情",
+INDEX = ("序号", "编号", "答卷编号")  # hand-made tables number their rows too: no sign of an export on its own
+_META = SUBMIT_TIME + SUBMITTER + ("所用时间", "填写时长", "答题时长", "来源", "来源详情",
                                    "来自IP", "IP", "IP地址", "填写IP", "设备", "填写设备", "操作系统", "浏览器",
                                    "修改时间", "开始时间", "结束时间", "作答时长", "用时", "填写地区", "地理位置", "省份",
                                    "城市", "地区", "总分", "微信openid")
@@ -86,6 +87,8 @@ def _header_kind(text: str) -> str:
         return "time"
     if folded in SUBMITTER:
         return "submitter"
+    if folded in INDEX:
+        return "index"
     if folded in _META:
         return "meta"
     if _UNIT_QUESTION.match(question_text(text).replace(" ", "")):
@@ -124,7 +127,8 @@ def _export(grid: Grid, form: Form) -> Export | Undecided | None:
         unit_col = next((c for c, k in kinds.items() if k == "unit"), None)
         submitter_col = next((c for c, k in kinds.items() if k == "submitter"), None)
         total_row = _total_row(grid, r, unit_col if unit_col is not None else min(items.values()))
-        strong = time_col is not None or meta >= 2
+        numbered = any(k == "index" for k in kinds.values())
+        strong = time_col is not None or meta + numbered >= 2  # 序号 counts only beside a column of the services
         if not strong and meta == 0:
             return None  # one unit's wide table (towns), or a transposed form: locate reads it
         if not strong or total_row is not None or (unit_col is None and submitter_col is None):
