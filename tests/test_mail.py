@@ -52,6 +52,10 @@ def mails(tmp_path_factory, form_bytes):
     inner = mail("市农科院 <n@example.cn>", "统计表", june(2), [("农科院.xlsx", form_bytes, XLSX)])
     write_eml(raw / "转发.eml", forwarded("转发人 <f@example.cn>", "Fw: 统计表", june(8), inner))
     write_eml(raw / "压缩包.eml", mail("职院 <z@example.cn>", "材料", june(3), [("材料.zip", buffer.getvalue(), "application/zip")]))
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as zf:
+        zf.writestr("来信/某单位.eml", bytes(mail("某单位 <m@example.cn>", "表", june(3), [("报表.xlsx", form_bytes, XLSX)])))
+    (raw / "邮件包.zip").write_bytes(packed.getvalue())
     write_eml(raw / "空.eml", mail("张三 <zs@example.cn>", "请查收", june(9), []))
     no_date = mail("市教育局 <j@example.cn>", "统计表", None, [("教育局.xlsx", form_bytes, XLSX)])
     no_date["Received"] = "from mx.example.cn by mail.example.gov.cn; Sat, 10 Jun 2023 08:00:00 +0800"
@@ -103,6 +107,11 @@ def test_forwarded_and_archived_attachments(mails):
     assert row["unit"] == "市农业科学院"
     assert return_of(mails, "压缩包.eml/材料.zip/随州职院/统计表.xlsx")["unit"] == "随州职业技术学院"
     assert file_row(mails, "压缩包.eml/材料.zip/随州职院/统计表.xlsx")["received"] == "2023-06-03"
+
+
+def test_mail_inside_an_archive(mails):
+    row = file_row(mails, "邮件包.zip/来信/某单位.eml/报表.xlsx")
+    assert (row["kind"], row["received"]) == ("form", "2023-06-03")
 
 
 def test_mbox_messages(mails):
