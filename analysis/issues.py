@@ -56,6 +56,9 @@ CODE_TITLES = {
     "archive_too_deep": "压缩包嵌套过深", "archive_time_limit": "压缩包读取超时", "archive_member_skipped": "压缩包成员未读取", "image_too_large": "图片尺寸过大",
     "ocr_not_installed": "未安装文字识别", "ocr_value": "文字识别读出的数值", "ocr_low_confidence": "文字识别置信度低",
     "scan_no_form": "扫描件未识别出统计表", "stamped_copy": "盖章件", "stamped_copy_differs": "盖章件与电子版不一致",
+    "form_export": "在线表单导出表", "form_export_uncertain": "无法判断是否为导出表",
+    "form_export_no_unit": "导出表中的行未填单位", "form_export_too_large": "导出表过大", "form_export_blank_row": "导出表中的空行", "form_export_duplicate": "导出表中两行数据相同",
+    "mail_corrupt": "邮件无法解析", "mail_no_attachment": "邮件没有可用附件", "mail_attachment_name": "邮件附件名无法解码",
 }
 
 

@@ -112,13 +112,12 @@ def _process(raw_dir: Path, out_dir: Path, year: int | None, pool: WorkerPool, p
     inventory = materials.checklist(found, names)
     quotes = read_summaries(raw_dir, result.files)
     if checks_on:
-        received = dates.read_received(raw_dir)
         ctx = checks.CheckContext(
             year=year, returns=result.returns, values=result.values, files=result.files,
             roster=checks.roster_frame(roster), previous=previous_returns(out_dir, year, demo),
             week=dates.load_weeks(weeks_csv).get(year),
-            received=dates.received_dates(received.listed, result.files, result.file_times), materials=found)
-        findings = (checks.run_checks(ctx) + received.issues + schemas.validate_processed(result)
+            received=dates.received_of(result.files), materials=found)
+        findings = (checks.run_checks(ctx) + schemas.validate_processed(result)
                     + summary_findings(quotes, result.returns))
     else:
         findings = []

@@ -36,7 +36,7 @@ COLUMNS = {
     "returns": ["source_file", "unit", "unit_kind", *KEYS],
     "values": ["source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status", "note"],
     "issues": ["severity", "code", "source_file", "sheet", "cell", "field", "unit", "message", "status"],
-    "files": ["source_file", "kind", "status", "unit", "sha256"],
+    "files": ["source_file", "kind", "status", "unit", "sha256", "received", "received_from"],
 }
 OUTPUT_FILES = sorted([f"{t}.{ext}" for t in COLUMNS for ext in ("csv", "parquet")] + ["meta.json"])
 # 曾都区: blanks and zeros; 随县: a formula-like text and a warning; 广水市: Word; plus a photo

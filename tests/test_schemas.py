@@ -36,7 +36,8 @@ def issues() -> pd.DataFrame:
 
 def files() -> pd.DataFrame:
     return pd.DataFrame({"source_file": ["随县/a.xlsx", "随县/1.jpg"], "kind": ["form", "photo"],
-                         "status": ["accepted", "skipped"], "unit": ["随县", None], "sha256": ["ab" * 32, "cd" * 32]})
+                         "status": ["accepted", "skipped"], "unit": ["随县", None], "sha256": ["ab" * 32, "cd" * 32],
+                         "received": ["2023-06-01", ""], "received_from": ["邮件发送时间（Date）", "文件修改时间"]})
 
 
 def result(**over: pd.DataFrame) -> SimpleNamespace:

@@ -101,15 +101,15 @@ def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues
             status = "error" if any(i.severity == "error" for i in outcome.issues) else "skipped"
             kind = outcome.kind if outcome.kind in FILE_KINDS else "other"
             file_rows.append(dict(source_file=rel, kind=kind, status=status,
-                                  unit=unit_of_path(rel, registry, outcome.stamp), sha256=outcome.sha256))
+                                  unit=unit_of_path(rel, registry, outcome), sha256=outcome.sha256))
             continue
         if is_blank_template(outcome):
             file_rows.append(dict(source_file=rel, kind="form", status="skipped", unit="", sha256=outcome.sha256))
             issues.append(Issue("info", "blank_template", "这是未填写任何数值的空白统计表（模板），未计入。"
                                                           "如这是本单位的报表，请填写后重新报送。", rel))
             continue
-        candidates = unit_candidates(rel, outcome.stamp, registry)
-        decision = resolve_unit(rel, outcome.stamp, candidates)
+        candidates = unit_candidates(outcome, registry)
+        decision = resolve_unit(outcome, candidates)
         unit_of[rel] = decision.name
         issues.extend(registry.notes(rel, [(c.where, c.text) for c in candidates]))
         conflict = unit_conflict(rel, candidates)
@@ -143,7 +143,7 @@ def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues
     file_rows = sorted(({**row, "status": status_of[row["source_file"]]} for row in file_rows),
                        key=lambda row: row["source_file"])
     issues = [i if i.unit or i.source_file not in unit_of else replace(i, unit=unit_of[i.source_file]) for i in issues]
-    files = pd.DataFrame(file_rows, columns=list(FILE_COLUMNS), dtype="str")
+    files = pd.DataFrame(file_rows, columns=list(FILE_COLUMNS[:5]), dtype="str")
     return IngestResult(returns_frame(accepted, form_for(meta.get("year"))), values_frame(forms, status_of), issues_frame(issues), files, meta)
 
 

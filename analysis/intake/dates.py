@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -130,26 +131,69 @@ def read_received(raw_dir: Path) -> ReceivedLog:
     return ReceivedLog(listed, issues)
 
 
-def received_dates(listed: dict[str, date], files: pd.DataFrame, file_times: dict[str, float]) -> pd.DataFrame:
-    """When each file was received: as ``received.csv`` lists it (by path, or by file name when that is
-    unique), else the file's modification time.
+@dataclass(frozen=True)
+class ChannelDate:
+    """When the channel itself says a file arrived: a mail's Date header, an export row's submit time."""
 
-    Returns ``source_file, received (date or None), date_source`` ('received.csv' or '文件修改时间'; ''
-    when unknown).
+    day: date
+    source: str  # Chinese, e.g. 邮件发送时间（Date） or 在线表单提交时间
+
+
+def received_dates(listed: dict[str, date], files: pd.DataFrame, file_times: dict[str, float],
+                   channel: dict[str, ChannelDate] | None = None) -> pd.DataFrame:
+    """When each file was received, by one rule: as ``received.csv`` lists it (by path — a member of a listed archive
+    or mail takes its date —, or by file name when that name is unique both in the log and among the files: two mails' 统计表.xlsx are told apart by path), else the date its channel gives (``channel``: a mail's Date, an export row's submit time), else
+    the file's modification time.
+
+    Returns ``source_file, received (date or None), date_source`` ('received.csv', the channel's source, or
+    '文件修改时间'; '' when unknown).
     """
+    channel = channel or {}
     by_name: dict[str, list[date]] = {}
     for name, day in listed.items():
         by_name.setdefault(name.rsplit("/", 1)[-1], []).append(day)
+    sources = files["source_file"].astype(str).tolist()
+    names = Counter(source.rsplit("/", 1)[-1] for source in sources)
     rows = []
-    for source in files["source_file"].astype(str):
-        day = listed.get(source)
-        if day is None and len(by_name.get(source.rsplit("/", 1)[-1], [])) == 1:
+    for source in sources:
+        day = _listed_or_container(listed, source)
+        name = source.rsplit("/", 1)[-1]
+        if day is None and len(by_name.get(name, [])) == 1 and names[name] == 1:
             day = by_name[source.rsplit("/", 1)[-1]][0]
         if day is not None:
             rows.append((source, day, RECEIVED_CSV))
+        elif source in channel:
+            rows.append((source, channel[source].day, channel[source].source))
         elif source in file_times:
             rows.append((source, datetime.fromtimestamp(file_times[source]).date(), SOURCE_MTIME))
         else:
             rows.append((source, None, ""))
     return pd.DataFrame(rows, columns=["source_file", "received", "date_source"]).astype(
+        {"source_file": "str", "received": "object", "date_source": "str"})
+
+
+def _listed_or_container(listed: dict[str, date], source: str) -> date | None:
+    """The date received.csv gives a file, or the archive or mail it came in (``随县.eml`` for ``随县.eml/表.xlsx``)."""
+    parts = source.split("/")
+    for end in range(len(parts), 0, -1):
+        day = listed.get("/".join(parts[:end]))
+        if day is not None:
+            return day
+    return None
+
+
+def with_received(files: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
+    """files.csv with its ``received`` (ISO date, '' when unknown) and ``received_from`` columns."""
+    days = received["received"].map(lambda d: d.isoformat() if d is not None else "")
+    return files.assign(received=days.astype("str").to_numpy(),
+                        received_from=received["date_source"].astype("str").to_numpy())
+
+
+def received_of(files: pd.DataFrame) -> pd.DataFrame:
+    """The received frame (as :func:`received_dates` gives it) from files.csv's ``received`` columns."""
+    days = files["received"].astype("str").map(parse_date) if "received" in files else None
+    return pd.DataFrame({"source_file": files["source_file"].astype("str").to_numpy(),
+                         "received": days.to_numpy() if days is not None else [None] * len(files),
+                         "date_source": (files["received_from"].astype("str") if "received_from" in files
+                                         else pd.Series([""] * len(files))).to_numpy()}).astype(
         {"source_file": "str", "received": "object", "date_source": "str"})

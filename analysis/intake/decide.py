@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from analysis.intake.records import FileOutcome
+from analysis.intake.records import ROW_UNIT_SOURCES, FileOutcome
 from analysis.intake.units import Registry, Unit, fold_name
 from analysis.issues import Issue
 
@@ -43,27 +43,34 @@ def revision_rank(outcome: FileOutcome) -> tuple:
     return (final, revised or version > 0, version, outcome.mtime, outcome.source_file)
 
 
-def unit_candidates(source_file: str, stamp: str, registry: Registry) -> list[UnitCandidate]:
-    """Where a return names its unit, most trusted first: the 盖章 line, the file name, the folders inward-out."""
-    *folders, name = source_file.split("/")  # a source file is a "/"-separated path relative to the year folder
-    texts = [("盖章栏", stamp), ("文件名", PurePosixPath(name).stem), *[("文件夹", p) for p in reversed(folders) if p]]
+def unit_candidates(outcome: FileOutcome, registry: Registry) -> list[UnitCandidate]:
+    """Where a return names its unit, most trusted first: the 盖章 line (an export row: its unit answer), the file
+    name, what the channel says (a mail's sender and subject), the folders inward-out."""
+    *folders, name = outcome.source_file.split("/")  # a "/"-separated path relative to the year folder
+    if outcome.stamp_from in ROW_UNIT_SOURCES:  # an export's row names its unit itself; the file's place does not
+        return [UnitCandidate(outcome.stamp_from, outcome.stamp, registry.resolve(outcome.stamp))]
+    texts = [(outcome.stamp_from, outcome.stamp), ("文件名", PurePosixPath(name).stem), *outcome.names,
+             *[("文件夹", p) for p in reversed(folders) if p]]
     return [UnitCandidate(where, text, registry.resolve(text) if text else None) for where, text in texts]
 
 
-def resolve_unit(source_file: str, stamp: str, candidates: list[UnitCandidate]) -> UnitDecision:
-    """The first registered candidate; an unregistered name is kept as written, kind ``other``."""
+def resolve_unit(outcome: FileOutcome, candidates: list[UnitCandidate]) -> UnitDecision:
+    """The first registered candidate; an unregistered name is kept as written (the stamp, else the sender …),
+    kind ``other``."""
     for candidate in candidates:
         if candidate.unit:
             return UnitDecision(candidate.unit.name, candidate.unit.kind, candidate.where)
-    rel = Path(source_file)
-    written = stamp or (rel.parts[0] if len(rel.parts) > 1 else fold_name(rel.stem)) or rel.stem
+    rel = Path(outcome.source_file)
+    named = next((text for _, text in outcome.names if text), "")
+    written = outcome.stamp or named or (rel.parts[0] if len(rel.parts) > 1 else fold_name(rel.stem)) or rel.stem
     return UnitDecision(written, "other", "")
 
 
-def unit_of_path(source_file: str, registry: Registry, stamp: str = "") -> str:
+def unit_of_path(source_file: str, registry: Registry, outcome: FileOutcome | None = None) -> str:
     """The registered unit a file's name or folders point to ("" when none): for photos, summaries …; a scan
-    without a usable form may also have its 盖章 line (``stamp``), tried first."""
-    return next((c.unit.name for c in unit_candidates(source_file, stamp, registry) if c.unit), "")
+    without a usable form may also have its 盖章 line, a mail attachment its sender (``outcome``), tried too."""
+    outcome = outcome if outcome is not None else FileOutcome(source_file)
+    return next((c.unit.name for c in unit_candidates(outcome, registry) if c.unit), "")
 
 
 def unit_conflict(source_file: str, candidates: list[UnitCandidate]) -> Issue | None:

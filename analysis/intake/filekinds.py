@@ -8,6 +8,7 @@ from pathlib import Path
 
 from analysis.intake.archives import ARCHIVE_EXT
 from analysis.intake.readers.formats import IMAGE_EXT, PDF_EXT, TABLE_EXT
+from analysis.intake.readers.mail import MAIL_EXT
 
 PHOTO_EXT = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".heic", ".webp", ".tif", ".tiff")
 VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".wmv", ".mkv", ".flv", ".3gp", ".mpg", ".mpeg", ".webm")
@@ -22,12 +23,12 @@ def classify(path: Path | str) -> str:
 
 
 def is_read(path: Path | str) -> bool:
-    """Whether a worker opens this file: tables, PDFs, images (a scan or photo of the form?) and archives."""
+    """Whether a worker opens this file: tables, PDFs, images (a scan or photo of the form?), archives and mail."""
     name = os.path.basename(os.fspath(path)).lower()
     return _kind(name) != "system" and _suffix(name) in READ_EXT
 
 
-READ_EXT = frozenset(TABLE_EXT + PDF_EXT + IMAGE_EXT + ARCHIVE_EXT)
+READ_EXT = frozenset(TABLE_EXT + PDF_EXT + IMAGE_EXT + ARCHIVE_EXT + MAIL_EXT)
 
 
 def _suffix(name: str) -> str:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from analysis.form import form_for
 from analysis.intake.assemble import SeenFile, all_members, assemble
-from analysis.intake.dates import RECEIVED_CSV
+from analysis.intake.dates import RECEIVED_CSV, ChannelDate, parse_date, read_received, received_dates, with_received
 from analysis.intake.filekinds import classify, is_read
 from analysis.intake.pool import ReadTask, WorkerPool, run_tasks
 from analysis.intake.read_file import sha256_of
-from analysis.intake.records import IngestResult
+from analysis.intake.records import FileOutcome, IngestResult
 from analysis.intake.safety import DEFAULT_LIMITS, Limits
 from analysis.intake.store import write_result
 from analysis.intake.units import Registry
@@ -59,16 +59,30 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
     read = {o.source_file: o if o.sha256 else replace(o, sha256=_safe_sha(path_of[o.source_file])) for o in outcomes}
     meta = {"year": year, "demo": is_demo(raw_dir), "raw_dir": _shown_path(raw_dir),
             "units_expected": [u.name for u in registry.roster(year)], "form_version": form.version}
-    result = assemble(seen, read, walk_issues, registry, meta)
+    log = read_received(raw_dir)
+    result = assemble(seen, read, walk_issues + log.issues, registry, meta)
     times = {s.source_file: t for s in seen if (t := _mtime(s.path)) is not None}
     times.update({member.source_file: times[archive] for archive, outcome in read.items() if archive in times
                   for member in all_members(outcome)})  # an archive's members were received with it
     result.file_times = times
+    channel = {name: day for outcome in read.values() for name, day in channel_dates(outcome).items()}
+    result.files = with_received(result.files, received_dates(log.listed, result.files, times, channel))
     result.video_seconds = {member.source_file: member.seconds for outcome in read.values()
                             for member in all_members(outcome) if member.seconds is not None}
     if out_dir is not None:
         write_result(result, Path(out_dir))
     return result
+
+
+def channel_dates(outcome: FileOutcome, inherited: ChannelDate | None = None) -> dict[str, ChannelDate]:
+    """The date each file's channel gives (a mail's Date, an export row's submit time); a mail's attachments and
+    the members of an archive attached to it inherit the mail's."""
+    day = parse_date(outcome.received)
+    own = ChannelDate(day, outcome.received_from) if day is not None else inherited
+    found = {outcome.source_file: own} if own is not None else {}
+    for member in outcome.members:
+        found.update(channel_dates(member, own))
+    return found
 
 
 def _progress(total: int):

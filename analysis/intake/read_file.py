@@ -12,7 +12,11 @@ from pathlib import Path
 
 from analysis.form import CURRENT, FIELD_KEYS, MONEY_KEYS, SUBTOTAL_PREFIX, Form, form_for
 from analysis.intake.archives import MAX_ARCHIVE_DEPTH, HashedMember, UnsafeMember, is_archive, members
+from analysis.intake.read_mail import read_mail_file
+from analysis.intake.readers.mail import is_mail
+from analysis.intake.export_returns import export_outcome, undecided_issue
 from analysis.intake.filekinds import classify, is_read
+from analysis.intake.form_export import Export, Undecided, find_export
 from analysis.intake.locate import Located, count_labels, find_stamp, locate
 from analysis.intake.media import video_seconds
 from analysis.intake.readers.ocr import OcrGrid, OcrUnavailable, ocr_findings
@@ -42,7 +46,8 @@ def timeout_issue(source_file: str, limits: Limits) -> Issue:
 
 def task_seconds(path: str | Path, limits: Limits) -> int:
     """The longest a worker may spend on one file: an archive gets the time of all its members."""
-    return limits.seconds_per_archive if is_archive(os.path.basename(path)) else limits.seconds_per_file
+    name = os.path.basename(path)
+    return limits.seconds_per_archive if is_archive(name) or is_mail(name) else limits.seconds_per_file
 
 
 def _restart_alarm(seconds: int) -> None:
@@ -90,6 +95,11 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
     if is_archive(src.name):
         deadline = deadline if deadline is not None else time.monotonic() + limits.seconds_per_archive
         return _read_archive(src, source_file, sha, mtime, year, limits, depth, form, deadline)
+    if is_mail(src.name):
+        deadline = deadline if deadline is not None else time.monotonic() + limits.seconds_per_archive
+        return read_mail_file(src, source_file, sha, mtime, depth, limits,
+                              lambda member, name, when, level: _read_member(member, name, when, year, limits, level,
+                                                                             form, deadline))
     if not is_read(src.name):  # an archive member that is a video, a document, a system file …
         kind = classify(src.name)
         seconds = video_seconds(src.open("rb")) if kind == "video" and isinstance(src, Source) else None
@@ -99,6 +109,11 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
         grids = opened.grids
         unreadable = tuple(Issue("warning", "sheet_unreadable", g.problem, source_file, g.sheet) for g in grids
                            if g.problem)
+        export = find_export(grids, form)
+        if isinstance(export, Export):  # an online form's export: one return per row
+            return export_outcome(export, source_file, sha, mtime, form)
+        if isinstance(export, Undecided):
+            unreadable += (undecided_issue(export, source_file),)
         located = locate(grids, year)
         template = recognise(opened.facts, grids, form, located)  # the package's own template: by name / tag, exact
         located = template.located if template is not None else located
@@ -160,6 +175,20 @@ def _read_archive(src: FileLike, source_file: str, sha: str, mtime: float, year:
         return FileOutcome(source_file, sha, "other", mtime=mtime,
                            issues=(Issue(exc.severity, exc.code, exc.message, source_file),))
     return FileOutcome(source_file, sha, "other", issues=tuple(issues), mtime=mtime, members=tuple(outcomes))
+
+
+def _read_member(member: Source, name: str, mtime: float, year: int | None, limits: Limits, depth: int, form: Form,
+                 deadline: float) -> FileOutcome:
+    """A mail attachment in its own time (as an archive member is) until the mail's is up."""
+    digest = hashlib.sha256(member.data).hexdigest()
+    left = deadline - time.monotonic()
+    if left <= 0:
+        return FileOutcome(name, digest, _kind_unread(member), mtime=mtime, issues=(timeout_issue(name, limits),))
+    _restart_alarm(min(limits.seconds_per_file, math.ceil(left)))
+    try:
+        return read_source(member, name, digest, mtime, year, limits, depth, form, deadline)
+    except ReadTimeout:
+        return FileOutcome(name, digest, _kind_unread(member), mtime=mtime, issues=(timeout_issue(name, limits),))
 
 
 def _wanted(name: str, size: int, limits: Limits) -> bool:

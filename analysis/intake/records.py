@@ -13,10 +13,11 @@ from analysis.issues import Issue
 
 RETURN_COLUMNS = ("source_file", "unit", "unit_kind", *FIELD_KEYS)
 VALUE_COLUMNS = ("source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status", "note")
-FILE_COLUMNS = ("source_file", "kind", "status", "unit", "sha256")
+FILE_COLUMNS = ("source_file", "kind", "status", "unit", "sha256", "received", "received_from")
 FILE_KINDS = ("form", "summary", "photo", "video", "document", "other")
 FILE_STATUSES = ("accepted", "superseded", "stamped", "skipped", "error")  # stamped: the 盖章件 of a return
 TABLES = ("returns", "values", "issues", "files")
+ROW_UNIT_SOURCES = ("单位名称题", "提交者")  # where an online-form export's row names its unit (``FileOutcome.stamp_from``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,10 @@ class FileOutcome:
     mtime: float = 0.0
     members: tuple[FileOutcome, ...] = ()  # an archive's members, each named "<archive>/<member path>"
     seconds: float | None = None  # a video member's duration (read in the worker: the member is not on disk)
+    stamp_from: str = "盖章栏"  # where ``stamp`` was written (an export row: its 单位名称 question or submitter)
+    names: tuple[tuple[str, str], ...] = ()  # (where, text) naming the unit besides the file: a mail's sender, subject
+    received: str = ""  # ISO date the channel itself gives (a mail's Date, an export row's submit time)
+    received_from: str = ""  # where ``received`` comes from (Chinese, shown in files.csv and late_return)
 
 
 @dataclass

@@ -35,7 +35,7 @@ from analysis.form import (
     form_for,
     normalize_label,
 )
-from analysis.intake.dates import RECEIVED_CSV, WeekDates
+from analysis.intake.dates import SOURCE_MTIME, WeekDates
 from analysis.intake.records import missing_units
 from analysis.intake.dates import csv_rows  # the project's one reader of small Excel-saved CSVs
 from analysis.issues import SEVERITIES, Issue
@@ -577,7 +577,7 @@ def late_return(ctx: CheckContext) -> list[Issue]:
     out = []
     for r in late.to_dict("records"):
         source = _as_text(r["date_source"])
-        severity = "warning" if source == RECEIVED_CSV else "info"
+        severity = "info" if source == SOURCE_MTIME else "warning"  # a file time can change with copying
         hint = "" if severity == "warning" else "；文件修改时间可能因复制而改变，仅供参考"
         out.append(Issue(severity, "late_return",  # type: ignore[arg-type]
                          f"本表收到日期为 {r['day'].isoformat()}（依据：{source}{hint}），晚于通知规定的截止日期 "

@@ -120,6 +120,8 @@ FILES_SCHEMA = pa.DataFrameSchema(
         "status": _text_column(False, pa.Check.isin(FILE_STATUSES)),
         "unit": _text_column(),
         "sha256": _text_column(True, pa.Check.str_matches(r"^([0-9a-f]{64})?$")),  # empty: a link or device, not hashed
+        "received": _text_column(True, pa.Check.str_matches(r"^(\d{4}-\d{2}-\d{2})?$")),
+        "received_from": _text_column(),
     },
     name="files",
 )
