@@ -55,6 +55,7 @@ CODE_TITLES = {
     "file_name_not_utf8": "文件名编码非UTF-8", "archive_rar_unsupported": "RAR压缩包未读取",
     "archive_too_deep": "压缩包嵌套过深", "archive_time_limit": "压缩包读取超时", "archive_member_skipped": "压缩包成员未读取", "image_too_large": "图片尺寸过大",
     "ocr_not_installed": "未安装文字识别", "ocr_value": "文字识别读出的数值", "ocr_low_confidence": "文字识别置信度低",
+    "ocr_unpaired": "文字识别未能对应到本行", "ocr_unverified": "文字识别结果待核对",
     "scan_no_form": "扫描件未识别出统计表", "stamped_copy": "盖章件", "stamped_copy_differs": "盖章件与电子版不一致",
 }
 

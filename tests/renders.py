@@ -174,3 +174,22 @@ def notice_png(lines: list[str]) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+def tilted_photo(form: Form, degrees: float, *, scale: float = 1.25, big_metadata: bool = False) -> bytes:
+    """The printed form as a phone photographs it: turned by ``degrees`` (counter-clockwise, white around it) and
+    saved as a JPEG; ``big_metadata`` adds very large EXIF and ICC blocks (as some phones write them)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(form_png(form, scale=scale))).convert("RGB")
+    image = image.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor="white")
+    options: dict[str, object] = {"quality": 88}
+    if big_metadata:
+        exif = Image.Exif()
+        exif[0x010F] = "Phone Maker"  # Make
+        exif[0x0110] = "Model X"      # Model
+        exif[0x9286] = b"ASCII\0\0\0" + b"x" * 60_000  # UserComment: a large block
+        options |= {"exif": exif.tobytes(), "icc_profile": bytes(range(256)) * 1000}
+    out = io.BytesIO()
+    image.save(out, "JPEG", **options)
+    return out.getvalue()
