@@ -51,7 +51,7 @@ CODE_TITLES = {
     "review_unknown_unit": "台账单位不存在", "review_unknown_field": "台账项目不存在", "review_unknown_file": "台账文件不存在",
     "summary_mismatch": "总结与统计表数字不符", "history_invalid": "历年上报数有误",
     "form_sheet_chosen": "多张分表中选定汇总表", "form_sheet_ambiguous": "多张统计表无法确定",
-    "value_number_format": "按单元格显示值读取",
+    "value_number_format": "按单元格显示值读取", "value_parse_error": "数值读取出错",
     "file_name_not_utf8": "文件名编码非UTF-8", "archive_rar_unsupported": "RAR压缩包未读取",
     "archive_too_deep": "压缩包嵌套过深", "archive_time_limit": "压缩包读取超时", "archive_member_skipped": "压缩包成员未读取", "image_too_large": "图片尺寸过大",
     "ocr_not_installed": "未安装文字识别", "ocr_value": "文字识别读出的数值", "ocr_low_confidence": "文字识别置信度低",
