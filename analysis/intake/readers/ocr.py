@@ -17,7 +17,7 @@ from functools import lru_cache
 from analysis.form import SUBTOTAL_PREFIX
 from analysis.intake.readers.grid import Grid
 from analysis.intake.readers.ocr_layout import OcrBox, OcrGrid, grid_from_boxes
-from analysis.intake.records import ParsedCell
+from analysis.intake.records import FileOutcome, ParsedCell
 from analysis.intake.safety import Limits, Refused
 from analysis.intake.source import FileLike
 from analysis.issues import Issue
@@ -31,6 +31,8 @@ LOW_CONFIDENCE = 0.9      # below this an OCR'd value is a warning: check it aga
 DET_SIDE = 960            # pixels: the longest side text detection works on
 OCR_MEMORY = 512 * 1024**2  # memory a worker may take beyond the pool's WORKER_MEMORY once it has read a scan
 OCR_PACKAGES = "rapidocr、onnxruntime"
+UNVERIFIED = "ocr_unverified"  # the open warning of a return read by OCR, until a ledger row confirms the file
+SETTLED_WITH_FILE = ("ocr_low_confidence",)  # findings that row settles too (a blank left by ocr_unpaired: not)
 
 
 class OcrUnavailable(Refused):
@@ -186,3 +188,22 @@ def ocr_findings(grids: list[Grid], parsed: tuple[ParsedCell, ...], source_file:
 
 def _unpaired(message: str, cell: ParsedCell, source_file: str) -> Issue:
     return Issue("warning", "ocr_unpaired", message, source_file, cell.sheet, cell.cell, cell.key)
+
+
+def read_by_ocr(outcome: FileOutcome) -> bool:
+    """True when the return's values were read from a photo or scan (their cells are OCR boxes)."""
+    return any(p.cell.startswith("OCR(") for p in outcome.parsed)
+
+
+def unverified(outcome: FileOutcome, unit: str) -> Issue:
+    """The open warning every accepted return read by OCR carries until a person has checked it against the image.
+
+    Its ``cell`` is the file's fingerprint (the start of its SHA-256): a ledger row that confirmed one photo does not
+    confirm another sent later under the same name."""
+    count = sum(1 for p in outcome.parsed if p.cell.startswith("OCR(") and p.value is not None)
+    sheet = next((p.sheet for p in outcome.parsed if p.cell.startswith("OCR(")), "")
+    return Issue("warning", UNVERIFIED, f"本表由文字识别（OCR）从照片/扫描件读出（{count} 个数值），在有人对照原图核对之前"
+                                        "均视为未核实，本年度汇总因此为初稿。核对无误后，在核实台账中为该文件填写一行"
+                                        "即可确认其全部数值：问题代码 ocr_unverified、文件及单元格（文件指纹）照本行填写，"
+                                        "处理“确认无误”，依据如“已对照原图核对”；个别数值有误的，另填“更正”行。",
+                 outcome.source_file, sheet, f"文件指纹{outcome.sha256[:12]}", "", unit)

@@ -6,10 +6,10 @@ angle of the long text lines (rapidocr gives each box as a four-point polygon al
 placed by its centre in that upright frame.  Rows are then made there (by vertical centre) and columns by left
 edge, as in a sheet.
 
-Each cell knows how well it sits on its row (``alignment``, 1 on the row's line, 0 half a row away), so that the
-confidence a value is reported with combines recognition and alignment.  A cell that holds two candidates from
-different lines (two boxes more than half a text height apart) is left empty and named in ``doubtful``: a value
-is never guessed between two rows.
+Each cell is paired with its neighbour on the left (a value with its label) and knows how well it sits on that
+row (``alignment``, 1 on the label's line, 0 half a row away), so that the confidence a value is reported with
+combines recognition and alignment.  When two numbers from different lines lie within half a row of a label's
+line, the cell is left empty and named in ``doubtful``: a value is never guessed between two rows.
 """
 
 from __future__ import annotations
@@ -148,13 +148,15 @@ def grid_from_boxes(sheet: str, boxes: list[OcrBox]) -> OcrGrid:
             rows[-1].append(p)
         else:
             rows.append([p])
-    lines = [median(p.v for p in row) for row in rows]
-    pitch = median([b - a for a, b in zip(lines, lines[1:])] or [2 * height])
     edges = sorted(p.u0 for p in placed)
     starts = [edges[0]] + [u for prev, u in zip(edges, edges[1:]) if u - prev > 1.5 * height]
 
     def column(p: _Upright) -> int:
         return max(i for i, start in enumerate(starts) if p.u0 >= start - 1e-6)
+
+    # the row pitch, from the rows that pair something (a stray box on a line of its own is not a row of the table)
+    lines = [median(p.v for p in row) for row in rows if len({column(p) for p in row}) > 1]
+    pitch = median([b - a for a, b in zip(lines, lines[1:])] or [2 * height])
 
     cells: dict[tuple[int, int], list[_Upright]] = {}
     for r, row in enumerate(rows):
@@ -164,11 +166,16 @@ def grid_from_boxes(sheet: str, boxes: list[OcrBox]) -> OcrGrid:
     doubtful: dict[tuple[int, int], Doubtful] = {}
     for (r, c), parts in cells.items():
         around = _around([q.box for q in parts])
-        if max(q.v for q in parts) - min(q.v for q in parts) > TWO_LINES * height:
-            doubtful[(r, c)] = Doubtful(around.label, tuple(q.box.text for q in parts))
-            continue
         partner = _partner(cells, r, c)
-        offset = abs(median(q.v for q in parts) - median(q.v for q in partner)) if partner else 0.0
+        line = median(q.v for q in partner) if partner else median(q.v for q in parts)
+        rivals = [q for q in placed if column(q) == c and abs(q.v - line) < pitch / 2 and _numeric(q.box.text)]
+        candidates = sorted({*parts, *rivals} if _numeric("".join(q.box.text for q in parts)) else parts,
+                            key=lambda q: (q.v, q.u0))
+        if max(q.v for q in candidates) - min(q.v for q in candidates) > TWO_LINES * height:
+            doubtful[(r, c)] = Doubtful(_around([q.box for q in candidates]).label,
+                                        tuple(q.box.text for q in candidates))
+            continue
+        offset = abs(median(q.v for q in parts) - line)
         alignment = max(0.0, 1 - (offset / (pitch / 2)) ** 2)
         joined[(r, c)] = OcrBox(around.x0, around.y0, around.x1, around.y1, "".join(q.box.text for q in parts),
                                 min(q.box.score for q in parts), alignment=round(alignment, 3))
@@ -179,6 +186,10 @@ def grid_from_boxes(sheet: str, boxes: list[OcrBox]) -> OcrGrid:
                     for c in range(len(starts)))
     return OcrGrid(sheet=sheet, rows=grid_rows, boxes=tuple(sorted(joined.items())), spans=spans, columns=columns,
                    doubtful=tuple(sorted(doubtful.items())), skew=round(skew, 2))
+
+
+def _numeric(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
 
 
 def _partner(cells: dict[tuple[int, int], list[_Upright]], r: int, c: int) -> list[_Upright]:
