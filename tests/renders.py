@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 
 from analysis.paths import FONTS
-from fixtures import Form
+from fixtures import SAMPLE, Form
 
 FONT = FONTS / "NotoSansSC-Regular-GB2312.ttf"
 COLUMNS = (190, 560, 220)  # category | item | value, in pixels at scale 1
@@ -193,3 +193,20 @@ def tilted_photo(form: Form, degrees: float, *, scale: float = 1.25, big_metadat
     out = io.BytesIO()
     image.save(out, "JPEG", **options)
     return out.getvalue()
+
+
+# The photo set of issue 22: the form with distinct figures (a value taken from the neighbouring row is then a wrong
+# value, as 曾都区's 线下参与 read 133, its 其他人员数量), photographed at the angles phones take it, both ways, and
+# a JPEG with very large EXIF and ICC blocks, slightly turned.
+PHOTO_VALUES = {**SAMPLE, "events_held": 37, "most_tasks": 4, "funding_central": 2.4, "funding_other": 0.35,
+                "staff_fulltime": 18, "staff_other": 133, "public_offline": 76486, "media_outlets": 9,
+                "media_reports": 52}
+TILT_ANGLES = (0.0, 0.6, -0.6, 1.5, -1.5, 2.6, -2.6, 3.0, -3.0)
+BIG_METADATA_ANGLE = 1.2
+
+
+def photo_set(form: Form) -> dict[str, bytes]:
+    """Name → JPEG bytes: the form at each of TILT_ANGLES, and the big-metadata JPEG."""
+    made = {f"{a:+.1f}°": tilted_photo(form, a) for a in TILT_ANGLES}
+    made["EXIF/ICC"] = tilted_photo(form, BIG_METADATA_ANGLE, big_metadata=True)
+    return made

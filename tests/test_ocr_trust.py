@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fixtures import SAMPLE, vertical_form, write_units_csv
-from renders import tilted_photo, write
+from fixtures import vertical_form, write_units_csv
+from renders import BIG_METADATA_ANGLE, PHOTO_VALUES, photo_set, tilted_photo, write
 from test_ledger import fill
 
 from analysis.intake.read_file import process_file
@@ -23,12 +23,8 @@ from analysis.pipeline import process_year
 from analysis.review.ledger import Decision, LedgerRow, finding_status
 
 SLOW = Limits(seconds_per_file=600)
-# distinct figures, so that a value taken from the neighbouring row is a wrong value (曾都区's case in the issue)
-VALUES = {**SAMPLE, "events_held": 37, "most_tasks": 4, "funding_central": 2.4, "funding_other": 0.35,
-          "staff_fulltime": 18, "staff_other": 133, "public_offline": 76486, "media_outlets": 9, "media_reports": 52}
+VALUES = PHOTO_VALUES
 FORM = vertical_form(VALUES, stamp="曾都区")
-ANGLES = (0.0, 0.6, -0.6, 1.5, -1.5, 2.6, -2.6, 3.0, -3.0)
-BIG_METADATA = 1.2  # the JPEG with very large EXIF and ICC blocks, slightly turned
 
 
 def verdicts(outcome) -> dict[str, str]:
@@ -47,10 +43,8 @@ def verdicts(outcome) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
     folder = tmp_path_factory.mktemp("tilted")
-    made = {f"{a:+.1f}°": tilted_photo(FORM, a) for a in ANGLES}
-    made["EXIF/ICC"] = tilted_photo(FORM, BIG_METADATA, big_metadata=True)
     out = {}
-    for name, data in made.items():
+    for name, data in photo_set(FORM).items():
         path = write(folder / f"统计表照片{len(out)}.jpg", data)
         out[name] = verdicts(process_file(path, path.name, 2023, SLOW))
     return out
@@ -70,7 +64,7 @@ def test_the_big_metadata_photo_is_a_real_jpeg_with_those_blocks() -> None:
     from PIL import Image
     import io
 
-    image = Image.open(io.BytesIO(tilted_photo(FORM, BIG_METADATA, big_metadata=True)))
+    image = Image.open(io.BytesIO(tilted_photo(FORM, BIG_METADATA_ANGLE, big_metadata=True)))
     assert image.format == "JPEG" and len(image.info["icc_profile"]) >= 200_000 and len(image.info["exif"]) >= 60_000
 
 
