@@ -12,12 +12,12 @@ Run: ``make bench`` or ``.venv/bin/python bench/bench_ocr_photos.py [--before RE
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import subprocess
 import sys
 import tarfile
-import io
 import tempfile
 import time
 from pathlib import Path

@@ -61,8 +61,9 @@ def test_most_values_are_exact(photos) -> None:
 
 
 def test_the_big_metadata_photo_is_a_real_jpeg_with_those_blocks() -> None:
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     image = Image.open(io.BytesIO(tilted_photo(FORM, BIG_METADATA_ANGLE, big_metadata=True)))
     assert image.format == "JPEG" and len(image.info["icc_profile"]) >= 200_000 and len(image.info["exif"]) >= 60_000

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from analysis.form import BY_KEY, FIELD_KEYS, match_label
-from analysis.intake.readers.ocr import SETTLED_WITH_FILE, UNVERIFIED as OCR_UNVERIFIED
+from analysis.intake.readers.ocr import SETTLED_WITH_FILE
+from analysis.intake.readers.ocr import UNVERIFIED as OCR_UNVERIFIED
 from analysis.intake.records import IngestResult
 from analysis.intake.values import parse_value, raw_text
 from analysis.issues import Issue

@@ -1,9 +1,10 @@
 """Scans and photos of the printed form → grids, by OCR (rapidocr with onnxruntime; optional extra ``.[ocr]``).
 
-OCR is a flagged best effort.  Each text box rapidocr finds is placed into a row (by its vertical centre) and a
-column (by its left edge), so the located cells behave like a sheet's; the address of a cell is the OCR box in
-the image's pixels, ``OCR(x0,y0,x1,y1)``, and every value read this way carries its confidence
-(:func:`ocr_findings`).  An ordinary activity photo is not OCR'd fully: a cheap first pass (text detection on a
+OCR is a flagged best effort.  The text boxes rapidocr finds are turned upright (a photo's tilt is read from
+them) and placed into rows and columns by :mod:`~analysis.intake.readers.ocr_layout`, so the located cells behave
+like a sheet's; the address of a cell is the OCR box in the image's pixels, ``OCR(x0,y0,x1,y1)``, and every value
+read this way carries its confidence, recognition × alignment with its row (:func:`ocr_findings`).  A return read
+this way stays unverified until a person confirms it in the review ledger (:func:`unverified`).  An ordinary activity photo is not OCR'd fully: a cheap first pass (text detection on a
 reduced copy, no recognition) must find at least ``MIN_TEXT_LINES`` lines of text first.  Without the OCR
 packages, a scan raises :class:`OcrUnavailable` (an issue saying so), and the package works as before.
 """

@@ -123,12 +123,12 @@ class _Upright:
 
 
 def _upright(box: OcrBox, degrees: float) -> _Upright:
+    """The box in the frame turned back by ``degrees``: its centre turned, its sides as long as the polygon's."""
     a = math.radians(degrees)
     cos, sin = math.cos(a), math.sin(a)
-    points = [(x * cos + y * sin, -x * sin + y * cos) for x, y in box.corners]
-    us, vs = [p[0] for p in points], [p[1] for p in points]
-    cu, cv = sum(us) / len(us), sum(vs) / len(vs)
     corners = box.corners
+    cu = sum(x * cos + y * sin for x, y in corners) / len(corners)
+    cv = sum(-x * sin + y * cos for x, y in corners) / len(corners)
     width = math.dist(corners[0], corners[1]) if box.quad else box.x1 - box.x0
     height = math.dist(corners[1], corners[2]) if box.quad else box.y1 - box.y0
     return _Upright(box, cu - width / 2, cv - height / 2, cu + width / 2, cv + height / 2)
