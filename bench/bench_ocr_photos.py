@@ -70,7 +70,7 @@ def report(label: str, rows: list[dict]) -> None:
     total = {k: sum(r[k] for r in rows) for k in ("exact", "flagged", "wrong")}
     values = sum(total.values())
     print(f"  {label}：平均 {sum(r['ms'] for r in rows) / len(rows):,.0f} ms/张；{values} 个数值中读对 {total['exact']} 个"
-          f"（{total['exact'] / values:.0%}），标记待核 {total['flagged']} 个，读错而只有提示 {total['wrong']} 个")
+          f"（{total['exact'] / values:.0%}），标记待核 {total['flagged']} 个，读错或漏读而没有警告 {total['wrong']} 个")
     for r in rows:
         print(f"    {r['photo']:<10} {r['ms']:>7,.0f} ms  读对 {r['exact']:>2}  标记 {r['flagged']:>2}  错 {r['wrong']:>2}")
 

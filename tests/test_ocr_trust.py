@@ -20,7 +20,7 @@ from analysis.intake.safety import Limits
 from analysis.intake.store import load_processed
 from analysis.issues import issues_frame, open_findings
 from analysis.pipeline import process_year
-from analysis.review.ledger import Decision, LedgerRow, finding_status
+from analysis.review.ledger import Decision, LedgerRow, finding_status, new_rows
 
 SLOW = Limits(seconds_per_file=600)
 VALUES = PHOTO_VALUES
@@ -161,6 +161,9 @@ def test_a_photo_stays_open_until_one_ledger_row_confirms_it(tmp_path: Path) -> 
     assert "ocr_unverified" in set(open_findings(before.issues)["code"])  # the 初稿 mark counts it
     fingerprint = unverified["cell"].iloc[0]
     assert fingerprint.startswith("文件指纹")
+    prefilled = [r for r in new_rows(before.issues, before.values, ()) if r.code == "ocr_unverified"]
+    assert [(r.unit, r.item, r.source_file, r.cell, r.action) for r in prefilled] == [
+        ("曾都区", "", PHOTO, fingerprint, "待核实")]  # `analysis review` writes this row: one edit confirms the photo
 
     confirm = {"单位": "曾都区", "问题代码": "ocr_unverified", "文件": PHOTO, "单元格": fingerprint, "处理": "确认无误",
                "依据": "已对照原图核对", "核实人": "王磊", "核实日期": "2023-06-05"}
