@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_report.py
 	$(PY) bench/bench_new_readers.py
 	$(PY) bench/bench_channels.py
+	$(PY) bench/bench_ocr_photos.py
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 
 from analysis.paths import FONTS
-from fixtures import Form
+from fixtures import SAMPLE, Form
 
 FONT = FONTS / "NotoSansSC-Regular-GB2312.ttf"
 COLUMNS = (190, 560, 220)  # category | item | value, in pixels at scale 1
@@ -174,3 +174,39 @@ def notice_png(lines: list[str]) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+def tilted_photo(form: Form, degrees: float, *, scale: float = 1.25, big_metadata: bool = False) -> bytes:
+    """The printed form as a phone photographs it: turned by ``degrees`` (counter-clockwise, white around it) and
+    saved as a JPEG; ``big_metadata`` adds very large EXIF and ICC blocks (as some phones write them)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(form_png(form, scale=scale))).convert("RGB")
+    image = image.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor="white")
+    options: dict[str, object] = {"quality": 88}
+    if big_metadata:
+        exif = Image.Exif()
+        exif[0x010F] = "Phone Maker"  # Make
+        exif[0x0110] = "Model X"      # Model
+        exif[0x9286] = b"ASCII\0\0\0" + b"x" * 60_000  # UserComment: a large block
+        options |= {"exif": exif.tobytes(), "icc_profile": bytes(range(256)) * 1000}
+    out = io.BytesIO()
+    image.save(out, "JPEG", **options)
+    return out.getvalue()
+
+
+# The photo set of issue 22: the form with distinct figures (a value taken from the neighbouring row is then a wrong
+# value, as 曾都区's 线下参与 read 133, its 其他人员数量), photographed at the angles phones take it, both ways, and
+# a JPEG with very large EXIF and ICC blocks, slightly turned.
+PHOTO_VALUES = {**SAMPLE, "events_held": 37, "most_tasks": 4, "funding_central": 2.4, "funding_other": 0.35,
+                "staff_fulltime": 18, "staff_other": 133, "public_offline": 76486, "media_outlets": 9,
+                "media_reports": 52}
+TILT_ANGLES = (0.0, 0.6, -0.6, 1.5, -1.5, 2.6, -2.6, 3.0, -3.0)
+BIG_METADATA_ANGLE = 1.2
+
+
+def photo_set(form: Form) -> dict[str, bytes]:
+    """Name → JPEG bytes: the form at each of TILT_ANGLES, and the big-metadata JPEG."""
+    made = {f"{a:+.1f}°": tilted_photo(form, a) for a in TILT_ANGLES}
+    made["EXIF/ICC"] = tilted_photo(form, BIG_METADATA_ANGLE, big_metadata=True)
+    return made

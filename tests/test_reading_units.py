@@ -90,6 +90,19 @@ def test_explicit_unit_in_a_cell_beats_the_declaration(tmp_path: Path):
     assert "funding_county" not in set(issues_of(result, "随县.xlsx", "value_converted_yuan")["field"])
 
 
+def test_multipliers_inside_a_block_declared_in_yuan(tmp_path: Path):
+    # 5千 under 金额（元） is 5千元 = 0.5 万元 (not 5,000 万元); 1.2万 is 1.2万元 = 1.2 万元
+    values = {**IN_YUAN, "funding_in_kind": "5千", "funding_provincial": "1.5万", "funding_enterprise": "2万"}
+    form = with_header(vertical_form(values, stamp="随县"), "金额（元）")
+    result, got = ingest_one(tmp_path, "随县.xlsx", lambda p: write_xlsx(p, form))
+    assert got == EXPECTED
+    kind = value_of(result, "随县.xlsx", "funding_in_kind")
+    assert (kind["value"], kind["raw_text"]) == (0.5, "5千")
+    assert "由5千元换算为0.5万元" in kind["note"]
+    converted = issues_of(result, "随县.xlsx", "value_converted_yuan")
+    assert sorted(converted["field"]) == ["funding_county", "funding_in_kind", "funding_municipal"]
+
+
 @pytest.mark.parametrize("header", ["数量（万元）", "数量", "金额（万元）"])
 def test_header_in_wan_yuan_converts_nothing(tmp_path: Path, header: str):
     form = with_header(vertical_form(SAMPLE, stamp="随县"), header)
@@ -121,6 +134,28 @@ def test_cell_shown_in_wan_yuan_by_its_format_is_read_as_seen(tmp_path: Path):
     county = value_of(result, "随县.xlsx", "funding_county")
     assert county["raw_text"] == "8.3万元"
     assert county["note"] == "单元格存储值为82500，数字格式“0!.0,\"万元\"”显示为“8.3万元”，按显示的单位计为8.25万元"
+
+
+def test_small_value_a_scaling_format_shows_as_zero_is_read(tmp_path: Path):
+    # 400 元 under 0!.0,"万元" shows as 0.0万元: it is 0.04 万元, not dropped; 400 人次 under 0!.0,"万" stays 400
+    values = {**SAMPLE, "funding_county": 400, "public_online": 400}
+    write = lambda p: formatted(write_xlsx(p, vertical_form(values, stamp="随县")),  # noqa: E731
+                                {"C8": '0!.0,"万元"', "C17": '0!.0,"万"'})
+    result, got = ingest_one(tmp_path, "随县.xlsx", write)
+    assert got == {**EXPECTED, "funding_county": 0.04, "public_online": 400.0}
+    county = value_of(result, "随县.xlsx", "funding_county")
+    assert (county["raw_text"], county["note"]) == (
+        "0.0万元", "单元格存储值为400，数字格式“0!.0,\"万元\"”显示为“0.0万元”，按显示的单位计为0.04万元")
+    found = issues_of(result, "随县.xlsx")
+    assert not found["code"].isin(["value_unparsed", "value_parse_error"]).any()
+    assert list(issues_of(result, "随县.xlsx", "value_number_format")["cell"]) == ["C8"]
+
+
+def test_display_of_zero_without_a_unit_is_a_warning():
+    parsed = parse_value(Shown("0", 400, "0,,"), "funding_county")
+    assert parsed.value == 400.0  # kept, but flagged: the display does not say in what unit
+    assert [(f.severity, f.code) for f in parsed.findings] == [("warning", "value_number_format")]
+    assert "无法判断显示的单位" in parsed.findings[0].message
 
 
 def test_plain_formats_keep_the_fast_path(tmp_path: Path):

@@ -90,3 +90,47 @@ def test_idempotent_on_own_output(raw: object, key: str) -> None:
     assert again.value == first.value
     assert again.findings == ()
     assert parse_value(first.value, key).value == first.value
+
+
+# ---------------------------------------------------------------- ordinary inputs never reach the last guard
+
+SCALING_CODES = ['0!.0,"万元"', '0!.0,"万"', '0.0,"千元"', '[>=10000]0!.0,"万";0', '0.00"万元"', '#,##0', "0.0",
+                 '0!.00,"万元"', '0"元"']
+numbers_ = st.one_of(st.integers(0, 10**9), st.floats(0, 1e9, allow_nan=False).map(lambda x: round(x, 2)))
+unit_words = st.sampled_from(["", "元", "万元", "千元", "万", "千", "w", "人次", "人", "次", "个", "场", "余", "多", "+"])
+ordinary_text = st.builds(lambda n, sep, unit, pre, wide: ((pre + (f"{n:,}" if sep else str(n)) + unit)
+                                                          .translate(FULL_WIDTH if wide else {})),
+                          numbers_, st.booleans(), unit_words, st.sampled_from(["", "约", "近", "超过"]), st.booleans())
+
+
+def _shown_cell(value: float, code: str) -> object:
+    from analysis.intake.readers.excel import render_number
+    from analysis.intake.readers.grid import Shown
+
+    text = render_number(float(value), code)
+    return Shown(text, float(value), code) if text is not None else value
+
+
+ordinary = st.one_of(numbers_, ordinary_text, st.builds(_shown_cell, numbers_, st.sampled_from(SCALING_CODES)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(raw=ordinary, key=keys, declared=st.booleans())
+def test_ordinary_inputs_never_reach_the_last_guard(raw: object, key: str, declared: bool) -> None:
+    from analysis.intake.values import Declared
+
+    parsed = parse_value(raw, key, Declared("表中注明“单位：元”") if declared else None)
+    assert "value_parse_error" not in [f.code for f in parsed.findings], raw
+
+
+def test_a_surprise_inside_parsing_is_a_warning_naming_the_text(monkeypatch) -> None:
+    from analysis.intake import values
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(values, "_parse", broken)
+    parsed = parse_value("1,234", "events_held")
+    assert parsed.value is None and not parsed.blank
+    assert [(f.severity, f.code) for f in parsed.findings] == [("warning", "value_parse_error")]
+    assert "“1,234”" in parsed.findings[0].message and "ZeroDivisionError" in parsed.findings[0].message

@@ -25,6 +25,7 @@ from analysis.intake.records import (
     typed_returns,
 )
 from analysis.intake.readers.formats import IMAGE_EXT, PDF_EXT
+from analysis.intake.readers.ocr import read_by_ocr, unverified
 from analysis.intake.units import Registry
 from analysis.intake.walk import NOT_A_FILE_CODES
 from analysis.issues import Issue, issues_frame
@@ -129,6 +130,8 @@ def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues
         ranked = sorted(electronic or group, key=lambda f: revision_rank(f.outcome), reverse=True)
         best = ranked[0]
         accepted.append(best)
+        if read_by_ocr(best.outcome):
+            issues.append(unverified(best.outcome, unit))
         for older in ranked[1:]:
             status_of[older.outcome.source_file] = "superseded"
             issues.append(Issue("info", "superseded_revision", f"“{unit}”报送了多份统计表，采用较新的“"

@@ -117,8 +117,9 @@ def parse_value(raw: object, key: str, declared: Declared | None = None) -> Pars
         if isinstance(raw, Shown):
             return _shown(raw, field, yuan)
         return _parse(raw, field, yuan)
-    except Exception:  # last guard: any surprise is an unparsed value, never a crash
-        return _unparsed(field, raw_text(raw)[:MAX_TEXT])
+    except Exception as exc:  # last guard: a surprise is a located warning saying so, never a crash or a quiet miss
+        return _bad("value_parse_error", f"读取数值“{_quote(raw_text(raw)[:MAX_TEXT])}”时程序出错（{type(exc).__name__}），"
+                                         "该值未计入；请对照原表核实后在核实台账中填写，并将此情况告知维护人员。")
 
 
 def _shown(raw: Shown, field: Field, declared: Declared | None) -> ParsedValue:
@@ -129,10 +130,14 @@ def _shown(raw: Shown, field: Field, declared: Declared | None) -> ParsedValue:
     seen = _parse(raw.text, field, declared)
     if seen.value is None or not stored.value or seen.value == stored.value:
         return stored
-    power = round(math.log10(seen.value / stored.value))
-    if power == 0:
+    value = _scaled(stored.value, seen.value) if seen.value else _in_shown_unit(raw, field)
+    if value is None and not seen.value:
+        note = (f"单元格存储值为{raw_text(raw.stored)}，数字格式“{_quote(raw.number_format)}”显示为“{_quote(raw.text)}”，"
+                f"无法判断显示的单位，暂按存储值计为{_fmt_measure(stored.value, field)}")
+        return replace(stored, note=note, findings=(*stored.findings, Finding(
+            "warning", "value_number_format", f"{note}；请核实，并直接填写以{field.measure or '本项单位'}计的数值。")))
+    if value is None or value == stored.value:
         return stored
-    value = float(Decimal(repr(stored.value)).scaleb(power))
     value = round(value, MONEY_PLACES) + 0.0 if field.is_money else value
     if field.dtype == "int" and not value.is_integer():
         return stored
@@ -140,6 +145,23 @@ def _shown(raw: Shown, field: Field, declared: Declared | None) -> ParsedValue:
             f"按显示的单位计为{_fmt_measure(value, field)}")
     finding = Finding("info", "value_number_format", f"{note}；请核实，并直接填写以{field.measure or '本项单位'}计的数值。")
     return ParsedValue(value, False, note, seen.remark, (finding,))
+
+
+def _scaled(stored: float, seen: float) -> float | None:
+    """The stored number moved by the power of ten the display differs by (82500 shown as 8.3 → 8.25)."""
+    power = round(math.log10(seen / stored))
+    return float(Decimal(repr(stored)).scaleb(power)) if power else None
+
+
+def _in_shown_unit(raw: Shown, field: Field) -> float | None:
+    """A small number a scaling format rounds to 0 (400 shown as 0.0万元): the stored number divided by the
+    multiplier the display names, in the display's unit (0.04万元); None when the display names none."""
+    core, _ = _split_remarks(_SPACE.sub("", unicodedata.normalize("NFKC", raw.text)))
+    shown = _match(core)
+    if shown is None or not shown.mult:
+        return None
+    number = Decimal(repr(float(raw.stored))) / MULTIPLIERS[shown.mult]
+    return _parse_text(f"{number:f}{shown.mult}{shown.unit}", field).value
 
 
 def _parse(raw: object, field: Field, declared: Declared | None = None) -> ParsedValue:
@@ -225,7 +247,7 @@ def _parse_text(raw: str, field: Field, declared: Declared | None = None) -> Par
             return _bad("value_range",
                         f"数值“{_quote(shown)}”是一个范围，无法统计；请填报一个确切数值。", remark)
         return _unparsed(field, shown, remark)
-    if declared and not parsed.unit and not parsed.mult and parsed.number:
+    if declared and not parsed.unit and parsed.mult != "万" and parsed.number:  # 5千 in a 元 block: 5千元
         parsed = replace(parsed, unit=YUAN)
     return _apply(parsed, field, shown, notes, remark, declared)
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from analysis.form import BY_KEY, FIELD_KEYS, match_label
+from analysis.intake.readers.ocr import SETTLED_WITH_FILE
+from analysis.intake.readers.ocr import UNVERIFIED as OCR_UNVERIFIED
 from analysis.intake.records import IngestResult
 from analysis.intake.values import parse_value, raw_text
 from analysis.issues import Issue
@@ -222,6 +224,9 @@ def finding_status(issues: pd.DataFrame, read_issues: pd.DataFrame, decisions: l
                                ("cell", d.row.cell)):
             if wanted:
                 match &= issues[column].fillna("") == wanted
+        if d.row.code == OCR_UNVERIFIED:  # one row for a photo confirms every value read from it
+            match |= issues["code"].isin(SETTLED_WITH_FILE) & issues["source_file"].isin(
+                set(issues.loc[match, "source_file"]))
         status[match & (status == "open")] = "confirmed"
     return status
 

@@ -1,9 +1,10 @@
 """Scans and photos of the printed form → grids, by OCR (rapidocr with onnxruntime; optional extra ``.[ocr]``).
 
-OCR is a flagged best effort.  Each text box rapidocr finds is placed into a row (by its vertical centre) and a
-column (by its left edge), so the located cells behave like a sheet's; the address of a cell is the OCR box in
-the image's pixels, ``OCR(x0,y0,x1,y1)``, and every value read this way carries its confidence
-(:func:`ocr_findings`).  An ordinary activity photo is not OCR'd fully: a cheap first pass (text detection on a
+OCR is a flagged best effort.  The text boxes rapidocr finds are turned upright (a photo's tilt is read from
+them) and placed into rows and columns by :mod:`~analysis.intake.readers.ocr_layout`, so the located cells behave
+like a sheet's; the address of a cell is the OCR box in the image's pixels, ``OCR(x0,y0,x1,y1)``, and every value
+read this way carries its confidence, recognition × alignment with its row (:func:`ocr_findings`).  A return read
+this way stays unverified until a person confirms it in the review ledger (:func:`unverified`).  An ordinary activity photo is not OCR'd fully: a cheap first pass (text detection on a
 reduced copy, no recognition) must find at least ``MIN_TEXT_LINES`` lines of text first.  Without the OCR
 packages, a scan raises :class:`OcrUnavailable` (an issue saying so), and the package works as before.
 """
@@ -12,12 +13,12 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
-from statistics import median
 
+from analysis.form import SUBTOTAL_PREFIX
 from analysis.intake.readers.grid import Grid
-from analysis.intake.records import ParsedCell
+from analysis.intake.readers.ocr_layout import OcrBox, OcrGrid, grid_from_boxes
+from analysis.intake.records import FileOutcome, ParsedCell
 from analysis.intake.safety import Limits, Refused
 from analysis.intake.source import FileLike
 from analysis.issues import Issue
@@ -31,6 +32,8 @@ LOW_CONFIDENCE = 0.9      # below this an OCR'd value is a warning: check it aga
 DET_SIDE = 960            # pixels: the longest side text detection works on
 OCR_MEMORY = 512 * 1024**2  # memory a worker may take beyond the pool's WORKER_MEMORY once it has read a scan
 OCR_PACKAGES = "rapidocr、onnxruntime"
+UNVERIFIED = "ocr_unverified"  # the open warning of a return read by OCR, until a ledger row confirms the file
+SETTLED_WITH_FILE = ("ocr_low_confidence",)  # findings that row settles too (a blank left by ocr_unpaired: not)
 
 
 class OcrUnavailable(Refused):
@@ -40,42 +43,6 @@ class OcrUnavailable(Refused):
         super().__init__("ocr_not_installed", f"收到{what}，但本机未安装文字识别（OCR）组件（{OCR_PACKAGES}，"
                                               "pip install -e \".[ocr]\"），未能识别其中的统计表。请安装后重新运行，"
                                               "或请报送单位提供电子版统计表（Excel 或 Word）。", severity="warning")
-
-
-@dataclass(frozen=True)
-class OcrBox:
-    """One line of text OCR found: its box in image pixels, the text and the recogniser's confidence (0–1)."""
-
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-    text: str
-    score: float
-
-    @property
-    def label(self) -> str:
-        return f"OCR({self.x0},{self.y0},{self.x1},{self.y1})"
-
-
-@dataclass(frozen=True)
-class OcrGrid(Grid):
-    """A grid made from OCR boxes: a cell's address is its box; ``scores`` maps that address to the confidence."""
-
-    boxes: tuple[tuple[tuple[int, int], OcrBox], ...] = field(default=())
-    spans: tuple[tuple[int, int], ...] = field(default=())  # per row: (y0, y1)
-    columns: tuple[tuple[int, int], ...] = field(default=())  # per column: (x0, x1)
-
-    def address(self, r: int, c: int) -> str:
-        for (br, bc), box in self.boxes:
-            if (br, bc) == (r, c):
-                return box.label
-        y0, y1 = self.spans[r] if r < len(self.spans) else (0, 0)
-        x0, x1 = self.columns[c] if c < len(self.columns) else (0, 0)
-        return OcrBox(x0, y0, x1, y1, "", 0.0).label
-
-    def score(self, address: str) -> float | None:
-        return next((box.score for _, box in self.boxes if box.label == address), None)
 
 
 @lru_cache(maxsize=1)
@@ -183,61 +150,61 @@ def ocr_grid(engine, image, sheet: str) -> OcrGrid:
         for quad, text, score in zip(found.boxes, found.txts, found.scores):
             xs, ys = [p[0] for p in quad], [p[1] for p in quad]
             boxes.append(OcrBox(round(min(xs) * back), round(min(ys) * back), round(max(xs) * back),
-                                round(max(ys) * back), str(text).strip(), round(float(score), 3)))
+                                round(max(ys) * back), str(text).strip(), round(float(score), 3),
+                                tuple((float(x) * back, float(y) * back) for x, y in quad)))
     return grid_from_boxes(sheet, [b for b in boxes if b.text])
 
 
-def grid_from_boxes(sheet: str, boxes: list[OcrBox]) -> OcrGrid:
-    """Boxes → rows (by vertical centre) and columns (by left edge); boxes sharing a cell are joined left to right."""
-    if not boxes:
-        return OcrGrid(sheet=sheet, rows=[])
-    height = median(b.y1 - b.y0 for b in boxes) or 1
-    rows: list[list[OcrBox]] = []
-    for box in sorted(boxes, key=lambda b: (b.y0 + b.y1) / 2):
-        centre = (box.y0 + box.y1) / 2
-        if rows and abs(centre - median((b.y0 + b.y1) / 2 for b in rows[-1])) <= 0.5 * height:
-            rows[-1].append(box)
-        else:
-            rows.append([box])
-    edges = sorted(b.x0 for b in boxes)
-    starts = [edges[0]] + [x for prev, x in zip(edges, edges[1:]) if x - prev > 1.5 * height]
-
-    def column(box: OcrBox) -> int:
-        return max(i for i, start in enumerate(starts) if box.x0 >= start)
-
-    cells: dict[tuple[int, int], list[OcrBox]] = {}
-    for r, row in enumerate(rows):
-        for box in sorted(row, key=lambda b: b.x0):
-            cells.setdefault((r, column(box)), []).append(box)
-    joined = {rc: OcrBox(min(b.x0 for b in bs), min(b.y0 for b in bs), max(b.x1 for b in bs), max(b.y1 for b in bs),
-                         "".join(b.text for b in bs), min(b.score for b in bs)) for rc, bs in cells.items()}
-    grid_rows = [[joined[(r, c)].text if (r, c) in joined else None for c in range(len(starts))]
-                 for r in range(len(rows))]
-    spans = tuple((min(b.y0 for b in row), max(b.y1 for b in row)) for row in rows)
-    columns = tuple((min(b.x0 for b in boxes if column(b) == c), max(b.x1 for b in boxes if column(b) == c))
-                    for c in range(len(starts)))
-    return OcrGrid(sheet=sheet, rows=grid_rows, boxes=tuple(sorted(joined.items())), spans=spans, columns=columns)
-
-
 def ocr_findings(grids: list[Grid], parsed: tuple[ParsedCell, ...], source_file: str) -> tuple[Issue, ...]:
-    """One finding per value read by OCR: info with its confidence, a warning under LOW_CONFIDENCE."""
+    """One finding per item read by OCR: an info with the confidence (recognition × alignment with its row), a
+    warning under LOW_CONFIDENCE, and a warning naming the item when no value, or two, sit on its row."""
     by_sheet = {g.sheet: g for g in grids if isinstance(g, OcrGrid)}
     out = []
     for cell in parsed:
         grid = by_sheet.get(cell.sheet)
-        if grid is None or cell.value is None:
-            continue
-        score = grid.score(cell.cell)
-        if score is None:
+        if grid is None or cell.key.startswith(SUBTOTAL_PREFIX):
             continue
         where = f"{cell.sheet}{cell.cell}"
-        if score < LOW_CONFIDENCE:
-            out.append(Issue("warning", "ocr_low_confidence", f"该值由文字识别（OCR）从扫描件/照片读出为“{cell.raw}”，"
-                                                              f"置信度 {score:.2f}（低于 {LOW_CONFIDENCE}）：请对照原图（{where}）"
-                                                              "核实，必要时请单位提供电子版。",
-                             source_file, cell.sheet, cell.cell, cell.key))
-        else:
-            out.append(Issue("info", "ocr_value", f"该值由文字识别（OCR）从扫描件/照片读出为“{cell.raw}”，置信度 {score:.2f}；"
-                                                  f"上报前请对照原图（{where}）核对。", source_file, cell.sheet, cell.cell,
-                             cell.key))
+        box, doubt = grid.box(cell.cell), grid.doubt(cell.cell)
+        if doubt is not None:
+            texts = "”“".join(doubt.texts)
+            out.append(_unpaired(f"文字识别（OCR）在该项所在的行上找到两个上下错开的候选数值（“{texts}”），无法确定哪个"
+                                 f"属于本项，未计入；请对照原图（{where}）核对，在核实台账中填写更正值。", cell, source_file))
+        elif box is None and cell.value is None and not cell.raw:
+            out.append(_unpaired(f"文字识别（OCR）在该项所在的行上没有找到数值，按未填写计；请对照原图（{where} 附近）核对，"
+                                 "如原表填有数值，请在核实台账中填写更正值。", cell, source_file))
+        elif box is not None and cell.value is not None:
+            said = f"置信度 {box.confidence:.2f}（识别 {box.score:.2f}，与本行对齐 {box.alignment:.2f}）"
+            if box.confidence < LOW_CONFIDENCE:
+                out.append(Issue("warning", "ocr_low_confidence", f"该值由文字识别（OCR）从扫描件/照片读出为“{cell.raw}”，"
+                                                                  f"{said}，低于 {LOW_CONFIDENCE}：请对照原图（{where}）"
+                                                                  "核实，必要时请单位提供电子版。",
+                                 source_file, cell.sheet, cell.cell, cell.key))
+            else:
+                out.append(Issue("info", "ocr_value", f"该值由文字识别（OCR）从扫描件/照片读出为“{cell.raw}”，{said}；"
+                                                      f"上报前请对照原图（{where}）核对。", source_file, cell.sheet,
+                                 cell.cell, cell.key))
     return tuple(out)
+
+
+def _unpaired(message: str, cell: ParsedCell, source_file: str) -> Issue:
+    return Issue("warning", "ocr_unpaired", message, source_file, cell.sheet, cell.cell, cell.key)
+
+
+def read_by_ocr(outcome: FileOutcome) -> bool:
+    """True when the return's values were read from a photo or scan (their cells are OCR boxes)."""
+    return any(p.cell.startswith("OCR(") for p in outcome.parsed)
+
+
+def unverified(outcome: FileOutcome, unit: str) -> Issue:
+    """The open warning every accepted return read by OCR carries until a person has checked it against the image.
+
+    Its ``cell`` is the file's fingerprint (the start of its SHA-256): a ledger row that confirmed one photo does not
+    confirm another sent later under the same name."""
+    count = sum(1 for p in outcome.parsed if p.cell.startswith("OCR(") and p.value is not None)
+    sheet = next((p.sheet for p in outcome.parsed if p.cell.startswith("OCR(")), "")
+    return Issue("warning", UNVERIFIED, f"本表由文字识别（OCR）从照片/扫描件读出（{count} 个数值），在有人对照原图核对之前"
+                                        "均视为未核实，本年度汇总因此为初稿。核对无误后，在核实台账中为该文件填写一行"
+                                        "即可确认其全部数值：问题代码 ocr_unverified、文件及单元格（文件指纹）照本行填写，"
+                                        "处理“确认无误”，依据如“已对照原图核对”；个别数值有误的，另填“更正”行。",
+                 outcome.source_file, sheet, f"文件指纹{outcome.sha256[:12]}", "", unit)
