@@ -179,18 +179,19 @@ def format_numbers(frame: pd.DataFrame, form: Form, caption: str = "") -> tuple[
             style = _number_style(measure, str(name), form)
             cells[name] = [style.text(v) for v in values]
         elif any(m is not None for m in rows):
-            cells[name] = [_number_style(m, str(name), form).text(v) if m else _plain(values).text(v)
+            cells[name] = [_number_style(m, str(name), form).text(v) if m else _plain(values, str(name)).text(v)
                            for v, m in zip(values, rows)]
         else:
-            cells[name] = [_plain(values).text(v) for v in values]
+            cells[name] = [_plain(values, str(name)).text(v) for v in values]
     out = pd.DataFrame(cells, index=frame.index, columns=frame.columns).astype(object)
     return out.rename(columns=_percent_header), tuple(numeric)
 
 
-def _plain(values: pd.Series) -> Number:
+def _plain(values: pd.Series, header: str) -> Number:
+    """Numbers of no known measure: 0 decimals when all are whole, else 2; signed when the header is a change."""
     numbers = pd.to_numeric(pd.Series([v for v in values if not isinstance(v, str)], dtype=object), errors="coerce")
     whole = numbers.dropna().map(lambda v: float(v).is_integer()).all()
-    return Number(0 if whole else 2)
+    return Number(0 if whole else 2, signed=any(word in header for word in SIGNED_WORDS))
 
 
 def _percent_header(header: object) -> object:
@@ -210,12 +211,13 @@ def _items(frame: pd.DataFrame, form: Form) -> dict[str, str]:
 
 def shapes(frame: pd.DataFrame, form: Form, caption: str) -> list[tuple[str, pd.DataFrame]]:
     """The table, or, when wider than :data:`MAX_COLUMNS` with the form's items as columns: turned so that the
-    items are rows (at most :data:`TURN_ROWS` rows), else split into one table per group of the form."""
+    items are rows (at most :data:`TURN_ROWS` rows, not a list of units), else split into one table per group of
+    the form."""
     items = _items(frame, form)
     if len(frame.columns) <= MAX_COLUMNS or len(items) < 2:
         return [(caption, frame)]
     others = [c for c in frame.columns if c not in items]
-    if len(frame) <= TURN_ROWS and others:
+    if len(frame) <= TURN_ROWS and others and UNIT not in frame:  # a list of units stays one unit per row
         return [(caption, _turned(frame, items, others[0], form))]
     parts = []
     groups = dict.fromkeys(form.by_key[k].category for k in items.values())
@@ -345,7 +347,8 @@ table.scitech-table th, table.scitech-table td { white-space: nowrap; }
 table.scitech-table td.text, table.scitech-table th.text { text-align: left; }
 table.scitech-table td.num, table.scitech-table th.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.scitech-table td.wrap { white-space: normal; min-width: 8em; max-width: 24em; }
-.dt-container .dtsp-panesContainer { max-width: 22em; margin: 0 0 .5em 0; }
+.dt-container .dt-layout-full:has(.dtsp-panesContainer) { justify-content: flex-start; text-align: left; }
+.dt-container .dtsp-panesContainer { max-width: 18em; margin: 0 0 .5em 0 !important; }
 .dt-container .dtsp-panesContainer .dtsp-title { display: none; }
 .dt-container { font-size: 13px; }
 """
@@ -379,7 +382,8 @@ def datatable_options(view: TableView) -> dict:
         options["searchPanes"] = {"columns": [view.kind_column], "layout": "columns-1", "initCollapsed": False,
                                   "collapse": False, "controls": False, "orderable": False, "threshold": 1,
                                   "viewTotal": True, "cascadePanes": False, "clear": True,
-                                  "dtOpts": {"select": {"style": "multi"}, "info": False}}
+                                  "dtOpts": {"select": {"style": "multi"}, "info": False, "scrollY": "8em",
+                                             "scrollCollapse": True}}
         options["columnDefs"].append({"targets": [view.kind_column], "searchPanes": {"show": True}})
     return options
 
