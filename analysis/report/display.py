@@ -374,7 +374,7 @@ def datatable_options(view: TableView) -> dict:
     options = {"layout": layout, "order": [], "language": LANGUAGE, "paging": len(view.cells) > PAGE_ROWS,
                "pageLength": PAGE_ROWS, "lengthMenu": [10, 25, 100, -1], "autoWidth": False,
                "classes": "display compact cell-border scitech-table", "style": "width:auto;margin:0",
-               "warn_on_unexpected_option_type": False,
+               "warn_on_unexpected_option_type": False, "text_in_header_can_be_selected": False,
                "columnDefs": [c for c in columns if c["targets"]], "allow_html": True,
                "showIndex": False}
     if view.kind_column is not None:
@@ -388,11 +388,24 @@ def datatable_options(view: TableView) -> dict:
     return options
 
 
-def interactive_html(view: TableView) -> str:
-    """The view as an interactive DataTable (HTML with its script), for a notebook where :func:`init` ran."""
+def interactive_html(view: TableView, table_id: str | None = None) -> str:
+    """The view as an interactive DataTable (HTML with its script), for a notebook where :func:`init` ran.
+
+    The static copy shown until the script runs (and where scripts do not run) gets an id of its own: with the
+    same id as the interactive table, the script would make a second, hidden DataTable under that id, and DataTables
+    would then drop the visible table's settings (its sorting would stop working).
+    """
+    import uuid
+
     from itables import to_html_datatable
 
-    return to_html_datatable(styled(view), connected=False, **datatable_options(view))
+    table_id = table_id or f"T_{uuid.uuid4().hex[:10]}"
+    html = to_html_datatable(styled(view), connected=False, table_id=table_id, **datatable_options(view))
+    fallback = html.find(f'id="{table_id}_fallback"')
+    if fallback < 0:
+        return html
+    static = re.compile(rf'(<table\b[^>]*\bid="){re.escape(table_id)}"')
+    return html[:fallback] + static.sub(rf'\g<1>{table_id}_static"', html[fallback:], count=1)
 
 
 # --- links ---------------------------------------------------------------------------------------------------
