@@ -54,15 +54,19 @@ class PageCheck:
 VISIBLE = "table.scitech-table.dataTable"  # itables also initialises a hidden copy of each table: not counted
 COUNT_JS = f"Array.from(document.querySelectorAll('{VISIBLE}')).filter(t => t.offsetParent !== null).length"
 WAIT = "new Promise(resolve => setTimeout(resolve, 500))"
-# The first visible table with a column of numbers and at least three rows: its header clicked once; the numbers of
-# that column as then shown.
+# The first visible column of at least three numbers not in ascending order: its header clicked once; its numbers
+# as then shown.
 SORT_JS = """async () => {
   const number = s => { s = s.replace(/[,+%\\s]/g, ''); return (s === '' || isNaN(Number(s))) ? null : Number(s); };
   const tables = Array.from(document.querySelectorAll('table.scitech-table.dataTable')).filter(x => x.offsetParent);
   for (const table of tables) {
     const heads = Array.from(table.querySelectorAll('thead th'));
-    const j = heads.findIndex(th => th.classList.contains('num'));
-    if (j < 0 || table.querySelectorAll('tbody tr').length < 3) continue;
+    const rows = Array.from(table.querySelectorAll('tbody tr'));
+    const numbers = k => rows.map(tr => number(tr.children[k].textContent)).filter(v => v !== null);
+    const unsorted = v => v.some((x, i) => i > 0 && v[i - 1] > x);
+    const j = heads.findIndex((th, k) => th.classList.contains('num') && numbers(k).length >= 3
+      && unsorted(numbers(k)));
+    if (j < 0) continue;
     heads[j].click();
     await WAIT;
     table.scrollIntoView();
@@ -79,12 +83,15 @@ FILTER_JS = """async () => {
   const outer = pane.closest('.dtsp-panesContainer').closest('.dt-container');
   const table = outer.querySelector('table.scitech-table');
   const j = Array.from(table.querySelectorAll('thead th')).findIndex(th => th.textContent.trim() === '单位类别');
-  const option = pane.querySelector('tbody tr td');
+  const kinds = ['县市区', '市直部门', '高校', '科研院所'];
+  const option = Array.from(pane.querySelectorAll('tbody tr td'))
+    .find(td => td.querySelector('.dtsp-name') && kinds.includes(td.querySelector('.dtsp-name').textContent.trim()));
+  if (!option) return ['', []];
   const kind = option.querySelector('.dtsp-name').textContent.trim();
   option.click();
   await WAIT;
   const shown = Array.from(table.querySelectorAll('tbody tr')).map(tr => tr.children[j].textContent.trim());
-  pane.querySelector('tbody tr td').click();
+  option.click();
   await WAIT;
   return [kind, shown];
 }""".replace("WAIT", WAIT)

@@ -330,6 +330,7 @@ LANGUAGE = {
     "aria": {"orderable": "点击排序", "orderableReverse": "点击倒序排序"},
     "buttons": {"copyTitle": "已复制到剪贴板", "copySuccess": {"_": "已复制 %d 行", "1": "已复制 1 行"}},
     "searchPanes": {"title": {"_": "已选 %d 项", "0": "未筛选"}, "clearMessage": "清除筛选", "emptyPanes": "",
+                    "emptyMessage": "（无单位）",
                     "collapseMessage": "收起", "showMessage": "展开", "loadMessage": "加载中……",
                     "count": "{total}", "countFiltered": "{shown} / {total}",
                     "collapse": {"0": "按单位类别筛选", "_": "按单位类别筛选（已选 %d 项）"}},
