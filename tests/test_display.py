@@ -153,3 +153,18 @@ def test_links_are_relative_to_the_notebook_and_rebased_for_the_html(tmp_path):
 ])
 def test_page_title_is_the_notebooks_title_with_the_year(cells, year, title):
     assert display.page_title(cells, year) == title
+
+
+def test_the_html_check_sees_what_the_issue_reported():
+    """The checker used on the executed notebooks' HTML flags "7" beside "47.40" and an English code in a cell."""
+    from tests import html_tables
+
+    html = """<table id="T_a"><thead><tr><th>经费合计（万元）</th><th>问题</th><th>场均参与</th></tr></thead><tbody>
+    <tr><td class="data num">7</td><td class="data text">value_unknown</td><td class="data text">1,498</td></tr>
+    <tr><td class="data num">47.40</td><td class="data text">逾期报送</td><td class="data text">1,956.70</td></tr>
+    </tbody></table>"""
+    table = html_tables.tables(html)[0]
+    assert html_tables.style_problems(table) == ["经费合计（万元）（同一列）：小数位数不一 [0, 2]", "经费合计（万元）：万元不是两位小数",
+                                                 "场均参与：数字 1,498 未按数字对齐", "场均参与：数字 1,956.70 未按数字对齐",
+                                                 "场均参与（同一列）：小数位数不一 [0, 2]"]
+    assert html_tables.visible_codes(table) == ["value_unknown"]
