@@ -95,10 +95,11 @@ FILTER_JS = """async () => {
   await WAIT;
   return [kind, shown];
 }""".replace("WAIT", WAIT)
-WIDTH_JS = """() => Array.from(document.querySelectorAll('.dt-container')).filter(c => c.offsetParent !== null
-    && !c.closest('.dtsp-searchPane')).filter(c => c.scrollWidth > c.clientWidth + 1
-    || c.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-    .map(c => c.textContent.slice(0, 40))"""
+WIDTH_JS = """() => Array.from(document.querySelectorAll('table.scitech-table.dataTable')).filter(t => t.offsetParent)
+    .filter(t => { const box = t.closest('.dt-container');
+                   return t.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+                     || box.scrollWidth > box.clientWidth + 1; })
+    .map(t => Array.from(t.querySelectorAll('thead th')).map(th => th.textContent.trim()).join('|').slice(0, 60))"""
 
 
 def check_page(page, html: Path, shots: Path) -> PageCheck:
