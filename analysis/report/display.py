@@ -290,7 +290,7 @@ def table_views(frame: pd.DataFrame, caption: str = "", *, form: Form | None = N
             where = f"完整的表见 {full}" if full else "完整的表见处理结果文件夹中的同名数据"
             note = f"表中只列出前 {max_rows:,} 行（共 {total:,} 行），{where}。"
         cells, numeric = format_numbers(part, form, title)
-        wrap = tuple(not num and str(name) not in NEVER_WRAP and cells[name].map(len).max() > WRAP_CHARS
+        wrap = tuple(bool(not num and str(name) not in NEVER_WRAP and cells[name].map(len).max() > WRAP_CHARS)
                      for name, num in zip(cells.columns, numeric))
         tips = None
         if codes is not None and TITLE in cells:
@@ -526,6 +526,8 @@ def show_table(frame: pd.DataFrame, caption: str = "", max_rows: int = MAX_ROWS,
             display(Markdown(f"**{caption}**"))
         display(Markdown("（无）"))
         return
+    if _SETTINGS.form is None:  # a notebook that did not call init(): the library is needed before the first table
+        init()
     views = table_views(frame, caption, form=_SETTINGS.form, kinds=_SETTINGS.kinds, max_rows=max_rows,
                         full=_where(full))
     for view in views:
