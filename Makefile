@@ -4,8 +4,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# JupyterLab's settings overrides of this environment: the zh-CN language pack is the default locale
+# JupyterLab's settings overrides of this environment: the zh-CN language pack is the default locale, and no
+# "Jupyter news" question on the first launch (nor any request for news or updates)
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+LAB_OVERRIDES := {"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}, \
+  "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}
+KERNEL := scitech-week
 
 .PHONY: setup report ingest test bench lab demo clean
 
@@ -16,11 +20,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev,ocr,demo]"
 	$(PY) -m analysis kernel
-	mkdir -p $(LAB_SETTINGS)
-	printf '%s\n' '{"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}' > $(LAB_SETTINGS)/overrides.json
 	touch $(STAMP)
 
-report: $(STAMP)
+$(LAB_SETTINGS)/overrides.json: Makefile $(STAMP)
+	mkdir -p $(LAB_SETTINGS)
+	printf '%s\n' '$(LAB_OVERRIDES)' > $@
+
+report: $(STAMP) $(LAB_SETTINGS)/overrides.json
 	$(PY) -m analysis report --all
 
 ingest: $(STAMP)
@@ -38,8 +44,11 @@ bench: $(STAMP)
 	$(PY) bench/bench_channels.py
 	$(PY) bench/bench_ocr_photos.py
 
-lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+# The project folder as JupyterLab's root (reports/ and data/ reachable), the notebooks/ folder in front, and the
+# project's kernel the only one offered
+lab: $(STAMP) $(LAB_SETTINGS)/overrides.json
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --ContentsManager.preferred_dir=notebooks \
+		--KernelSpecManager.allowed_kernelspecs=$(KERNEL) --MappingKernelManager.default_kernel_name=$(KERNEL)
 
 demo: $(STAMP)
 	$(PY) -m analysis demo

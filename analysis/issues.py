@@ -138,7 +138,7 @@ def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:
 
 
 def summarize(frame: pd.DataFrame) -> str:
-    """A short Chinese count of issues by severity and code, for the end of a run."""
+    """A short Chinese count of issues by severity and code (Chinese title first), for the end of a run."""
     if frame.empty:
         return "未发现数据问题。"
     counts = Counter(zip(frame["severity"], frame["code"]))
@@ -149,7 +149,8 @@ def summarize(frame: pd.DataFrame) -> str:
             lines.append(f"  {SEVERITY_ZH[sev]} {n} 条")
             for (s, code), k in sorted(counts.items()):
                 if s == sev:
-                    lines.append(f"    {code}: {k}")
+                    title = code_title(code)
+                    lines.append(f"    {code}: {k}" if title == code else f"    {title} {code}: {k}")
     return "\n".join(lines)
 
 

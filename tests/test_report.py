@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 import shutil
 from pathlib import Path
 
@@ -176,3 +177,36 @@ def test_failing_cell_names_notebook_and_cell_and_keeps_the_output(tmp_path):
     assert report.CLEAN_NB in message and "ValueError" in message and "坏数据" in message
     assert "In [4]" in message  # as numbered in the executed notebook (after the injected parameters)
     assert (plan.report_dir / "notebooks" / report.CLEAN_NB).is_file()
+
+
+@pytest.mark.xdist_group("report")
+def test_html_tables_follow_one_display_style(demo_report):
+    """Rendered HTML of the executed notebooks: one number of decimals per column (per measure where items are
+    rows), 万元 two decimals, counts whole, % one decimal, numbers right-aligned, no English problem code."""
+    from tests.html_tables import style_problems, tables, visible_codes
+
+    for name in report.NOTEBOOK_NAMES:
+        html = (demo_report.report_dir / (Path(name).stem + ".html")).read_text(encoding="utf-8")
+        shown = tables(html)
+        assert shown, name
+        assert [p for t in shown for p in style_problems(t)] == [], name
+        assert [c for t in shown for c in visible_codes(t)] == [], name
+        assert "new ITable(" in html and "injectModule(" in html and "unpkg" not in html  # DataTables embedded (offline)
+    clean = tables((demo_report.report_dir / "01_清洗与核查.html").read_text(encoding="utf-8"))
+    assert any(t.columns[:2] == ["单位", "单位类别"] for t in clean), "units listed with their kind (the filter)"
+
+
+@pytest.mark.xdist_group("report")
+def test_html_report_links_its_exports_relatively_and_is_titled(demo_report):
+    from tests.html_tables import local_links, resolves
+
+    out = demo_report.report_dir
+    html = (out / "02_周后统计分析.html").read_text(encoding="utf-8")
+    links = local_links(html)
+    names = {Path(unquote(h)).name for h in links}
+    assert {"summary.xlsx", "全市汇总表.docx", "数据摘要.docx", "2023年科技活动周统计分析报告.docx"} <= names
+    assert all(resolves(h, out) for h in links), links
+    assert "<title>2023年科技活动周周后统计分析</title>" in html
+    executed = nbformat.read(out / "notebooks" / report.SUMMARY_NB, as_version=4)
+    shown = "".join(o.get("data", {}).get("text/html", "") for o in executed.cells[-1].outputs)
+    assert local_links(shown) and all(resolves(h, out / "notebooks") for h in local_links(shown))

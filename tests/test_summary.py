@@ -128,16 +128,6 @@ def test_distribution_by_kind(processed):
     assert list(table["中位数"]) == [30, 6] and list(table["单位数"]) == [1, 1]
 
 
-def test_notebook_tables_format_numbers_and_escape_text():
-    import numpy as np
-
-    from analysis.report.display import _number, styled
-
-    assert [_number(v) for v in (np.int64(10021), 12.0, 2.345, "随县")] == ["10,021", "12", "2.35", "随县"]
-    html = styled(pd.DataFrame({"单位": ["<img src=x onerror=alert(1)>"], "值": [np.nan]})).to_html()
-    assert "<img" not in html and "&lt;img" in html and "—" in html
-
-
 def test_trend_table_shows_an_item_a_years_form_lacked_as_not_asked(tmp_path, monkeypatch):
     """2025's form (a data file) drops 承接科技部活动任务个数: its trend cell reads 未设此项, 2024's keeps the number."""
     import shutil

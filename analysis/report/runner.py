@@ -114,24 +114,28 @@ def run_notebook(notebook: str, plan: YearPlan, kernel: str = KERNEL_NAME, noteb
     output = out_dir / notebook
     try:
         pm.execute_notebook(str(notebooks_dir / notebook), str(output), parameters=plan.parameters(notebook),
-                            kernel_name=kernel, cwd=str(notebooks_dir), progress_bar=False, log_output=False)
+                            kernel_name=kernel, cwd=str(out_dir), progress_bar=False, log_output=False)
     except pm.PapermillExecutionError as exc:
         raise NotebookFailed(f"{plan.year}年 {notebook} 代码单元 In [{exc.exec_count}] 出错：{exc.ename}: {exc.evalue}。"
                              f"已执行部分保存在 {output}，可在 JupyterLab 中打开查看。") from exc
-    export_html(output, plan.report_dir / (Path(notebook).stem + ".html"))
+    export_html(output, plan.report_dir / (Path(notebook).stem + ".html"), plan.year)
     return output
 
 
-def export_html(notebook_path: Path, target: Path) -> Path:
-    """The executed notebook as HTML without code cells or prompts."""
+def export_html(notebook_path: Path, target: Path, year: int | None = None) -> Path:
+    """The executed notebook as HTML without code cells or prompts, titled with the notebook's own title and the
+    year; its relative links (written for the notebook's folder) rewritten for the HTML's folder."""
     import nbformat
     from nbconvert import HTMLExporter
+
+    from analysis.report.display import page_title, rebase_links
 
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     nb = nbformat.read(notebook_path, as_version=4)
+    nb.metadata["title"] = page_title(nb.cells, year)
     body, _ = exporter.from_notebook_node(nb)
-    return write_text(body, target)
+    return write_text(rebase_links(body, Path(notebook_path).parent, Path(target).parent), target)
 
 
 def run_year(plan: YearPlan, announce: Callable[[str], None] | None = None) -> list[Path]:

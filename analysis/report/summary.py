@@ -52,7 +52,7 @@ class Week:
 
     @property
     def title(self) -> str:
-        return f"{self.year}年随州市科技活动周统计分析" + (f"（{DEMO_LABEL}）" if self.demo else "")
+        return f"{self.year}年随州市科技活动周统计分析" + (f"【{DEMO_LABEL}】" if self.demo else "")
 
     @property
     def open_count(self) -> int:
@@ -201,11 +201,11 @@ def write_week_exports(week: Week, report_dir: Path) -> dict[str, Path]:
                                        compare_year=week.compare_year, demo=week.demo)
     suspects = yuan_corrections(week)
     if not suspects.empty:
-        paragraph += (f"（注：{'、'.join(suspects['项目'])}含疑似把“元”填作“万元”的数值（{'、'.join(suspects['涉及单位'])}），"
-                      "上述经费合计待核实更正后再引用。）")
+        paragraph += (f"注：{'、'.join(suspects['项目'])}含疑似把“元”填作“万元”的数值（{'、'.join(suspects['涉及单位'])}），"
+                      "上述经费合计待核实更正后再引用。")
     pending = open_items(week)
     if pending:
-        paragraph += f"（{week.draft_mark}：{'、'.join(pending)}的合计含待核实的数值，核实后再引用。）"
+        paragraph += f"{week.draft_mark}：{'、'.join(pending)}的合计含待核实的数值，核实后再引用。"
     md, docx = exports.write_paragraph(report_dir / "数据摘要.md", report_dir / "数据摘要.docx", paragraph,
                                        title=f"{week.year}年科技活动周主要数据", demo=week.demo)
     return {

@@ -9,7 +9,7 @@ from analysis.issues import SEVERITIES, SEVERITY_ZH, STATUS_ZH, STATUSES, code_t
 from analysis.intake.units import KIND_ZH
 
 FILE_KIND_ZH = {"form": "统计表", "summary": "总结", "photo": "照片", "video": "视频", "document": "文档", "other": "其他"}
-FILE_STATUS_ZH = {"accepted": "采用", "superseded": "被新版本替代", "skipped": "跳过", "error": "出错"}
+FILE_STATUS_ZH = {"accepted": "采用", "superseded": "被新版本替代", "stamped": "盖章件", "skipped": "跳过", "error": "出错"}
 
 def files_table(files: pd.DataFrame) -> pd.DataFrame:
     """Every file seen, with kind and status in Chinese."""
