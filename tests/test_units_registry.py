@@ -6,7 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures import SAMPLE, file_row, ingest_folder, issues_of, return_of, vertical_form, write_units_csv, write_xlsx
+from fixtures import (
+    SAMPLE,
+    file_row,
+    ingest_folder,
+    issues_of,
+    return_of,
+    vertical_form,
+    write_units_csv,
+    write_xlsx,
+)
 
 from analysis.intake.units import Registry, RegistryError, Unit
 from analysis.issues import Issue
