@@ -1,0 +1,80 @@
+"""A killed run leaves no process: ``kill -9`` of ``python -m analysis ingest`` mid-run ends its reader workers
+(and the LibreOffice conversions they run) within seconds."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from fixtures import SAMPLE, vertical_form, write_units_csv, write_xlsx
+
+DOCS = Path(__file__).parent / "data" / "legacy_doc"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def alive(process: psutil.Process) -> bool:
+    """Still running (the same process, not a reused pid; a zombie counts as ended)."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def big_year(raw: Path, forms: int) -> None:
+    """``forms`` copies of one .xlsx return (enough for the run to be reading when it is killed), plus the
+    eight Word 97 returns when LibreOffice is installed (so that conversions are running too)."""
+    first = write_xlsx(raw / "00000.xlsx", vertical_form(SAMPLE, stamp="随县"))
+    data = first.read_bytes()
+    for n in range(1, forms):
+        (raw / f"{n:05d}.xlsx").write_bytes(data)
+    if shutil.which("soffice"):
+        for doc in DOCS.glob("*.doc"):
+            shutil.copy(doc, raw / f"0{doc.name}")  # read first, while the .xlsx copies wait
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc through psutil and kill -9")
+def test_kill_9_of_the_command_leaves_no_process(tmp_path: Path):
+    raw = tmp_path / "raw" / "2023"
+    big_year(raw, 3000)
+    units = write_units_csv(tmp_path / "units.csv")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.Popen([sys.executable, "-m", "analysis", "ingest", str(raw), "--out", str(tmp_path / "out"),
+                            "--year", "2023", "--units", str(units), "--workers", "2"], cwd=tmp_path, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    want_soffice = shutil.which("soffice") is not None
+    seen: dict[int, psutil.Process] = {}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and run.poll() is None:  # mid-run: workers reading, a conversion running
+        seen.update((p.pid, p) for p in descendants(run.pid))
+        names = {p.name() for p in seen.values() if alive(p)}
+        workers = [p for p in seen.values() if alive(p) and p.name().startswith("python")]
+        if len(workers) >= 2 and (not want_soffice or "soffice.bin" in names):
+            break
+        time.sleep(0.05)
+    assert run.poll() is None, "the run ended before it could be killed: make the folder bigger"
+    seen.update((p.pid, p) for p in descendants(run.pid))
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    assert len(seen) >= 2
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(alive(p) for p in seen.values()):
+        time.sleep(0.1)
+    left = [(p.pid, p.name()) for p in seen.values() if alive(p)]
+    for p in seen.values():  # leave nothing behind even when the test fails
+        if alive(p):
+            p.kill()
+    assert left == []
