@@ -32,7 +32,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from bench_cli import MEASURED, MEMBERS, PLACEHOLDER, ROOT, UNIT_PLACEHOLDER, clean_values, number_text, template
+from bench_cli import (
+    MEASURED,
+    MEMBERS,
+    PLACEHOLDER,
+    ROOT,
+    UNIT_PLACEHOLDER,
+    clean_values,
+    number_text,
+    template,
+)
 
 GOAL_LINEAR = 1.3
 GOAL_RSS_MB = 1024
@@ -75,7 +84,7 @@ def write_year(base: Path, count: int, seed: int) -> tuple[Path, Path, dict[str,
         with zipfile.ZipFile(raw / name, "w", zipfile.ZIP_STORED) as zf:
             for member, data in members.items():
                 if member == sheet:
-                    data = pattern.sub(lambda m: number_text(values[by_text[m.group()]]).encode(), data)
+                    data = pattern.sub(lambda m, v=values: number_text(v[by_text[m.group()]]).encode(), data)
                     data = data.replace(UNIT_PLACEHOLDER.encode(), unit.encode())
                 zf.writestr(member, data)
         truth[name] = {"unit": unit, **values}
@@ -87,7 +96,7 @@ def write_year(base: Path, count: int, seed: int) -> tuple[Path, Path, dict[str,
 
 def measured(cmd: list[str]) -> tuple[float, float]:
     """(wall seconds, peak summed RSS in MB) of ``cmd`` run by measured.py; exits with its output on failure."""
-    done = subprocess.run([sys.executable, str(MEASURED), "--cwd", str(ROOT), "--", *cmd], capture_output=True,
+    done = subprocess.run([sys.executable, str(MEASURED), "--cwd", str(ROOT), "--", *cmd], capture_output=True, check=False,
                           text=True)
     fields = dict(part.split("=") for part in done.stdout.strip().splitlines()[-1].split())
     if fields.get("rc") != "0":

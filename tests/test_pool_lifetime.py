@@ -78,3 +78,39 @@ def test_kill_9_of_the_command_leaves_no_process(tmp_path: Path):
         if alive(p):
             p.kill()
     assert left == []
+
+
+GRANDCHILD = """
+import sys, time
+from pathlib import Path
+from analysis.intake.lifetime import watch_parent
+watch_parent(int(sys.argv[1]), lambda: Path(sys.argv[2]).write_text("gone"))
+time.sleep(60)
+"""
+CHILD = """
+import subprocess, sys, time
+subprocess.Popen([sys.executable, "-c", sys.argv[1], str(__import__("os").getpid()), sys.argv[2]])
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="kill -9")
+def test_where_the_kernel_cannot_a_thread_watching_the_parent_ends_the_worker(tmp_path: Path):
+    flag = tmp_path / "gone"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    child = subprocess.Popen([sys.executable, "-c", CHILD, GRANDCHILD, str(flag)], env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not descendants(child.pid):
+        time.sleep(0.05)
+    (grandchild,) = descendants(child.pid)
+    time.sleep(1)  # the watcher is running
+    assert alive(grandchild) and not flag.exists()
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and alive(grandchild):
+        time.sleep(0.1)
+    still = alive(grandchild)
+    if still:
+        grandchild.kill()
+    assert (still, flag.read_text() if flag.exists() else "") == (False, "gone")
