@@ -73,3 +73,11 @@ def test_a_missing_file_is_exit_2(raw, tmp_path, option, message):
     assert done.returncode == 2
     assert message in done.stderr and "无此文件.csv" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_registry_whose_units_cannot_be_told_apart_is_exit_2(raw, tmp_path):
+    units = write_units_csv(tmp_path / "units.csv", [("城关镇", "other", "城关"), ("城关街道", "other", "城关")])
+    done = ingest_cli(raw, tmp_path / "out", "--units", str(units))
+    assert done.returncode == 2
+    assert "第 2 行“城关镇”的别名“城关”与第 3 行“城关街道”的别名“城关”都归并为“城关”" in done.stderr + done.stdout
+    assert not (tmp_path / "out").exists()

@@ -6,9 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures import SAMPLE, file_row, ingest_folder, issues_of, return_of, vertical_form, write_units_csv, write_xlsx
+from fixtures import (
+    SAMPLE,
+    file_row,
+    ingest_folder,
+    issues_of,
+    return_of,
+    vertical_form,
+    write_units_csv,
+    write_xlsx,
+)
 
-from analysis.intake.units import Registry, Unit
+from analysis.intake.units import Registry, RegistryError, Unit
+from analysis.issues import Issue
 from analysis.paths import UNITS_CSV
 
 PROJECT = Registry.load(UNITS_CSV)
@@ -40,10 +50,63 @@ def test_two_units_are_never_guessed(text, candidates):
     assert (found.unit, found.kind, found.candidates) == (None, "ambiguous", candidates)
 
 
-def test_a_name_shared_by_two_units_is_ambiguous():
-    registry = Registry([Unit("城关镇", "other", ("城关",)), Unit("城关街道", "other", ("城关",))])
-    assert (registry.match("城关").kind, registry.match("城关").candidates) == ("ambiguous", ("城关街道", "城关镇"))
-    assert registry.match("城关镇").unit.name == "城关镇"  # the name itself still decides
+def test_two_units_that_fold_to_one_key_are_refused_naming_both_lines(tmp_path: Path):
+    path = write_units_csv(tmp_path / "units.csv", [("城关镇", "other", "城关"), ("城关街道", "other", "城关（盖章）"),
+                                                    ("县级单位00012", "county", ""), ("县级单位 00012", "county", "")])
+    with pytest.raises(RegistryError) as raised:
+        Registry.load(path)
+    assert str(raised.value) == (
+        f"单位名录 {path} 中有名称或别名在去掉空格、括号、“盖章”等字样后相同，程序无法区分这些单位："
+        "第 2 行“城关镇”的别名“城关”与第 3 行“城关街道”的别名“城关（盖章）”都归并为“城关”；"
+        "第 4 行“县级单位00012”与第 5 行“县级单位 00012”都归并为“县级单位00012”。请修改或删除其中一个名称或别名后再运行。")
+
+
+def test_a_unit_may_repeat_its_own_name_as_an_alias(tmp_path: Path):
+    registry = Registry.load(write_units_csv(tmp_path / "units.csv", [("市教育局", "department", "市教育局|市教育局（盖章）")]))
+    assert (registry.match("市教育局").unit.name, registry.match("市教育局").kind) == ("市教育局", "name")
+
+
+DIGIT_NAMES = [f"县级单位{i:05d}" for i in range(3000)]  # a province numbers its reporting points
+
+
+@pytest.mark.parametrize("text, unit, kind", [
+    ("县级单位00012", "县级单位00012", "name"),  # given exactly: wins before any folding
+    ("县级单位01900", "县级单位01900", "name"),  # 1900 inside a longer number is not a year
+    ("县级单位 02999", "县级单位02999", "name"),
+    ("县级单位00012统计表v2", "县级单位00012", "name"),  # the version marker after the name's own digits
+    ("2023年县级单位00345（盖章）", "县级单位00345", "name"),
+    ("县级单位", None, "none"),  # the digits are the name: no unit is 县级单位 alone
+    ("县级单位3000", None, "none"),
+])
+def test_names_ending_in_digits_are_read_exactly(text, unit, kind):
+    registry = Registry([Unit(name, "county") for name in DIGIT_NAMES])
+    found = registry.match(text)
+    assert ((found.unit.name if found.unit else None), found.kind, found.candidates) == (unit, kind, ())
+
+
+def test_forms_stamped_with_names_ending_in_digits_are_counted_for_them(tmp_path: Path):
+    units = write_units_csv(tmp_path / "units.csv", [(name, "county", "") for name in DIGIT_NAMES])
+    for n in (0, 1, 1900, 2999):
+        write_xlsx(tmp_path / f"raw/{n:05d}号统计表.xlsx", vertical_form(SAMPLE, stamp=DIGIT_NAMES[n]))
+    write_xlsx(tmp_path / "raw/县级单位00007统计表v2.xlsx", vertical_form(SAMPLE, stamp=None))
+    result = ingest_folder(tmp_path / "raw", units_csv=units)
+    assert sorted(zip(result.returns["source_file"], result.returns["unit"], result.returns["unit_kind"])) == [
+        ("00000号统计表.xlsx", "县级单位00000", "county"), ("00001号统计表.xlsx", "县级单位00001", "county"),
+        ("01900号统计表.xlsx", "县级单位01900", "county"), ("02999号统计表.xlsx", "县级单位02999", "county"),
+        ("县级单位00007统计表v2.xlsx", "县级单位00007", "county")]
+    assert result.issues[result.issues["code"].isin(["unit_ambiguous", "unit_unknown"])].empty
+
+
+def test_a_message_names_the_first_few_candidates_and_how_many(tmp_path: Path):
+    units = many_units(40)
+    registry = Registry.load(write_units_csv(tmp_path / "units.csv", units))
+    names = [n for n, *_ in units[:8]]
+    found = registry.match("".join(names))
+    assert (found.unit, found.kind, found.count, found.candidates) == (None, "ambiguous", 8, tuple(sorted(names)[:5]))
+    shown = "、".join(f"“{n}”" for n in sorted(names)[:5])
+    assert registry.notes("甲.xlsx", [("盖章栏", "".join(names))]) == [Issue(
+        "warning", "unit_ambiguous", f"盖章栏写的“{''.join(names)}”可能指名录中的{shown}等 8 个，程序不作猜测。"
+                                     "请在“地方/部门（盖章）”处填写单位全称。", "甲.xlsx")]
 
 
 def test_a_unit_s_own_name_beats_the_long_form_of_another():

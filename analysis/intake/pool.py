@@ -9,12 +9,18 @@ files to write afterwards (no second start-up).  Workers are new interpreters (`
 caller: they load only the readers (about 30 MB each, without pandas, against the 150 MB of a fork of the batch
 process, counted again in every worker's resident memory), and no process that already runs threads (pandas,
 pyarrow, the pool's own) is forked.
+
+Workers die with the process that started them (:mod:`analysis.intake.lifetime`): a ``kill -9`` of the command,
+or the OOM killer, leaves no reader or LibreOffice conversion running.  On Linux the kernel's parent-death signal
+follows the *thread* that started a worker; the pool's workers are started by the thread that submits to it,
+which is the caller's (keep that thread alive as long as the pool).
 """
 
 from __future__ import annotations
 
 import faulthandler
 import multiprocessing
+import os
 import signal
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -22,7 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.form import Form
-from analysis.intake.read_file import ReadTimeout, process_file, task_seconds, timeout_issue
+from analysis.intake.lifetime import die_with_parent, watch_parent
+from analysis.intake.read_file import (
+    ReadTimeout,
+    process_file,
+    task_seconds,
+    timeout_issue,
+)
+from analysis.intake.readers import libreoffice
 from analysis.intake.records import FileOutcome
 from analysis.intake.safety import Limits
 from analysis.issues import Issue
@@ -44,10 +57,13 @@ class ReadTask:
     form: Form | None = None
 
 
-def _worker_init(memory_bytes: int | None, started) -> None:
-    """Ignore Ctrl-C (the parent handles it), stay quiet when a crafted file kills this worker (the crash becomes
-    an issue row, not a "Fatal Python error" dump on the console), cap how much more memory it may take, and count
-    itself in ``started`` (a shared counter: workers that die before this line could not start at all)."""
+def _worker_init(memory_bytes: int | None, started, parent: int) -> None:
+    """Die with ``parent`` (the kernel's parent-death signal, else a thread watching the parent's pid), ignore
+    Ctrl-C (the parent handles it), stay quiet when a crafted file kills this worker (the crash becomes an issue
+    row, not a "Fatal Python error" dump on the console), cap how much more memory it may take, and count itself
+    in ``started`` (a shared counter: workers that die before this line could not start at all)."""
+    if not die_with_parent(parent):
+        watch_parent(parent, libreoffice.stop_all)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     faulthandler.disable()
     with started.get_lock():
@@ -121,7 +137,7 @@ class WorkerPool:
         self._before = set(multiprocessing.active_children())
         self._started = WORKERS.Value("i", 0)
         self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=WORKERS, initializer=_worker_init,
-                                            initargs=(memory_bytes, self._started))
+                                            initargs=(memory_bytes, self._started, os.getpid()))
 
     def warm(self) -> WorkerPool:
         """Start every worker now (they load the readers while the caller goes on with its own work)."""

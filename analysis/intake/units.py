@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -19,7 +20,7 @@ KIND_ZH = {"county": "县市区", "department": "市直部门", "college": "高�
 _NOISE = re.compile(r"[\s（）()【】\[\]<>《》\"'“”:：,，、.。\-_—]|盖章|公章|印章")
 _DROP_WORDS = ("科技活动周开展情况统计表", "科技活动周统计表", "开展情况统计表", "统计表", "科技活动周", "活动周",
                "修改版", "最终版", "终稿", "更正版", "更正", "修订版", "修订", "定稿", "副本", "报送")
-_YEAR = re.compile(r"(19|20)\d{2}年?(度)?")
+_YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)年?(度)?")  # not inside a longer number (县级单位01900)
 # Words that name a body: text left around a unit's name that holds one is another organisation.
 _OTHER_BODY = ("局", "委", "办", "院", "校", "中心", "协会", "公司", "站", "馆", "所", "部", "厂", "医院")
 _VERSION = re.compile(r"v\d+$|\d+$", re.IGNORECASE)
@@ -30,6 +31,8 @@ _ABBREVIATIONS = (("高新技术产业开发区", "高新区"), ("科学技术�
 _ABBREVIATE = re.compile("|".join(long for long, _ in _ABBREVIATIONS))
 _SHORT = dict(_ABBREVIATIONS)
 MatchKind = Literal["name", "alias", "official", "contains", "ambiguous", "none"]
+SHOWN = 5  # candidates a message names before 等 N 个
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -39,19 +42,37 @@ class Unit:
     aliases: tuple[str, ...] = ()
     since: int | None = None
     until: int | None = None
+    line: int | None = field(default=None, compare=False)  # the registry file's line, for messages
 
     def active(self, year: int | None) -> bool:
         return year is None or ((self.since or 0) <= year <= (self.until or 9999))
 
 
 def fold_name(text: str) -> str:
-    """Fold a unit name for comparison: NFKC, no brackets, punctuation, 盖章, years or form words."""
+    """Fold a text naming a unit for comparison: :func:`fold_plain`, then a trailing version marker dropped
+    (v2, 2: 曾都区统计表2 → 曾都区)."""
+    return _VERSION.sub("", fold_plain(text))
+
+
+def fold_plain(text: str) -> str:
+    """Fold a unit name: NFKC, no brackets, punctuation, 盖章, years or form words; its digits kept (县级单位00012
+    is a name, not a version).  Registered names and aliases are folded so."""
     s = unicodedata.normalize("NFKC", str(text))
     s = _YEAR.sub("", s)
     for word in _DROP_WORDS:
         s = s.replace(word, "")
-    s = _NOISE.sub("", s)
-    return _VERSION.sub("", s)
+    return _NOISE.sub("", s)
+
+
+def exact_text(text: str) -> str:
+    """A text as written, only NFKC-normalised and without spaces: a registered name given exactly wins."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", str(text)))
+
+
+def listed(names: tuple[str, ...], count: int) -> str:
+    """“甲”、“乙” …, and 等 N 个 when ``count`` exceeds the names shown."""
+    shown = "、".join(f"“{name}”" for name in names)
+    return shown if count <= len(names) else f"{shown}等 {count} 个"
 
 
 class RegistryError(ValueError):
@@ -74,12 +95,20 @@ class Match:
     ``kind``: ``name`` / ``alias`` (the text is that name, once folded), ``official`` (the text is a long
     official form of a name or alias: 随州市高新技术产业开发区科技创新局 for 随州高新区 — worth an info note),
     ``contains`` (a name or alias of exactly one unit inside the text, such as 曾都区科经局报表), ``ambiguous``
-    (names of several units: ``unit`` is None and ``candidates`` lists them) or ``none``.
+    (names of several units: ``unit`` is None, ``candidates`` are the first :data:`SHOWN` of them in name order
+    and ``count`` how many there are) or ``none``.
     """
 
     unit: Unit | None
     kind: MatchKind
     candidates: tuple[str, ...] = ()
+    count: int = 0
+
+
+def _ambiguous(names) -> Match:
+    """An ambiguous match over ``names`` (an iterable of distinct unit names), keeping only the first few."""
+    names = list(names)
+    return Match(None, "ambiguous", tuple(heapq.nsmallest(SHOWN, names)), len(names))
 
 
 _NO_MATCH = Match(None, "none")
@@ -88,23 +117,38 @@ _NO_MATCH = Match(None, "none")
 class Registry:
     """The known reporting units and their aliases, indexed for resolving names.
 
-    Every folded name and alias is a key of one dictionary (its official long forms too, see
-    :func:`_variants`), so resolving a text costs a few dictionary look-ups per substring length present
-    in the registry, whatever the number of units.
+    A name or alias written exactly is one dictionary look-up and always wins.  Otherwise every folded name and
+    alias (:func:`fold_plain`) is a key of one dictionary (its official long forms too, see :func:`_variants`), so
+    resolving a text costs a few dictionary look-ups per substring length present in the registry, whatever the
+    number of units.  Two units whose names or aliases fold to the same key cannot be told apart: the registry
+    is refused (:class:`RegistryError` naming both lines).
     """
 
-    def __init__(self, units: list[Unit]) -> None:
+    def __init__(self, units: list[Unit], source: Path | None = None) -> None:
         self.units = units
         self._cities = _cities(units)
+        self._exact: dict[str, tuple[Unit, MatchKind]] = {}
         self._keys: dict[str, dict[str, tuple[Unit, MatchKind]]] = {}  # folded key → unit name → (unit, kind)
+        written: dict[str, tuple[Unit, str]] = {}  # folded key → the unit and the text it came from
+        clashes: list[str] = []
         for unit in units:
             for n, name in enumerate((unit.name, *unit.aliases)):
-                folded = fold_name(name)
+                kind: MatchKind = "name" if n == 0 else "alias"
+                self._exact.setdefault(exact_text(name), (unit, kind))
+                folded = fold_plain(name)
                 if len(folded) < 2:
                     continue
-                self._add(folded, unit, "name" if n == 0 else "alias")
+                first = written.setdefault(folded, (unit, name))
+                if first[0] is not unit:
+                    clashes.append(_clash(first, (unit, name), folded))
+                self._add(folded, unit, kind)
                 for variant in _variants(folded, self._cities) - {folded}:
                     self._add(variant, unit, "official")
+        if clashes:
+            where = f"单位名录 {source} 中" if source else "单位名录中"
+            more = f"（共 {len(clashes)} 处，以上为前 {SHOWN} 处）" if len(clashes) > SHOWN else ""
+            raise RegistryError(f"{where}有名称或别名在去掉空格、括号、“盖章”等字样后相同，程序无法区分这些单位："
+                                f"{'；'.join(clashes[:SHOWN])}{more}。请修改或删除其中一个名称或别名后再运行。")
         self._lengths = sorted({len(k) for k in self._keys}, reverse=True)  # longest first
         self._matched: dict[str, Match] = {}
 
@@ -135,8 +179,8 @@ class Registry:
             kind = (row.get("kind") or "").strip()
             units.append(Unit(name, kind if kind in KINDS else "other",
                               tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()),
-                              _year(row.get("since"), path, number), _year(row.get("until"), path, number)))
-        return cls(units)
+                              _year(row.get("since"), path, number), _year(row.get("until"), path, number), number))
+        return cls(units, path)
 
     def roster(self, year: int | None) -> list[Unit]:
         """Units expected to return a table in ``year``, in registry order."""
@@ -153,21 +197,23 @@ class Registry:
         return self._matched[text]
 
     def _match(self, text: str) -> Match:
-        folded = fold_name(text)
-        if len(folded) < 2:
-            return _NO_MATCH
-        variants = sorted(_variants(folded, self._cities), key=lambda v: (v != folded, v))  # the text itself first
+        exact = self._exact.get(exact_text(text))
+        if exact is not None:
+            return Match(*exact)
+        plain = fold_plain(text)
+        forms = [f for f in dict.fromkeys((plain, _VERSION.sub("", plain))) if len(f) >= 2]  # digits kept first
+        variants = [v for f in forms for v in sorted(_variants(f, self._cities), key=lambda v, f=f: (v != f, v))]
         for variant in variants:
             if variant in self._keys:
                 found = self._keys[variant]
                 written = {name: hit for name, hit in found.items() if hit[1] != "official"}
                 found = written if len(written) == 1 else found  # a unit's own name beats another's long form
                 if len(found) > 1:
-                    return Match(None, "ambiguous", tuple(sorted(found)))
+                    return _ambiguous(found)
                 unit, kind = next(iter(found.values()))
-                return Match(unit, kind if variant == folded else "official")
+                return Match(unit, kind if variant in forms else "official")
         best = _NO_MATCH
-        for variant in variants:
+        for variant in dict.fromkeys(variants):
             found = self._contained(variant)
             if found.kind == "contains":
                 return found
@@ -189,7 +235,7 @@ class Registry:
                                                             f"已按“{found.unit.name}”计入。", source_file,
                               unit=found.unit.name)]
             if found.kind == "ambiguous" and not ambiguous:
-                names = "、".join(f"“{name}”" for name in found.candidates)
+                names = listed(found.candidates, found.count)
                 ambiguous.append(Issue("warning", "unit_ambiguous", f"{where}写的“{text}”可能指名录中的{names}，"
                                                                     "程序不作猜测。请在“地方/部门（盖章）”处填写单位全称。",
                                        source_file))
@@ -205,22 +251,31 @@ class Registry:
                 found = self._keys.get(folded[start:start + length])
                 if found and not any(s <= start and start + length <= e for s, e, _ in spans):
                     spans.append((start, start + length, found))
-        names = sorted({name for _, _, found in spans for name in found})
+        names = {name for _, _, found in spans for name in found}
         if not names:
             return _NO_MATCH
         if len(names) > 1:
-            return Match(None, "ambiguous", tuple(names))  # 广水市卫健局: 广水市 or 市卫健委? not guessed
+            return _ambiguous(names)  # 广水市卫健局: 广水市 or 市卫健委? not guessed
         rest = "".join(ch for i, ch in enumerate(folded) if not any(s <= i < e for s, e, _ in spans))
         if any(word in rest for word in _OTHER_BODY):
             return _NO_MATCH  # another body of that place (随县教育局 is not 随县's own return)
         return Match(next(iter(spans[0][2].values()))[0], "contains")
 
 
+def _clash(first: tuple[Unit, str], second: tuple[Unit, str], folded: str) -> str:
+    """One collision of the registry, in words: both lines, both texts, the key they share."""
+    def entry(unit: Unit, text: str) -> str:
+        line = f"第 {unit.line} 行" if unit.line else ""
+        return f"{line}“{unit.name}”" + (f"的别名“{text}”" if text != unit.name else "")
+
+    return f"{entry(*first)}与{entry(*second)}都归并为“{folded}”"
+
+
 def _cities(units: list[Unit]) -> tuple[str, ...]:
     """City names the registry writes before its city departments: 随州 from 市教育局's alias 随州市教育局."""
     found = {alias[:-len(unit.name)] for unit in units if unit.name.startswith("市")
              for alias in unit.aliases if alias.endswith(unit.name) and len(alias) > len(unit.name)}
-    return tuple(sorted((fold_name(c) for c in found if len(fold_name(c)) >= 2), key=lambda c: (-len(c), c)))
+    return tuple(sorted((fold_plain(c) for c in found if len(fold_plain(c)) >= 2), key=lambda c: (-len(c), c)))
 
 
 def _variants(folded: str, cities: tuple[str, ...]) -> set[str]:

@@ -4,6 +4,7 @@ One module per format: :mod:`~analysis.intake.readers.excel` (.xlsx .xlsm .xls .
 cached values of formula cells, never macros; number formats that show another number than the stored one,
 from the styles XML), :mod:`~analysis.intake.readers.word` (Word tables straight from ``word/document.xml``
 with a hardened lxml parser; legacy .doc through LibreOffice when installed),
+:mod:`~analysis.intake.readers.libreoffice` (the one way any reader converts a file with LibreOffice),
 :mod:`~analysis.intake.readers.csvfile` (UTF-8 with or without BOM, UTF-16 with BOM, GB18030),
 :mod:`~analysis.intake.readers.pdf` (text-layer PDFs), :mod:`~analysis.intake.readers.ocr` (photos and scans),
 the shared :class:`~analysis.intake.readers.grid.Grid`, :mod:`~analysis.intake.readers.formats` (extensions)

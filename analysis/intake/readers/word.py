@@ -11,15 +11,12 @@ repeated) is read as one grid with the first part.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from lxml import etree
 
+from analysis.intake.readers import libreoffice
 from analysis.intake.readers.grid import Grid, short
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused, ZipFacts, check_zip
 from analysis.intake.source import FileLike, Source
@@ -273,22 +270,16 @@ def _joined(first: Grid, more: Grid, repeated: bool) -> Grid:
 
 def read_legacy_doc(path: FileLike, limits: Limits) -> list[Grid]:
     """A Word 97-2003 file, converted to .docx with LibreOffice when it is installed (never an archive member:
-    members are not written to disk)."""
+    members are not written to disk), within the file's time limit (:func:`libreoffice.convert`)."""
     if isinstance(path, Source):
         raise Refused("doc_legacy", "压缩包中的文件为旧版 Word（.doc）格式，压缩包成员不解压到磁盘，无法转换读取。"
                                     "请用 Word/WPS 另存为 .docx 后重新报送。")
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if not soffice:
+    try:
+        converted = libreoffice.convert(path, "docx", limits.seconds_per_file)
+    except libreoffice.LibreOfficeMissing:
         raise Refused("doc_legacy", "文件为旧版 Word（.doc）格式，本机未安装 LibreOffice，无法转换读取。"
-                                    "请用 Word/WPS 另存为 .docx 后重新报送。")
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            subprocess.run([soffice, "--headless", "--norestore", "--convert-to", "docx", "--outdir", tmp, str(path)],
-                           check=True, capture_output=True, timeout=limits.seconds_per_file)
-        except (subprocess.SubprocessError, OSError) as exc:
-            raise Refused("doc_convert_failed", f"旧版 Word（.doc）文件转换失败（{short(exc)}），"
-                                                "请另存为 .docx 后重新报送。") from exc
-        converted = Path(tmp) / (path.stem + ".docx")
-        if not converted.is_file():
-            raise Refused("doc_convert_failed", "旧版 Word（.doc）文件转换失败，请另存为 .docx 后重新报送。")
-        return read_docx(converted, limits)
+                                    "请用 Word/WPS 另存为 .docx 后重新报送。") from None
+    except libreoffice.ConversionFailed as exc:
+        raise Refused("doc_convert_failed", f"旧版 Word（.doc）文件转换失败（{exc}，已重试一次），"
+                                            "请另存为 .docx 后重新报送。") from exc
+    return read_docx(Source(path.name, converted), limits)
