@@ -18,6 +18,7 @@ from analysis.intake.media import video_seconds
 from analysis.intake.readers.ocr import OcrGrid, OcrUnavailable, ocr_findings
 from analysis.intake.readers.dispatch import open_grids
 from analysis.intake.readers.formats import IMAGE_EXT, LEGACY_WORD_EXT, PDF_EXT, WORD_EXT
+from analysis.intake.readers.sniff import note, sniff
 from analysis.intake.records import FileOutcome, ParsedCell
 from analysis.intake.safety import DEFAULT_LIMITS, ZIP_MAGIC, Limits, Refused
 from analysis.intake.source import FileLike, Source
@@ -26,6 +27,8 @@ from analysis.intake.values import parse_value, raw_text
 from analysis.issues import Issue
 
 
+ARCHIVE_KINDS = ("zip", "7z", "rar")  # content read as an archive, whatever the name
+READ_AS_FILE = ("docx", "xlsx", "ods", "ole", "html", "spreadsheetml", "mht")  # content read as a file, even if named .zip
 FORM_NAME_WORDS = ("统计表", "附件", "开展情况")  # a file named with these is probably the form
 SCAN_NAME_WORDS = ("扫描", "盖章")  # … and with these, a scan of it
 
@@ -87,18 +90,24 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
     """One file on disk or in memory → its outcome; ``depth`` counts the archives it sits in, ``deadline`` (a
     ``time.monotonic`` value) is when the outermost archive's time is up."""
     form = form or form_for(year)
-    if is_archive(src.name):
-        deadline = deadline if deadline is not None else time.monotonic() + limits.seconds_per_archive
-        return _read_archive(src, source_file, sha, mtime, year, limits, depth, form, deadline)
     if not is_read(src.name):  # an archive member that is a video, a document, a system file …
         kind = classify(src.name)
         seconds = video_seconds(src.open("rb")) if kind == "video" and isinstance(src, Source) else None
         return FileOutcome(source_file, sha, kind, mtime=mtime, seconds=seconds)
+    content = _content(src)
+    if content in ARCHIVE_KINDS if not is_archive(src.name) else content not in READ_AS_FILE:
+        deadline = deadline if deadline is not None else time.monotonic() + limits.seconds_per_archive
+        outcome = _read_archive(src, source_file, sha, mtime, year, limits, depth, form, deadline)
+        said = note(src.suffix.lower(), content) if content in ARCHIVE_KINDS else ""
+        return replace(outcome, issues=(Issue("info", "file_ext_mismatch", said, source_file),) + outcome.issues) \
+            if said else outcome
     try:
-        opened = open_grids(src, limits)
+        opened = open_grids(src, limits, content)
         grids = opened.grids
         unreadable = tuple(Issue("warning", "sheet_unreadable", g.problem, source_file, g.sheet) for g in grids
                            if g.problem)
+        if opened.note:
+            unreadable = (Issue("info", "file_ext_mismatch", opened.note, source_file),) + unreadable
         located = locate(grids, year)
         template = recognise(opened.facts, grids, form, located)  # the package's own template: by name / tag, exact
         located = template.located if template is not None else located
@@ -160,6 +169,15 @@ def _read_archive(src: FileLike, source_file: str, sha: str, mtime: float, year:
         return FileOutcome(source_file, sha, "other", mtime=mtime,
                            issues=(Issue(exc.severity, exc.code, exc.message, source_file),))
     return FileOutcome(source_file, sha, "other", issues=tuple(issues), mtime=mtime, members=tuple(outcomes))
+
+
+def _content(src: FileLike) -> str:
+    """What the file's bytes are (:func:`~analysis.intake.readers.sniff.sniff`); "unknown" when it cannot be read
+    (the reader then says why)."""
+    try:
+        return sniff(src)
+    except OSError:
+        return "unknown"
 
 
 def _wanted(name: str, size: int, limits: Limits) -> bool:

@@ -1,0 +1,101 @@
+"""What a file's bytes are, whatever its name says: the dispatcher reads a file as what it is.
+
+Only the head of the file is looked at (and, for a zip, its directory of member names), so this costs one small
+read.  Kinds: ``docx``, ``xlsx`` (also .xlsm), ``ods``, ``zip`` (an archive, not an Office file), ``7z``, ``rar``,
+``ole`` (a compound file: .xls, .doc, .et, .wps), ``pdf``, ``image``, ``mht`` (a single-file web page),
+``spreadsheetml`` (Excel 2003 XML), ``html``, ``text`` (tab- or comma-separated lines) and ``unknown``.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+
+from analysis.intake.safety import OLE_MAGIC
+from analysis.intake.source import FileLike, zip_input
+
+HEAD_BYTES = 64 * 1024
+_IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
+_SPREADSHEETML = re.compile(rb"urn:schemas-microsoft-com:office:spreadsheet")
+_XML_WORKBOOK = re.compile(rb"<(?:ss:)?Workbook\b")
+_HTML = re.compile(rb"<(?:!doctype\s+html|html|table|body|head|meta)\b", re.IGNORECASE)
+_MIME = re.compile(rb"^(?:[\w-]+:[^\r\n]*\r?\n)*?(?:mime-version|content-type):", re.IGNORECASE)
+_MULTIPART = re.compile(rb"content-type:\s*multipart/related", re.IGNORECASE)
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+# what each kind is called in a message, and the extensions that are its own (no note when it has one of them)
+NAMES = {
+    "docx": "Word 文档（.docx）", "xlsx": "Excel 工作簿（.xlsx）", "ods": "OpenDocument 电子表格（.ods）",
+    "zip": "zip 压缩包", "7z": "7z 压缩包", "rar": "RAR 压缩包", "ole": "Office 97-2003 文件",
+    "pdf": "PDF 文件", "image": "图片", "mht": "单个文件网页（.mht）", "spreadsheetml": "Excel 2003 XML 表格",
+    "html": "网页（HTML）表格", "text": "以制表符或逗号分隔的文本",
+}
+OWN_EXT = {
+    "docx": (".docx", ".docm", ".wps"), "xlsx": (".xlsx", ".xlsm"), "ods": (".ods",),
+    "zip": (".zip",), "7z": (".7z",), "rar": (".rar",), "ole": (".xls", ".et", ".doc", ".wps"),
+    "mht": (".mht", ".mhtml"), "spreadsheetml": (".xml",), "html": (".htm", ".html"), "text": (".csv", ".txt"),
+}
+
+
+def sniff(path: FileLike) -> str:
+    """The kind of file the bytes of ``path`` are (see the module docstring)."""
+    with path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if head.startswith(OLE_MAGIC):
+        return "ole"
+    if head.startswith(b"PK"):
+        return _zip_kind(path)
+    if head.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return "7z"
+    if head.startswith(b"Rar!"):
+        return "rar"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(_IMAGE_MAGIC) or head[8:12] == b"WEBP":
+        return "image"
+    return text_kind(head)
+
+
+def text_kind(head: bytes) -> str:
+    """The kind of a file that starts with text: mht, spreadsheetml, html, text or unknown."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte order mark
+        head = head[:HEAD_BYTES - HEAD_BYTES % 2].decode("utf-16", errors="replace").encode("utf-8")
+    body = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if _MIME.match(body[:4096]) and _MULTIPART.search(body[:8192]):
+        return "mht"
+    if body.startswith(b"<?xml") or body.startswith(b"<"):
+        if _SPREADSHEETML.search(body[:8192]) and _XML_WORKBOOK.search(body[:8192]):
+            return "spreadsheetml"
+        if _HTML.search(body[:8192]):
+            return "html"
+        return "unknown"
+    if b"\x00" in head:
+        return "unknown"
+    lines = [line for line in body[:8192].splitlines()[:20] if line.strip()]
+    if lines and sum(1 for line in lines if b"\t" in line or b"," in line) * 2 >= len(lines):
+        return "text"
+    return "unknown"
+
+
+def _zip_kind(path: FileLike) -> str:
+    try:
+        with zipfile.ZipFile(zip_input(path)) as zf:
+            names = set(zf.namelist())
+            if "word/document.xml" in names:
+                return "docx"
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "content.xml" in names and "mimetype" in names and zf.getinfo("mimetype").file_size <= 256 \
+                    and zf.read("mimetype").strip().endswith(b"opendocument.spreadsheet"):
+                return "ods"
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error):
+        return "unknown"  # a broken zip: the Office reader names what is wrong with it
+    return "zip"
+
+
+def note(ext: str, kind: str) -> str:
+    """The info that a file with extension ``ext`` was read as the ``kind`` it is; "" when they agree."""
+    if ext in OWN_EXT.get(kind, ()):
+        return ""
+    return f"文件扩展名为 {ext or '（无）'}，但内容是{NAMES[kind]}，已按其实际格式读取。如有疑问，请用Excel/WPS打开核对。"
