@@ -7,8 +7,8 @@ real-tool output).  Run from the repository root:  PYTHONPATH=.:tests python tes
   through LibreOffice's own flat ODF first, with the repeat counts of the empty columns and rows past the used
   range cut to one (the cells are not touched), and that is exported.
 * ``calc.html``: the same workbook through the "HTML (StarCalc)" export (UTF-8, rowspan/colspan).
-* ``word97.wps``: the form as a Word table (python-docx) through the "MS Word 97" export: what WPS 文字 writes as
-  .wps is this compound-file Word format.
+* ``word97.wps``: the form as a Word table (python-docx), through LibreOffice's ODF text and its "MS Word 97"
+  export: what WPS 文字 writes as .wps is this compound-file Word format.
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def main() -> None:
         shutil.copy(soffice(trimmed, "xml:MS Excel 2003 XML", work, profile), HERE / "calc-2003.xml")
         shutil.copy(soffice(book, "html:HTML (StarCalc)", work, profile), HERE / "calc.html")
         document = fx.write_docx(work / "word.docx", fx.vertical_form(fx.SAMPLE, stamp=STAMP))
-        shutil.copy(soffice(document, "doc:MS Word 97", work, profile), HERE / "word97.wps")
+        text = soffice(document, "odt", work, profile)  # docx straight to Word 97 loses python-docx's table
+        shutil.copy(soffice(text, "doc:MS Word 97", work, profile), HERE / "word97.wps")
 
 
 if __name__ == "__main__":
