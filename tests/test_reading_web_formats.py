@@ -149,6 +149,18 @@ def test_script_in_a_web_page_is_never_run_nor_read(formats):
     assert not (formats.values["raw_text"] == "999").any()
 
 
+def test_an_xls_named_doc_is_read_as_the_workbook_it_holds(tmp_path):
+    """A compound file is read by the streams it holds (Workbook), not by its .doc name: no conversion to Word."""
+    raw = tmp_path / "raw"
+    fx.write_xls(raw / "随县统计表.doc", fx.vertical_form(SAMPLE, stamp="随县科经局"))
+    result = ingest_folder(raw)
+    assert numbers(return_of(result, "随县统计表.doc")) == EXPECTED
+    assert value_of(result, "随县统计表.doc", "events_held")["cell"] == "C3"
+    found = issues_of(result, "随县统计表.doc")
+    assert found["code"].tolist() == ["file_ext_mismatch"]
+    assert "Excel 97-2003 工作簿（.xls）" in found.iloc[0]["message"]
+
+
 # ---------------------------------------------------------------- Excel 2003 XML as Excel writes it
 
 EXCEL_2003 = """<?xml version="1.0"?>
@@ -267,6 +279,19 @@ def test_wps_document_is_read_through_libreoffice(tmp_path):
     assert numbers(row) == EXPECTED
     assert row["unit"] == "随县"
     assert value_of(result, "随县统计表.wps", "events_held")["cell"] == "C1"
+    assert issues_of(result, "随县统计表.wps").empty
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed: .doc is converted with it")
+def test_a_word_97_file_named_xls_is_converted_as_word(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(DATA / "word97.wps", raw / "随县统计表.xls")
+    result = ingest_folder(raw)
+    assert numbers(return_of(result, "随县统计表.xls")) == EXPECTED
+    found = issues_of(result, "随县统计表.xls")
+    assert found["code"].tolist() == ["file_ext_mismatch"]
+    assert "Word 97-2003 文档（.doc）" in found.iloc[0]["message"]
 
 
 # ---------------------------------------------------------------- hostile input

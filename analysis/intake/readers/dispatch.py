@@ -17,7 +17,7 @@ from analysis.intake.readers.html import read_html
 from analysis.intake.readers.mht import read_mht
 from analysis.intake.readers.ocr import read_image
 from analysis.intake.readers.pdf import read_pdf
-from analysis.intake.readers.sniff import note, sniff
+from analysis.intake.readers.sniff import note, ole_kind, sniff
 from analysis.intake.readers.spreadsheetml import read_spreadsheetml
 from analysis.intake.readers.word import docx_grids, read_legacy_doc
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused, ZipFacts, check_ole, check_size, check_zip, \
@@ -66,7 +66,9 @@ def open_grids(path: FileLike, limits: Limits = DEFAULT_LIMITS, kind: str | None
             delimiter = "制表符" if b"\t" in fh.read(8192) else "逗号"
         return replace(opened, note=f"文件扩展名为 {ext}，但内容是以{delimiter}分隔的文本（网页系统“导出Excel”常见），"
                                     "已按文本表格（CSV）读取。")
-    return replace(opened, note=note(ext, kind)) if kind != "unknown" else opened
+    if kind in ("unknown", "ole"):  # an OLE file's note says what it holds (Word or a workbook)
+        return opened
+    return replace(opened, note=note(ext, kind))
 
 
 def _by_content(path: FileLike, ext: str, kind: str, limits: Limits) -> Opened | None:
@@ -82,9 +84,12 @@ def _by_content(path: FileLike, ext: str, kind: str, limits: Limits) -> Opened |
         return Opened(zip_workbook_grids(path, facts, limits), facts)
     if kind == "ole":
         check_ole(path)
-        if ext in LEGACY_WORD_EXT + WORD_EXT:  # .doc, WPS 文字 .wps (or a .doc named .docx): through LibreOffice
-            return Opened(read_legacy_doc(path, limits))
-        return Opened(read_spreadsheet(path, limits))  # .xls, .et
+        holds = ole_kind(path)
+        if holds == "word" or (holds == "" and ext in LEGACY_WORD_EXT + WORD_EXT):
+            # .doc, WPS 文字 .wps (or a .doc under another name): through LibreOffice
+            grids = read_legacy_doc(path, limits)
+            return Opened(grids, note=note(ext, "ole-word") if holds else "")
+        return Opened(read_spreadsheet(path, limits), note=note(ext, "ole-sheet") if holds else "")  # .xls, .et
     if kind == "html":
         return Opened(read_html(path, limits))
     if kind == "spreadsheetml":

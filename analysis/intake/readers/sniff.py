@@ -27,14 +27,16 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 # what each kind is called in a message, and the extensions that are its own (no note when it has one of them)
 NAMES = {
     "docx": "Word 文档（.docx）", "xlsx": "Excel 工作簿（.xlsx）", "ods": "OpenDocument 电子表格（.ods）",
-    "zip": "zip 压缩包", "7z": "7z 压缩包", "rar": "RAR 压缩包", "ole": "Office 97-2003 文件",
-    "pdf": "PDF 文件", "image": "图片", "mht": "单个文件网页（.mht）", "spreadsheetml": "Excel 2003 XML 表格",
-    "html": "网页（HTML）表格", "text": "以制表符或逗号分隔的文本",
+    "ole": "Office 97-2003 文件", "ole-word": "Word 97-2003 文档（.doc）", "ole-sheet": "Excel 97-2003 工作簿（.xls）",
+    "zip": "zip 压缩包", "7z": "7z 压缩包", "rar": "RAR 压缩包", "pdf": "PDF 文件", "image": "图片",
+    "mht": "单个文件网页（.mht）", "spreadsheetml": "Excel 2003 XML 表格", "html": "网页（HTML）表格",
+    "text": "以制表符或逗号分隔的文本",
 }
 OWN_EXT = {
     "docx": (".docx", ".docm", ".wps"), "xlsx": (".xlsx", ".xlsm"), "ods": (".ods",),
-    "zip": (".zip",), "7z": (".7z",), "rar": (".rar",), "ole": (".xls", ".et", ".doc", ".wps"),
-    "mht": (".mht", ".mhtml"), "spreadsheetml": (".xml",), "html": (".htm", ".html"), "text": (".csv", ".txt"),
+    "ole": (".xls", ".et", ".doc", ".wps"), "ole-word": (".doc", ".wps"), "ole-sheet": (".xls", ".et"),
+    "zip": (".zip",), "7z": (".7z",), "rar": (".rar",), "mht": (".mht", ".mhtml"), "spreadsheetml": (".xml",),
+    "html": (".htm", ".html"), "text": (".csv", ".txt"),
 }
 
 
@@ -92,6 +94,22 @@ def _zip_kind(path: FileLike) -> str:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error):
         return "unknown"  # a broken zip: the Office reader names what is wrong with it
     return "zip"
+
+
+def ole_kind(path: FileLike) -> str:
+    """What a compound file holds: "word" (a WordDocument stream), "sheet" (Workbook or Book), or "" when neither
+    (or its directory cannot be read: the reader then says what is wrong)."""
+    import olefile
+
+    try:
+        with path.open("rb") as fh, olefile.OleFileIO(fh) as ole:
+            if ole.exists("WordDocument"):
+                return "word"
+            if ole.exists("Workbook") or ole.exists("Book"):
+                return "sheet"
+    except Exception:  # noqa: BLE001 - olefile raises several error types on a broken directory
+        return ""
+    return ""
 
 
 def note(ext: str, kind: str) -> str:
