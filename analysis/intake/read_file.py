@@ -18,7 +18,7 @@ from analysis.intake.media import video_seconds
 from analysis.intake.readers.ocr import OcrGrid, OcrUnavailable, ocr_findings
 from analysis.intake.readers.dispatch import open_grids
 from analysis.intake.readers.formats import IMAGE_EXT, LEGACY_WORD_EXT, PDF_EXT, WORD_EXT
-from analysis.intake.readers.sniff import note, sniff
+from analysis.intake.readers.sniff import ArchiveContent, note, sniff
 from analysis.intake.records import FileOutcome, ParsedCell
 from analysis.intake.safety import DEFAULT_LIMITS, ZIP_MAGIC, Limits, Refused
 from analysis.intake.source import FileLike, Source
@@ -28,7 +28,7 @@ from analysis.issues import Issue
 
 
 ARCHIVE_KINDS = ("zip", "7z", "rar")  # content read as an archive, whatever the name
-READ_AS_FILE = ("docx", "xlsx", "ods", "ole", "html", "spreadsheetml", "mht")  # content read as a file, even if named .zip
+READ_AS_FILE = ("docx", "xlsx", "ods", "ole", "html", "spreadsheetml", "mht")  # read as a file, even if named .zip
 FORM_NAME_WORDS = ("统计表", "附件", "开展情况")  # a file named with these is probably the form
 SCAN_NAME_WORDS = ("扫描", "盖章")  # … and with these, a scan of it
 
@@ -94,15 +94,15 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
         kind = classify(src.name)
         seconds = video_seconds(src.open("rb")) if kind == "video" and isinstance(src, Source) else None
         return FileOutcome(source_file, sha, kind, mtime=mtime, seconds=seconds)
-    content = _content(src)
-    if content in ARCHIVE_KINDS if not is_archive(src.name) else content not in READ_AS_FILE:
-        deadline = deadline if deadline is not None else time.monotonic() + limits.seconds_per_archive
-        outcome = _read_archive(src, source_file, sha, mtime, year, limits, depth, form, deadline)
-        said = note(src.suffix.lower(), content) if content in ARCHIVE_KINDS else ""
-        return replace(outcome, issues=(Issue("info", "file_ext_mismatch", said, source_file),) + outcome.issues) \
-            if said else outcome
+    named_archive = is_archive(src.name)
+    content = _content(src, inside=named_archive)
+    if content in ARCHIVE_KINDS if not named_archive else content not in READ_AS_FILE:
+        return _read_archive_as(src, content, source_file, sha, mtime, year, limits, depth, form, deadline)
     try:
-        opened = open_grids(src, limits, content)
+        try:
+            opened = open_grids(src, limits, content)
+        except ArchiveContent:  # a zip named as an Office file
+            return _read_archive_as(src, "zip", source_file, sha, mtime, year, limits, depth, form, deadline)
         grids = opened.grids
         unreadable = tuple(Issue("warning", "sheet_unreadable", g.problem, source_file, g.sheet) for g in grids
                            if g.problem)
@@ -171,13 +171,23 @@ def _read_archive(src: FileLike, source_file: str, sha: str, mtime: float, year:
     return FileOutcome(source_file, sha, "other", issues=tuple(issues), mtime=mtime, members=tuple(outcomes))
 
 
-def _content(src: FileLike) -> str:
+def _content(src: FileLike, inside: bool) -> str:
     """What the file's bytes are (:func:`~analysis.intake.readers.sniff.sniff`); "unknown" when it cannot be read
     (the reader then says why)."""
     try:
-        return sniff(src)
+        return sniff(src, inside)
     except OSError:
         return "unknown"
+
+
+def _read_archive_as(src: FileLike, content: str, source_file: str, sha: str, mtime: float, year: int | None,
+                     limits: Limits, depth: int, form: Form, deadline: float | None) -> FileOutcome:
+    """An archive (by name or by content), with an info when its name says otherwise."""
+    deadline = deadline if deadline is not None else time.monotonic() + limits.seconds_per_archive
+    outcome = _read_archive(src, source_file, sha, mtime, year, limits, depth, form, deadline)
+    said = note(src.suffix.lower(), content) if content in ARCHIVE_KINDS else ""
+    return replace(outcome, issues=(Issue("info", "file_ext_mismatch", said, source_file),) + outcome.issues) \
+        if said else outcome
 
 
 def _wanted(name: str, size: int, limits: Limits) -> bool:

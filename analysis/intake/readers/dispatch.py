@@ -17,11 +17,10 @@ from analysis.intake.readers.html import read_html
 from analysis.intake.readers.mht import read_mht
 from analysis.intake.readers.ocr import read_image
 from analysis.intake.readers.pdf import read_pdf
-from analysis.intake.readers.sniff import note, ole_kind, sniff
+from analysis.intake.readers.sniff import ArchiveContent, note, ole_kind, sniff, zip_kind
 from analysis.intake.readers.spreadsheetml import read_spreadsheetml
 from analysis.intake.readers.word import docx_grids, read_legacy_doc
-from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused, ZipFacts, check_ole, check_size, check_zip, \
-    signature
+from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused, ZipFacts, check_ole, check_size, check_zip
 from analysis.intake.source import FileLike, Source
 
 
@@ -53,8 +52,9 @@ def open_grids(path: FileLike, limits: Limits = DEFAULT_LIMITS, kind: str | None
         return Opened(read_image(path, limits))
     if ext in CSV_EXT:
         return Opened([read_csv(path, limits)])
-    kind = kind or sniff(path)
+    kind = kind or sniff(path, inside=False)
     opened = _by_content(path, ext, kind, limits)
+    kind = zip_kind(opened.facts.names) if kind == "pk" and opened is not None and opened.facts else kind
     if opened is None:
         if ext in XML_EXT:
             raise Refused("file_not_table", "这个 .xml 文件不是 Excel 2003 XML 表格，未读取。如是统计表，请另存为 .xlsx 后重新报送。",
@@ -73,14 +73,20 @@ def open_grids(path: FileLike, limits: Limits = DEFAULT_LIMITS, kind: str | None
 
 def _by_content(path: FileLike, ext: str, kind: str, limits: Limits) -> Opened | None:
     """The grids of a file read as the ``kind`` its bytes are; None when no reader takes it."""
-    if kind == "docx":
+    facts = None
+    if kind == "pk":  # a zip whose directory the pre-flight reads: an Office file, or an archive under its name
         facts = check_zip(path, limits)
+        kind = zip_kind(facts.names)
+        if kind == "zip":
+            raise ArchiveContent(ext)
+    if kind == "docx":
+        facts = facts or check_zip(path, limits)
         grids = docx_grids(facts, limits)
         if has_objects(facts.word_body or b""):
             grids = grids + embedded_grids(path, facts, limits)
         return Opened(grids, facts)
     if kind in ("xlsx", "ods"):
-        facts = check_zip(path, limits)
+        facts = facts or check_zip(path, limits)
         return Opened(zip_workbook_grids(path, facts, limits), facts)
     if kind == "ole":
         check_ole(path)
@@ -98,8 +104,4 @@ def _by_content(path: FileLike, ext: str, kind: str, limits: Limits) -> Opened |
         return Opened(read_mht(path, limits))
     if kind == "text" and ext in TEXT_AS_SHEET_EXT:
         return Opened([read_csv(path, limits)])
-    if kind == "unknown" and signature(path).startswith(b"PK"):  # a broken zip: the pre-flight names the damage
-        facts = check_zip(path, limits)
-        return Opened(docx_grids(facts, limits), facts) if facts.word_body is not None else \
-            Opened(zip_workbook_grids(path, facts, limits), facts)
     return None

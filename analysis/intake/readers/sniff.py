@@ -12,7 +12,7 @@ import re
 import zipfile
 import zlib
 
-from analysis.intake.safety import OLE_MAGIC
+from analysis.intake.safety import OLE_MAGIC, Refused
 from analysis.intake.source import FileLike, zip_input
 
 HEAD_BYTES = 64 * 1024
@@ -40,14 +40,23 @@ OWN_EXT = {
 }
 
 
-def sniff(path: FileLike) -> str:
-    """The kind of file the bytes of ``path`` are (see the module docstring)."""
+class ArchiveContent(Refused):
+    """A file named as an Office file whose zip holds no Office document: an archive (the caller may read it so)."""
+
+    def __init__(self, ext: str) -> None:
+        super().__init__("file_wrong_format", f"文件扩展名为 {ext}，但内容是 zip 压缩包，不是 Office 文件。"
+                                              "请解压后报送其中的文件，或把扩展名改为 .zip。")
+
+
+def sniff(path: FileLike, inside: bool = True) -> str:
+    """The kind of file the bytes of ``path`` are (see the module docstring).  ``inside=False``: a zip is only
+    ``"pk"`` (its directory is left to the Office pre-flight, which reads it anyway: see :func:`zip_kind`)."""
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
     if head.startswith(OLE_MAGIC):
         return "ole"
     if head.startswith(b"PK"):
-        return _zip_kind(path)
+        return _zip_kind(path) if inside else "pk"
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         return "7z"
     if head.startswith(b"Rar!"):
@@ -80,20 +89,27 @@ def text_kind(head: bytes) -> str:
     return "unknown"
 
 
+def zip_kind(names: frozenset[str] | set[str]) -> str:
+    """docx, xlsx, ods or zip, by the member names of a zip."""
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "content.xml" in names and "mimetype" in names:
+        return "ods"
+    return "zip"
+
+
 def _zip_kind(path: FileLike) -> str:
     try:
         with zipfile.ZipFile(zip_input(path)) as zf:
-            names = set(zf.namelist())
-            if "word/document.xml" in names:
-                return "docx"
-            if "xl/workbook.xml" in names:
-                return "xlsx"
-            if "content.xml" in names and "mimetype" in names and zf.getinfo("mimetype").file_size <= 256 \
-                    and zf.read("mimetype").strip().endswith(b"opendocument.spreadsheet"):
-                return "ods"
+            kind = zip_kind(set(zf.namelist()))
+            if kind == "ods" and not (zf.getinfo("mimetype").file_size <= 256
+                                      and zf.read("mimetype").strip().endswith(b"opendocument.spreadsheet")):
+                return "zip"  # a text document or a presentation: not a table
+            return kind
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error):
         return "unknown"  # a broken zip: the Office reader names what is wrong with it
-    return "zip"
 
 
 def ole_kind(path: FileLike) -> str:
