@@ -137,11 +137,9 @@ def _gather(element: etree._Element, parts: list[str]) -> None:
     if element.text and element.tag != "table":
         parts.append(element.text)
     for child in element.iterchildren():
-        if not isinstance(child.tag, str):
-            pass
-        elif child.tag == "br":
+        if child.tag == "br":
             parts.append("\n")
-        elif child.tag != "table":
+        elif isinstance(child.tag, str) and child.tag != "table":  # not a nested table, nor an entity or a PI
             _gather(child, parts)
             if child.tag in _BLOCKS:
                 parts.append("\n")
