@@ -10,8 +10,6 @@ in its top-left cell.  Text outside tables (the 盖章 line above a table) is th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 import lxml.html
 from lxml import etree
 
@@ -56,6 +54,9 @@ def decode_html(data: bytes, declared: str | None = None) -> str:
 
 def html_grids(text: str, limits: Limits = DEFAULT_LIMITS, first: int = 1) -> list[Grid]:
     """The grids of an HTML document's text: ``表格{first}``, ``表格{first+1}``… and ``正文``."""
+    lowered = text.lower()
+    if lowered.count("<td") + lowered.count("<th") > limits.max_cells:  # before building a tree of them
+        raise Refused("file_limit_cells", f"网页表格单元格数超过上限 {limits.max_cells}（Limits.max_cells），未读取。")
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False,
                                   default_doctype=False)
     try:
@@ -76,37 +77,30 @@ def html_grids(text: str, limits: Limits = DEFAULT_LIMITS, first: int = 1) -> li
     return grids
 
 
-@dataclass
-class _Layout:
-    """Cells placed so far: (row, column) → value, which slots are taken, the merges."""
-
-    cells: dict[tuple[int, int], object]
-    taken: set[tuple[int, int]]
-    merged: list[tuple[int, int, int, int]]
-
-
 def _table_grid(table: etree._Element, name: str, limits: Limits) -> Grid:
-    layout = _Layout({}, set(), [])
+    rows: list[list[object]] = []
+    below: set[tuple[int, int]] = set()  # slots of later rows that a rowspan above covers
+    merged: list[tuple[int, int, int, int]] = []
     width = 0
-    rows = _own_rows(table)
-    for r, tr in enumerate(rows):
-        c = 0
+    trs = _own_rows(table)
+    for r, tr in enumerate(trs):
+        row: list[object] = []
         for td in tr.iterchildren("td", "th"):
-            while (r, c) in layout.taken:
-                c += 1
-            rowspan = min(_span(td.get("rowspan")), max(len(rows) - r, 1))
+            while (r, len(row)) in below:
+                row.append(None)
+            c = len(row)
+            rowspan = min(_span(td.get("rowspan")), max(len(trs) - r, 1))
             colspan = _span(td.get("colspan"))
             width = max(width, c + colspan)
-            if len(rows) * width > limits.max_cells or len(layout.taken) + rowspan * colspan > limits.max_cells:
+            if len(trs) * width > limits.max_cells or len(below) + rowspan * colspan > limits.max_cells:
                 raise Refused("file_limit_cells", f"网页表格单元格数超过上限 {limits.max_cells}（Limits.max_cells），未读取。")
-            text = _cell_text(td)
-            layout.cells[(r, c)] = text or None
-            layout.taken.update((r + i, c + j) for i in range(rowspan) for j in range(colspan))
+            row.append(_cell_text(td) or None)
+            row.extend([None] * (colspan - 1))
             if rowspan > 1 or colspan > 1:
-                layout.merged.append((r, c, r + rowspan - 1, c + colspan - 1))
-            c += colspan
-    grid_rows = [[layout.cells.get((r, c)) for c in range(width)] for r in range(len(rows))]
-    return Grid(sheet=name, rows=grid_rows, merged=tuple(layout.merged))
+                merged.append((r, c, r + rowspan - 1, c + colspan - 1))
+                below.update((r + i, c + j) for i in range(1, rowspan) for j in range(colspan))
+        rows.append(row)
+    return Grid(sheet=name, rows=[row + [None] * (width - len(row)) for row in rows], merged=tuple(merged))
 
 
 def _own_rows(table: etree._Element) -> list[etree._Element]:

@@ -32,51 +32,74 @@ def read_spreadsheetml(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise Refused("file_xml_entity", "Excel 2003 XML 文件含有 DOCTYPE/ENTITY 声明，这在正常的表格文件中不会出现，"
                                          "出于安全原因未读取。请用Excel/WPS另存为 .xlsx 后重新报送。")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=False, remove_comments=True, remove_pis=True)
-    try:
-        root = etree.parse(io.BytesIO(data), parser).getroot()
+    if data.count(b"<Cell") + data.count(b":Cell") > limits.max_cells:  # before building a tree of them
+        raise Refused("file_limit_cells", f"Excel 2003 XML 文件的单元格数超过上限 {limits.max_cells}（Limits.max_cells），未读取。")
+    sheets: list[Grid] = []
+    sheet: _Sheet | None = None
+    try:  # row by row, each row's elements dropped once read: the tree of a large file is never held
+        for event, element in etree.iterparse(io.BytesIO(data), events=("start", "end"), resolve_entities=False,
+                                              no_network=True, load_dtd=False, huge_tree=False, remove_comments=True,
+                                              remove_pis=True):
+            if event == "start":
+                if element.tag == _WORKSHEET:
+                    if len(sheets) >= limits.max_sheets:
+                        raise Refused("file_limit_sheets", f"工作表数量超过上限 {limits.max_sheets}（Limits.max_sheets），未读取。")
+                    sheet = _Sheet(element.get(_NAME) or f"Sheet{len(sheets) + 1}", limits)
+            elif element.tag == _ROW and sheet is not None:
+                sheet.add_row(element)
+                element.clear()
+                while element.getprevious() is not None:
+                    del element.getparent()[0]
+            elif element.tag == _OPTIONS and sheet is not None:
+                sheet.hidden = _hidden(element)
+            elif element.tag == _WORKSHEET and sheet is not None:
+                sheets.append(sheet.grid())
+                sheet = None
+                element.clear()
     except etree.XMLSyntaxError as exc:
         raise Refused("file_corrupt", f"Excel 2003 XML 文件无法解析（{short(exc)}），请用Excel/WPS打开后另存为 .xlsx 再报送。"
                       ) from exc
-    sheets = root.findall(_WORKSHEET)
-    if len(sheets) > limits.max_sheets:
-        raise Refused("file_limit_sheets", f"工作表数量 {len(sheets)} 超过上限 {limits.max_sheets}（Limits.max_sheets），未读取。")
-    return [_sheet_grid(sheet, n, limits) for n, sheet in enumerate(sheets, 1)]
+    return sheets
 
 
-def _sheet_grid(sheet: etree._Element, n: int, limits: Limits) -> Grid:
-    name = sheet.get(_NAME) or f"Sheet{n}"
-    cells: dict[tuple[int, int], object] = {}
-    merged: list[tuple[int, int, int, int]] = []
-    covered: set[tuple[int, int]] = set()  # slots under a MergeDown of an earlier row
-    height = width = 0
-    table = sheet.find(_TABLE)
-    r = -1
-    for row in table.iterchildren(_ROW) if table is not None else ():
-        r = _index(row, r)
+class _Sheet:
+    """One worksheet as its rows are read: the cells so far, the merges, the slots a MergeDown still covers."""
+
+    def __init__(self, name: str, limits: Limits) -> None:
+        self.name, self.limits, self.hidden = name, limits, False
+        self.cells: dict[tuple[int, int], object] = {}
+        self.merged: list[tuple[int, int, int, int]] = []
+        self.covered: set[tuple[int, int]] = set()  # slots under a MergeDown of an earlier row
+        self.r = -1
+        self.height = self.width = 0
+
+    def add_row(self, row: etree._Element) -> None:
+        """Place the cells of one ``Row``."""
+        r = self.r = _index(row, self.r)
         c = -1
         for cell in row.iterchildren(_CELL):
             if cell.get(_INDEX) is not None:
                 c = _index(cell, c)
             else:
                 c += 1
-                while (r, c) in covered:
+                while (r, c) in self.covered:
                     c += 1
             across, down = _count(cell.get(_ACROSS)), _count(cell.get(_DOWN))
-            height, width = max(height, r + down + 1), max(width, c + across + 1)
-            if height * width > limits.max_cells:
-                raise Refused("file_limit_cells", f"工作表“{name}”的使用区域超过单表上限 {limits.max_cells} 个单元格"
+            self.height, self.width = max(self.height, r + down + 1), max(self.width, c + across + 1)
+            if self.height * self.width > self.limits.max_cells:
+                raise Refused("file_limit_cells", f"工作表“{self.name}”的使用区域超过单表上限 {self.limits.max_cells} 个单元格"
                                                   "（Limits.max_cells），未读取。请删除多余的行列后重新报送。")
             value = _value(cell.find(_DATA))
             if value is not None:
-                cells[(r, c)] = value
+                self.cells[(r, c)] = value
             if across or down:
-                merged.append((r, c, r + down, c + across))
-                covered.update((r + i, c + j) for i in range(1, down + 1) for j in range(across + 1))
+                self.merged.append((r, c, r + down, c + across))
+                self.covered.update((r + i, c + j) for i in range(1, down + 1) for j in range(across + 1))
             c += across
-    rows = [[cells.get((i, j)) for j in range(width)] for i in range(height)]
-    return Grid(sheet=name, rows=rows, hidden=_hidden(sheet), merged=tuple(merged))
+
+    def grid(self) -> Grid:
+        rows = [[self.cells.get((i, j)) for j in range(self.width)] for i in range(self.height)]
+        return Grid(sheet=self.name, rows=rows, hidden=self.hidden, merged=tuple(self.merged))
 
 
 def _index(element: etree._Element, previous: int) -> int:
@@ -111,7 +134,6 @@ def _value(data: etree._Element | None) -> object:
     return text if text.strip() else None
 
 
-def _hidden(sheet: etree._Element) -> bool:
-    options = sheet.find(_OPTIONS)
-    visible = options.findtext(_VISIBLE) if options is not None else None
-    return (visible or "").strip() in ("SheetHidden", "SheetVeryHidden")
+def _hidden(options: etree._Element) -> bool:
+    """Whether a sheet's ``x:WorksheetOptions`` hide it (SheetHidden, SheetVeryHidden)."""
+    return (options.findtext(_VISIBLE) or "").strip() in ("SheetHidden", "SheetVeryHidden")
