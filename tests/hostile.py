@@ -200,6 +200,44 @@ def write_entity_xlsx(path: Path, secret: Path | None, laughs: bool = False, pad
     return write_zip(path, xlsx_parts([sheet], sst))
 
 
+# ---------------------------------------------------------------- hostile web pages and Excel 2003 XML
+
+_SS = "urn:schemas-microsoft-com:office:spreadsheet"
+
+
+def spreadsheetml(rows: str, prolog: str = "") -> bytes:
+    """An Excel 2003 XML workbook with one sheet whose ``<Row>`` elements are given verbatim."""
+    return (f'<?xml version="1.0"?>{prolog}<Workbook xmlns="{_SS}" xmlns:ss="{_SS}"><Worksheet ss:Name="Sheet1">'
+            f"<Table>{rows}</Table></Worksheet></Workbook>").encode()
+
+
+def _labelled_rows(refs: str = "") -> str:
+    rows = "".join(f'<Row><Cell><Data ss:Type="String">{f.label}</Data></Cell>'
+                   f'<Cell><Data ss:Type="Number">{i + 1}</Data></Cell></Row>' for i, f in enumerate(FIELDS[:8]))
+    return f'<Row><Cell><Data ss:Type="String">{STAMP_LABEL}{refs}</Data></Cell></Row>' + rows
+
+
+def write_entity_spreadsheetml(path: Path, secret: Path | None, laughs: bool = False, padded: bool = False) -> Path:
+    """A form-like Excel 2003 XML file declaring entities (a local file, billion laughs) and using them."""
+    refs = ("&xxe;" if secret else "") + ("&lol9;" if laughs else "")
+    prolog = (padding() if padded else "") + doctype(secret, laughs, root="Workbook")
+    return write_bytes(path, spreadsheetml(_labelled_rows(refs), prolog))
+
+
+def write_far_cell_spreadsheetml(path: Path) -> Path:
+    """Excel 2003 XML placing one cell at the very last row and column (ss:Index) after a few labels."""
+    far = '<Row ss:Index="1048576"><Cell ss:Index="16384"><Data ss:Type="Number">1</Data></Cell></Row>'
+    return write_bytes(path, spreadsheetml(_labelled_rows() + far))
+
+
+def write_spanning_html(path: Path) -> Path:
+    """An HTML table (as a web system's .xls export) whose first cell spans 1000 columns and 65534 rows."""
+    rows = "".join(f"<tr><td>{f.label}</td><td>{i}</td></tr>" for i, f in enumerate(FIELDS * 150))
+    return write_bytes(path, ('<html><head><meta charset="gb2312"></head><body><table>'
+                              '<tr><td colspan="1000" rowspan="65534">x</td></tr>' + rows + "</table></body></html>"
+                              ).encode("gbk"))
+
+
 def add_macro(xlsm: Path, payload: bytes) -> Path:
     """Give an .xlsm (written with ``fixtures.write_xlsx(..., macro=True)``) an ``xl/vbaProject.bin`` part.
 

@@ -30,6 +30,7 @@ from analysis.intake.safety import DEFAULT_LIMITS, Limits
 pytestmark = pytest.mark.xdist_group("fuzz")
 
 YEAR = 2023
+WEB_EXPORTS = Path(__file__).resolve().parent / "data" / "formats"
 # Every item filled, each with its own number (money in 万元 with two decimals).
 TYPED = {f.key: (round(f.order * 1.25, 2) if f.is_money else f.order * 10 + 1) for f in FIELDS}
 SETTINGS = dict(deadline=None, database=None, derandomize=True,
@@ -93,7 +94,7 @@ def test_originals_read_exactly(tmp_path):
 
 
 @settings(max_examples=100, **SETTINGS)
-@given(data=st.binary(max_size=4096), ext=st.sampled_from([".docx", ".csv", ".txt"]))
+@given(data=st.binary(max_size=4096), ext=st.sampled_from([".docx", ".csv", ".txt", ".xls", ".html", ".xml", ".mht"]))
 def test_random_bytes_in_process(data, ext):
     with tempfile.TemporaryDirectory() as tmp:
         path = h.write_bytes(Path(tmp) / f"x{ext}", data)
@@ -113,6 +114,15 @@ def test_mutated_docx_never_invents_a_value(ops):
 def test_mutated_csv_never_raises(ops):
     with tempfile.TemporaryDirectory() as tmp:
         path = h.write_bytes(Path(tmp) / "x.csv", mutate(originals()[".csv"], ops))
+        check(process_file(path, path.name, YEAR), exact=False)
+
+
+@settings(max_examples=100, **SETTINGS)
+@given(ops=mutations, name=st.sampled_from(["calc-2003.xml", "calc.html"]), ext=st.sampled_from([".xls", ".xml", ".html"]))
+def test_mutated_web_exports_never_raise(ops, name, ext):
+    """LibreOffice's Excel 2003 XML and HTML exports, mutated, under their own and under an .xls name."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = h.write_bytes(Path(tmp) / f"x{ext}", mutate((WEB_EXPORTS / name).read_bytes(), ops))
         check(process_file(path, path.name, YEAR), exact=False)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import fixtures as fx
 import hostile as h
+import office_objects as oo
 import openpyxl
 import pandas as pd
 import pytest
@@ -132,6 +133,13 @@ HOSTILE = {
     "XXE填充.xlsx": "",
     "实体膨胀填充.docx": "",
     "实体膨胀填充.xlsx": "",
+    # web pages, Excel 2003 XML and objects embedded in Word (read by content: these are named .xls and .docx)
+    "XXE2003.xls": "",
+    "实体膨胀2003.xml": "",
+    "XXE填充2003.xml": "",
+    "末格2003.xml": "Limits.max_cells",
+    "跨一千列.xls": "Limits.max_cells",
+    "嵌入压缩炸弹统计表.docx": "Limits.max_",
 }
 INJECT_FILE, EVIL_FILE = "注入测试.xlsx", "路径测试.docx"
 
@@ -170,6 +178,13 @@ def build_hostile(raw: Path, secret: Path) -> None:
     h.write_entity_xlsx(raw / "XXE填充.xlsx", secret, padded=True)
     h.write_entity_docx(raw / "实体膨胀填充.docx", good_docx, None, laughs=True, padded=True)
     h.write_entity_xlsx(raw / "实体膨胀填充.xlsx", None, laughs=True, padded=True)
+    h.write_entity_spreadsheetml(raw / "XXE2003.xls", secret)
+    h.write_entity_spreadsheetml(raw / "实体膨胀2003.xml", None, laughs=True)
+    h.write_entity_spreadsheetml(raw / "XXE填充2003.xml", secret, padded=True)
+    h.write_far_cell_spreadsheetml(raw / "末格2003.xml")
+    h.write_spanning_html(raw / "跨一千列.xls")
+    bomb = h.write_zip_bomb(secret.parent / "bomb.xlsx")
+    oo.write_docx_with_objects(raw / "嵌入压缩炸弹统计表.docx", [("Excel.Sheet.12", bomb.read_bytes())], stamp="市科协")
     fx.write_vertical_xlsx(raw / INJECT_FILE, INJECT_TYPED, stamp=HYPERLINK)
     fx.write_vertical_docx(raw / EVIL_FILE, EVIL_TYPED, stamp=EVIL_UNIT)
 
@@ -335,7 +350,7 @@ def test_secret_never_leaks(batch):
 def test_entity_tricks_never_expand(batch):
     issues = csv_table(batch["out"], "issues")
     values = csv_table(batch["out"], "values")
-    for name in (n for n in HOSTILE if n.startswith(("XXE", "实体膨胀"))):
+    for name in (n for n in HOSTILE if n.startswith(("XXE", "实体膨胀"))):  # also the Excel 2003 XML ones
         cells = [*issues[issues["source_file"] == name].to_numpy().ravel(),
                  *values[values["source_file"] == name].to_numpy().ravel()]
         assert not any("lollol" in c or len(c) > 2000 for c in cells), name

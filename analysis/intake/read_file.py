@@ -22,6 +22,7 @@ from analysis.intake.media import video_seconds
 from analysis.intake.readers.ocr import OcrGrid, OcrUnavailable, ocr_findings
 from analysis.intake.readers.dispatch import open_grids
 from analysis.intake.readers.formats import IMAGE_EXT, LEGACY_WORD_EXT, PDF_EXT, WORD_EXT
+from analysis.intake.readers.sniff import ArchiveContent, note, sniff
 from analysis.intake.records import FileOutcome, ParsedCell
 from analysis.intake.safety import DEFAULT_LIMITS, ZIP_MAGIC, Limits, Refused
 from analysis.intake.source import FileLike, Source
@@ -30,6 +31,8 @@ from analysis.intake.values import parse_value, raw_text
 from analysis.issues import Issue
 
 
+ARCHIVE_KINDS = ("zip", "7z", "rar")  # content read as an archive, whatever the name
+READ_AS_FILE = ("docx", "xlsx", "ods", "ole", "html", "spreadsheetml", "mht")  # read as a file, even if named .zip
 FORM_NAME_WORDS = ("统计表", "附件", "开展情况")  # a file named with these is probably the form
 SCAN_NAME_WORDS = ("扫描", "盖章")  # … and with these, a scan of it
 
@@ -92,9 +95,6 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
     """One file on disk or in memory → its outcome; ``depth`` counts the archives it sits in, ``deadline`` (a
     ``time.monotonic`` value) is when the outermost archive's time is up."""
     form = form or form_for(year)
-    if is_archive(src.name):
-        deadline = deadline if deadline is not None else time.monotonic() + limits.seconds_per_archive
-        return _read_archive(src, source_file, sha, mtime, year, limits, depth, form, deadline)
     if is_mail(src.name):
         deadline = deadline if deadline is not None else time.monotonic() + limits.seconds_per_archive
         return read_mail_file(src, source_file, sha, mtime, depth, limits,
@@ -104,11 +104,20 @@ def read_source(src: FileLike, source_file: str, sha: str, mtime: float, year: i
         kind = classify(src.name)
         seconds = video_seconds(src.open("rb")) if kind == "video" and isinstance(src, Source) else None
         return FileOutcome(source_file, sha, kind, mtime=mtime, seconds=seconds)
+    named_archive = is_archive(src.name)
+    content = _content(src, inside=named_archive)
+    if content in ARCHIVE_KINDS if not named_archive else content not in READ_AS_FILE:
+        return _read_archive_as(src, content, source_file, sha, mtime, year, limits, depth, form, deadline)
     try:
-        opened = open_grids(src, limits)
+        try:
+            opened = open_grids(src, limits, content)
+        except ArchiveContent:  # a zip named as an Office file
+            return _read_archive_as(src, "zip", source_file, sha, mtime, year, limits, depth, form, deadline)
         grids = opened.grids
         unreadable = tuple(Issue("warning", "sheet_unreadable", g.problem, source_file, g.sheet) for g in grids
                            if g.problem)
+        if opened.note:
+            unreadable = (Issue("info", "file_ext_mismatch", opened.note, source_file),) + unreadable
         export = find_export(grids, form)
         if isinstance(export, Export):  # an online form's export: one return per row
             return export_outcome(export, source_file, sha, mtime, form)
@@ -189,6 +198,25 @@ def _read_member(member: Source, name: str, mtime: float, year: int | None, limi
         return read_source(member, name, digest, mtime, year, limits, depth, form, deadline)
     except ReadTimeout:
         return FileOutcome(name, digest, _kind_unread(member), mtime=mtime, issues=(timeout_issue(name, limits),))
+
+
+def _content(src: FileLike, inside: bool) -> str:
+    """What the file's bytes are (:func:`~analysis.intake.readers.sniff.sniff`); "unknown" when it cannot be read
+    (the reader then says why)."""
+    try:
+        return sniff(src, inside)
+    except OSError:
+        return "unknown"
+
+
+def _read_archive_as(src: FileLike, content: str, source_file: str, sha: str, mtime: float, year: int | None,
+                     limits: Limits, depth: int, form: Form, deadline: float | None) -> FileOutcome:
+    """An archive (by name or by content), with an info when its name says otherwise."""
+    deadline = deadline if deadline is not None else time.monotonic() + limits.seconds_per_archive
+    outcome = _read_archive(src, source_file, sha, mtime, year, limits, depth, form, deadline)
+    said = note(src.suffix.lower(), content) if content in ARCHIVE_KINDS else ""
+    return replace(outcome, issues=(Issue("info", "file_ext_mismatch", said, source_file),) + outcome.issues) \
+        if said else outcome
 
 
 def _wanted(name: str, size: int, limits: Limits) -> bool:

@@ -10,6 +10,9 @@ from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused
 from analysis.intake.source import FileLike
 
 
+DELIMITERS = ",\t;，"
+
+
 def read_csv(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> Grid:
     """A CSV file as one grid, decoding UTF-8 (BOM or not), UTF-16 (BOM) or GB18030."""
     data = path.read_bytes()
@@ -21,12 +24,7 @@ def read_csv(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> Grid:
     if longest > limits.max_csv_line:
         raise Refused("csv_line_too_long", f"CSV 文件中有一行长达 {longest} 个字符，超过上限 {limits.max_csv_line}"
                                            "（Limits.max_csv_line），未读取。")
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;，")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
+    delimiter = _delimiter(text[:4096])
     try:
         rows = [[cell.strip() or None for cell in row]
                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
@@ -36,6 +34,23 @@ def read_csv(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> Grid:
     if len(rows) * max((len(r) for r in rows), default=0) > limits.max_cells:
         raise Refused("file_limit_cells", f"CSV 文件单元格数超过上限 {limits.max_cells}（Limits.max_cells），未读取。")
     return Grid(sheet="", rows=rows)
+
+
+def _delimiter(sample: str) -> str:
+    """The sniffed delimiter when most lines hold it, else the one most lines hold (tab before comma: a web
+    system's tab-separated export is sniffed as something else when its labels hold commas or semicolons)."""
+    lines = [line for line in sample.splitlines() if line.strip()]
+
+    def share(candidate: str) -> int:
+        return sum(1 for line in lines if candidate in line)
+
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = ","
+    if share(sniffed) * 2 >= len(lines):
+        return sniffed
+    return max(("\t", ",", ";", "，"), key=share)
 
 
 def decode_text(data: bytes) -> str:

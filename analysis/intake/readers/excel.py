@@ -19,8 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from lxml import etree
 
 from analysis.intake.readers.grid import Grid, Shown, short
-from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused, column_number
-from analysis.intake.source import FileLike, Source
+from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused, ZipFacts, column_number
+from analysis.intake.source import FileLike, Source, zip_input
 
 
 def _utf8_path(path: FileLike) -> bool:
@@ -79,6 +79,19 @@ def read_spreadsheet(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Gr
         grids.append(Grid(sheet=meta.name, rows=[[_blank(v) for v in row] for row in rows],
                           hidden=meta.visible != pc.SheetVisibleEnum.Visible, origin=tuple(start), merged=merged))
     return grids
+
+
+def zip_workbook_grids(path: FileLike, facts: ZipFacts, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
+    """An .xlsx/.xlsm/.ods whose pre-flight check is done: its sheets, with formula errors and scaling number
+    formats put back from the sheet XML."""
+    grids = read_spreadsheet(path, limits)
+    formats = scaling_formats(facts.styles) if facts.styles else {}
+    if not facts.error_parts and not formats:
+        return grids
+    with zipfile.ZipFile(zip_input(path)) as zf:
+        if facts.error_parts:
+            grids = restore_error_cells(zf, grids, facts.error_parts)
+        return apply_number_formats(zf, grids, formats) if formats else grids
 
 
 _SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
