@@ -20,6 +20,7 @@ from typing import Callable
 
 from analysis import paths
 from analysis.outputs import write_text
+from analysis.report import rebuilds
 
 KERNEL_NAME = "scitech-week"
 KERNEL_DISPLAY = "科技活动周分析（本项目环境）"
@@ -158,27 +159,41 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
-def run_reports(years: list[int] | None = None, workspace: paths.Workspace | None = None) -> int:
-    """Run every planned year in order, one line per notebook; return a process exit code (0 when all succeeded).
+def run_reports(years: list[int] | None = None, workspace: paths.Workspace | None = None, force: bool = False) -> int:
+    """Run every planned year whose inputs changed since its last build (every one with ``force``), in order, one
+    line per notebook; return a process exit code (0 when all succeeded).
 
-    Without a workspace: real years when ``data/raw`` has any, otherwise the bundled demo (and it says which).
+    The first lines say which years are rebuilt and why (:mod:`analysis.report.rebuilds`).  Without a workspace:
+    real years when ``data/raw`` has any, otherwise the bundled demo (and it says which).
     """
-    from analysis.report.word_report import REPORT_NAME
-
     if workspace is None:
         workspace = paths.default_workspace()
         _say(f"数据：{workspace.name}" + ("（data/raw 下还没有真实年度，运行自带的示例数据）" if workspace is paths.DEMO else ""))
-    os.environ[paths.HOME_VARIABLE] = str(paths.ROOT)  # the notebooks' kernels see the same project folder
     plans = plan_years(years, workspace)
     if not plans:
         print(f"没有找到年度文件夹：{workspace.raw}/<年份>/", file=sys.stderr)
         return 2
+    inputs = rebuilds.workspace_inputs(workspace, rebuilds.SharedInputs.read())
+    known = [p for p in plans if p.year in inputs]
+    decisions = {d.year: d for d in rebuilds.decide({p.year: p.report_dir for p in known}, inputs, force)}
+    for line in rebuilds.announcement(list(decisions.values())):
+        _say(line)
+    chosen = [p for p in plans if p.year not in decisions or decisions[p.year].rebuild]
+    return _build(chosen, inputs) if chosen else 0
+
+
+def _build(plans: list[YearPlan], inputs: dict[int, rebuilds.YearInputs]) -> int:
+    """Build the years, recording each success (and forgetting each failure) for the next run."""
+    from analysis.report.word_report import REPORT_NAME
+
+    os.environ[paths.HOME_VARIABLE] = str(paths.ROOT)  # the notebooks' kernels see the same project folder
     failed = 0
     for plan in plans:
         if not plan.raw_dir.is_dir():
             print(f"{plan.year}年：报送文件夹不存在：{plan.raw_dir}", file=sys.stderr)
             failed += 1
             continue
+        rebuilds.forget(plan.report_dir)
         try:
             ensure_compared_year(plan)
             run_year(plan, _say)
@@ -190,5 +205,7 @@ def run_reports(years: list[int] | None = None, workspace: paths.Workspace | Non
             failed += 1
             print(f"错误：{plan.year}年报告未完成（{type(exc).__name__}: {exc}）。", file=sys.stderr)
             continue
+        rebuilds.write_record(plan.report_dir, inputs[plan.year],
+                              rebuilds.built_files([plan.report_dir, plan.processed_dir]))
         _say(f"{plan.year}年报告已生成：{plan.report_dir / REPORT_NAME.format(year=plan.year)}")
     return 1 if failed else 0
