@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_checks.py
 	$(PY) bench/bench_report.py
 	$(PY) bench/bench_new_readers.py
+	$(PY) bench/bench_reruns.py
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
