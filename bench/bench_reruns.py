@@ -60,12 +60,17 @@ def workspace(base: Path) -> list[str]:
 def round_of(trees: dict[str, Path], year: int, tmp: Path, index: int) -> dict[tuple[str, str], Run]:
     options = {name: workspace(tmp / f"{name}{index}") for name in trees}
     runs: dict[tuple[str, str], Run] = {}
+
+    def run(name: str, step: str, args: list[str]) -> None:
+        runs[name, step] = measured(trees[name], args)
+        print(f"  第 {index + 1} 轮 {name} {LABELS[step]}：{runs[name, step].wall_s:.1f} s", flush=True)
+
     for step in ("first", "second"):
-        for name, tree in trees.items():
-            runs[name, step] = measured(tree, ["report", "--all", *options[name]])
-    for name, tree in trees.items():
+        for name in trees:
+            run(name, step, ["report", "--all", *options[name]])
+    for name in trees:
         force = ["--force"] if name == "本分支" else []
-        runs[name, "year"] = measured(tree, ["report", "--year", str(year), *force, *options[name]])
+        run(name, "year", ["report", "--year", str(year), *force, *options[name]])
     if index == 0:
         env = {**os.environ, "PYTHONPATH": str(trees["本分支"])}
         again = subprocess.run([sys.executable, "-m", "analysis", "report", "--all", *options["本分支"]],
