@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_ocr_photos.py
 	$(PY) bench/bench_units_scale.py
 	$(PY) bench/bench_web_formats.py
+	$(PY) bench/bench_reruns.py
 
 # The project folder as JupyterLab's root (reports/ and data/ reachable), the notebooks/ folder in front, and the
 # project's kernel the only one offered

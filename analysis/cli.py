@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--raw", type=Path, default=None, help="报送文件夹的上级目录（默认 data/raw）")
     report.add_argument("--processed", type=Path, default=None, help="处理结果的上级目录（默认 data/processed）")
     report.add_argument("--reports", type=Path, default=None, help="报告的上级目录（默认 reports）")
+    report.add_argument("--force", action="store_true",
+                        help="全部重新生成（默认只重新生成输入有变化的年度及依赖它们的后续年度）")
 
     template = sub.add_parser("template", help="按当年表式和单位名录生成可填写的统计表模板（.xlsx 和 .docx）")
     template.add_argument("--year", type=int, required=True, help="年度，如 2025")
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         from analysis.report.runner import run_reports
 
         years = None if args.all else args.year
-        return run_reports(years, _report_workspace(args))
+        return run_reports(years, _report_workspace(args), force=args.force)
     if args.command == "template":
         from analysis.form import FormError
         from analysis.intake.units import RegistryError

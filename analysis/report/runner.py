@@ -16,10 +16,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from analysis import paths
 from analysis.outputs import write_text
+from analysis.report import rebuilds
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import AsyncKernelManager
 
 KERNEL_NAME = "scitech-week"
 KERNEL_DISPLAY = "科技活动周分析（本项目环境）"
@@ -105,21 +109,84 @@ def ensure_compared_year(plan: YearPlan) -> None:
         process_year(plan.raw_dir.parent / str(plan.compare_year), processed, year=plan.compare_year)
 
 
-def run_notebook(notebook: str, plan: YearPlan, kernel: str = KERNEL_NAME, notebooks_dir: Path = paths.NOTEBOOKS) -> Path:
-    """Execute one notebook for one year; export HTML without code; return the executed notebook's path."""
+def run_notebook(notebook: str, plan: YearPlan, kernel: str = KERNEL_NAME, notebooks_dir: Path = paths.NOTEBOOKS,
+                 lane: KernelLane | None = None) -> Path:
+    """Execute one notebook for one year (on ``lane``'s kernel when given, else a kernel of its own); export HTML
+    without code; return the executed notebook's path."""
     import papermill as pm
 
     out_dir = plan.report_dir / "notebooks"
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / notebook
+    reused = {} if lane is None else {"km": lane.manager(out_dir)}
     try:
         pm.execute_notebook(str(notebooks_dir / notebook), str(output), parameters=plan.parameters(notebook),
-                            kernel_name=kernel, cwd=str(out_dir), progress_bar=False, log_output=False)
+                            kernel_name=kernel, cwd=str(out_dir), progress_bar=False, log_output=False,
+                            **reused)
     except pm.PapermillExecutionError as exc:
         raise NotebookFailed(f"{plan.year}年 {notebook} 代码单元 In [{exc.exec_count}] 出错：{exc.ename}: {exc.evalue}。"
                              f"已执行部分保存在 {output}，可在 JupyterLab 中打开查看。") from exc
     export_html(output, plan.report_dir / (Path(notebook).stem + ".html"), plan.year)
     return output
+
+
+# Run on a reused kernel before each notebook: a clean namespace and cells numbered from 1, as in a new kernel.  The
+# namespace is ``__main__``'s: its own dunder names (``__spec__``, which multiprocessing reads to start the readers'
+# workers) are put back.
+_RESET = """
+def _reset(main=__import__("sys").modules["__main__"], shell=get_ipython()):
+    kept = {k: v for k, v in vars(main).items() if k.startswith("__") and k.endswith("__")}
+    shell.reset(new_session=True)
+    for k, v in kept.items():
+        vars(main).setdefault(k, v)
+_reset()
+"""
+
+
+class KernelLane:
+    """A kernel of the project's spec started once and reused notebook after notebook, year after year (starting a
+    kernel and importing pandas and matplotlib into it is a large part of a notebook's time).  Each notebook
+    starts on a clean namespace; a kernel that died is replaced by a new one."""
+
+    def __init__(self, kernel: str = KERNEL_NAME) -> None:
+        self.kernel = kernel
+        self.km: AsyncKernelManager | None = None
+        self.used = False
+
+    def manager(self, cwd: Path) -> AsyncKernelManager:
+        """The kernel's manager, ready for the next notebook, working in ``cwd`` (the executed notebook's folder, which
+        its relative links are written for)."""
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and not run_sync(self.km.is_alive)():
+            self.close()
+        if self.km is None:
+            self.km = AsyncKernelManager(kernel_name=self.kernel)
+            run_sync(self.km.start_kernel)(cwd=str(cwd))
+        elif self.used:
+            run_sync(self._reset)(cwd)
+        self.used = True
+        return self.km
+
+    async def _reset(self, cwd: Path) -> None:
+        client = self.km.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            await client.execute_interactive(_RESET + f"__import__('os').chdir({str(cwd)!r})\n", silent=True, store_history=False, timeout=60)
+        finally:
+            client.stop_channels()
+
+    def close(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None:
+            km, self.km, self.used = self.km, None, False
+            try:
+                run_sync(km.shutdown_kernel)(now=True)
+            except Exception:  # noqa: BLE001 - a kernel that died is gone already: nothing left to stop
+                pass
 
 
 def export_html(notebook_path: Path, target: Path, year: int | None = None) -> Path:
@@ -138,23 +205,32 @@ def export_html(notebook_path: Path, target: Path, year: int | None = None) -> P
     return write_text(rebase_links(body, Path(notebook_path).parent, Path(target).parent), target)
 
 
-def run_year(plan: YearPlan, announce: Callable[[str], None] | None = None) -> list[Path]:
-    """01 first (it writes the processed folder), then 02 (which also writes the Word report) and 03 in parallel.
+def run_year(plan: YearPlan, announce: Callable[[str], None] | None = None,
+             lanes: tuple[KernelLane, KernelLane] | None = None) -> list[Path]:
+    """01 first (it writes the processed folder), then 02 (which also writes the Word report) on the same kernel
+    and 03 on the other, in parallel.  Two kernels in all: ``lanes`` (reused across years) or two of its own.
 
     ``announce`` receives one Chinese line per finished notebook.
     """
     kernel = ensure_kernel()
+    own = lanes is None
+    first, second = lanes or (KernelLane(kernel), KernelLane(kernel))
 
-    def run(notebook: str) -> Path:
+    def run(notebook: str, lane: KernelLane) -> Path:
         start = time.perf_counter()
-        output = run_notebook(notebook, plan, kernel)
+        output = run_notebook(notebook, plan, kernel, lane=lane)
         if announce is not None:
             announce(f"  {plan.year}年 {Path(notebook).stem}：完成（{time.perf_counter() - start:.0f} 秒）")
         return output
 
-    done = [run(CLEAN_NB)]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done += list(pool.map(run, (SUMMARY_NB, TRENDS_NB)))
+    try:
+        done = [run(CLEAN_NB, first)]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done += list(pool.map(run, (SUMMARY_NB, TRENDS_NB), (first, second)))
+    finally:
+        if own:
+            first.close()
+            second.close()
     return done
 
 
@@ -162,30 +238,54 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
-def run_reports(years: list[int] | None = None, workspace: paths.Workspace | None = None) -> int:
-    """Run every planned year in order, one line per notebook; return a process exit code (0 when all succeeded).
+def run_reports(years: list[int] | None = None, workspace: paths.Workspace | None = None, force: bool = False) -> int:
+    """Run every planned year whose inputs changed since its last build (every one with ``force``), in order, one
+    line per notebook; return a process exit code (0 when all succeeded).
 
-    Without a workspace: real years when ``data/raw`` has any, otherwise the bundled demo (and it says which).
+    The first lines say which years are rebuilt and why (:mod:`analysis.report.rebuilds`).  Without a workspace:
+    real years when ``data/raw`` has any, otherwise the bundled demo (and it says which).
     """
-    from analysis.report.word_report import REPORT_NAME
-
     if workspace is None:
         workspace = paths.default_workspace()
         _say(f"数据：{workspace.name}" + ("（data/raw 下还没有真实年度，运行自带的示例数据）" if workspace is paths.DEMO else ""))
-    os.environ[paths.HOME_VARIABLE] = str(paths.ROOT)  # the notebooks' kernels see the same project folder
     plans = plan_years(years, workspace)
     if not plans:
         print(f"没有找到年度文件夹：{workspace.raw}/<年份>/", file=sys.stderr)
         return 2
+    inputs = rebuilds.workspace_inputs(workspace, rebuilds.SharedInputs.read())
+    known = [p for p in plans if p.year in inputs]
+    decisions = {d.year: d for d in rebuilds.decide({p.year: p.report_dir for p in known}, inputs, force)}
+    for line in rebuilds.announcement(list(decisions.values())):
+        _say(line)
+    chosen = [p for p in plans if p.year not in decisions or decisions[p.year].rebuild]
+    return _build(chosen, inputs) if chosen else 0
+
+
+def _build(plans: list[YearPlan], inputs: dict[int, rebuilds.YearInputs]) -> int:
+    """Build the years on two kernels, recording each success (and forgetting each failure) for the next run."""
+    os.environ[paths.HOME_VARIABLE] = str(paths.ROOT)  # the notebooks' kernels see the same project folder
+    lanes = (KernelLane(ensure_kernel()), KernelLane(ensure_kernel()))
+    try:
+        return _build_years(plans, inputs, lanes)
+    finally:
+        for lane in lanes:
+            lane.close()
+
+
+def _build_years(plans: list[YearPlan], inputs: dict[int, rebuilds.YearInputs],
+                 lanes: tuple[KernelLane, KernelLane]) -> int:
+    from analysis.report.word_report import REPORT_NAME
+
     failed = 0
     for plan in plans:
         if not plan.raw_dir.is_dir():
             print(f"{plan.year}年：报送文件夹不存在：{plan.raw_dir}", file=sys.stderr)
             failed += 1
             continue
+        rebuilds.forget(plan.report_dir)
         try:
             ensure_compared_year(plan)
-            run_year(plan, _say)
+            run_year(plan, _say, lanes)
         except NotebookFailed as exc:
             failed += 1
             print(f"错误：{exc}", file=sys.stderr)
@@ -194,5 +294,7 @@ def run_reports(years: list[int] | None = None, workspace: paths.Workspace | Non
             failed += 1
             print(f"错误：{plan.year}年报告未完成（{type(exc).__name__}: {exc}）。", file=sys.stderr)
             continue
+        rebuilds.write_record(plan.report_dir, inputs[plan.year],
+                              rebuilds.built_files([plan.report_dir, plan.processed_dir]))
         _say(f"{plan.year}年报告已生成：{plan.report_dir / REPORT_NAME.format(year=plan.year)}")
     return 1 if failed else 0

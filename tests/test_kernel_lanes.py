@@ -1,0 +1,44 @@
+"""Reused kernels: notebooks run one after another on one kernel each start clean, numbered from 1."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from analysis.report import runner
+
+
+def _notebook(folder, name: str, *cells: str) -> None:
+    nb = new_notebook(metadata={"kernelspec": {"name": runner.KERNEL_NAME, "display_name": "x", "language": "python"}})
+    params = new_code_cell("year = 2023")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, *(new_code_cell(c) for c in cells)]
+    nbformat.write(nb, folder / name)
+
+
+def test_a_reused_kernel_starts_each_notebook_clean_and_survives_a_failure(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _notebook(notebooks, runner.CLEAN_NB, "import os\nleft_over = os.getpid()", "raise ValueError('坏数据')")
+    _notebook(notebooks, runner.SUMMARY_NB, "print('left_over' in globals(), year, os.getpid() if 'os' in dir() else 0)",
+              "import os\nprint(os.getpid(), os.getcwd())",
+              "import multiprocessing\nctx = multiprocessing.get_context('spawn')\nworker = ctx.Process(target=os.getpid)\n"
+              "worker.start()\nworker.join()\nprint(worker.exitcode, '_reset' in globals())")
+    plan = runner.YearPlan(2024, tmp_path / "raw", tmp_path / "p", tmp_path / "r", None)
+    lane = runner.KernelLane(runner.ensure_kernel())
+    try:
+        with pytest.raises(runner.NotebookFailed) as failed:
+            runner.run_notebook(runner.CLEAN_NB, plan, notebooks_dir=notebooks, lane=lane)
+        assert "In [4]" in str(failed.value)  # numbered as in a kernel of its own
+        first_pid = lane.km.provisioner.process.pid
+        output = runner.run_notebook(runner.SUMMARY_NB, plan, notebooks_dir=notebooks, lane=lane)
+        assert lane.km.provisioner.process.pid == first_pid  # the same kernel
+    finally:
+        lane.close()
+    cells = [c for c in nbformat.read(output, as_version=4).cells if c.cell_type == "code"]
+    assert [c.execution_count for c in cells] == [1, 2, 3, 4, 5]
+    assert cells[2].outputs[0]["text"] == "False 2024 0\n"  # nothing of the first notebook is left
+    assert cells[3].outputs[0]["text"] == f"{first_pid} {plan.report_dir / 'notebooks'}\n"  # in its own folder
+    assert cells[4].outputs[0]["text"] == "0 False\n"  # spawned processes start (the readers' pool does)
+    assert lane.km is None
