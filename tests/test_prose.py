@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from analysis.issues import is_open
-from analysis.report import prose
+from analysis.report import prose, stats
 from analysis.report.history import HISTORY_SOURCE
-from analysis.report.summary import load_week
+from analysis.report.model import compare, load_week
 
 SECTIONS = (prose.overview, prose.activities, prose.funding, prose.staff, prose.public, prose.media, prose.venues,
             prose.units)
@@ -61,7 +61,8 @@ def test_money_has_two_decimals():
     (np.nan, 5, 2022, ""),  # not reported this year
 ])
 def test_change(current, previous, compare_year, text):
-    assert prose.change(current, previous, 2023, compare_year) == text
+    pct = stats.pct_change(pd.Series([current]), pd.Series([previous])).iloc[0]
+    assert prose.change(pct, 2023, compare_year) == text
 
 
 @pytest.mark.parametrize("part, whole, text", [(1, 4, "占比25.0%"), (0.01, 100, "占比不足0.1%"), (0, 4, "占比0.0%"),
@@ -73,16 +74,16 @@ def test_share(part, whole, text):
 # --- whole sentences for the demo years ------------------------------------------------------------------------
 
 def test_overview_2023_against_2022(week2023):
-    assert prose.overview(week2023, prose.comparison_of(week2023))[0] == (
+    assert prose.overview(week2023, week2023.comparison)[0] == (
         "2023年科技活动周期间，全市应报送统计表的单位17家，实际收到16家，报送率94.1%；市自然资源和规划局未报送。")
-    assert "群众参与合计71万人次，宣传报道229篇。" in prose.overview(week2023, prose.comparison_of(week2023))[1]
-    yoy = prose.overview(week2023, prose.comparison_of(week2023))[2]
+    assert "群众参与合计71万人次，宣传报道229篇。" in prose.overview(week2023, week2023.comparison)[1]
+    yoy = prose.overview(week2023, week2023.comparison)[2]
     assert yoy.startswith("与2022年相比，举办活动次数同比增长35.9%，")
     assert "群众参与合计同比增长47.7%，宣传报道数量同比增长32.4%。" in yoy
 
 
 def test_activities_public_and_media_2023(week2023):
-    comparison = prose.comparison_of(week2023)
+    comparison = week2023.comparison
     assert prose.activities(week2023, comparison)[1] == (
         "举办活动次数居前的单位是曾都区（83次）、广水市（81次）、随州高新区（73次），合计占比47.8%。")
     assert prose.activities(week2023, comparison)[0].startswith("全市共举办科普活动496场（次），同比增长35.9%，")
@@ -94,14 +95,14 @@ def test_activities_public_and_media_2023(week2023):
 
 def test_funding_warns_about_the_suspected_yuan_value(week2023):
     # 随县 wrote 303000 (元) as 县级财政经费: the note gives the total with 30.3 instead of 303000
-    note = prose.funding(week2023, prose.comparison_of(week2023))[-1]
+    note = prose.funding(week2023, week2023.comparison)[-1]
     assert note.startswith("需要说明的是，县级财政经费投入情况（随县）的数值疑似把“元”填作“万元”")
     corrected = float(week2023.derived["total_funding"]) - 303_000 + 30.3
     assert f"全市经费投入合计约为{corrected:.2f}万元" in note
 
 
 def test_without_comparison_year_one_plain_sentence(week2022):
-    assert prose.comparison_of(week2022) is None  # 2021 is not processed in this fixture
+    assert week2022.comparison is None  # 2021 is not processed in this fixture
     overview = prose.overview(week2022, None)
     assert overview[-1] == prose.NO_COMPARISON == "本年无可对比的上年数据，未作同比分析。"
     assert prose.public(week2022, None) == [
@@ -112,7 +113,7 @@ def test_without_comparison_year_one_plain_sentence(week2022):
 
 def test_past_city_totals_are_named_as_such(week2023):
     previous = week2023.yoy["previous"]
-    comparison = prose.Comparison(2022, previous, HISTORY_SOURCE)
+    comparison = compare(week2023.totals, 2022, previous, HISTORY_SOURCE)
     assert prose.overview(week2023, comparison)[2].startswith("与2022年（历年上报数）相比，举办活动次数同比增长35.9%")
     assert "2022年对比数为历年上报数" in prose.sources(week2023, comparison)
     noted = replace(comparison, notes=("history.csv：第3行合计数“x”不是数字，该行未使用",))
@@ -122,9 +123,9 @@ def test_past_city_totals_are_named_as_such(week2023):
 def test_a_zero_last_year_gives_no_percentage(week2023):
     previous = week2023.yoy["previous"].copy()
     previous["events_held"] = 0
-    first = prose.activities(week2023, prose.Comparison(2022, previous))[0]
+    first = prose.activities(week2023, compare(week2023.totals, 2022, previous))[0]
     assert first.startswith("全市共举办科普活动496场（次），承接科技部活动任务27个")
-    assert "inf" not in _all_text(week2023, prose.Comparison(2022, previous))
+    assert "inf" not in _all_text(week2023, compare(week2023.totals, 2022, previous))
 
 
 @pytest.fixture

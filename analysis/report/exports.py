@@ -36,6 +36,7 @@ from analysis.outputs import (
     write_text,
 )
 from analysis.paths import DEMO_LABEL
+from analysis.report.model import Comparison
 from analysis.report.stats import Completeness
 from analysis.intake.units import KIND_ZH
 
@@ -175,12 +176,13 @@ def _city_sheet(ws: Worksheet, year: int, totals: pd.Series, demo: bool, draft: 
     _print_setup(ws, landscape=False)
 
 
-def _units_sheet(ws: Worksheet, year: int, table: pd.DataFrame, totals: pd.Series, demo: bool) -> None:
+def _units_sheet(ws: Worksheet, year: int, table: pd.DataFrame, totals: pd.Series, derived: pd.Series,
+                 demo: bool) -> None:
     form = form_for(year)
     keys = [c for c in table.columns if form.asks(c) or c in stats.DERIVED_BY_KEY]  # items not asked: no column
     headers = [UNIT_HEADERS[c] for c in UNIT_HEADERS] + [stats.headed(k) for k in keys]
     header_row = _sheet_head(ws, f"{year}年各单位科技活动周开展情况明细", headers, demo)
-    city = pd.concat([totals, stats.derived(totals)])
+    city = pd.concat([totals, derived])
     rows = [[r["unit"], KIND_ZH.get(r["unit_kind"], r["unit_kind"]), r["source_file"],
              *[r[k] for k in keys]] for _, r in table.iterrows()]
     rows.append([TOTAL_ROW, "", "", *[city.get(k) for k in keys]])
@@ -255,7 +257,7 @@ def _audit_sheet(ws: Worksheet, year: int, tables: dict[str, pd.DataFrame], demo
     _widths(ws, [18, 30, 22, 10, 14, 14, 30, 10, 12, 8])
 
 
-def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, unit_table: pd.DataFrame,
+def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, derived: pd.Series, unit_table: pd.DataFrame,
                        yoy: pd.DataFrame | None, issues: pd.DataFrame, demo: bool,
                        compare_year: int | None = None, draft: str = "",
                        audit: dict[str, pd.DataFrame] | None = None) -> Path:
@@ -268,7 +270,7 @@ def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, unit_table: 
         compare_year = year - 1
     wb = Workbook()
     _city_sheet(wb.active, year, totals, demo, draft)
-    _units_sheet(wb.create_sheet(SHEET_UNITS), year, unit_table, totals, demo)
+    _units_sheet(wb.create_sheet(SHEET_UNITS), year, unit_table, totals, derived, demo)
     _yoy_sheet(wb.create_sheet(SHEET_YOY), year, yoy, compare_year, demo)
     _issues_sheet(wb.create_sheet(SHEET_ISSUES), year, issues, demo)
     _audit_sheet(wb.create_sheet(SHEET_AUDIT), year, audit or {}, demo)
@@ -384,16 +386,14 @@ def _item(totals: pd.Series, key: str) -> str:
 
 
 def data_paragraph(*, year: int, totals: pd.Series, derived: pd.Series, completeness: Completeness,
-                   yoy: pd.DataFrame | None = None, compare_year: int | None = None, demo: bool) -> str:
-    """A short Chinese paragraph of the week's figures for the work summary.
+                   comparison: Comparison | None = None, demo: bool) -> str:
+    """The 数据摘要: a short Chinese paragraph of the week's figures for the work report.
 
-    ``totals``/``derived`` are :func:`stats.city_totals`/:func:`stats.derived`; ``yoy`` is
-    :func:`stats.year_over_year` against ``compare_year`` (the previous year when None).
+    ``totals``/``derived`` are the week's (:class:`analysis.report.model.Week`); ``comparison`` gives the changes.
     Items nobody reported are left out.
     """
-    field_pct = yoy["change_pct"] if yoy is not None else pd.Series(dtype="float64")
-    derived_pct = (stats.pct_change(stats.derived(yoy["current"]), stats.derived(yoy["previous"]))
-                   if yoy is not None else pd.Series(dtype="float64"))
+    change_pct = comparison.change_pct if comparison is not None else pd.Series(dtype="float64")
+    compare_year = comparison.year if comparison is not None else None
 
     def trend(pcts: pd.Series, key: str) -> str:
         return _trend(pcts.get(key, float("nan")), year, compare_year)
@@ -403,18 +403,18 @@ def data_paragraph(*, year: int, totals: pd.Series, derived: pd.Series, complete
                f"（应报{completeness.expected}家{missing}）。")
     clauses: list[str] = []
     if pd.notna(totals.get("events_held")):
-        clauses.append(f"全市共举办科普活动{_count(totals['events_held'])}场（次）{trend(field_pct, 'events_held')}")
+        clauses.append(f"全市共举办科普活动{_count(totals['events_held'])}场（次）{trend(change_pct, 'events_held')}")
     clauses.append(_item(totals, "most_tasks"))
     if pd.notna(derived.get("total_funding")):
         share = derived.get("government_share")
         gov = f"，其中财政经费占{share:.1f}%" if pd.notna(share) else ""
-        clauses.append(f"投入经费合计{derived['total_funding']:,.2f}万元{trend(derived_pct, 'total_funding')}{gov}")
+        clauses.append(f"投入经费合计{derived['total_funding']:,.2f}万元{trend(change_pct, 'total_funding')}{gov}")
     if pd.notna(derived.get("total_staff")):
         clauses.append(f"科普工作人员{_count(derived['total_staff'])}人")
     public = "、".join(filter(None, (_item(totals, k) for k in ("public_offline", "public_online"))))
     if public and pd.notna(derived.get("total_participation")):
         clauses.append(f"{public}，合计{_count(derived['total_participation'])}人次"
-                       f"{trend(derived_pct, 'total_participation')}")
+                       f"{trend(change_pct, 'total_participation')}")
     clauses.append("、".join(filter(None, (_item(totals, k) for k in ("media_outlets", "media_reports")))))
     clauses.append("、".join(filter(None, (_item(totals, k) for k in ("open_venues", "open_institutes",
                                                                         "open_universities")))))

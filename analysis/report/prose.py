@@ -16,33 +16,11 @@ import pandas as pd
 from analysis.form import BY_KEY, MONEY_KEYS, STAFF_KEYS
 from analysis.issues import is_open
 from analysis.report import stats
-from analysis.report.summary import Week, yuan_corrections
+from analysis.report.model import Comparison, Week
 
 NO_COMPARISON = "本年无可对比的上年数据，未作同比分析。"
 COUNTY_MEDIA_MINIMUM = 2  # the notice: every county-level unit at least 2 reports
 TOP_UNITS = 3
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """The city totals a year is compared with, and where they come from."""
-
-    year: int
-    totals: pd.Series  # the 20 form keys
-    source: str = ""  # "" = the processed unit returns of that year; history.HISTORY_SOURCE = past reported totals
-    drivers: pd.Series | None = None  # per key: the units driving the change (unit returns only)
-    notes: tuple[str, ...] = ()  # problems met reading the comparison (history rows or files left out)
-
-    @property
-    def derived(self) -> pd.Series:
-        return stats.derived(self.totals)
-
-
-def comparison_of(week: Week) -> Comparison | None:
-    """The week's own comparison (processed returns of ``week.compare_year``), or None."""
-    if week.yoy is None or week.compare_year is None:
-        return None
-    return Comparison(week.compare_year, week.yoy["previous"], "", week.yoy["drivers"])
 
 
 # --- numbers ------------------------------------------------------------------------------------------------
@@ -71,11 +49,12 @@ def amount(key: str, value: float) -> str:
     return count(value) + stats.measure(key)
 
 
-def change(current: object, previous: object, year: int, compare_year: int) -> str:
-    """``同比增长12.3%`` / ``较2021年下降4.0%`` / ``同比持平``; empty when either figure is missing or the base is 0."""
-    if _missing(current) or _missing(previous) or float(previous) == 0:
+def change(pct: object, year: int, compare_year: int) -> str:
+    """``同比增长12.3%`` / ``较2021年下降4.0%`` / ``同比持平`` for a change of ``pct`` %; empty when there is none
+    (a figure missing in either year, or a base of 0)."""
+    if _missing(pct):
         return ""
-    pct = (float(current) - float(previous)) / float(previous) * 100
+    pct = float(pct)
     base = "同比" if compare_year == year - 1 else f"较{compare_year}年"
     if round(pct, 1) == 0:
         return f"{base}持平"
@@ -104,16 +83,10 @@ def _value(week: Week, key: str) -> object:
     return week.totals[key] if key in BY_KEY else week.derived[key]
 
 
-def _previous(comparison: Comparison | None, key: str) -> object:
-    if comparison is None:
-        return None
-    return comparison.totals.get(key) if key in BY_KEY else comparison.derived.get(key)
-
-
 def _trend(week: Week, comparison: Comparison | None, key: str) -> str:
     if comparison is None:
         return ""
-    return change(_value(week, key), _previous(comparison, key), week.year, comparison.year)
+    return change(comparison.change_pct.get(key), week.year, comparison.year)
 
 
 def _figure(week: Week, comparison: Comparison | None, key: str, lead: str, measure: str | None = None) -> str:
@@ -187,7 +160,7 @@ def activities(week: Week, comparison: Comparison | None) -> list[str]:
 
 def yuan_note(week: Week) -> str:
     """A warning when items hold suspected 元-for-万元 values: the total as reported and as it would be corrected."""
-    corrections = yuan_corrections(week)
+    corrections = week.yuan
     if corrections.empty or _missing(week.derived["total_funding"]):
         return ""
     excess = float((corrections["按原值合计（万元）"] - corrections["按建议更正后合计（万元）"]).sum())

@@ -376,6 +376,14 @@ def small_field_too_large(ctx: CheckContext) -> list[Issue]:
 
 
 # --- magnitudes -------------------------------------------------------------------------------------------------
+YUAN_PER_WAN = 10_000
+
+
+def as_wan(yuan: float) -> float:
+    """A number meant in 元, in 万元: the correction :func:`money_in_yuan_suspect` suggests (and the report shows)."""
+    return yuan / YUAN_PER_WAN
+
+
 def money_in_yuan_suspect(ctx: CheckContext) -> list[Issue]:
     """One money source is implausibly large for one unit's week: probably 元 typed into a 万元 field."""
     long = _long(ctx, ctx.form.money_keys)
@@ -384,7 +392,7 @@ def money_in_yuan_suspect(ctx: CheckContext) -> list[Issue]:
     return _issues(ctx, hit, ctx.rules.severity("money_max_wan"), "money_in_yuan_suspect",
                    (f"“{_item_label(ctx, r['key'])}”填报 {_fmt(r['value'])} 万元，对一个单位一周的活动明显偏大"
                     f"（{KIND_ZH.get(r['kind'], r['kind'])}单位单项一般不超过 {_fmt(r['limit'])} 万元），"
-                    f"很可能把“元”填进了“万元”栏：若原意是 {_fmt(r['value'])} 元，应填 {_fmt(r['value'] / 10000)} 万元。"
+                    f"很可能把“元”填进了“万元”栏：若原意是 {_fmt(r['value'])} 元，应填 {_fmt(as_wan(r['value']))} 万元。"
                     f"请核实后改正（汇总数据未作改动）。" for r in hit.to_dict("records")))
 
 

@@ -1,165 +1,49 @@
-"""What the report notebooks show: one year's analysis and the multi-year view, from processed folders only.
+"""What the report notebooks show: one year's analysis and the multi-year view, as tables, figures and files.
 
-The notebooks stay thin: they call :func:`load_week`, display its tables, and
-let :func:`week_figures` / :func:`write_week_exports` make the charts and the
-files for the summary.  No raw return is read here.
+The notebooks stay thin: they load a :class:`~analysis.report.model.Week` or
+:class:`~analysis.report.model.Trends` (:mod:`analysis.report.model`), display the tables made here, and let
+:func:`week_figures` / :func:`write_week_exports` make the charts and the files of the 数据摘要 (data digest).
+Everything here reads the model; nothing the model holds is computed again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.report import charts, exports, history, stats
-from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS, MONEY_KEYS, NOT_ASKED, form_for
-from analysis.issues import issues_frame, open_findings
-from analysis.intake.store import is_processed, load_processed, processed_years
-from analysis.paths import DEMO_LABEL, comparison_year
+from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS, NOT_ASKED, form_for
+from analysis.issues import open_findings
+from analysis.report import charts, exports, stats
 from analysis.report.history import HISTORY_SOURCE
-from analysis.review.ledger import CORRECT, DECISION_COLUMNS
-from analysis.review.ledger_file import read_decisions
-
-if TYPE_CHECKING:
-    from analysis.report.prose import Comparison
+from analysis.report.model import Trends, Week
+from analysis.review.ledger import CORRECT
 
 KEY_TRENDS = ("events_held", "public_offline", "public_online", "media_reports")
 
 
-@dataclass
-class Week:
-    """One year's figures, ready to show."""
-
-    year: int
-    demo: bool
-    returns: pd.DataFrame
-    issues: pd.DataFrame
-    roster: list[str]
-    totals: pd.Series
-    derived: pd.Series
-    completeness: stats.Completeness
-    units: pd.DataFrame
-    compare_year: int | None = None
-    previous: pd.DataFrame | None = None
-    yoy: pd.DataFrame | None = None
-    reported: Comparison | None = None  # real data without an earlier processed year: past city totals (历年上报数)
-    history_issues: pd.DataFrame = field(default_factory=lambda: issues_frame([]))  # what of them could not be used
-    note: str = ""
-    decisions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(DECISION_COLUMNS)))
-
-    @property
-    def title(self) -> str:
-        return f"{self.year}年随州市科技活动周统计分析" + (f"（{DEMO_LABEL}）" if self.demo else "")
-
-    @property
-    def open_count(self) -> int:
-        """Error and warning findings no ledger row has settled yet."""
-        return len(open_findings(self.issues))
-
-    @property
-    def draft_mark(self) -> str:
-        """``初稿（尚有 N 项待核实）`` while anything is open, else ''."""
-        return draft_mark(self.open_count)
-
-    @property
-    def held_back(self) -> pd.DataFrame:
-        """Values of accepted returns with an open magnitude finding: ``unit, field, value, code``.  Charts leave
-        them out (with a footnote), so that a number still in doubt never silently dominates a figure."""
-        found = open_findings(self.issues)
-        found = found[found["code"].isin(MAGNITUDE_CODES) & found["field"].isin(FIELD_KEYS)
-                      & found["source_file"].isin(set(self.returns["source_file"]))]
-        by_file = self.returns.set_index("source_file")
-        rows = [{"unit": by_file.loc[f, "unit"], "field": k, "value": float(by_file.loc[f, k]), "code": c}
-                for f, k, c in zip(found["source_file"], found["field"], found["code"]) if pd.notna(by_file.loc[f, k])]
-        return pd.DataFrame(rows, columns=["unit", "field", "value", "code"]).drop_duplicates(["unit", "field"])
-
-    def chart_returns(self) -> pd.DataFrame:
-        """The returns as charts show them: the :attr:`held_back` values left out."""
-        out = self.returns.copy()
-        for unit, key in zip(self.held_back["unit"], self.held_back["field"]):
-            out.loc[out["unit"] == unit, key] = pd.NA if key in COUNT_KEYS else float("nan")
-        return out
-
-    def chart_footnote(self) -> str:
-        """Names every value a chart leaves out ('' when none)."""
-        held = self.held_back
-        if held.empty:
-            return ""
-        items = [f"{u}“{BY_KEY[k].display}”{stats.format_value(v, k)}{BY_KEY[k].measure}"
-                 for u, k, v in zip(held["unit"], held["field"], held["value"])]
-        return "图中未计入待核实的数值：" + "；".join(items) + "（见“需要核实的数值”）"
-
-
-MAGNITUDE_CODES = ("money_in_yuan_suspect", "value_too_large", "outlier_mad")
-
-
-def draft_mark(open_count: int) -> str:
-    """The mark a year's outputs carry while findings are open: ``初稿（尚有 N 项待核实）``; '' when none."""
-    return f"初稿（尚有 {open_count} 项待核实）" if open_count else ""
-
-
-def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -> Week:
-    """Load a processed year and compare it with ``compare_year``.
-
-    By default the comparison is the latest earlier processed year of the same kind (real with real, demo
-    with demo), so the first real year is never compared with synthetic figures.  A requested year that is
-    not processed is reported in ``Week.note`` instead of failing.
-    """
-    processed_dir = Path(processed_dir)
-    if not is_processed(processed_dir):
-        raise FileNotFoundError(f"{year}年尚未处理（{processed_dir} 中没有 returns 表）：请先运行 01_清洗与核查 笔记本，"
-                                f"或 python -m analysis ingest data/raw/{year} --out {processed_dir}")
-    result = load_processed(processed_dir)
-    totals = stats.city_totals(result.returns)
-    roster = list(result.meta.get("units_expected", []))
-    week = Week(year=year, demo=bool(result.meta.get("demo")), returns=result.returns, issues=result.issues,
-                roster=roster, totals=totals, derived=stats.derived(totals),
-                completeness=stats.completeness(result.returns, roster), units=stats.unit_table(result.returns))
-    root = processed_dir.parent
-    if compare_year is None:
-        compare_year = comparison_year(year, processed_years(root), week.demo)
-    elif not is_processed(root / str(compare_year)):
-        week.note = f"指定的对比年度 {compare_year} 年尚未处理，本报告未做同比。"
-        compare_year = None
-    if compare_year is not None:
-        previous = load_processed(root / str(compare_year))
-        week.compare_year, week.previous = compare_year, previous.returns
-        week.demo = week.demo or bool(previous.meta.get("demo"))  # only when a demo year was asked for
-        week.yoy = stats.year_over_year(result.returns, previous.returns)
-    elif not week.demo:  # the first real year: the city totals reported upward before, when the bureau has them
-        past = history.load_history()
-        week.reported, week.history_issues = history.comparison(year, past), issues_frame(past.issues)
-    week.decisions = read_decisions(processed_dir)
-    return week
-
-
 def totals_table(week: Week) -> pd.DataFrame:
-    """The items of the year's form with Chinese names, measures, city totals and (when compared) last year and the
-    change; an item the comparison year's form did not have reads 未设此项 there."""
+    """The items of the year's form with Chinese names, measures, city totals and (when compared) the comparison
+    year's and the change; an item the comparison year's form did not have reads 未设此项 there.  Past city totals
+    (历年上报数) are marked so and name no units."""
     rows = []
     form = form_for(week.year)
-    earlier = form_for(week.compare_year) if week.compare_year is not None else form
+    against = week.comparison
+    earlier = form_for(against.year) if against is not None else form
     for key in form.keys:
-        field = form.by_key[key]
-        row = {"类别": field.category or "—", "项目": field.display, "单位": field.measure,
+        item = form.by_key[key]
+        row = {"类别": item.category or "—", "项目": item.display, "单位": item.measure,
                f"{week.year}年": stats.format_value(week.totals[key], key),
                "填报单位数": int(week.completeness.field_counts.get(key, 0))}
-        if week.yoy is not None:
-            row[f"{week.compare_year}年"] = (stats.format_value(week.yoy.loc[key, "previous"], key)
-                                             if earlier.asks(key) else NOT_ASKED)
-            pct = week.yoy.loc[key, "change_pct"]
-            row["同比"] = "—" if pd.isna(pct) else f"{pct:+.1f}%"
-            row["主要变动单位"] = week.yoy.loc[key, "drivers"]
-        elif week.reported is not None:  # city totals only: no units to name
-            before = form_for(week.reported.year)
-            previous = week.reported.totals.get(key, float("nan"))
-            row[f"{week.reported.year}年（{HISTORY_SOURCE}）"] = (stats.format_value(previous, key)
-                                                               if before.asks(key) else NOT_ASKED)
-            pct = stats.pct_change(pd.Series([week.totals[key]]), pd.Series([previous])).iloc[0]
-            row["同比"] = "—" if pd.isna(pct) or not before.asks(key) else f"{pct:+.1f}%"
+        if against is not None:
+            asked = earlier.asks(key)
+            header = f"{against.year}年（{against.source}）" if against.source else f"{against.year}年"
+            row[header] = stats.format_value(against.totals[key], key) if asked else NOT_ASKED
+            pct = against.change_pct[key]
+            row["同比"] = "—" if pd.isna(pct) or not asked else f"{pct:+.1f}%"
+            if against.drivers is not None:
+                row["主要变动单位"] = against.drivers[key]
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -186,7 +70,7 @@ def week_figures(week: Week) -> dict[str, Figure]:
     if week.previous is not None:
         figures["图07_主要指标同比变化"] = charts.yoy_change(stats.year_over_year(returns, week.previous),
                                                        year=week.year, compare_year=week.compare_year, demo=week.demo)
-    footnote = week.chart_footnote()
+    footnote = chart_footnote(week)
     if footnote:
         for fig in figures.values():
             charts.add_footnote(fig, footnote)
@@ -197,9 +81,9 @@ def write_week_exports(week: Week, report_dir: Path) -> dict[str, Path]:
     """summary.xlsx, the city table as .docx, and the data paragraph (.md and .docx)."""
     report_dir = Path(report_dir)
     paragraph = exports.data_paragraph(year=week.year, totals=week.totals, derived=week.derived,
-                                       completeness=week.completeness, yoy=week.yoy,
-                                       compare_year=week.compare_year, demo=week.demo)
-    suspects = yuan_corrections(week)
+                                       completeness=week.completeness,
+                                       comparison=week.comparison if week.yoy is not None else None, demo=week.demo)
+    suspects = week.yuan
     if not suspects.empty:
         paragraph += (f"（注：{'、'.join(suspects['项目'])}含疑似把“元”填作“万元”的数值（{'、'.join(suspects['涉及单位'])}），"
                       "上述经费合计待核实更正后再引用。）")
@@ -210,7 +94,7 @@ def write_week_exports(week: Week, report_dir: Path) -> dict[str, Path]:
                                        title=f"{week.year}年科技活动周主要数据", demo=week.demo)
     return {
         "summary.xlsx": exports.write_summary_xlsx(report_dir / "summary.xlsx", year=week.year, totals=week.totals,
-                                                   unit_table=week.units, yoy=week.yoy, issues=week.issues,
+                                                   derived=week.derived, unit_table=week.units, yoy=week.yoy, issues=week.issues,
                                                    demo=week.demo, compare_year=week.compare_year,
                                                    draft=week.draft_mark, audit=audit_tables(week)),
         "全市汇总表.docx": exports.write_city_table_docx(report_dir / "全市汇总表.docx", year=week.year,
@@ -257,48 +141,6 @@ def outlier_table(week: Week) -> pd.DataFrame:
 
     codes = ("outlier_mad", "yoy_jump", "ratio_implausible")
     return issues_table(week.issues[week.issues["code"].isin(codes)])
-
-
-@dataclass
-class Trends:
-    """Several years side by side."""
-
-    years: list[int]
-    demo: bool
-    yearly: pd.DataFrame
-    per_unit: pd.DataFrame
-    history_years: list[int] = field(default_factory=list)  # rows of ``yearly`` from 历年上报数, not unit returns
-    history_issues: pd.DataFrame = field(default_factory=lambda: issues_frame([]))  # what of them could not be used
-
-
-def load_trends(years: list[int] | None, processed_root: Path, year: int | None = None) -> Trends:
-    """City totals and per-unit tables for the processed years among ``years``.
-
-    ``years=None`` takes every processed year up to ``year`` (all when ``year`` is None) of the same kind as
-    ``year`` (real with real, demo with demo).
-    """
-    root = Path(processed_root)
-    available = processed_years(root)
-    if years is None:
-        kind = available.get(year) if year is not None else None
-        years = [y for y, demo in available.items() if (year is None or y <= year) and (kind is None or demo == kind)]
-    frames, demo = {}, False
-    for y in sorted(set(years)):
-        if y in available:
-            result = load_processed(root / str(y))
-            frames[y] = result.returns
-            demo = demo or bool(result.meta.get("demo"))
-    if not frames:
-        raise FileNotFoundError(f"{root} 中没有任何已处理的年度（{'、'.join(map(str, years)) or '无'}）："
-                                "请先运行 01_清洗与核查 笔记本或 make report")
-    yearly, per_unit = stats.multi_year(frames)
-    reported = history.load_history() if not demo else None
-    past = [] if reported is None else [y for y in reported.years()
-                                        if y not in frames and (year is None or y <= year) and y <= max(frames)]
-    if past:  # real years before the project: the bureau's past city totals
-        yearly = pd.concat([history.yearly(reported, past), yearly]).sort_index()
-    problems = issues_frame(reported.issues) if reported is not None else issues_frame([])
-    return Trends(sorted({*frames, *past}), demo, yearly, per_unit, past, problems)
 
 
 def history_problems(seen: Week | Trends) -> pd.DataFrame:
@@ -354,31 +196,11 @@ def headline(week: Week) -> str:
         text += f"；未报送：{'、'.join(c.missing)}"
     if week.compare_year:
         text += f"；对比年度：{week.compare_year}年"
-    elif week.reported is not None:
-        text += f"；对比：{week.reported.year}年（{HISTORY_SOURCE}，全市合计）"
+    elif week.comparison is not None:
+        text += f"；对比：{week.comparison.year}年（{HISTORY_SOURCE}，全市合计）"
     else:
         text += "；无可对比的上一年度"
     return text + (f"。{week.note}" if week.note else "")
-
-
-def yuan_corrections(week: Week) -> pd.DataFrame:
-    """City totals of the items with a suspected 元-for-万元 value: as reported and with those values ÷ 10000.
-
-    Nothing is changed in the data; this only shows the analyst what the totals would be if the units confirm.
-    """
-    suspects = open_findings(week.issues)
-    suspects = suspects[suspects["code"] == "money_in_yuan_suspect"]
-    rows = []
-    for key, group in suspects.groupby("field", sort=False):
-        if key not in BY_KEY:
-            continue
-        values = week.returns.set_index("unit")[key]
-        units = [u for u in group["unit"] if u in values.index]
-        excess = sum(float(values[u]) * (1 - 1 / 10_000) for u in units)
-        total = float(week.totals[key])
-        rows.append({"项目": BY_KEY[key].display, "涉及单位": "、".join(units), "按原值合计（万元）": round(total, 2),
-                     "按建议更正后合计（万元）": round(total - excess, 2)})
-    return pd.DataFrame(rows, columns=["项目", "涉及单位", "按原值合计（万元）", "按建议更正后合计（万元）"])
 
 
 def flagged_values(week: Week) -> pd.DataFrame:
@@ -434,13 +256,21 @@ def correction_effect(week: Week) -> pd.DataFrame:
     """Per item with a correction: the city total before (as the files say) and after the ledger."""
     fixed = week.decisions[week.decisions["action"] == CORRECT]
     rows = []
-    for key in [k for k in FIELD_KEYS if k in set(fixed["field"])]:
-        change = fixed[fixed["field"] == key]
+    for key, before in week.before_ledger.items():
         after = float(week.totals[key])
-        before = after - float((change["corrected"] - change["original"].fillna(0)).sum())
         rows.append({"项目": BY_KEY[key].headed, "更正前合计": round(before, 2), "更正后合计": round(after, 2),
-                     "差额": round(after - before, 2), "更正项数": len(change)})
+                     "差额": round(after - before, 2), "更正项数": int((fixed["field"] == key).sum())})
     return pd.DataFrame(rows, columns=["项目", "更正前合计", "更正后合计", "差额", "更正项数"])
+
+
+def chart_footnote(week: Week) -> str:
+    """Names every value the charts leave out (:attr:`Week.held_back`); '' when none."""
+    held = week.held_back
+    if held.empty:
+        return ""
+    items = [f"{u}“{BY_KEY[k].display}”{stats.format_value(v, k)}{BY_KEY[k].measure}"
+             for u, k, v in zip(held["unit"], held["field"], held["value"])]
+    return "图中未计入待核实的数值：" + "；".join(items) + "（见“需要核实的数值”）"
 
 
 def audit_tables(week: Week) -> dict[str, pd.DataFrame]:
