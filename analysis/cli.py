@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         except RegistryError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2
-        print(outcome.summary())
+        print(outcome.recap())
         return 0
     if args.command == "review":
         return _review(args)

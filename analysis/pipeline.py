@@ -46,7 +46,8 @@ class YearOutcome:
     decisions: pd.DataFrame
     ledger: Path
 
-    def summary(self) -> str:
+    def recap(self) -> str:
+        """What the console prints at the end of a year: files, roster, ledger, issues by code."""
         r = self.result
         accepted = int((r.files["status"] == "accepted").sum()) if not r.files.empty else 0
         head = (f"{r.meta.get('year') or ''}年：共 {len(r.files)} 个文件，采用统计表 {accepted} 份。"
@@ -75,13 +76,21 @@ def roster_line(result: IngestResult) -> str:
     return line + (f"；另有名录外单位的统计表 {len(outside)} 份{_named(outside)}。" if outside else "。")
 
 
-def previous_returns(out_dir: Path, year: int | None, demo: bool) -> pd.DataFrame | None:
-    """The accepted returns of the comparison year (:func:`analysis.paths.comparison_year` among the processed
-    folders beside ``out_dir``), or None when there is none."""
+@dataclass(frozen=True)
+class PreviousYear:
+    """The comparison year of the checks and its accepted returns."""
+
+    year: int
+    returns: pd.DataFrame
+
+
+def previous_returns(out_dir: Path, year: int | None, demo: bool) -> PreviousYear | None:
+    """The comparison year (:func:`analysis.paths.comparison_year` among the processed folders beside ``out_dir``)
+    with its accepted returns, or None when there is none."""
     if year is None:
         return None
     earlier = comparison_year(year, processed_years(Path(out_dir).parent), demo)
-    return None if earlier is None else load_processed(Path(out_dir).parent / str(earlier)).returns
+    return None if earlier is None else PreviousYear(earlier, load_processed(Path(out_dir).parent / str(earlier)).returns)
 
 
 def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, workers: int | None = None,
@@ -113,10 +122,11 @@ def _process(raw_dir: Path, out_dir: Path, year: int | None, pool: WorkerPool, p
     quotes = read_summaries(raw_dir, result.files)
     if checks_on:
         received = dates.read_received(raw_dir)
+        earlier = previous_returns(out_dir, year, demo)
         ctx = checks.CheckContext(
             year=year, returns=result.returns, values=result.values, files=result.files,
-            roster=checks.roster_frame(roster), previous=previous_returns(out_dir, year, demo),
-            week=dates.load_weeks(weeks_csv).get(year),
+            roster=checks.roster_frame(roster), previous=earlier.returns if earlier else None,
+            compare_year=earlier.year if earlier else None, event_window=dates.load_weeks(weeks_csv).get(year),
             received=dates.received_dates(received.listed, result.files, result.file_times), materials=found)
         findings = (checks.run_checks(ctx) + received.issues + schemas.validate_processed(result)
                     + summary_findings(quotes, result.returns))

@@ -83,7 +83,7 @@ def test_without_a_ledger_every_finding_is_open_and_the_raw_value_counts(year):
     assert city_total(processed, "funding_county") == pytest.approx(YUAN + 8.25)
     assert set(processed.issues["status"]) == {"open"}
     assert "money_in_yuan_suspect" in set(open_findings(processed.issues)["code"])
-    assert "尚有" in outcome.summary() and "初稿" in outcome.summary()
+    assert "尚有" in outcome.recap() and "初稿" in outcome.recap()
 
 
 def test_a_correction_changes_the_total_and_keeps_the_cell(year, tmp_path):

@@ -38,7 +38,7 @@ def outcome(tmp_path_factory):
 
 
 def test_the_summary_line_tells_returned_unusable_missing_and_outside(outcome):
-    line = outcome.summary().splitlines()[0]
+    line = outcome.recap().splitlines()[0]
     assert "应报单位 12 家：2 家已有采用的统计表，1 家只报送了无法使用的文件（曾都区），9 家未报送（" in line
     assert "另有名录外单位的统计表 1 份（某某局）" in line
 

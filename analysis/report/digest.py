@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis import chinese
 from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS, NOT_ASKED, form_for
 from analysis.issues import open_findings
 from analysis.report import charts, exports, stats
@@ -41,7 +42,7 @@ def totals_table(week: Week) -> pd.DataFrame:
             header = f"{against.year}年（{against.source}）" if against.source else f"{against.year}年"
             row[header] = stats.format_value(against.totals[key], key) if asked else NOT_ASKED
             pct = against.change_pct[key]
-            row["同比"] = "—" if pd.isna(pct) or not asked else f"{pct:+.1f}%"
+            row["同比"] = "—" if pd.isna(pct) or not asked else chinese.signed_percent(pct)
             if against.drivers is not None:
                 row["主要变动单位"] = against.drivers[key]
         rows.append(row)
@@ -51,7 +52,7 @@ def totals_table(week: Week) -> pd.DataFrame:
 def derived_table(week: Week) -> pd.DataFrame:
     """Derived figures with Chinese names and measures."""
     return pd.DataFrame([{"指标": d.label, "单位": d.measure,
-                          "数值": "—" if pd.isna(week.derived[d.key]) else f"{week.derived[d.key]:,.{d.decimals}f}"}
+                          "数值": "—" if pd.isna(week.derived[d.key]) else chinese.number(week.derived[d.key], d.decimals)}
                          for d in stats.DERIVED])
 
 
@@ -190,7 +191,7 @@ def unit_overview(week: Week) -> pd.DataFrame:
 def headline(week: Week) -> str:
     """One line in Markdown: returns received against expected, missing units and the comparison year."""
     c = week.completeness
-    rate = f"，报送率 {c.rate:.0f}%" if c.expected else ""
+    rate = f"，报送率 {chinese.percent(c.rate, 0)}" if c.expected else ""
     text = f"**{week.title}**：应报 {c.expected} 家，收到 {c.received} 家{rate}"
     if c.missing:
         text += f"；未报送：{'、'.join(c.missing)}"

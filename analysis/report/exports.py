@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from analysis import chinese
 from analysis.report import stats
 from analysis.form import BY_KEY, FIELD_KEYS, FORM_TITLE, STAMP_LABEL, Form, form_for
 from analysis.issues import readable, summarize
@@ -362,27 +363,18 @@ def write_city_table_docx(path: Path, *, year: int, totals: pd.Series, demo: boo
 
 # --- the data paragraph -------------------------------------------------------------------------------------
 
-def _count(value: float) -> str:
-    """A count for prose: "1,234", or "12.35万" from 10,000 on."""
-    if value >= 10_000:
-        return f"{value / 10_000:,.2f}".rstrip("0").rstrip(".") + "万"
-    return f"{value:,.0f}"
-
-
 def _trend(pct: float, year: int, compare_year: int | None) -> str:
-    """", 同比增长12.3%" / ", 较2021年下降4.0%" / ", 同比持平"; empty when there is no comparison."""
-    if pd.isna(pct):
+    """"，同比增长12.3%" / "，较2021年下降4.0%" / "，同比持平"; empty when there is no comparison."""
+    if compare_year is None:
         return ""
-    base = "同比" if compare_year is None or compare_year == year - 1 else f"较{compare_year}年"
-    if round(pct, 1) == 0:
-        return f"，{base}持平"
-    return f"，{base}{'增长' if pct > 0 else '下降'}{abs(pct):.1f}%"
+    text = chinese.change(pct, year, compare_year)
+    return f"，{text}" if text else ""
 
 
 def _item(totals: pd.Series, key: str) -> str:
     """"参与媒体12家" from the form's short label and measure; empty when not reported."""
     value = totals.get(key)
-    return "" if pd.isna(value) else f"{BY_KEY[key].short}{_count(value)}{BY_KEY[key].measure}"
+    return "" if pd.isna(value) else f"{BY_KEY[key].short}{chinese.count(value)}{BY_KEY[key].measure}"
 
 
 def data_paragraph(*, year: int, totals: pd.Series, derived: pd.Series, completeness: Completeness,
@@ -395,26 +387,26 @@ def data_paragraph(*, year: int, totals: pd.Series, derived: pd.Series, complete
     change_pct = comparison.change_pct if comparison is not None else pd.Series(dtype="float64")
     compare_year = comparison.year if comparison is not None else None
 
-    def trend(pcts: pd.Series, key: str) -> str:
-        return _trend(pcts.get(key, float("nan")), year, compare_year)
+    def trend(key: str) -> str:
+        return _trend(change_pct.get(key, float("nan")), year, compare_year)
 
     missing = f"，{len(completeness.missing)}家未报送" if completeness.missing else ""
     opening = (f"{year}年科技活动周期间，全市共收到{completeness.received}家单位的统计表"
                f"（应报{completeness.expected}家{missing}）。")
     clauses: list[str] = []
     if pd.notna(totals.get("events_held")):
-        clauses.append(f"全市共举办科普活动{_count(totals['events_held'])}场（次）{trend(change_pct, 'events_held')}")
+        clauses.append(f"全市共举办科普活动{chinese.count(totals['events_held'])}场（次）{trend('events_held')}")
     clauses.append(_item(totals, "most_tasks"))
     if pd.notna(derived.get("total_funding")):
         share = derived.get("government_share")
-        gov = f"，其中财政经费占{share:.1f}%" if pd.notna(share) else ""
-        clauses.append(f"投入经费合计{derived['total_funding']:,.2f}万元{trend(change_pct, 'total_funding')}{gov}")
+        gov = f"，其中财政经费占{chinese.percent(share)}" if pd.notna(share) else ""
+        clauses.append(f"投入经费合计{chinese.money(derived['total_funding'])}{trend('total_funding')}{gov}")
     if pd.notna(derived.get("total_staff")):
-        clauses.append(f"科普工作人员{_count(derived['total_staff'])}人")
+        clauses.append(f"科普工作人员{chinese.count(derived['total_staff'])}人")
     public = "、".join(filter(None, (_item(totals, k) for k in ("public_offline", "public_online"))))
     if public and pd.notna(derived.get("total_participation")):
-        clauses.append(f"{public}，合计{_count(derived['total_participation'])}人次"
-                       f"{trend(change_pct, 'total_participation')}")
+        clauses.append(f"{public}，合计{chinese.count(derived['total_participation'])}人次"
+                       f"{trend('total_participation')}")
     clauses.append("、".join(filter(None, (_item(totals, k) for k in ("media_outlets", "media_reports")))))
     clauses.append("、".join(filter(None, (_item(totals, k) for k in ("open_venues", "open_institutes",
                                                                         "open_universities")))))

@@ -22,6 +22,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 from markupsafe import Markup
 
+from analysis import chinese
 from analysis.form import NOT_ASKED, form_for
 from analysis.issues import SEVERITY_ZH, code_title, is_open
 from analysis.outputs import save_document, write_atomic
@@ -166,7 +167,7 @@ def city_table(week: Week, comparison: Comparison | None) -> pd.DataFrame:
         if comparison is not None:
             asked = earlier.asks(key)
             row[f"{comparison.year}年"] = stats.format_value(comparison.totals.get(key), key) if asked else NOT_ASKED
-            text = prose.change(comparison.change_pct.get(key), week.year, comparison.year) if asked else ""
+            text = chinese.change(comparison.change_pct.get(key), week.year, comparison.year) if asked else ""
             row["变化"] = text.replace("同比", "").replace(f"较{comparison.year}年", "") or "—"
         rows.append(row)
     return pd.DataFrame(rows)
@@ -176,7 +177,7 @@ def units_table(week: Week) -> pd.DataFrame:
     """表: each unit's main figures, by activities held (numbers as text, "—" when not reported)."""
     table = unit_overview(week)
     return table.astype(object).where(table.notna(), "—").map(
-        lambda v: f"{v:,.1f}".removesuffix(".0") if isinstance(v, float) else str(v))
+        lambda v: chinese.number(round(v, 1)) if isinstance(v, float) else str(v))
 
 
 def quality_table(issues: pd.DataFrame) -> pd.DataFrame:
