@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import catalog
 from analysis.intake import dates, media
 from analysis.intake.ingest import ingest
 from analysis.intake.pool import WorkerPool
 from analysis.intake.records import IngestResult
 from analysis.intake.store import load_processed, processed_years, write_result
-from analysis.intake.summaries import SUMMARIES_CSV, quotes_frame, read_summaries
+from analysis.intake.summaries import quotes_frame, read_summaries
 from analysis.intake.units import Registry
 from analysis.issues import ISSUE_COLUMNS, Issue, issues_frame, open_findings, summarize
 from analysis.outputs import write_csv, write_text
@@ -27,12 +28,10 @@ from analysis.paths import DEMO_LABEL, DEMO_MARKER, UNITS_CSV, WEEKS_CSV, compar
 from analysis.review import checks, materials, schemas
 from analysis.review.feedback import feedback_writer
 from analysis.review.ledger import apply_ledger, with_statuses
-from analysis.review.ledger_file import DECISIONS_CSV, ledger_path, read_ledger
+from analysis.review.ledger_file import ledger_path, read_ledger
 from analysis.review.ledger_file import shown as shown_ledger
 from analysis.review.summary_check import summary_findings
 
-FEEDBACK_XLSX = "反馈清单.xlsx"
-MATERIALS_CSV = "materials.csv"
 
 
 @dataclass
@@ -135,12 +134,12 @@ def _process(raw_dir: Path, out_dir: Path, year: int | None, pool: WorkerPool, p
     result.issues = with_statuses(issues_frame([*_issue_objects(read_issues), *findings, *applied.issues]),
                                   read_issues, applied.decisions)
     decisions = applied.decisions_frame()
-    with feedback_writer(out_dir / FEEDBACK_XLSX, result.issues, year=year, demo=demo, materials=inventory,
+    with feedback_writer(out_dir / catalog.FEEDBACK_XLSX, result.issues, year=year, demo=demo, materials=inventory,
                          executor=pool.executor):  # the workers write the units' files meanwhile
         write_result(result, out_dir)
-        write_csv(decisions, out_dir / DECISIONS_CSV)
-        write_csv(inventory, out_dir / MATERIALS_CSV)
-        write_csv(quotes_frame(quotes), out_dir / SUMMARIES_CSV)
+        write_csv(decisions, out_dir / catalog.DECISIONS_CSV)
+        write_csv(inventory, out_dir / catalog.MATERIALS_CSV)
+        write_csv(quotes_frame(quotes), out_dir / catalog.QUOTES_CSV)
         if demo:
             write_text(f"{DEMO_LABEL}：本文件夹由示例报表（{result.meta['raw_dir']}）生成，不代表真实统计。\n",
                        out_dir / DEMO_MARKER)

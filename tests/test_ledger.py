@@ -12,7 +12,8 @@ import pytest
 
 from analysis.intake.store import load_processed
 from analysis.issues import open_findings
-from analysis.pipeline import DECISIONS_CSV, process_year
+from analysis.catalog import DECISIONS_CSV
+from analysis.pipeline import process_year
 from analysis.review.ledger import HEADER
 from analysis.review.ledger_file import read_ledger, update_ledger
 from fixtures import SAMPLE, vertical_form, with_values, write_docx, write_units_csv, write_xlsx

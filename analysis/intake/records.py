@@ -16,7 +16,6 @@ VALUE_COLUMNS = ("source_file", "unit", "field", "value", "raw_text", "sheet", "
 FILE_COLUMNS = ("source_file", "kind", "status", "unit", "sha256")
 FILE_KINDS = ("form", "summary", "photo", "video", "document", "other")
 FILE_STATUSES = ("accepted", "superseded", "stamped", "skipped", "error")  # stamped: the 盖章件 of a return
-TABLES = ("returns", "values", "issues", "files")
 
 
 @dataclass(frozen=True, slots=True)

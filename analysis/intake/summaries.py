@@ -17,7 +17,6 @@ from analysis.intake.readers.formats import WORD_EXT
 from analysis.intake.readers.word import read_docx
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused
 
-SUMMARIES_CSV = "summaries.csv"
 QUOTE_COLUMNS = ("source_file", "unit", "field", "value", "approx", "quote", "sentence")
 PARTICIPATION = "total_participation"  # "参与群众…人次" without 线上/线下: offline or offline + online
 MAX_SENTENCE = 120

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis import catalog
 from analysis import chinese
 from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS, NOT_ASKED, form_for
 from analysis.issues import open_findings
@@ -91,17 +92,17 @@ def write_week_exports(week: Week, report_dir: Path) -> dict[str, Path]:
     pending = open_items(week)
     if pending:
         paragraph += f"（{week.draft_mark}：{'、'.join(pending)}的合计含待核实的数值，核实后再引用。）"
-    md, docx = exports.write_paragraph(report_dir / "数据摘要.md", report_dir / "数据摘要.docx", paragraph,
+    md, docx = exports.write_paragraph(report_dir / catalog.DIGEST_MD, report_dir / catalog.DIGEST_DOCX, paragraph,
                                        title=f"{week.year}年科技活动周主要数据", demo=week.demo)
     return {
-        "summary.xlsx": exports.write_summary_xlsx(report_dir / "summary.xlsx", year=week.year, totals=week.totals,
+        catalog.WORKBOOK_XLSX: exports.write_summary_xlsx(report_dir / catalog.WORKBOOK_XLSX, year=week.year, totals=week.totals,
                                                    derived=week.derived, unit_table=week.units, yoy=week.yoy, issues=week.issues,
                                                    demo=week.demo, compare_year=week.compare_year,
                                                    draft=week.draft_mark, audit=audit_tables(week)),
-        "全市汇总表.docx": exports.write_city_table_docx(report_dir / "全市汇总表.docx", year=week.year,
+        catalog.CITY_TABLE_DOCX: exports.write_city_table_docx(report_dir / catalog.CITY_TABLE_DOCX, year=week.year,
                                                     totals=week.totals, demo=week.demo, draft=week.draft_mark),
-        "数据摘要.md": md,
-        "数据摘要.docx": docx,
+        catalog.DIGEST_MD: md,
+        catalog.DIGEST_DOCX: docx,
         "paragraph": paragraph,
     }
 

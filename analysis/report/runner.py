@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from analysis import catalog
 from analysis import paths
 from analysis.outputs import write_text
 
@@ -109,7 +110,7 @@ def run_notebook(notebook: str, plan: YearPlan, kernel: str = KERNEL_NAME, noteb
     """Execute one notebook for one year; export HTML without code; return the executed notebook's path."""
     import papermill as pm
 
-    out_dir = plan.report_dir / "notebooks"
+    out_dir = plan.report_dir / catalog.NOTEBOOKS_FOLDER
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / notebook
     try:
@@ -163,8 +164,6 @@ def run_reports(years: list[int] | None = None, workspace: paths.Workspace | Non
 
     Without a workspace: real years when ``data/raw`` has any, otherwise the bundled demo (and it says which).
     """
-    from analysis.report.word_report import REPORT_NAME
-
     if workspace is None:
         workspace = paths.default_workspace()
         _say(f"数据：{workspace.name}" + ("（data/raw 下还没有真实年度，运行自带的示例数据）" if workspace is paths.DEMO else ""))
@@ -190,5 +189,5 @@ def run_reports(years: list[int] | None = None, workspace: paths.Workspace | Non
             failed += 1
             print(f"错误：{plan.year}年报告未完成（{type(exc).__name__}: {exc}）。", file=sys.stderr)
             continue
-        _say(f"{plan.year}年报告已生成：{plan.report_dir / REPORT_NAME.format(year=plan.year)}")
+        _say(f"{plan.year}年报告已生成：{plan.report_dir / catalog.word_report(plan.year)}")
     return 1 if failed else 0

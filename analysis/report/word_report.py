@@ -22,7 +22,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 from markupsafe import Markup
 
-from analysis import chinese
+from analysis import catalog, chinese
 from analysis.form import NOT_ASKED, form_for
 from analysis.issues import SEVERITY_ZH, code_title, is_open
 from analysis.outputs import save_document, write_atomic
@@ -40,7 +40,6 @@ from analysis.report.word_template import (
     set_run_fonts,
 )
 
-REPORT_NAME = "{year}年科技活动周统计分析报告.docx"
 FIGURE_LABEL, TABLE_LABEL = "图", "表"
 APPENDIX_HEADING = "附件　各单位工作总结"
 
@@ -339,7 +338,7 @@ def figure_pngs(week: Week, report_dir: Path, written: Iterable[Path] | None = N
 
     if written is None:
         written = [p for name, fig in week_figures(week).items()
-                   for p in save_figure(fig, Path(report_dir) / "figures", name)]
+                   for p in save_figure(fig, Path(report_dir) / catalog.FIGURES_FOLDER, name)]
     return {p.stem: p for p in map(Path, written) if p.suffix == ".png"}
 
 
@@ -353,5 +352,5 @@ def write_week_report(week: Week, report_dir: Path, *, figures: Iterable[Path] |
     comparison = comparison if comparison is not None else week.comparison
     pngs = figure_pngs(week, report_dir, figures)
     doc = render(template, lambda tpl: build_context(tpl, week, comparison, pngs))
-    target = Path(report_dir) / REPORT_NAME.format(year=week.year)
+    target = Path(report_dir) / catalog.word_report(week.year)
     return write_atomic(target, lambda p: save_document(doc, p))
