@@ -31,6 +31,7 @@ from analysis.review.ledger import apply_ledger, with_statuses
 from analysis.review.ledger_file import ledger_path, read_ledger
 from analysis.review.ledger_file import shown as shown_ledger
 from analysis.review.summary_check import summary_findings
+from analysis.review.tally import TALLY_COLUMNS, tally
 
 
 
@@ -44,6 +45,7 @@ class YearOutcome:
 
     decisions: pd.DataFrame
     ledger: Path
+    tally: pd.DataFrame  # rule by rule: values looked at, passed, failed, blank (analysis.review.tally)
 
     def recap(self) -> str:
         """What the console prints at the end of a year: files, roster, ledger, issues by code."""
@@ -127,10 +129,12 @@ def _process(raw_dir: Path, out_dir: Path, year: int | None, pool: WorkerPool, p
             roster=checks.roster_frame(roster), previous=earlier.returns if earlier else None,
             compare_year=earlier.year if earlier else None, event_window=dates.load_weeks(weeks_csv).get(year),
             received=dates.received_dates(received.listed, result.files, result.file_times), materials=found)
-        findings = (checks.run_checks(ctx) + received.issues + schemas.validate_processed(result)
+        ruled = checks.run_checks(ctx)
+        rule_tally = tally(ctx, ruled)
+        findings = (ruled + received.issues + schemas.validate_processed(result)
                     + summary_findings(quotes, result.returns))
     else:
-        findings = []
+        findings, rule_tally = [], pd.DataFrame(columns=list(TALLY_COLUMNS))
     result.issues = with_statuses(issues_frame([*_issue_objects(read_issues), *findings, *applied.issues]),
                                   read_issues, applied.decisions)
     decisions = applied.decisions_frame()
@@ -139,13 +143,14 @@ def _process(raw_dir: Path, out_dir: Path, year: int | None, pool: WorkerPool, p
         write_result(result, out_dir)
         write_csv(decisions, out_dir / catalog.DECISIONS_CSV)
         write_csv(inventory, out_dir / catalog.MATERIALS_CSV)
+        write_csv(rule_tally, out_dir / catalog.RULE_TALLY_CSV)
         write_csv(quotes_frame(quotes), out_dir / catalog.QUOTES_CSV)
         if demo:
             write_text(f"{DEMO_LABEL}：本文件夹由示例报表（{result.meta['raw_dir']}）生成，不代表真实统计。\n",
                        out_dir / DEMO_MARKER)
         else:
             (out_dir / DEMO_MARKER).unlink(missing_ok=True)  # a folder that once held demo results
-    return YearOutcome(result, inventory, out_dir, decisions, review)
+    return YearOutcome(result, inventory, out_dir, decisions, review, rule_tally)
 
 
 def _issue_objects(frame: pd.DataFrame):

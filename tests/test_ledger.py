@@ -12,7 +12,7 @@ import pytest
 
 from analysis.intake.store import load_processed
 from analysis.issues import open_findings
-from analysis.catalog import DECISIONS_CSV
+from analysis.catalog import DECISIONS_CSV, RULE_TALLY_CSV
 from analysis.pipeline import process_year
 from analysis.review.ledger import HEADER
 from analysis.review.ledger_file import read_ledger, update_ledger
@@ -99,6 +99,9 @@ def test_a_correction_changes_the_total_and_keeps_the_cell(year, tmp_path):
     decisions = pd.read_csv(tmp_path / "processed" / "2023" / DECISIONS_CSV, encoding="utf-8-sig")
     assert decisions[["ledger_row", "action", "unit", "field", "original", "corrected", "checker"]].values.tolist() == [
         [2, "更正", "随县", "funding_county", YUAN, 30.4, "王磊"]]
+    rules = pd.read_csv(tmp_path / "processed" / "2023" / RULE_TALLY_CSV, encoding="utf-8-sig").set_index("code")
+    money = rules.loc["money_in_yuan_suspect"]  # the corrected 30.4 万元 passes now
+    assert money["failed"] == 0 and money["looked_at"] == money["passed"] + money["blank"] > 0
 
 
 def test_a_confirmed_finding_stays_for_the_audit_and_is_open_nowhere(year, tmp_path):

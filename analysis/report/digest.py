@@ -21,6 +21,7 @@ from analysis.report import charts, exports, stats
 from analysis.report.history import HISTORY_SOURCE
 from analysis.report.model import Trends, Week
 from analysis.review.ledger import CORRECT
+from analysis.review.tally import tally_table
 
 KEY_TRENDS = ("events_held", "public_offline", "public_online", "media_reports")
 
@@ -98,7 +99,8 @@ def write_week_exports(week: Week, report_dir: Path) -> dict[str, Path]:
         catalog.WORKBOOK_XLSX: exports.write_summary_xlsx(report_dir / catalog.WORKBOOK_XLSX, year=week.year, totals=week.totals,
                                                    derived=week.derived, unit_table=week.units, yoy=week.yoy, issues=week.issues,
                                                    demo=week.demo, compare_year=week.compare_year,
-                                                   draft=week.draft_mark, audit=audit_tables(week)),
+                                                   draft=week.draft_mark, audit=audit_tables(week),
+                                                   rules=tally_table(week.tally)),
         catalog.CITY_TABLE_DOCX: exports.write_city_table_docx(report_dir / catalog.CITY_TABLE_DOCX, year=week.year,
                                                     totals=week.totals, demo=week.demo, draft=week.draft_mark),
         catalog.DIGEST_MD: md,

@@ -48,6 +48,7 @@ SHEET_UNITS = "分单位明细"
 SHEET_YOY = "同比"
 SHEET_ISSUES = "数据问题"
 SHEET_AUDIT = "核实与更正"
+SHEET_RULES = "规则核查"
 CITY_TABLE_TOP = 3  # first table row of 全市汇总, below the title and the 盖章 line
 
 UNIT_HEADERS: dict[str, str] = {"unit": "单位", "unit_kind": "单位类型", "source_file": "来源文件"}
@@ -258,14 +259,24 @@ def _audit_sheet(ws: Worksheet, year: int, tables: dict[str, pd.DataFrame], demo
     _widths(ws, [18, 30, 22, 10, 14, 14, 30, 10, 12, 8])
 
 
+def _rules_sheet(ws: Worksheet, year: int, table: pd.DataFrame, demo: bool) -> None:
+    """Rule by rule: values looked at, passed, failed and not judged; a rule that looked at nothing shows 0."""
+    header_row = _sheet_head(ws, f"{year}年核查规则逐条统计", list(table.columns), demo)
+    _widths(ws, [28, 44, 24, 10, 10, 10, 14])
+    for offset, values in enumerate(table.itertuples(index=False), start=1):
+        for col, value in enumerate(values, start=1):
+            _put(ws, header_row + offset, col, value)
+
+
 def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, derived: pd.Series, unit_table: pd.DataFrame,
                        yoy: pd.DataFrame | None, issues: pd.DataFrame, demo: bool,
                        compare_year: int | None = None, draft: str = "",
-                       audit: dict[str, pd.DataFrame] | None = None) -> Path:
+                       audit: dict[str, pd.DataFrame] | None = None, rules: pd.DataFrame | None = None) -> Path:
     """The year's summary workbook: 全市汇总 (the attachment's form), 分单位明细, 同比, 数据问题, 核实与更正.
 
     ``yoy`` is :func:`stats.year_over_year` against ``compare_year`` (the previous year when None); ``draft``
-    the 初稿 mark while findings are open; ``audit`` the tables of the 核实与更正 sheet, by caption.
+    the 初稿 mark while findings are open; ``audit`` the tables of the 核实与更正 sheet, by caption; ``rules`` the
+    rule-by-rule tally with Chinese headers (:func:`analysis.review.tally.tally_table`), sheet 规则核查.
     """
     if compare_year is None and yoy is not None:
         compare_year = year - 1
@@ -275,6 +286,8 @@ def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, derived: pd.
     _yoy_sheet(wb.create_sheet(SHEET_YOY), year, yoy, compare_year, demo)
     _issues_sheet(wb.create_sheet(SHEET_ISSUES), year, issues, demo)
     _audit_sheet(wb.create_sheet(SHEET_AUDIT), year, audit or {}, demo)
+    if rules is not None:
+        _rules_sheet(wb.create_sheet(SHEET_RULES), year, rules, demo)
     return write_atomic(Path(path), lambda p: save_workbook(wb, p))
 
 

@@ -24,6 +24,7 @@ from analysis.report import history, stats
 from analysis.review.checks import as_wan
 from analysis.review.ledger import CORRECT, DECISION_COLUMNS
 from analysis.review.ledger_file import read_decisions
+from analysis.review.tally import TALLY_COLUMNS, read_tally
 
 MAGNITUDE_CODES = ("money_in_yuan_suspect", "value_too_large", "outlier_mad")
 HELD_BACK_COLUMNS = ("unit", "field", "value", "code")
@@ -132,6 +133,7 @@ class Week:
     held_back: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(HELD_BACK_COLUMNS)))
     yuan: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(YUAN_COLUMNS)))
     before_ledger: pd.Series = field(default_factory=lambda: pd.Series(dtype="float64"))
+    tally: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(TALLY_COLUMNS)))  # rule by rule
 
     @property
     def title(self) -> str:
@@ -193,6 +195,7 @@ def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -
     result = load_processed(processed_dir)
     week = week_of(year, bool(result.meta.get("demo")), result, decisions=read_decisions(processed_dir),
                    quotes=read_quotes(processed_dir))
+    week.tally = read_tally(processed_dir)
     root = processed_dir.parent
     if compare_year is None:
         compare_year = comparison_year(year, processed_years(root), week.demo)
