@@ -20,7 +20,7 @@ from analysis.intake.ingest import ingest
 from analysis.intake.pool import WorkerPool
 from analysis.intake.records import IngestResult
 from analysis.intake.store import load_processed, processed_years, write_result
-from analysis.intake.summaries import quotes_frame, read_summaries
+from analysis.intake.narratives import quotes_frame, read_narratives
 from analysis.intake.units import Registry
 from analysis.issues import ISSUE_COLUMNS, Issue, issues_frame, open_findings, summarize
 from analysis.outputs import write_csv, write_text
@@ -30,7 +30,7 @@ from analysis.review.feedback import feedback_writer
 from analysis.review.ledger import apply_ledger, with_statuses
 from analysis.review.ledger_file import ledger_path, read_ledger
 from analysis.review.ledger_file import shown as shown_ledger
-from analysis.review.summary_check import summary_findings
+from analysis.review.narrative_check import narrative_findings
 from analysis.review.tally import TALLY_COLUMNS, tally
 
 
@@ -120,7 +120,7 @@ def _process(raw_dir: Path, out_dir: Path, year: int | None, pool: WorkerPool, p
                  for f in materials.video_files(result.files)}  # archive members were timed by the workers
     found = materials.material_files(result.files, durations, names)
     inventory = materials.checklist(found, names)
-    quotes = read_summaries(raw_dir, result.files)
+    quotes = read_narratives(raw_dir, result.files)
     if checks_on:
         received = dates.read_received(raw_dir)
         earlier = previous_returns(out_dir, year, demo)
@@ -132,7 +132,7 @@ def _process(raw_dir: Path, out_dir: Path, year: int | None, pool: WorkerPool, p
         ruled = checks.run_checks(ctx)
         rule_tally = tally(ctx, ruled)
         findings = (ruled + received.issues + schemas.validate_processed(result)
-                    + summary_findings(quotes, result.returns))
+                    + narrative_findings(quotes, result.returns))
     else:
         findings, rule_tally = [], pd.DataFrame(columns=list(TALLY_COLUMNS))
     result.issues = with_statuses(issues_frame([*_issue_objects(read_issues), *findings, *applied.issues]),

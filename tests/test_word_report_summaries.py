@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.catalog import QUOTES_CSV
-from analysis.intake.summaries import quotes_in_text
+from analysis.intake.narratives import quotes_in_text
 from analysis.pipeline import process_year
 from tests.fixtures import SAMPLE, write_docx, write_units_csv, write_vertical_docx
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis import catalog
 from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS
-from analysis.intake.summaries import QUOTE_COLUMNS
+from analysis.intake.narratives import QUOTE_COLUMNS
 from analysis.intake.store import is_processed, load_processed, processed_years
 from analysis.issues import issues_frame, open_findings
 from analysis.paths import DEMO_LABEL, comparison_year

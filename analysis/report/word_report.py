@@ -27,6 +27,7 @@ from analysis.form import NOT_ASKED, form_for
 from analysis.issues import SEVERITY_ZH, code_title, is_open
 from analysis.outputs import save_document, write_atomic
 from analysis.paths import DEMO_LABEL
+from analysis.intake.records import NARRATIVE
 from analysis.report import prose, stats
 from analysis.report.digest import unit_overview, week_figures
 from analysis.report.model import Comparison, Week
@@ -192,15 +193,15 @@ def quality_table(issues: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["条数", "问题"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def summaries_table(files: pd.DataFrame, quotes: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+def narratives_table(files: pd.DataFrame, quotes: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
     """附表: each unit's summary file, the figures it quotes and whether they agree with the unit's table."""
     columns = ["单位", "总结文件", "总结中提到的数字", "与统计表核对"]
-    summaries = files[files["kind"] == "summary"]
-    if summaries.empty:
+    narratives = files[files["kind"] == NARRATIVE]
+    if narratives.empty:
         return pd.DataFrame(columns=columns)
     mismatched = set(issues.loc[issues["code"] == "summary_mismatch", "source_file"])
     rows = []
-    for r in summaries.sort_values(["unit", "source_file"], na_position="last").itertuples():
+    for r in narratives.sort_values(["unit", "source_file"], na_position="last").itertuples():
         own = quotes[quotes["source_file"] == r.source_file] if not quotes.empty else quotes
         quoted = "；".join(own["quote"]) if not own.empty else "—"
         verdict = "有出入，见数据问题" if r.source_file in mismatched else ("一致" if not own.empty else "—")
@@ -275,7 +276,7 @@ def build_context(template, week: Week, comparison: Comparison | None, figures: 
             if FIGURE_SECTIONS.get(name) == key:
                 blocks.append(builder.figure(name.split("_", 1)[-1], png))
         sections.append(Section(heading, blocks))
-    appendix_table = summaries_table(week.files, week.quotes, week.issues)
+    appendix_table = narratives_table(week.files, week.quotes, week.issues)
     appendix = None
     if not appendix_table.empty:
         appendix = Section(APPENDIX_HEADING, builder.texts([

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis import chinese
 from analysis.form import BY_KEY, FIELD_KEYS, PUBLIC_KEYS
-from analysis.intake.summaries import PARTICIPATION, Quote
+from analysis.intake.narratives import PARTICIPATION, Quote
 from analysis.issues import Issue
 
 EXACT_TOLERANCE = 0.05
@@ -41,7 +41,7 @@ def _differs(quoted: float, table: float, approx: bool) -> bool:
     return gap >= MIN_DIFFERENCE and gap > tolerance * max(abs(quoted), abs(table))
 
 
-def summary_findings(quotes: list[Quote], returns: pd.DataFrame) -> list[Issue]:
+def narrative_findings(quotes: list[Quote], returns: pd.DataFrame) -> list[Issue]:
     """One info finding per quoted figure that differs clearly from every reading of the unit's table."""
     if returns.empty or not quotes:
         return []
