@@ -238,17 +238,17 @@ def _num(value: Any) -> float | None:
     return float(value)
 
 
-def _field(ctx: CheckContext, key: str) -> Field:
+def _form_item(ctx: CheckContext, key: str) -> Field:
     """The item of the year's form (of the current form for a key the year's form lacks)."""
     return ctx.form.by_key.get(key) or BY_KEY[key]
 
 
 def _item_label(ctx: CheckContext, key: str) -> str:
-    return _field(ctx, key).display
+    return _form_item(ctx, key).display
 
 
 def _with_measure(ctx: CheckContext, key: str, value: float) -> str:
-    return f"{chinese.number(value)} {_field(ctx, key).measure}"
+    return f"{chinese.number(value)} {_form_item(ctx, key).measure}"
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
@@ -367,7 +367,7 @@ def small_field_too_large(ctx: CheckContext) -> list[Issue]:
     hit = long.assign(limit=limit)[(long["value"] > limit).fillna(False).astype(bool)]
     return _issues(ctx, hit, ctx.rules.severity("small_field_max"), "small_field_too_large",
                    (f"“{_item_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，一个单位一般不超过 "
-                    f"{chinese.number(r['limit'])} {_field(ctx, r['key']).measure}：请核实是否多写了位数或填错了栏目。"
+                    f"{chinese.number(r['limit'])} {_form_item(ctx, r['key']).measure}：请核实是否多写了位数或填错了栏目。"
                     for r in hit.to_dict("records")))
 
 
