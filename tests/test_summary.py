@@ -70,6 +70,13 @@ def test_totals_table_has_every_item_with_change(processed):
     nobody = table[table["项目"] == "线上活动群众参与数量"].iloc[0]
     assert nobody["2023年"] in ("—", "") and nobody["填报单位数"] == 0
 
+
+def test_totals_table_names_a_comparison_year_that_is_not_the_year_before(processed):
+    table = digest.totals_table(model.load_week(2023, processed / "2023", compare_year=2021))
+    row = table[table["项目"] == "举办活动次数"].iloc[0]
+    assert row["2021年"] == "10" and row["较2021年"] == "+260.0%"  # 36 against 10
+    assert "同比" not in table.columns and "2022年" not in table.columns
+
 def test_unit_overview_sorted_by_activities(processed):
     overview = digest.unit_overview(model.load_week(2023, processed / "2023"))
     assert list(overview["单位"]) == ["随县", "市科协"]

@@ -44,7 +44,7 @@ def totals_table(week: Week) -> pd.DataFrame:
             header = f"{against.year}年（{against.source}）" if against.source else f"{against.year}年"
             row[header] = stats.format_value(against.totals[key], key) if asked else NOT_ASKED
             pct = against.change_pct[key]
-            row["同比"] = "—" if pd.isna(pct) or not asked else chinese.signed_percent(pct)
+            row[chinese.against(week.year, against.year)] = "—" if pd.isna(pct) or not asked else chinese.signed_percent(pct)
             if against.drivers is not None:
                 row["主要变动单位"] = against.drivers[key]
         rows.append(row)
