@@ -7,7 +7,7 @@ import gc
 import sys
 from pathlib import Path
 
-from analysis import paths
+from analysis import catalog, paths
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,7 +74,7 @@ def _review(args: argparse.Namespace) -> int:
 
     workspace, year = paths.workspace_of(args.year)
     processed = args.processed or workspace.processed / str(year)
-    ledger = args.ledger or workspace.review / f"{year}.xlsx"
+    ledger = args.ledger or workspace.review / catalog.ledger(year)
     if not is_processed(processed):
         print(f"错误：{year}年尚未处理（{processed}）：请先运行 python -m analysis ingest 或 make report。", file=sys.stderr)
         return 2
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         except RegistryError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2
-        print(outcome.summary())
+        print(outcome.recap())
         return 0
     if args.command == "review":
         return _review(args)
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         from analysis.form import FormError
         from analysis.intake.units import RegistryError
 
-        out = args.out or paths.REPORTS / str(args.year) / "模板"
+        out = args.out or paths.REPORTS / str(args.year) / catalog.TEMPLATES_FOLDER
         try:
             from analysis.template import write_templates
 

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import catalog
 from analysis.intake import dates, media
 from analysis.intake.ingest import ingest
 from analysis.intake.pool import WorkerPool
 from analysis.intake.records import IngestResult
 from analysis.intake.store import load_processed, processed_years, write_result
-from analysis.intake.summaries import SUMMARIES_CSV, quotes_frame, read_summaries
+from analysis.intake.narratives import quotes_frame, read_narratives
 from analysis.intake.units import Registry
 from analysis.issues import ISSUE_COLUMNS, Issue, issues_frame, open_findings, summarize
 from analysis.outputs import write_csv, write_text
@@ -27,12 +28,11 @@ from analysis.paths import DEMO_LABEL, DEMO_MARKER, UNITS_CSV, WEEKS_CSV, compar
 from analysis.review import checks, materials, schemas
 from analysis.review.feedback import feedback_writer
 from analysis.review.ledger import apply_ledger, with_statuses
-from analysis.review.ledger_file import DECISIONS_CSV, ledger_path, read_ledger
+from analysis.review.ledger_file import ledger_path, read_ledger
 from analysis.review.ledger_file import shown as shown_ledger
-from analysis.review.summary_check import summary_findings
+from analysis.review.narrative_check import narrative_findings
+from analysis.review.tally import TALLY_COLUMNS, tally
 
-FEEDBACK_XLSX = "反馈清单.xlsx"
-MATERIALS_CSV = "materials.csv"
 
 
 @dataclass
@@ -45,8 +45,10 @@ class YearOutcome:
 
     decisions: pd.DataFrame
     ledger: Path
+    tally: pd.DataFrame  # rule by rule: values looked at, passed, failed, blank (analysis.review.tally)
 
-    def summary(self) -> str:
+    def recap(self) -> str:
+        """What the console prints at the end of a year: files, roster, ledger, issues by code."""
         r = self.result
         accepted = int((r.files["status"] == "accepted").sum()) if not r.files.empty else 0
         head = (f"{r.meta.get('year') or ''}年：共 {len(r.files)} 个文件，采用统计表 {accepted} 份。"
@@ -75,13 +77,21 @@ def roster_line(result: IngestResult) -> str:
     return line + (f"；另有名录外单位的统计表 {len(outside)} 份{_named(outside)}。" if outside else "。")
 
 
-def previous_returns(out_dir: Path, year: int | None, demo: bool) -> pd.DataFrame | None:
-    """The accepted returns of the comparison year (:func:`analysis.paths.comparison_year` among the processed
-    folders beside ``out_dir``), or None when there is none."""
+@dataclass(frozen=True)
+class PreviousYear:
+    """The comparison year of the checks and its accepted returns."""
+
+    year: int
+    returns: pd.DataFrame
+
+
+def previous_returns(out_dir: Path, year: int | None, demo: bool) -> PreviousYear | None:
+    """The comparison year (:func:`analysis.paths.comparison_year` among the processed folders beside ``out_dir``)
+    with its accepted returns, or None when there is none."""
     if year is None:
         return None
     earlier = comparison_year(year, processed_years(Path(out_dir).parent), demo)
-    return None if earlier is None else load_processed(Path(out_dir).parent / str(earlier)).returns
+    return None if earlier is None else PreviousYear(earlier, load_processed(Path(out_dir).parent / str(earlier)).returns)
 
 
 def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, workers: int | None = None,
@@ -110,32 +120,36 @@ def _process(raw_dir: Path, out_dir: Path, year: int | None, pool: WorkerPool, p
                  for f in materials.video_files(result.files)}  # archive members were timed by the workers
     found = materials.material_files(result.files, durations, names)
     inventory = materials.checklist(found, names)
-    quotes = read_summaries(raw_dir, result.files)
+    quotes = read_narratives(raw_dir, result.files)
     if checks_on:
+        earlier = previous_returns(out_dir, year, demo)
         ctx = checks.CheckContext(
             year=year, returns=result.returns, values=result.values, files=result.files,
-            roster=checks.roster_frame(roster), previous=previous_returns(out_dir, year, demo),
-            week=dates.load_weeks(weeks_csv).get(year),
+            roster=checks.roster_frame(roster), previous=earlier.returns if earlier else None,
+            compare_year=earlier.year if earlier else None, event_window=dates.load_weeks(weeks_csv).get(year),
             received=dates.received_of(result.files), materials=found)
-        findings = (checks.run_checks(ctx) + schemas.validate_processed(result)
-                    + summary_findings(quotes, result.returns))
+        ruled = checks.run_checks(ctx)
+        rule_tally = tally(ctx, ruled)
+        findings = (ruled + schemas.validate_processed(result)
+                    + narrative_findings(quotes, result.returns))
     else:
-        findings = []
+        findings, rule_tally = [], pd.DataFrame(columns=list(TALLY_COLUMNS))
     result.issues = with_statuses(issues_frame([*_issue_objects(read_issues), *findings, *applied.issues]),
                                   read_issues, applied.decisions)
     decisions = applied.decisions_frame()
-    with feedback_writer(out_dir / FEEDBACK_XLSX, result.issues, year=year, demo=demo, materials=inventory,
+    with feedback_writer(out_dir / catalog.FEEDBACK_XLSX, result.issues, year=year, demo=demo, materials=inventory,
                          executor=pool.executor):  # the workers write the units' files meanwhile
         write_result(result, out_dir)
-        write_csv(decisions, out_dir / DECISIONS_CSV)
-        write_csv(inventory, out_dir / MATERIALS_CSV)
-        write_csv(quotes_frame(quotes), out_dir / SUMMARIES_CSV)
+        write_csv(decisions, out_dir / catalog.DECISIONS_CSV)
+        write_csv(inventory, out_dir / catalog.MATERIALS_CSV)
+        write_csv(rule_tally, out_dir / catalog.RULE_TALLY_CSV)
+        write_csv(quotes_frame(quotes), out_dir / catalog.QUOTES_CSV)
         if demo:
             write_text(f"{DEMO_LABEL}：本文件夹由示例报表（{result.meta['raw_dir']}）生成，不代表真实统计。\n",
                        out_dir / DEMO_MARKER)
         else:
             (out_dir / DEMO_MARKER).unlink(missing_ok=True)  # a folder that once held demo results
-    return YearOutcome(result, inventory, out_dir, decisions, review)
+    return YearOutcome(result, inventory, out_dir, decisions, review, rule_tally)
 
 
 def _issue_objects(frame: pd.DataFrame):

@@ -104,13 +104,13 @@ def test_clean_returns_give_no_findings():
     previous = returns_frame([ret(r["unit"], r["unit_kind"], 0.9) for r in rows])
     received = pd.DataFrame({"source_file": [r["source_file"] for r in rows], "received": date(2023, 6, 2),
                              "date_source": "received.csv"})
-    assert checks.run_checks(context(rows, previous=previous, received=received, week=WEEK)) == []
+    assert checks.run_checks(context(rows, previous=previous, received=received, event_window=WEEK)) == []
 
 
 def test_statistical_findings_only_where_no_other_rule_spoke():
     rows = [ret("随县", media_reports=1, media_outlets=1, events_held=300)]
     previous = returns_frame([ret("随县", media_reports=12, events_held=20)])
-    ctx = context(rows, previous=previous, week=WEEK)
+    ctx = context(rows, previous=previous, event_window=WEEK)
     assert {(i.code, i.field) for i in checks.yoy_jump(ctx)} == {("yoy_jump", "media_reports"),
                                                                   ("yoy_jump", "events_held")}
     assert [(i.code, i.field) for i in checks.run_checks(ctx)] == [
@@ -219,7 +219,7 @@ def test_ratio_yuan_per_participant():
     bad = ret("随县", **money | {"funding_county": 20.0}, public_offline=100, public_online=0)  # 2000 元/人次
     issue = only(checks.ratio_implausible(context([bad])), "ratio_implausible", "warning", "随县", "public_offline",
                  "C17")
-    assert "2000 元" in issue.message
+    assert "2,000 元" in issue.message
     online = ret("随县", **money | {"funding_county": 20.0}, public_offline=0, public_online=50)  # 4000 元/人次
     only(checks.ratio_implausible(context([online])), "ratio_implausible", "warning", "随县", "public_online", "C18")
     # money already suspected as 元 is reported once, by money_in_yuan_suspect
@@ -322,19 +322,19 @@ def test_late_return():
     def received(day: date, source: str) -> pd.DataFrame:
         return pd.DataFrame({"source_file": [r["source_file"] for r in rows], "received": [date(2023, 6, 3), day],
                              "date_source": source})
-    assert checks.late_return(context(rows, week=WEEK, received=received(date(2023, 6, 3), "received.csv"))) == []
+    assert checks.late_return(context(rows, event_window=WEEK, received=received(date(2023, 6, 3), "received.csv"))) == []
     assert checks.late_return(context(rows, received=received(date(2023, 6, 9), "received.csv"))) == []
-    (late,) = checks.late_return(context(rows, week=WEEK, received=received(date(2023, 6, 5), "received.csv")))
+    (late,) = checks.late_return(context(rows, event_window=WEEK, received=received(date(2023, 6, 5), "received.csv")))
     assert (late.code, late.severity, late.unit, late.source_file) == ("late_return", "warning", "广水市",
                                                                       "广水市/广水市统计表.xlsx")
     assert "2023-06-05" in late.message and "received.csv" in late.message and "2023-06-03" in late.message
-    (guess,) = checks.late_return(context(rows, week=WEEK, received=received(date(2023, 6, 5), "文件修改时间")))
+    (guess,) = checks.late_return(context(rows, event_window=WEEK, received=received(date(2023, 6, 5), "文件修改时间")))
     assert guess.severity == "info" and "文件修改时间" in guess.message
 
 
 def test_deadline_unknown():
     rows = [ret("随县")]
-    assert checks.deadline_unknown(context(rows, week=WEEK)) == []
+    assert checks.deadline_unknown(context(rows, event_window=WEEK)) == []
     assert checks.deadline_unknown(context([])) == []
     (issue,) = checks.deadline_unknown(context(rows))
     assert (issue.code, issue.severity, issue.unit, issue.source_file) == ("deadline_unknown", "info", "", "")

@@ -14,6 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from analysis.report import exports, stats
+from analysis.report.model import compare
 
 from analysis import outputs
 from analysis.form import COUNT_KEYS, FIELD_KEYS
@@ -78,7 +79,8 @@ ISSUES = issues_frame([
 
 def write(path: Path, *, demo: bool, yoy: bool = True, compare_year: int | None = None) -> Path:
     totals = stats.city_totals(CURRENT)
-    return exports.write_summary_xlsx(path, year=2023, totals=totals, unit_table=stats.unit_table(CURRENT),
+    return exports.write_summary_xlsx(path, year=2023, totals=totals, derived=stats.derived(totals),
+                                      unit_table=stats.unit_table(CURRENT),
                                       yoy=stats.year_over_year(CURRENT, PREVIOUS) if yoy else None,
                                       issues=ISSUES, demo=demo, compare_year=compare_year)
 
@@ -238,8 +240,8 @@ def paragraph(*, demo: bool, yoy: bool = True, compare_year: int | None = None) 
     totals = stats.city_totals(CURRENT)
     return exports.data_paragraph(year=2023, totals=totals, derived=stats.derived(totals),
                                   completeness=stats.completeness(CURRENT, ["随县", EVIL, "市科协", "广水市"]),
-                                  yoy=stats.year_over_year(CURRENT, PREVIOUS) if yoy else None,
-                                  compare_year=compare_year, demo=demo)
+                                  comparison=compare(totals, compare_year or 2022, stats.city_totals(PREVIOUS))
+                                  if yoy else None, demo=demo)
 
 
 def test_data_paragraph_numbers() -> None:

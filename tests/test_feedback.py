@@ -21,12 +21,13 @@ import pandas as pd
 import pytest
 from fixtures import SAMPLE, vertical_form, write_units_csv, write_xlsx
 
+from analysis.catalog import FEEDBACK_FOLDER
 from analysis.form import SUBTOTAL_PREFIX
 from analysis.issues import Issue, issue_field, issues_frame
 from analysis.outputs import FIXED_TIME, normalize_zip
 from analysis.paths import DEMO_LABEL
 from analysis.review import feedback, unit_files
-from analysis.review.feedback import (HEADERS, MAX_STEM, UNIT_FOLDER, feedback_writer, file_stem, sheet_title,
+from analysis.review.feedback import (HEADERS, MAX_STEM, feedback_writer, file_stem, sheet_title,
                                       write_feedback)
 
 ISSUES = issues_frame([
@@ -59,7 +60,7 @@ def test_files(written, tmp_path):
     # worst first (errors, warnings, infos; ties by name); nothing else in the folder
     assert {u: p.name for u, p in written.units.items()} == UNIT_FILES
     assert list(written.units) == ["随县", "未识别单位", "市地震局", "高新区[科创局]:2023?"]
-    assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == sorted(UNIT_FILES.values())
+    assert sorted(p.name for p in (tmp_path / FEEDBACK_FOLDER).iterdir()) == sorted(UNIT_FILES.values())
     assert openpyxl.load_workbook(written.overview).sheetnames == ["总览", "材料清单"]
 
 
@@ -137,23 +138,23 @@ def test_not_demo_and_no_findings(tmp_path):
     flat = [c for r in rows(wb["总览"]) for c in r if c]
     assert "无" in flat
     assert not any(str(c).startswith("生成日期") for c in flat)  # no date unless one is given
-    assert not list(tmp_path.glob(f"{UNIT_FOLDER}/*.xlsx"))
+    assert not list(tmp_path.glob(f"{FEEDBACK_FOLDER}/*.xlsx"))
 
 
 def test_files_of_units_without_findings_any_more_are_removed(tmp_path):
     first = write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False)
     assert len(first.units) == 4
     second = write_feedback(tmp_path / "f.xlsx", ISSUES[ISSUES["unit"] == "随县"], year=2023, demo=False)
-    assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == ["随县.xlsx"]
+    assert sorted(p.name for p in (tmp_path / FEEDBACK_FOLDER).iterdir()) == ["随县.xlsx"]
     assert list(second.units) == ["随县"]
     write_feedback(tmp_path / "f.xlsx", issues_frame([]), year=2023, demo=False)
-    assert list((tmp_path / UNIT_FOLDER).iterdir()) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", UNIT_FOLDER]  # no temporary folders left
+    assert list((tmp_path / FEEDBACK_FOLDER).iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", FEEDBACK_FOLDER]  # no temporary folders left
 
 
 def test_a_failed_run_leaves_the_previous_files(tmp_path, monkeypatch):
     write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False)
-    before = {p.name: p.read_bytes() for p in (tmp_path / UNIT_FOLDER).iterdir()}
+    before = {p.name: p.read_bytes() for p in (tmp_path / FEEDBACK_FOLDER).iterdir()}
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
@@ -161,8 +162,8 @@ def test_a_failed_run_leaves_the_previous_files(tmp_path, monkeypatch):
     monkeypatch.setattr(unit_files, "unit_workbook", broken)
     with pytest.raises(OSError):
         write_feedback(tmp_path / "f.xlsx", ISSUES[ISSUES["unit"] == "随县"], year=2023, demo=False)
-    assert {p.name: p.read_bytes() for p in (tmp_path / UNIT_FOLDER).iterdir()} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", UNIT_FOLDER]
+    assert {p.name: p.read_bytes() for p in (tmp_path / FEEDBACK_FOLDER).iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", FEEDBACK_FOLDER]
 
 
 def _all_bytes(result) -> dict[str, bytes]:
@@ -224,7 +225,7 @@ def test_a_broken_pool_leaves_the_writing_to_this_process(tmp_path, monkeypatch)
         with pytest.raises(BrokenProcessPool):
             pool.submit(os._exit, 3).result()
         result = write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False, executor=pool)
-    assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == sorted(UNIT_FILES.values())
+    assert sorted(p.name for p in (tmp_path / FEEDBACK_FOLDER).iterdir()) == sorted(UNIT_FILES.values())
     assert _all_bytes(result) == _all_bytes(write_feedback(tmp_path / "s" / "f.xlsx", ISSUES, year=2023, demo=False))
 
 
@@ -234,7 +235,7 @@ def test_a_worker_that_dies_while_writing_leaves_its_share_to_this_process(tmp_p
     no_files = (resource.RLIMIT_FSIZE, (0, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
     with ProcessPoolExecutor(max_workers=2, initializer=resource.setrlimit, initargs=no_files) as pool:
         result = write_feedback(tmp_path / "f.xlsx", ISSUES, year=2023, demo=False, executor=pool)
-    assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == sorted(UNIT_FILES.values())
+    assert sorted(p.name for p in (tmp_path / FEEDBACK_FOLDER).iterdir()) == sorted(UNIT_FILES.values())
     assert _all_bytes(result) == _all_bytes(write_feedback(tmp_path / "s" / "f.xlsx", ISSUES, year=2023, demo=False))
 
 
@@ -248,10 +249,10 @@ def test_while_the_caller_works_nothing_is_replaced_and_a_failure_keeps_the_prev
                 assert len(files.units) == 12 and _all_bytes(before) == kept  # the old set stands meanwhile
                 raise RuntimeError("写入失败")
         assert _all_bytes(before) == kept
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", UNIT_FOLDER]  # no half-written folder
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", FEEDBACK_FOLDER]  # no half-written folder
         with feedback_writer(tmp_path / "f.xlsx", twelve_units(), year=2023, demo=False, executor=pool) as files:
             pass
-    assert sorted(p.name for p in (tmp_path / UNIT_FOLDER).iterdir()) == sorted(p.name for p in files.units.values())
+    assert sorted(p.name for p in (tmp_path / FEEDBACK_FOLDER).iterdir()) == sorted(p.name for p in files.units.values())
 
 
 @pytest.mark.parametrize("name, stem", [
@@ -287,11 +288,11 @@ def test_hostile_unit_names_never_leave_the_folder(tmp_path):
     names = ["../逃逸", "/etc/passwd", "..\\..\\windows", "CON", "con", "a" * 300, "\x00", "..", "反馈/../x", "A&B'C<x>"]
     issues = issues_frame([Issue("warning", "unit_unknown", f"单位 {i}", unit=n) for i, n in enumerate(names)])
     result = write_feedback(tmp_path / "out" / "f.xlsx", issues, year=2023, demo=False)
-    folder = (tmp_path / "out" / UNIT_FOLDER).resolve()
+    folder = (tmp_path / "out" / FEEDBACK_FOLDER).resolve()
     assert len(result.units) == len(names)
     assert all(p.resolve().parent == folder for p in result.units.values())
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in result.units.values())
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["f.xlsx", UNIT_FOLDER]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["f.xlsx", FEEDBACK_FOLDER]
     for unit, path in result.units.items():  # each file still names its unit in full (NUL shown as U+FFFD)
         wb = openpyxl.load_workbook(path)
         assert wb.sheetnames == [sheet_title(unit, set())]
@@ -306,7 +307,7 @@ def test_through_the_pipeline(tmp_path):
     write_xlsx(raw / "广水市/统计表.xlsx", vertical_form({**SAMPLE, "media_reports": "待统计"}, stamp="广水市科经局"))
     units = write_units_csv(tmp_path / "units.csv", [("随县", "county", "随县科经局"), ("广水市", "county", "广水市科经局")])
     process_year(raw, tmp_path / "out", year=2023, workers=1, units_csv=units)
-    folder = tmp_path / "out" / UNIT_FOLDER
+    folder = tmp_path / "out" / FEEDBACK_FOLDER
     assert sorted(p.name for p in folder.glob("*.xlsx")) == ["广水市.xlsx", "随县.xlsx"]
     table = rows(openpyxl.load_workbook(folder / "随县.xlsx").worksheets[0])
     sui = table[table.index(list(HEADERS)) + 1:]

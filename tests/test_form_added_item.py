@@ -56,7 +56,8 @@ def project(tmp_path_factory) -> Path:
         _fill(template, root / "data" / "raw" / str(year) / "曾都区.xlsx", base, "曾都区")  # leaves the new item blank
         _run(root, "-m", "analysis", "ingest", f"data/raw/{year}", "--out", f"data/processed/{year}")
     _run(root, "-c", "from pathlib import Path\n"
-                     "from analysis.report.summary import load_week, totals_table, week_figures, write_week_exports\n"
+                     "from analysis.report.digest import totals_table, week_figures, write_week_exports\n"
+                     "from analysis.report.model import load_week\n"
                      "week = load_week(2025, Path('data/processed/2025'))\n"
                      "assert week.compare_year == 2024\n"
                      "write_week_exports(week, Path('reports/2025'))\n"

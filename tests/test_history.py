@@ -10,7 +10,8 @@ import pytest
 
 from analysis import paths
 from analysis.report import history
-from analysis.report.summary import load_trends, trend_table
+from analysis.report.digest import trend_table
+from analysis.report.model import load_trends, reported_comparison
 from tests.fixtures import SAMPLE, write_bytes, write_vertical_docx, write_vertical_xlsx
 
 
@@ -73,9 +74,11 @@ def test_csv_wins_over_the_folder(tmp_path):
 def test_comparison_takes_the_latest_earlier_year(tmp_path):
     found = history.load_history(_csv(tmp_path, "year,field,total\n2022,events_held,400\n2024,events_held,512\n"
                                                 "2026,events_held,1\n"), tmp_path / "none")
-    comparison = history.comparison(2025, found)
+    totals = pd.Series({"events_held": 640})
+    comparison = reported_comparison(totals, 2025, found)
     assert (comparison.year, comparison.source, comparison.totals["events_held"]) == (2024, "历年上报数", 512)
-    assert history.comparison(2022, found) is None
+    assert comparison.change_pct["events_held"] == 25.0  # 640 against 512
+    assert reported_comparison(totals, 2022, found) is None
 
 
 def test_shipped_history_has_no_invented_figures():
@@ -116,14 +119,14 @@ def test_first_real_year_is_compared_with_past_totals_in_the_word_report(real_pr
     from docx import Document
 
     from analysis.report import word_report
-    from analysis.report.summary import load_week
+    from analysis.report.model import load_week
 
     monkeypatch.setattr(history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n"
                                                                 "2021,most_tasks,x\n"))
     monkeypatch.setattr(history, "HISTORY_DIR", tmp_path / "none")
     week = load_week(2022, real_processed / "2022")
     assert week.yoy is None and not week.demo
-    path = word_report.write_week_report(week, tmp_path / "r", real_processed / "2022", figures=[])
+    path = word_report.write_week_report(week, tmp_path / "r", figures=[])
     text = "\n".join(p.text for p in Document(path).paragraphs)
     assert "与2021年（历年上报数）相比，举办活动次数同比增长25.0%" in text  # 365 against 292
     assert "2021年对比数为历年上报数" in text and "历年上报数中有1处未能使用" in text
@@ -132,13 +135,14 @@ def test_first_real_year_is_compared_with_past_totals_in_the_word_report(real_pr
 
 def test_first_real_year_tables_compare_with_past_totals(real_processed, tmp_path, monkeypatch):
     """Notebook 02's own 全市汇总 table and headline use the same past totals as the Word report."""
-    from analysis.report.summary import headline, load_week, totals_table
+    from analysis.report.digest import headline, totals_table
+    from analysis.report.model import load_week
 
     monkeypatch.setattr(history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n"
                                                                 "2021,funding_central,10\n"))
     monkeypatch.setattr(history, "HISTORY_DIR", tmp_path / "none")
     week = load_week(2022, real_processed / "2022")
-    assert week.yoy is None and week.reported is not None and week.reported.year == 2021
+    assert week.yoy is None and week.comparison is not None and week.comparison.year == 2021
     table = totals_table(week).set_index("项目")
     assert table.loc["举办活动次数", "2021年（历年上报数）"] == "292"
     assert table.loc["举办活动次数", "同比"] == "+25.0%"  # 365 against 292
@@ -146,20 +150,22 @@ def test_first_real_year_tables_compare_with_past_totals(real_processed, tmp_pat
     assert table.loc["承接科技部活动任务个数", "同比"] == "—"  # history has no figure for it: no change shown
     assert "对比：2021年（历年上报数，全市合计）" in headline(week)
     compared = load_week(2023, real_processed / "2023")  # 2022 is processed: the unit returns, not the history
-    assert compared.reported is None and compared.compare_year == 2022
+    assert compared.comparison.source == "" and compared.compare_year == 2022
     assert "2022年" in totals_table(compared).columns
 
 
 def test_demo_weeks_never_use_past_totals(demo_processed, tmp_path, monkeypatch):
-    from analysis.report.summary import load_week, totals_table
+    from analysis.report.digest import totals_table
+    from analysis.report.model import load_week
 
     monkeypatch.setattr(history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n"))
     week = load_week(2022, demo_processed / "2022")
-    assert week.reported is None and not any("历年上报数" in c for c in totals_table(week).columns)
+    assert week.comparison is None and not any("历年上报数" in c for c in totals_table(week).columns)
 
 
 def test_what_of_the_past_totals_could_not_be_used_is_listed_for_the_notebooks(real_processed, tmp_path, monkeypatch):
-    from analysis.report.summary import history_problems, load_trends, load_week
+    from analysis.report.digest import history_problems
+    from analysis.report.model import load_trends, load_week
 
     monkeypatch.setattr(history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n"
                                                                 "2021,most_tasks,x\n"))

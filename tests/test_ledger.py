@@ -12,7 +12,8 @@ import pytest
 
 from analysis.intake.store import load_processed
 from analysis.issues import open_findings
-from analysis.pipeline import DECISIONS_CSV, process_year
+from analysis.catalog import DECISIONS_CSV, RULE_TALLY_CSV
+from analysis.pipeline import process_year
 from analysis.review.ledger import HEADER
 from analysis.review.ledger_file import read_ledger, update_ledger
 from fixtures import SAMPLE, vertical_form, with_values, write_docx, write_units_csv, write_xlsx
@@ -83,7 +84,7 @@ def test_without_a_ledger_every_finding_is_open_and_the_raw_value_counts(year):
     assert city_total(processed, "funding_county") == pytest.approx(YUAN + 8.25)
     assert set(processed.issues["status"]) == {"open"}
     assert "money_in_yuan_suspect" in set(open_findings(processed.issues)["code"])
-    assert "尚有" in outcome.summary() and "初稿" in outcome.summary()
+    assert "尚有" in outcome.recap() and "初稿" in outcome.recap()
 
 
 def test_a_correction_changes_the_total_and_keeps_the_cell(year, tmp_path):
@@ -98,6 +99,9 @@ def test_a_correction_changes_the_total_and_keeps_the_cell(year, tmp_path):
     decisions = pd.read_csv(tmp_path / "processed" / "2023" / DECISIONS_CSV, encoding="utf-8-sig")
     assert decisions[["ledger_row", "action", "unit", "field", "original", "corrected", "checker"]].values.tolist() == [
         [2, "更正", "随县", "funding_county", YUAN, 30.4, "王磊"]]
+    rules = pd.read_csv(tmp_path / "processed" / "2023" / RULE_TALLY_CSV, encoding="utf-8-sig").set_index("code")
+    money = rules.loc["money_in_yuan_suspect"]  # the corrected 30.4 万元 passes now
+    assert money["failed"] == 0 and money["looked_at"] == money["passed"] + money["blank"] > 0
 
 
 def test_a_confirmed_finding_stays_for_the_audit_and_is_open_nowhere(year, tmp_path):

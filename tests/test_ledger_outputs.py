@@ -14,7 +14,7 @@ import pytest
 
 from analysis import paths
 from analysis.pipeline import process_year
-from analysis.report import summary
+from analysis.report import digest, model
 
 TRUTH = paths.DEMO_TRUTH / "2024.csv"
 TYPED = 304000  # 随州高新区 typed 元 into 县级财政经费投入 (the demo's planted problem), 30.4 万元 in truth
@@ -39,7 +39,7 @@ def settle_everything(ledger: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def weeks(tmp_path_factory) -> dict[str, summary.Week]:
+def weeks(tmp_path_factory) -> dict[str, model.Week]:
     base = tmp_path_factory.mktemp("ledger_outputs")
     raw = base / "raw" / "2024"
     shutil.copytree(paths.DEMO.raw / "2024", raw)
@@ -49,8 +49,8 @@ def weeks(tmp_path_factory) -> dict[str, summary.Week]:
     for name, ledger in ledgers.items():
         processed = base / name / "2024"
         process_year(raw, processed, year=2024, workers=1, review=ledger)
-        week = summary.load_week(2024, processed)
-        summary.write_week_exports(week, base / name / "report")
+        week = model.load_week(2024, processed)
+        digest.write_week_exports(week, base / name / "report")
         out[name] = week
     return out
 
@@ -100,12 +100,12 @@ def test_a_value_in_doubt_is_left_out_of_the_charts_with_a_footnote(weeks):
     held = weeks["none"].held_back
     assert held[["unit", "field", "value"]].values.tolist() == [["随州高新区", "funding_county", TYPED]]
     assert weeks["demo"].held_back.empty  # corrected: nothing in doubt
-    figures = summary.week_figures(weeks["none"])
+    figures = digest.week_figures(weeks["none"])
     for name, fig in figures.items():
         footer = next(t.get_text() for t in fig.texts if t.get_gid() == "footer")
         assert "图中未计入待核实的数值" in footer and "随州高新区" in footer, name
     funding = figures["图01_全市经费投入来源"]
     shown = [t.get_text() for ax in funding.axes for t in ax.texts]
     assert not any("304" in text.replace(",", "") for text in shown)  # the 304,000 万元 bar is not drawn
-    clean = summary.week_figures(weeks["demo"])
+    clean = digest.week_figures(weeks["demo"])
     assert all("未计入" not in next(t.get_text() for t in f.texts if t.get_gid() == "footer") for f in clean.values())

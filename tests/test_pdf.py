@@ -71,7 +71,7 @@ def test_a_warning_per_differing_field(pdfs) -> None:
     assert sorted(differs["field"]) == ["events_held", "public_online"]
     assert set(differs["severity"]) == {"warning"}
     online = differs[differs["field"] == "public_online"].iloc[0]
-    assert "165300" in online["message"] and "165200" in online["message"] and online["cell"] == "C15"
+    assert "165,300" in online["message"] and "165,200" in online["message"] and online["cell"] == "C15"
     assert numbers(return_of(pdfs, "广水市/广水市统计表.xlsx")) == numbers(SAMPLE)  # the electronic numbers count
 
 

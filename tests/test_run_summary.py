@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from analysis.pipeline import process_year
-from analysis.report import summary
+from analysis.report import digest, model
 from fixtures import (
     SAMPLE,
     vertical_form,
@@ -38,14 +38,14 @@ def outcome(tmp_path_factory):
 
 
 def test_the_summary_line_tells_returned_unusable_missing_and_outside(outcome):
-    line = outcome.summary().splitlines()[0]
+    line = outcome.recap().splitlines()[0]
     assert "应报单位 12 家：2 家已有采用的统计表，1 家只报送了无法使用的文件（曾都区），9 家未报送（" in line
     assert "另有名录外单位的统计表 1 份（某某局）" in line
 
 
 def test_the_city_row_recomputes_ratios_from_the_totals(outcome, tmp_path):
-    week = summary.load_week(2023, outcome.out_dir)
-    path = summary.write_week_exports(week, tmp_path)["summary.xlsx"]
+    week = model.load_week(2023, outcome.out_dir)
+    path = digest.write_week_exports(week, tmp_path)["summary.xlsx"]
     ws = openpyxl.load_workbook(path)["分单位明细"]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     header = next(r for r in rows if r[0] == "单位")

@@ -17,7 +17,8 @@ from docx.shared import Mm
 
 from analysis.paths import DEMO_LABEL
 from analysis.report import word_report, word_template
-from analysis.report.summary import load_week, week_figures
+from analysis.report.digest import week_figures
+from analysis.report.model import load_week
 
 HEADINGS = ("一、总体情况", "二、活动开展", "三、经费投入", "四、人员参与", "五、群众参与", "六、宣传报道", "七、场馆开放",
             "八、各单位情况", "九、数据质量与核实")
@@ -29,7 +30,7 @@ def report_2023(demo_processed, tmp_path_factory) -> Path:
     """The report of demo 2023 (compared with 2022), rendered from the shipped template."""
     out = tmp_path_factory.mktemp("word") / "2023"
     week = load_week(2023, demo_processed / "2023")
-    return word_report.write_week_report(week, out, demo_processed / "2023")
+    return word_report.write_week_report(week, out)
 
 
 def _body(path: Path) -> str:
@@ -160,7 +161,7 @@ def test_broken_template_gives_a_chinese_error_naming_the_tag(demo_processed, tm
     figures = tmp_path / "figures"
     figures.mkdir()
     with pytest.raises(word_report.TemplateError) as failed:
-        word_report.write_week_report(week, tmp_path / "out", demo_processed / "2023", figures=[],
+        word_report.write_week_report(week, tmp_path / "out", figures=[],
                                       template=template)
     assert named in str(failed.value)
     assert "模板" in str(failed.value)
@@ -170,7 +171,7 @@ def test_broken_template_gives_a_chinese_error_naming_the_tag(demo_processed, tm
 def test_missing_template_file_is_named(demo_processed, tmp_path):
     week = load_week(2023, demo_processed / "2023")
     with pytest.raises(word_report.TemplateError, match="找不到报告模板"):
-        word_report.write_week_report(week, tmp_path, demo_processed / "2023", figures=[],
+        word_report.write_week_report(week, tmp_path, figures=[],
                                       template=tmp_path / "nope.docx")
 
 
@@ -178,7 +179,7 @@ def test_missing_template_file_is_named(demo_processed, tmp_path):
 def test_year_without_comparison_and_all_findings_settled(demo_processed, tmp_path):
     week = load_week(2022, demo_processed / "2022")
     settled = replace(week, issues=week.issues.assign(status="confirmed"))
-    path = word_report.write_week_report(settled, tmp_path, demo_processed / "2022")
+    path = word_report.write_week_report(settled, tmp_path)
     doc = Document(path)
     marks = [p.text for p in doc.paragraphs if p.style.name == word_template.STYLE_MARK]
     assert marks == [DEMO_LABEL]  # no 初稿 once every finding is settled

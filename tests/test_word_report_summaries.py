@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.intake.summaries import SUMMARIES_CSV, quotes_in_text
+from analysis.catalog import QUOTES_CSV
+from analysis.intake.narratives import quotes_in_text
 from analysis.pipeline import process_year
 from tests.fixtures import SAMPLE, write_docx, write_units_csv, write_vertical_docx
 
@@ -22,7 +23,7 @@ def _year(tmp_path, *paragraphs: str):
     outcome = process_year(raw, out, year=2023, workers=1, units_csv=write_units_csv(tmp_path / "units.csv"),
                            weeks_csv=tmp_path / "no-weeks.csv")
     findings = outcome.result.issues[outcome.result.issues["code"] == "summary_mismatch"]
-    return findings, pd.read_csv(out / SUMMARIES_CSV, encoding="utf-8-sig")
+    return findings, pd.read_csv(out / QUOTES_CSV, encoding="utf-8-sig")
 
 
 def test_a_clear_difference_is_an_info_finding_quoting_the_sentence(tmp_path):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import chinese
 from analysis.form import BY_KEY, FIELD_KEYS, SUBTOTAL_PREFIX, Form, form_for
 from analysis.intake.decide import (
     resolve_unit,
@@ -164,15 +165,11 @@ def stamped_differences(copy: FileOutcome, electronic: FileOutcome, unit: str) -
         if mine.key not in BY_KEY or other is None or mine.value is None or other.value is None:
             continue
         if abs(mine.value - other.value) > 1e-9:
-            out.append(Issue("warning", "stamped_copy_differs", f"盖章件中“{BY_KEY[mine.key].label}”为 {_shown(mine.value)}，"
+            out.append(Issue("warning", "stamped_copy_differs", f"盖章件中“{BY_KEY[mine.key].label}”为 {chinese.number(mine.value)}，"
                                                                 f"电子版“{electronic.source_file}”（{other.cell}）中为 "
-                                                                f"{_shown(other.value)}：盖章件是正式文本，请向单位核实哪个数正确。",
+                                                                f"{chinese.number(other.value)}：盖章件是正式文本，请向单位核实哪个数正确。",
                              copy.source_file, mine.sheet, mine.cell, mine.key, unit))
     return out
-
-
-def _shown(value: float) -> str:
-    return f"{value:g}"
 
 
 def is_blank_template(outcome: FileOutcome) -> bool:

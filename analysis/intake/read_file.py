@@ -23,7 +23,7 @@ from analysis.intake.readers.ocr import OcrGrid, OcrUnavailable, ocr_findings
 from analysis.intake.readers.dispatch import open_grids
 from analysis.intake.readers.formats import IMAGE_EXT, LEGACY_WORD_EXT, PDF_EXT, WORD_EXT
 from analysis.intake.readers.sniff import ArchiveContent, note, sniff
-from analysis.intake.records import FileOutcome, ParsedCell
+from analysis.intake.records import NARRATIVE, FileOutcome, ParsedCell
 from analysis.intake.safety import DEFAULT_LIMITS, ZIP_MAGIC, Limits, Refused
 from analysis.intake.source import FileLike, Source
 from analysis.intake.template_form import recognise
@@ -252,7 +252,7 @@ def _without_form(src: FileLike, source_file: str, grids: list) -> tuple[str, tu
     paragraphs = sum(len(g.rows) for g in grids if g.sheet == "正文")
     named_like_form = _named_like_form(src)
     if is_word and paragraphs >= 3 and not named_like_form:
-        return "summary", ()
+        return NARRATIVE, ()
     labels = max((count_labels(g) for g in grids), default=0)
     kind = "photo" if ext in IMAGE_EXT else "document" if is_word or ext in PDF_EXT else "other"
     if ext in IMAGE_EXT + PDF_EXT:

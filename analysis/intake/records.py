@@ -14,9 +14,9 @@ from analysis.issues import Issue
 RETURN_COLUMNS = ("source_file", "unit", "unit_kind", *FIELD_KEYS)
 VALUE_COLUMNS = ("source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status", "note")
 FILE_COLUMNS = ("source_file", "kind", "status", "unit", "sha256", "received", "received_from")
-FILE_KINDS = ("form", "summary", "photo", "video", "document", "other")
+NARRATIVE = "summary"  # files.csv kind of a unit's 工作总结 (its narrative of the week): the value stays "summary"
+FILE_KINDS = ("form", NARRATIVE, "photo", "video", "document", "other")
 FILE_STATUSES = ("accepted", "superseded", "stamped", "skipped", "error")  # stamped: the 盖章件 of a return
-TABLES = ("returns", "values", "issues", "files")
 ROW_UNIT_SOURCES = ("单位名称题", "提交者")  # where an online-form export's row names its unit (``FileOutcome.stamp_from``)
 
 

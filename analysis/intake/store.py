@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import catalog
 from analysis.form import form_for
-from analysis.intake.records import TABLES, IngestResult, typed_returns
+from analysis.intake.records import IngestResult, typed_returns
 from analysis import outputs
 from analysis.paths import year_of
 
@@ -20,23 +21,24 @@ def write_result(result: IngestResult, out_dir: Path) -> None:
     previous outputs, so a failure leaves the previous run's tables as they were.
     """
     jobs = []
-    for name in TABLES:
+    for name in catalog.TABLES:
         frame = getattr(result, name)
-        jobs += [(out_dir / f"{name}.csv", outputs.csv_writer(frame)),
-                 (out_dir / f"{name}.parquet", outputs.parquet_writer(frame))]
+        jobs += [(out_dir / catalog.table_csv(name), outputs.csv_writer(frame)),
+                 (out_dir / catalog.table_parquet(name), outputs.parquet_writer(frame))]
     meta = json.dumps(result.meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    jobs.append((out_dir / "meta.json", outputs.text_writer(meta)))
+    jobs.append((out_dir / catalog.META_JSON, outputs.text_writer(meta)))
     outputs.replace_together(jobs)
 
 
 def is_processed(out_dir: Path) -> bool:
     """True when ``out_dir`` holds a written returns table."""
-    return (Path(out_dir) / "returns.parquet").is_file() or (Path(out_dir) / "returns.csv").is_file()
+    out_dir = Path(out_dir)
+    return (out_dir / catalog.table_parquet("returns")).is_file() or (out_dir / catalog.table_csv("returns")).is_file()
 
 
 def read_meta(out_dir: Path) -> dict:
     """meta.json of a processed folder ({} when absent)."""
-    path = Path(out_dir) / "meta.json"
+    path = Path(out_dir) / catalog.META_JSON
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
@@ -44,9 +46,9 @@ def load_processed(out_dir: Path) -> IngestResult:
     """Read a processed year folder back with the right dtypes."""
     out_dir = Path(out_dir)
     frames = {}
-    for name in TABLES:
-        parquet = out_dir / f"{name}.parquet"
-        frames[name] = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(out_dir / f"{name}.csv",
+    for name in catalog.TABLES:
+        parquet = out_dir / catalog.table_parquet(name)
+        frames[name] = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(out_dir / catalog.table_csv(name),
                                                                                     encoding="utf-8-sig", dtype="str")
     meta = read_meta(out_dir)
     frames["returns"] = typed_returns(frames["returns"], form_for(meta.get("year")))

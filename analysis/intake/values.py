@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
+from analysis import chinese
 from analysis.form import BY_KEY, Field
 from analysis.intake.readers.grid import Shown
 
@@ -380,7 +381,7 @@ def _quote(text: str) -> str:
 
 
 def _too_large(shown: str, remark: str = "") -> ParsedValue:
-    return _bad("value_too_large", f"数值“{_quote(shown)}”大得不合常理（超过 {MAX_VALUE:.0e}），未计入；"
+    return _bad("value_too_large", f"数值“{_quote(shown)}”大得不合常理（超过 {chinese.number(MAX_VALUE)}），未计入；"
                                    "请核实后填写正确的数值。", remark)
 
 

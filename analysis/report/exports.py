@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from analysis import chinese
 from analysis.report import stats
 from analysis.form import BY_KEY, FIELD_KEYS, FORM_TITLE, STAMP_LABEL, Form, form_for
 from analysis.issues import readable, summarize
@@ -36,6 +37,7 @@ from analysis.outputs import (
     write_text,
 )
 from analysis.paths import DEMO_LABEL
+from analysis.report.model import Comparison
 from analysis.report.stats import Completeness
 from analysis.intake.units import KIND_ZH
 
@@ -46,6 +48,7 @@ SHEET_UNITS = "分单位明细"
 SHEET_YOY = "同比"
 SHEET_ISSUES = "数据问题"
 SHEET_AUDIT = "核实与更正"
+SHEET_RULES = "规则核查"
 CITY_TABLE_TOP = 3  # first table row of 全市汇总, below the title and the 盖章 line
 
 UNIT_HEADERS: dict[str, str] = {"unit": "单位", "unit_kind": "单位类型", "source_file": "来源文件"}
@@ -175,12 +178,13 @@ def _city_sheet(ws: Worksheet, year: int, totals: pd.Series, demo: bool, draft: 
     _print_setup(ws, landscape=False)
 
 
-def _units_sheet(ws: Worksheet, year: int, table: pd.DataFrame, totals: pd.Series, demo: bool) -> None:
+def _units_sheet(ws: Worksheet, year: int, table: pd.DataFrame, totals: pd.Series, derived: pd.Series,
+                 demo: bool) -> None:
     form = form_for(year)
     keys = [c for c in table.columns if form.asks(c) or c in stats.DERIVED_BY_KEY]  # items not asked: no column
     headers = [UNIT_HEADERS[c] for c in UNIT_HEADERS] + [stats.headed(k) for k in keys]
     header_row = _sheet_head(ws, f"{year}年各单位科技活动周开展情况明细", headers, demo)
-    city = pd.concat([totals, stats.derived(totals)])
+    city = pd.concat([totals, derived])
     rows = [[r["unit"], KIND_ZH.get(r["unit_kind"], r["unit_kind"]), r["source_file"],
              *[r[k] for k in keys]] for _, r in table.iterrows()]
     rows.append([TOTAL_ROW, "", "", *[city.get(k) for k in keys]])
@@ -255,23 +259,35 @@ def _audit_sheet(ws: Worksheet, year: int, tables: dict[str, pd.DataFrame], demo
     _widths(ws, [18, 30, 22, 10, 14, 14, 30, 10, 12, 8])
 
 
-def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, unit_table: pd.DataFrame,
+def _rules_sheet(ws: Worksheet, year: int, table: pd.DataFrame, demo: bool) -> None:
+    """Rule by rule: values looked at, passed, failed and not judged; a rule that looked at nothing shows 0."""
+    header_row = _sheet_head(ws, f"{year}年核查规则逐条统计", list(table.columns), demo)
+    _widths(ws, [28, 44, 24, 10, 10, 10, 14])
+    for offset, values in enumerate(table.itertuples(index=False), start=1):
+        for col, value in enumerate(values, start=1):
+            _put(ws, header_row + offset, col, value)
+
+
+def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, derived: pd.Series, unit_table: pd.DataFrame,
                        yoy: pd.DataFrame | None, issues: pd.DataFrame, demo: bool,
                        compare_year: int | None = None, draft: str = "",
-                       audit: dict[str, pd.DataFrame] | None = None) -> Path:
+                       audit: dict[str, pd.DataFrame] | None = None, rules: pd.DataFrame | None = None) -> Path:
     """The year's summary workbook: 全市汇总 (the attachment's form), 分单位明细, 同比, 数据问题, 核实与更正.
 
     ``yoy`` is :func:`stats.year_over_year` against ``compare_year`` (the previous year when None); ``draft``
-    the 初稿 mark while findings are open; ``audit`` the tables of the 核实与更正 sheet, by caption.
+    the 初稿 mark while findings are open; ``audit`` the tables of the 核实与更正 sheet, by caption; ``rules`` the
+    rule-by-rule tally with Chinese headers (:func:`analysis.review.tally.tally_table`), sheet 规则核查.
     """
     if compare_year is None and yoy is not None:
         compare_year = year - 1
     wb = Workbook()
     _city_sheet(wb.active, year, totals, demo, draft)
-    _units_sheet(wb.create_sheet(SHEET_UNITS), year, unit_table, totals, demo)
+    _units_sheet(wb.create_sheet(SHEET_UNITS), year, unit_table, totals, derived, demo)
     _yoy_sheet(wb.create_sheet(SHEET_YOY), year, yoy, compare_year, demo)
     _issues_sheet(wb.create_sheet(SHEET_ISSUES), year, issues, demo)
     _audit_sheet(wb.create_sheet(SHEET_AUDIT), year, audit or {}, demo)
+    if rules is not None:
+        _rules_sheet(wb.create_sheet(SHEET_RULES), year, rules, demo)
     return write_atomic(Path(path), lambda p: save_workbook(wb, p))
 
 
@@ -360,61 +376,50 @@ def write_city_table_docx(path: Path, *, year: int, totals: pd.Series, demo: boo
 
 # --- the data paragraph -------------------------------------------------------------------------------------
 
-def _count(value: float) -> str:
-    """A count for prose: "1,234", or "12.35万" from 10,000 on."""
-    if value >= 10_000:
-        return f"{value / 10_000:,.2f}".rstrip("0").rstrip(".") + "万"
-    return f"{value:,.0f}"
-
-
 def _trend(pct: float, year: int, compare_year: int | None) -> str:
-    """", 同比增长12.3%" / ", 较2021年下降4.0%" / ", 同比持平"; empty when there is no comparison."""
-    if pd.isna(pct):
+    """"，同比增长12.3%" / "，较2021年下降4.0%" / "，同比持平"; empty when there is no comparison."""
+    if compare_year is None:
         return ""
-    base = "同比" if compare_year is None or compare_year == year - 1 else f"较{compare_year}年"
-    if round(pct, 1) == 0:
-        return f"，{base}持平"
-    return f"，{base}{'增长' if pct > 0 else '下降'}{abs(pct):.1f}%"
+    text = chinese.change(pct, year, compare_year)
+    return f"，{text}" if text else ""
 
 
 def _item(totals: pd.Series, key: str) -> str:
     """"参与媒体12家" from the form's short label and measure; empty when not reported."""
     value = totals.get(key)
-    return "" if pd.isna(value) else f"{BY_KEY[key].short}{_count(value)}{BY_KEY[key].measure}"
+    return "" if pd.isna(value) else f"{BY_KEY[key].short}{chinese.count(value)}{BY_KEY[key].measure}"
 
 
 def data_paragraph(*, year: int, totals: pd.Series, derived: pd.Series, completeness: Completeness,
-                   yoy: pd.DataFrame | None = None, compare_year: int | None = None, demo: bool) -> str:
-    """A short Chinese paragraph of the week's figures for the work summary.
+                   comparison: Comparison | None = None, demo: bool) -> str:
+    """The 数据摘要: a short Chinese paragraph of the week's figures for the work report.
 
-    ``totals``/``derived`` are :func:`stats.city_totals`/:func:`stats.derived`; ``yoy`` is
-    :func:`stats.year_over_year` against ``compare_year`` (the previous year when None).
+    ``totals``/``derived`` are the week's (:class:`analysis.report.model.Week`); ``comparison`` gives the changes.
     Items nobody reported are left out.
     """
-    field_pct = yoy["change_pct"] if yoy is not None else pd.Series(dtype="float64")
-    derived_pct = (stats.pct_change(stats.derived(yoy["current"]), stats.derived(yoy["previous"]))
-                   if yoy is not None else pd.Series(dtype="float64"))
+    change_pct = comparison.change_pct if comparison is not None else pd.Series(dtype="float64")
+    compare_year = comparison.year if comparison is not None else None
 
-    def trend(pcts: pd.Series, key: str) -> str:
-        return _trend(pcts.get(key, float("nan")), year, compare_year)
+    def trend(key: str) -> str:
+        return _trend(change_pct.get(key, float("nan")), year, compare_year)
 
     missing = f"，{len(completeness.missing)}家未报送" if completeness.missing else ""
     opening = (f"{year}年科技活动周期间，全市共收到{completeness.received}家单位的统计表"
                f"（应报{completeness.expected}家{missing}）。")
     clauses: list[str] = []
     if pd.notna(totals.get("events_held")):
-        clauses.append(f"全市共举办科普活动{_count(totals['events_held'])}场（次）{trend(field_pct, 'events_held')}")
+        clauses.append(f"全市共举办科普活动{chinese.count(totals['events_held'])}场（次）{trend('events_held')}")
     clauses.append(_item(totals, "most_tasks"))
     if pd.notna(derived.get("total_funding")):
         share = derived.get("government_share")
-        gov = f"，其中财政经费占{share:.1f}%" if pd.notna(share) else ""
-        clauses.append(f"投入经费合计{derived['total_funding']:,.2f}万元{trend(derived_pct, 'total_funding')}{gov}")
+        gov = f"，其中财政经费占{chinese.percent(share)}" if pd.notna(share) else ""
+        clauses.append(f"投入经费合计{chinese.money(derived['total_funding'])}{trend('total_funding')}{gov}")
     if pd.notna(derived.get("total_staff")):
-        clauses.append(f"科普工作人员{_count(derived['total_staff'])}人")
+        clauses.append(f"科普工作人员{chinese.count(derived['total_staff'])}人")
     public = "、".join(filter(None, (_item(totals, k) for k in ("public_offline", "public_online"))))
     if public and pd.notna(derived.get("total_participation")):
-        clauses.append(f"{public}，合计{_count(derived['total_participation'])}人次"
-                       f"{trend(derived_pct, 'total_participation')}")
+        clauses.append(f"{public}，合计{chinese.count(derived['total_participation'])}人次"
+                       f"{trend('total_participation')}")
     clauses.append("、".join(filter(None, (_item(totals, k) for k in ("media_outlets", "media_reports")))))
     clauses.append("、".join(filter(None, (_item(totals, k) for k in ("open_venues", "open_institutes",
                                                                         "open_universities")))))

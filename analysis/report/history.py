@@ -10,7 +10,8 @@ Two sources, both under ``data/reference/``:
 
 ``history.csv`` wins where both give an item of a year.  A bad row or file becomes an :class:`Issue` (with a
 Chinese message) kept beside the totals, never a silent zero.  These totals give the first real year its
-comparison and the trends their earlier years; they are never mixed with demo data.
+comparison (:func:`analysis.report.model.reported_comparison`) and the trends their earlier years; they are never
+mixed with demo data.
 """
 
 from __future__ import annotations
@@ -136,19 +137,6 @@ def load_history(csv_path: Path | None = None, folder: Path | None = None) -> Hi
     totals = pd.DataFrame([{k: rows.get((y, k), float("nan")) for k in FIELD_KEYS} for y in years],
                           index=pd.Index(years, name="year"), columns=list(FIELD_KEYS), dtype="float64")
     return History(totals, issues)
-
-
-def comparison(year: int, history: History | None = None):
-    """The latest past year before ``year`` in the history, as a :class:`prose.Comparison` marked "历年上报数"."""
-    from analysis.report import prose
-
-    history = history if history is not None else load_history()
-    earlier = [y for y in history.years() if y < year]
-    if not earlier:
-        return None
-    totals = history.of(earlier[-1])
-    notes = tuple(f"{i.source_file}：{i.message.rstrip('。')}" for i in history.issues)
-    return prose.Comparison(earlier[-1], totals, HISTORY_SOURCE, notes=notes)
 
 
 def yearly(history: History, years: list[int]) -> pd.DataFrame:

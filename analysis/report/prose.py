@@ -1,8 +1,8 @@
 """The report's sentences, built from the numbers: pure functions, Chinese number conventions.
 
-Rules every sentence follows: counts from 10,000 on are written in 万 with one decimal (``26.4万人次``),
-万元 with two decimals, changes as ``同比增长/下降 X.X%`` (``较2021年…`` when the comparison year is not the
-previous one), shares as ``占比 X.X%``.  A figure nobody reported gets no sentence; a change against 0 or
+Numbers follow :mod:`analysis.chinese`: counts from 10,000 on in 万 with two decimals (``70.96万人次``), 万元 with
+two decimals, changes as ``同比增长/下降 X.X%`` (``较2021年…`` when the comparison year is not the previous one),
+shares as ``占比 X.X%``.  A figure nobody reported gets no sentence; a change against 0 or
 against a figure that was not reported gets no percentage (never ``inf%``); without a comparison year
 there is one plain sentence saying so.
 """
@@ -13,81 +13,32 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis import chinese
 from analysis.form import BY_KEY, MONEY_KEYS, STAFF_KEYS
 from analysis.issues import is_open
 from analysis.report import stats
-from analysis.report.summary import Week, yuan_corrections
+from analysis.report.model import Comparison, Week
 
 NO_COMPARISON = "本年无可对比的上年数据，未作同比分析。"
 COUNTY_MEDIA_MINIMUM = 2  # the notice: every county-level unit at least 2 reports
 TOP_UNITS = 3
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """The city totals a year is compared with, and where they come from."""
-
-    year: int
-    totals: pd.Series  # the 20 form keys
-    source: str = ""  # "" = the processed unit returns of that year; history.HISTORY_SOURCE = past reported totals
-    drivers: pd.Series | None = None  # per key: the units driving the change (unit returns only)
-    notes: tuple[str, ...] = ()  # problems met reading the comparison (history rows or files left out)
-
-    @property
-    def derived(self) -> pd.Series:
-        return stats.derived(self.totals)
-
-
-def comparison_of(week: Week) -> Comparison | None:
-    """The week's own comparison (processed returns of ``week.compare_year``), or None."""
-    if week.yoy is None or week.compare_year is None:
-        return None
-    return Comparison(week.compare_year, week.yoy["previous"], "", week.yoy["drivers"])
-
-
-# --- numbers ------------------------------------------------------------------------------------------------
-
-def _missing(value: object) -> bool:
-    return value is None or pd.isna(value)
-
-
-def count(value: float) -> str:
-    """A count in prose: ``496``, ``2143``; from 10,000 on in 万 with one decimal: ``26.4万``, ``71万``."""
-    value = float(value)
-    if abs(value) >= 10_000:
-        return f"{value / 10_000:.1f}".removesuffix(".0") + "万"
-    return f"{value:.0f}"
-
-
-def money(value: float) -> str:
-    """万元 with two decimals: ``63.52万元``."""
-    return f"{float(value):.2f}万元"
-
+# --- numbers (in the style of analysis.chinese) ----------------------------------------------------------------
 
 def amount(key: str, value: float) -> str:
-    """A form item or derived figure with its measure: ``229篇``, ``63.52万元``, ``71万人次``."""
+    """A form item or derived figure with its measure: ``229篇``, ``63.52万元``, ``70.96万人次``."""
     if key in MONEY_KEYS or stats.measure(key) == "万元":
-        return money(value)
-    return count(value) + stats.measure(key)
-
-
-def change(current: object, previous: object, year: int, compare_year: int) -> str:
-    """``同比增长12.3%`` / ``较2021年下降4.0%`` / ``同比持平``; empty when either figure is missing or the base is 0."""
-    if _missing(current) or _missing(previous) or float(previous) == 0:
-        return ""
-    pct = (float(current) - float(previous)) / float(previous) * 100
-    base = "同比" if compare_year == year - 1 else f"较{compare_year}年"
-    if round(pct, 1) == 0:
-        return f"{base}持平"
-    return f"{base}{'增长' if pct > 0 else '下降'}{abs(pct):.1f}%"
+        return chinese.money(value)
+    return chinese.count(value) + stats.measure(key)
 
 
 def share(part: object, whole: object) -> str:
     """``占比62.3%`` (``占比不足0.1%`` for a small positive part); empty when either is missing or the whole is 0."""
-    if _missing(part) or _missing(whole) or float(whole) == 0:
+    if chinese.missing(part) or chinese.missing(whole) or float(whole) == 0:
         return ""
     pct = float(part) / float(whole) * 100
-    return "占比不足0.1%" if 0 < pct < 0.05 else f"占比{pct:.1f}%"
+    return "占比不足0.1%" if 0 < pct < 0.05 else f"占比{chinese.percent(pct)}"
 
 
 def _join(parts: list[str], sep: str = "，") -> str:
@@ -104,25 +55,19 @@ def _value(week: Week, key: str) -> object:
     return week.totals[key] if key in BY_KEY else week.derived[key]
 
 
-def _previous(comparison: Comparison | None, key: str) -> object:
-    if comparison is None:
-        return None
-    return comparison.totals.get(key) if key in BY_KEY else comparison.derived.get(key)
-
-
 def _trend(week: Week, comparison: Comparison | None, key: str) -> str:
     if comparison is None:
         return ""
-    return change(_value(week, key), _previous(comparison, key), week.year, comparison.year)
+    return chinese.change(comparison.change_pct.get(key), week.year, comparison.year)
 
 
 def _figure(week: Week, comparison: Comparison | None, key: str, lead: str, measure: str | None = None) -> str:
     """``全市共举办科普活动496场（次），同比增长3.1%``; empty when nobody reported ``key``."""
     value = _value(week, key)
-    if _missing(value):
+    if chinese.missing(value):
         return ""
-    text = lead + (money(value) if measure is None and stats.measure(key) == "万元"
-                   else count(value) + (measure if measure is not None else stats.measure(key)))
+    text = lead + (chinese.money(value) if measure is None and stats.measure(key) == "万元"
+                   else chinese.count(value) + (measure if measure is not None else stats.measure(key)))
     return _join([text, _trend(week, comparison, key)])
 
 
@@ -132,7 +77,7 @@ def _parts(week: Week, keys: tuple[str, ...], whole_key: str) -> str:
     items = []
     for key in keys:
         value = week.totals[key]
-        if _missing(value) or float(value) == 0:
+        if chinese.missing(value) or float(value) == 0:
             continue
         pct = share(value, whole)
         items.append(f"{BY_KEY[key].short}{amount(key, value)}" + (f"（{pct}）" if pct else ""))
@@ -156,7 +101,7 @@ def _top_units(week: Week, key: str, n: int = TOP_UNITS) -> str:
 def overview(week: Week, comparison: Comparison | None) -> list[str]:
     """一、总体情况: returns expected and received, the headline totals, the year-over-year sentence."""
     c = week.completeness
-    rate = f"，报送率{c.rate:.1f}%" if c.expected else ""
+    rate = f"，报送率{chinese.percent(c.rate)}" if c.expected else ""
     missing = f"；{'、'.join(c.missing)}未报送" if c.missing else ""
     returns = (f"{week.year}年科技活动周期间，全市应报送统计表的单位{c.expected}家，实际收到{c.received}家{rate}"
                f"{missing}。")
@@ -187,13 +132,13 @@ def activities(week: Week, comparison: Comparison | None) -> list[str]:
 
 def yuan_note(week: Week) -> str:
     """A warning when items hold suspected 元-for-万元 values: the total as reported and as it would be corrected."""
-    corrections = yuan_corrections(week)
-    if corrections.empty or _missing(week.derived["total_funding"]):
+    corrections = week.yuan
+    if corrections.empty or chinese.missing(week.derived["total_funding"]):
         return ""
     excess = float((corrections["按原值合计（万元）"] - corrections["按建议更正后合计（万元）"]).sum())
     items = "、".join(f"{r.项目}（{r.涉及单位}）" for r in corrections.itertuples())
     return (f"需要说明的是，{items}的数值疑似把“元”填作“万元”，若经单位确认按万元更正，全市经费投入合计约为"
-            f"{money(float(week.derived['total_funding']) - excess)}；经费数据待核实更正后再引用。")
+            f"{chinese.money(float(week.derived['total_funding']) - excess)}；经费数据待核实更正后再引用。")
 
 
 def funding(week: Week, comparison: Comparison | None) -> list[str]:
@@ -202,8 +147,8 @@ def funding(week: Week, comparison: Comparison | None) -> list[str]:
     if not total:
         return []
     government = ""
-    if not _missing(week.derived["government_funding"]):
-        government = _join([f"财政经费（中央、省级、市级、县级）合计{money(week.derived['government_funding'])}",
+    if not chinese.missing(week.derived["government_funding"]):
+        government = _join([f"财政经费（中央、省级、市级、县级）合计{chinese.money(week.derived['government_funding'])}",
                             share(week.derived["government_funding"], week.derived["total_funding"])])
     return [p for p in (_sentence(total, _parts(week, MONEY_KEYS, "total_funding")), _sentence(government),
                         yuan_note(week)) if p]
@@ -233,8 +178,9 @@ def media(week: Week, comparison: Comparison | None) -> list[str]:
     counties = week.units[week.units["unit_kind"] == "county"]
     if counties.empty or counties["media_reports"].isna().all():
         return [p for p in (first,) if p]
-    short = [f"{r.unit}（{'未填报' if _missing(r.media_reports) else f'{int(r.media_reports)}篇'}）"
-             for r in counties.itertuples() if _missing(r.media_reports) or r.media_reports < COUNTY_MEDIA_MINIMUM]
+    short = [f"{r.unit}（{'未填报' if chinese.missing(r.media_reports) else chinese.counted(r.media_reports, '篇')}）"
+             for r in counties.itertuples()
+             if chinese.missing(r.media_reports) or r.media_reports < COUNTY_MEDIA_MINIMUM]
     rule = f"通知要求各县市区宣传报道不少于{COUNTY_MEDIA_MINIMUM}篇"
     county = (f"{rule}，{'、'.join(short)}未达到要求。" if short
               else f"{rule}，报送统计表的{len(counties)}个县市区均达到要求。")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from analysis import paths
+from analysis import catalog, paths
 from analysis.outputs import write_text
 from analysis.report import rebuilds
 
@@ -115,7 +115,7 @@ def run_notebook(notebook: str, plan: YearPlan, kernel: str = KERNEL_NAME, noteb
     without code; return the executed notebook's path."""
     import papermill as pm
 
-    out_dir = plan.report_dir / "notebooks"
+    out_dir = plan.report_dir / catalog.NOTEBOOKS_FOLDER
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / notebook
     reused = {} if lane is None else {"km": lane.manager(out_dir)}
@@ -274,8 +274,6 @@ def _build(plans: list[YearPlan], inputs: dict[int, rebuilds.YearInputs]) -> int
 
 def _build_years(plans: list[YearPlan], inputs: dict[int, rebuilds.YearInputs],
                  lanes: tuple[KernelLane, KernelLane]) -> int:
-    from analysis.report.word_report import REPORT_NAME
-
     failed = 0
     for plan in plans:
         if not plan.raw_dir.is_dir():
@@ -296,5 +294,5 @@ def _build_years(plans: list[YearPlan], inputs: dict[int, rebuilds.YearInputs],
             continue
         rebuilds.write_record(plan.report_dir, inputs[plan.year],
                               rebuilds.built_files([plan.report_dir, plan.processed_dir]))
-        _say(f"{plan.year}年报告已生成：{plan.report_dir / REPORT_NAME.format(year=plan.year)}")
+        _say(f"{plan.year}年报告已生成：{plan.report_dir / catalog.word_report(plan.year)}")
     return 1 if failed else 0

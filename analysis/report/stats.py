@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis import chinese
 from analysis.form import (
     BY_KEY,
     COUNT_KEYS,
@@ -85,8 +86,7 @@ def format_value(value: float, key: str, *, signed: bool = False) -> str:
     """Value with thousands separators and the key's decimals; "—" when not reported."""
     if pd.isna(value):
         return "—"
-    sign = "+" if signed else ""
-    return f"{float(value):{sign},.{decimals(key)}f}"
+    return chinese.number(value, decimals(key), signed=signed)
 
 
 # --- helpers -----------------------------------------------------------------------------------------------

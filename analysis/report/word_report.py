@@ -22,13 +22,15 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 from markupsafe import Markup
 
-from analysis.form import BY_KEY, FIELD_KEYS
-from analysis.intake.store import load_processed
+from analysis import catalog, chinese
+from analysis.form import NOT_ASKED, form_for
 from analysis.issues import SEVERITY_ZH, code_title, is_open
 from analysis.outputs import save_document, write_atomic
 from analysis.paths import DEMO_LABEL
+from analysis.intake.records import NARRATIVE
 from analysis.report import prose, stats
-from analysis.report.summary import Week, unit_overview, week_figures
+from analysis.report.digest import unit_overview, week_figures
+from analysis.report.model import Comparison, Week
 from analysis.report.word_template import (
     STYLE_CAPTION,
     STYLE_TABLE,
@@ -39,11 +41,10 @@ from analysis.report.word_template import (
     set_run_fonts,
 )
 
-REPORT_NAME = "{year}年科技活动周统计分析报告.docx"
 FIGURE_LABEL, TABLE_LABEL = "图", "表"
 APPENDIX_HEADING = "附件　各单位工作总结"
 
-# Where each of the week's figures (by its name in summary.week_figures) goes.
+# Where each of the week's figures (by its name in digest.week_figures) goes.
 FIGURE_SECTIONS: dict[str, str] = {
     "图07_主要指标同比变化": "overview",
     "图02_各单位举办活动次数": "activities",
@@ -155,15 +156,18 @@ def table_xml(frame: pd.DataFrame, font: FontChoice, table_style_id: str) -> Mar
 
 # --- the tables ---------------------------------------------------------------------------------------------
 
-def city_table(week: Week, comparison: prose.Comparison | None) -> pd.DataFrame:
-    """表: the 20 items with this year's city total and, when compared, the comparison year's and the change."""
+def city_table(week: Week, comparison: Comparison | None) -> pd.DataFrame:
+    """表: the items of the year's form with this year's city total and, when compared, the comparison year's (未设此项
+    where that year's form did not have the item) and the change."""
+    form = form_for(week.year)
+    earlier = form_for(comparison.year) if comparison is not None else form
     rows = []
-    for key in FIELD_KEYS:
-        row = {"项目": BY_KEY[key].headed, f"{week.year}年": stats.format_value(week.totals[key], key)}
+    for key in form.keys:
+        row = {"项目": form.by_key[key].headed, f"{week.year}年": stats.format_value(week.totals[key], key)}
         if comparison is not None:
-            previous = comparison.totals.get(key)
-            row[f"{comparison.year}年"] = stats.format_value(previous, key)
-            text = prose.change(week.totals[key], previous, week.year, comparison.year)
+            asked = earlier.asks(key)
+            row[f"{comparison.year}年"] = stats.format_value(comparison.totals.get(key), key) if asked else NOT_ASKED
+            text = chinese.change(comparison.change_pct.get(key), week.year, comparison.year) if asked else ""
             row["变化"] = text.replace("同比", "").replace(f"较{comparison.year}年", "") or "—"
         rows.append(row)
     return pd.DataFrame(rows)
@@ -173,7 +177,7 @@ def units_table(week: Week) -> pd.DataFrame:
     """表: each unit's main figures, by activities held (numbers as text, "—" when not reported)."""
     table = unit_overview(week)
     return table.astype(object).where(table.notna(), "—").map(
-        lambda v: f"{v:,.1f}".removesuffix(".0") if isinstance(v, float) else str(v))
+        lambda v: chinese.number(round(v, 1)) if isinstance(v, float) else str(v))
 
 
 def quality_table(issues: pd.DataFrame) -> pd.DataFrame:
@@ -189,15 +193,15 @@ def quality_table(issues: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["条数", "问题"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def summaries_table(files: pd.DataFrame, quotes: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+def narratives_table(files: pd.DataFrame, quotes: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
     """附表: each unit's summary file, the figures it quotes and whether they agree with the unit's table."""
     columns = ["单位", "总结文件", "总结中提到的数字", "与统计表核对"]
-    summaries = files[files["kind"] == "summary"]
-    if summaries.empty:
+    narratives = files[files["kind"] == NARRATIVE]
+    if narratives.empty:
         return pd.DataFrame(columns=columns)
     mismatched = set(issues.loc[issues["code"] == "summary_mismatch", "source_file"])
     rows = []
-    for r in summaries.sort_values(["unit", "source_file"], na_position="last").itertuples():
+    for r in narratives.sort_values(["unit", "source_file"], na_position="last").itertuples():
         own = quotes[quotes["source_file"] == r.source_file] if not quotes.empty else quotes
         quoted = "；".join(own["quote"]) if not own.empty else "—"
         verdict = "有出入，见数据问题" if r.source_file in mismatched else ("一致" if not own.empty else "—")
@@ -242,8 +246,8 @@ SECTION_HEADINGS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _prose(week: Week, comparison: prose.Comparison | None) -> dict[str, list[str]]:
-    sections: dict[str, Callable[[Week, prose.Comparison | None], list[str]]] = {
+def _prose(week: Week, comparison: Comparison | None) -> dict[str, list[str]]:
+    sections: dict[str, Callable[[Week, Comparison | None], list[str]]] = {
         "overview": prose.overview, "activities": prose.activities, "funding": prose.funding, "staff": prose.staff,
         "public": prose.public, "media": prose.media, "venues": prose.venues, "units": prose.units}
     texts = {key: make(week, comparison) for key, make in sections.items()}
@@ -255,8 +259,7 @@ def _empty_section(key: str) -> str:
     return "本年各单位均未填报本部分的项目。" if key != "units" else "本年没有单位报送统计表。"
 
 
-def build_context(template, week: Week, comparison: prose.Comparison | None, figures: dict[str, Path],
-                  files: pd.DataFrame, quotes: pd.DataFrame) -> dict[str, object]:
+def build_context(template, week: Week, comparison: Comparison | None, figures: dict[str, Path]) -> dict[str, object]:
     """Everything the template's tags need (see :data:`analysis.report.word_template.TAGS`)."""
     builder = Builder(template)
     texts = _prose(week, comparison)
@@ -273,7 +276,7 @@ def build_context(template, week: Week, comparison: prose.Comparison | None, fig
             if FIGURE_SECTIONS.get(name) == key:
                 blocks.append(builder.figure(name.split("_", 1)[-1], png))
         sections.append(Section(heading, blocks))
-    appendix_table = summaries_table(files, quotes, week.issues)
+    appendix_table = narratives_table(week.files, week.quotes, week.issues)
     appendix = None
     if not appendix_table.empty:
         appendix = Section(APPENDIX_HEADING, builder.texts([
@@ -330,37 +333,25 @@ def render(template_path: Path, context_of: Callable[[object], dict[str, object]
     return template.docx
 
 
-def _summary_quotes(processed_dir: Path) -> pd.DataFrame:
-    from analysis.intake.summaries import QUOTE_COLUMNS, SUMMARIES_CSV
-
-    path = Path(processed_dir) / SUMMARIES_CSV
-    if not path.is_file():
-        return pd.DataFrame(columns=list(QUOTE_COLUMNS))
-    return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-
-
 def figure_pngs(week: Week, report_dir: Path, written: Iterable[Path] | None = None) -> dict[str, Path]:
     """The week's figures as PNG by name: from ``written`` (what the notebook saved) or saved now."""
     from analysis.report.charts import save_figure
 
     if written is None:
         written = [p for name, fig in week_figures(week).items()
-                   for p in save_figure(fig, Path(report_dir) / "figures", name)]
+                   for p in save_figure(fig, Path(report_dir) / catalog.FIGURES_FOLDER, name)]
     return {p.stem: p for p in map(Path, written) if p.suffix == ".png"}
 
 
-def write_week_report(week: Week, report_dir: Path, processed_dir: Path, *, figures: Iterable[Path] | None = None,
-                      comparison: prose.Comparison | None = None, template: Path = TEMPLATE_DOCX) -> Path:
+def write_week_report(week: Week, report_dir: Path, *, figures: Iterable[Path] | None = None,
+                      comparison: Comparison | None = None, template: Path = TEMPLATE_DOCX) -> Path:
     """Render and write ``<report_dir>/<year>年科技活动周统计分析报告.docx``; return its path.
 
-    ``comparison`` defaults to the week's own (processed returns of the comparison year) or, for real data
-    without one, the past city totals ``week.reported`` (:func:`analysis.report.history.comparison`).
+    ``comparison`` defaults to the week's own (:attr:`Week.comparison`: the processed returns of the comparison
+    year or, for real data without one, the past city totals 历年上报数).
     """
-    if comparison is None:
-        comparison = prose.comparison_of(week) or week.reported
+    comparison = comparison if comparison is not None else week.comparison
     pngs = figure_pngs(week, report_dir, figures)
-    processed = load_processed(Path(processed_dir))
-    quotes = _summary_quotes(processed_dir)
-    doc = render(template, lambda tpl: build_context(tpl, week, comparison, pngs, processed.files, quotes))
-    target = Path(report_dir) / REPORT_NAME.format(year=week.year)
+    doc = render(template, lambda tpl: build_context(tpl, week, comparison, pngs))
+    target = Path(report_dir) / catalog.word_report(week.year)
     return write_atomic(target, lambda p: save_document(doc, p))

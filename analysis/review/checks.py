@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from analysis import chinese
 from analysis.form import (
     ALL_KEYS,
     BY_KEY,
@@ -170,7 +171,8 @@ class Locations:
 class CheckContext:
     """Everything the rules read.  Frames follow docs/contracts.md.
 
-    ``roster``: expected units (``name, kind``); ``previous``: last year's returns;
+    ``roster``: expected units (``name, kind``); ``previous``: the comparison year's returns and ``compare_year``
+    that year (default ``year − 1``); ``event_window``: the week's dates and the return deadline (weeks.csv);
     ``received``: the frame of :func:`analysis.intake.dates.received_dates`; ``materials``:
     :func:`analysis.review.materials.material_files`;
     ``rules``: the thresholds (:func:`load_rules`, read once by the caller).
@@ -182,10 +184,11 @@ class CheckContext:
     files: pd.DataFrame
     roster: pd.DataFrame
     previous: pd.DataFrame | None = None
-    week: WeekDates | None = None
+    event_window: WeekDates | None = None
     received: pd.DataFrame | None = None
     materials: pd.DataFrame | None = None
     rules: Rules = dataclass_field(default_factory=default_rules)
+    compare_year: int | None = None
 
     @cached_property
     def form(self) -> Form:
@@ -224,7 +227,7 @@ def _as_text(value: Any) -> str:
 
 
 def _texts(column: pd.Series) -> pd.Series:
-    """A column as text, missing → '' (vectorised :func:`_text`)."""
+    """A column as text, missing → '' (vectorised :func:`_as_text`)."""
     return column.astype("str").where(column.notna(), "").reset_index(drop=True)
 
 
@@ -235,24 +238,17 @@ def _num(value: Any) -> float | None:
     return float(value)
 
 
-def _fmt(value: float) -> str:
-    """A number as written in a message: integers without decimals, else up to 4 decimals."""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.4f}".rstrip("0").rstrip(".")
-
-
-def _field(ctx: CheckContext, key: str) -> Field:
+def _form_item(ctx: CheckContext, key: str) -> Field:
     """The item of the year's form (of the current form for a key the year's form lacks)."""
     return ctx.form.by_key.get(key) or BY_KEY[key]
 
 
 def _item_label(ctx: CheckContext, key: str) -> str:
-    return _field(ctx, key).display
+    return _form_item(ctx, key).display
 
 
 def _with_measure(ctx: CheckContext, key: str, value: float) -> str:
-    return f"{_fmt(value)} {_field(ctx, key).measure}"
+    return f"{chinese.number(value)} {_form_item(ctx, key).measure}"
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
@@ -371,20 +367,28 @@ def small_field_too_large(ctx: CheckContext) -> list[Issue]:
     hit = long.assign(limit=limit)[(long["value"] > limit).fillna(False).astype(bool)]
     return _issues(ctx, hit, ctx.rules.severity("small_field_max"), "small_field_too_large",
                    (f"“{_item_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，一个单位一般不超过 "
-                    f"{_fmt(r['limit'])} {_field(ctx, r['key']).measure}：请核实是否多写了位数或填错了栏目。"
+                    f"{chinese.number(r['limit'])} {_form_item(ctx, r['key']).measure}：请核实是否多写了位数或填错了栏目。"
                     for r in hit.to_dict("records")))
 
 
 # --- magnitudes -------------------------------------------------------------------------------------------------
+YUAN_PER_WAN = 10_000
+
+
+def as_wan(yuan: float) -> float:
+    """A number meant in 元, in 万元: the correction :func:`money_in_yuan_suspect` suggests (and the report shows)."""
+    return yuan / YUAN_PER_WAN
+
+
 def money_in_yuan_suspect(ctx: CheckContext) -> list[Issue]:
     """One money source is implausibly large for one unit's week: probably 元 typed into a 万元 field."""
     long = _long(ctx, ctx.form.money_keys)
     limit = ctx.rules.per_row("money_max_wan", long["kind"])
     hit = long.assign(limit=limit)[(long["value"] > limit).fillna(False).astype(bool)]
     return _issues(ctx, hit, ctx.rules.severity("money_max_wan"), "money_in_yuan_suspect",
-                   (f"“{_item_label(ctx, r['key'])}”填报 {_fmt(r['value'])} 万元，对一个单位一周的活动明显偏大"
-                    f"（{KIND_ZH.get(r['kind'], r['kind'])}单位单项一般不超过 {_fmt(r['limit'])} 万元），"
-                    f"很可能把“元”填进了“万元”栏：若原意是 {_fmt(r['value'])} 元，应填 {_fmt(r['value'] / 10000)} 万元。"
+                   (f"“{_item_label(ctx, r['key'])}”填报 {chinese.number(r['value'])} 万元，对一个单位一周的活动明显偏大"
+                    f"（{KIND_ZH.get(r['kind'], r['kind'])}单位单项一般不超过 {chinese.number(r['limit'])} 万元），"
+                    f"很可能把“元”填进了“万元”栏：若原意是 {chinese.number(r['value'])} 元，应填 {chinese.number(as_wan(r['value']))} 万元。"
                     f"请核实后改正（汇总数据未作改动）。" for r in hit.to_dict("records")))
 
 
@@ -410,8 +414,8 @@ def ratio_implausible(ctx: CheckContext) -> list[Issue]:
     pos = pd.Series(np.flatnonzero(bad.to_numpy()))
     for r, issue in zip(pos, _issues(ctx, _at(ctx, pos, "public_offline"), rules.severity("offline_per_event_max"),
                                      "ratio_implausible", (
-            f"线下参与 {_fmt(offline[p])} 人次、举办活动 {_fmt(events[p])} 次，平均每次活动 {per_event[p]:.1f} 人次，"
-            f"不在合理范围（{_fmt(low[p])}–{_fmt(high[p])} 人次）内：请核实这两项。" for p in pos))):
+            f"线下参与 {chinese.number(offline[p])} 人次、举办活动 {chinese.number(events[p])} 次，平均每次活动 {chinese.number(per_event[p], 1)} 人次，"
+            f"不在合理范围（{chinese.number(low[p])}–{chinese.number(high[p])} 人次）内：请核实这两项。" for p in pos))):
         found.append((r, 0, issue))
 
     outlets, reports = _numbers(returns, "media_outlets"), _numbers(returns, "media_reports")
@@ -421,22 +425,22 @@ def ratio_implausible(ctx: CheckContext) -> list[Issue]:
     pos = pd.Series(np.flatnonzero(bad.to_numpy()))
     for r, issue in zip(pos, _issues(ctx, _at(ctx, pos, "media_reports"), rules.severity("reports_per_outlet_max"),
                                      "ratio_implausible", (
-            f"宣传报道 {_fmt(reports[p])} 篇、参与媒体 {_fmt(outlets[p])} 家，平均每家媒体 {per_outlet[p]:.1f} 篇，"
-            f"超过 {_fmt(limit[p])} 篇：请核实这两项。" for p in pos))):
+            f"宣传报道 {chinese.number(reports[p])} 篇、参与媒体 {chinese.number(outlets[p])} 家，平均每家媒体 {chinese.number(per_outlet[p], 1)} 篇，"
+            f"超过 {chinese.number(limit[p])} 篇：请核实这两项。" for p in pos))):
         found.append((r, 1, issue))
 
     money = sum((_numbers(returns, k).fillna(0) for k in ctx.form.money_keys), pd.Series(0.0, index=kinds.index))
     public = [_numbers(returns, k).fillna(0) for k in PUBLIC_KEYS]
     people = sum(public, pd.Series(0.0, index=kinds.index))
     limit = rules.per_row("yuan_per_participant_max", kinds)
-    yuan = money * 10000 / people.where(people > 0)
+    yuan = money * YUAN_PER_WAN / people.where(people > 0)
     bad = (money > 0) & (people > 0) & ~_money_suspect(ctx) & (yuan > limit).fillna(False)
     pos = pd.Series(np.flatnonzero(bad.to_numpy()))
     first_public = pd.Series(np.select([p > 0 for p in public], list(PUBLIC_KEYS), default=PUBLIC_KEYS[0]))
     for r, issue in zip(pos, _issues(ctx, _at(ctx, pos, first_public[pos]), rules.severity("yuan_per_participant_max"),
                                      "ratio_implausible", (
-            f"经费合计 {_fmt(money[p])} 万元、群众参与 {_fmt(people[p])} 人次，平均每人次 {yuan[p]:.0f} 元，"
-            f"超过 {_fmt(limit[p])} 元：请核实经费（单位为万元）和参与人次。" for p in pos))):
+            f"经费合计 {chinese.number(money[p])} 万元、群众参与 {chinese.number(people[p])} 人次，平均每人次 {chinese.number(yuan[p], 0)} 元，"
+            f"超过 {chinese.number(limit[p])} 元：请核实经费（单位为万元）和参与人次。" for p in pos))):
         found.append((r, 2, issue))
     return [issue for _, _, issue in sorted(found, key=lambda f: (f[0], f[1]))]
 
@@ -485,11 +489,15 @@ def yoy_jump(ctx: CheckContext) -> list[Issue]:
     fair = before.notna() & (before >= floor) & ~too_large(ctx, long["key"], before, long["kind"])
     hit = (fair & ((ratio >= factor) | (ratio <= 1 / factor))).fillna(False).astype(bool)
     flagged = long.assign(before=before, ratio=ratio)[hit]
+    earlier = ctx.compare_year if ctx.compare_year is not None else ctx.year - 1
+    short = "上年" if earlier == ctx.year - 1 else f"{earlier}年"
+    named = f"上年（{earlier}年）" if earlier == ctx.year - 1 else f"对比年度{earlier}年"
     messages = []
     for r in flagged.to_dict("records"):
         f = r["ratio"]
-        change = f"是上年的 {f:.1f} 倍" if f > 1 else f"只有上年的 {f:.1%}" if f > 0 else "降为 0"
-        messages.append(f"“{_item_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，上年（{ctx.year - 1}年）为 "
+        change = (f"是{short}的 {chinese.number(f, 1)} 倍" if f > 1 else
+                  f"只有{short}的 {chinese.percent(f * 100)}" if f > 0 else "降为 0")
+        messages.append(f"“{_item_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，{named}为 "
                         f"{_with_measure(ctx, r['key'], r['before'])}，{change}：请核实是否有误，属实请简要说明原因。")
     return _issues(ctx, flagged, rules.severity("yoy_factor"), "yoy_jump", messages)
 
@@ -545,7 +553,7 @@ def subtotal_mismatch(ctx: CheckContext) -> list[Issue]:
         if not math.isclose(written, total, abs_tol=0.01 if money else 0.5):
             measure = "万元" if money else ""
             out.append(Issue("warning", "subtotal_mismatch",
-                             f"“{category}”小计填 {_fmt(written)}{measure}，但各分项之和为 {_fmt(round(total, 4))}{measure}："
+                             f"“{category}”小计填 {chinese.number(written)}{measure}，但各分项之和为 {chinese.number(round(total, 4))}{measure}："
                              f"请核对小计或各分项。",
                              source_file=_as_text(sub["source_file"]), sheet=_as_text(sub["sheet"]), cell=_as_text(sub["cell"]),
                              field=_as_text(sub["field"]), unit=_as_text(ret["unit"])))
@@ -559,13 +567,13 @@ def county_media_reports_lt2(ctx: CheckContext) -> list[Issue]:
     minimum = ctx.rules.per_row("county_min_reports", long["kind"])
     hit = long.assign(minimum=minimum)[(long["value"] < minimum).fillna(False).astype(bool)]
     return _issues(ctx, hit, ctx.rules.severity("county_min_reports"), "county_media_reports_lt2",
-                   (f"通知要求各县、市、区宣传报道不少于 {_fmt(r['minimum'])} 篇，本单位填报 {_fmt(r['value'])} 篇："
+                   (f"通知要求各县、市、区宣传报道不少于 {chinese.number(r['minimum'])} 篇，本单位填报 {chinese.number(r['value'])} 篇："
                     f"请补报宣传报道资料，或核实填报数。" for r in hit.to_dict("records")))
 
 
 def late_return(ctx: CheckContext) -> list[Issue]:
     """A return received after the deadline (warning with received.csv; info when only the file time is known)."""
-    if ctx.week is None or ctx.received is None or ctx.received.empty or ctx.returns.empty:
+    if ctx.event_window is None or ctx.received is None or ctx.received.empty or ctx.returns.empty:
         return []
     received = ctx.received.assign(source_file=_texts(ctx.received["source_file"]).to_numpy())
     received = received.drop_duplicates("source_file", keep="last")
@@ -573,7 +581,7 @@ def late_return(ctx: CheckContext) -> list[Issue]:
         received, on="source_file", how="inner")
     got = got[got["received"].notna()]
     days = pd.to_datetime(got["received"]).dt.date
-    late = got.assign(day=days)[(days > ctx.week.deadline).to_numpy()]
+    late = got.assign(day=days)[(days > ctx.event_window.deadline).to_numpy()]
     out = []
     for r in late.to_dict("records"):
         source = _as_text(r["date_source"])
@@ -581,14 +589,14 @@ def late_return(ctx: CheckContext) -> list[Issue]:
         hint = "" if severity == "warning" else "；文件修改时间可能因复制而改变，仅供参考"
         out.append(Issue(severity, "late_return",  # type: ignore[arg-type]
                          f"本表收到日期为 {r['day'].isoformat()}（依据：{source}{hint}），晚于通知规定的截止日期 "
-                         f"{ctx.week.deadline.isoformat()}：请今后按时报送。",
+                         f"{ctx.event_window.deadline.isoformat()}：请今后按时报送。",
                          source_file=r["source_file"], unit=r["unit"]))
     return out
 
 
 def deadline_unknown(ctx: CheckContext) -> list[Issue]:
     """The year has returns but no deadline in weeks.csv, so late returns cannot be judged."""
-    if ctx.week is not None or ctx.returns.empty:
+    if ctx.event_window is not None or ctx.returns.empty:
         return []
     return [Issue("info", "deadline_unknown",
                   f"{WEEKS_SHOWN} 中没有{ctx.year}年的截止日期（或该行日期无法识别），未核查逾期报送："

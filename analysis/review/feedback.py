@@ -27,16 +27,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import catalog
 from analysis.issues import SEVERITIES, SEVERITY_ZH, open_findings, readable
 from analysis.outputs import atomic_folder, write_atomic
 from analysis.review.materials import CHECKLIST_ZH, minutes_seconds
 from analysis.review.unit_files import (COLUMNS, HEADERS, NO_UNIT, Book, Layout, Row, UnitFeedback, heading,
                                         sheet_title, write_units)
 
-__all__ = ["CHECKLIST_SHEET", "HEADERS", "MAX_STEM", "OVERVIEW", "PARALLEL_FROM", "UNIT_FOLDER", "FeedbackFiles",
+__all__ = ["CHECKLIST_SHEET", "HEADERS", "MAX_STEM", "OVERVIEW", "PARALLEL_FROM", "FeedbackFiles",
            "UnitFeedback", "feedback_writer", "file_stem", "sheet_title", "unit_jobs", "write_feedback"]
 
-UNIT_FOLDER = "反馈"  # beside the overview: one file per unit with findings
 OVERVIEW = "总览"
 CHECKLIST_SHEET = "材料清单"
 SEVERITY_NOTE = {"error": "该数值或文件无法使用，必须改正后重新报送",
@@ -200,7 +200,7 @@ def feedback_writer(path: Path, issues_df: pd.DataFrame, *, year: int, demo: boo
     yielded names the files to be written.
     """
     path = Path(path)
-    folder = path.parent / UNIT_FOLDER
+    folder = path.parent / catalog.FEEDBACK_FOLDER
     issues = _sorted_issues(issues_df)
     counts = _counts(issues) if not issues.empty else pd.DataFrame(columns=[*SEVERITIES, "total"])
     jobs = unit_jobs(issues, [str(u) for u in counts.index], folder)
@@ -214,7 +214,7 @@ def feedback_writer(path: Path, issues_df: pd.DataFrame, *, year: int, demo: boo
                 future.cancel()
             wait(futures)  # no worker still writing into the folder that is now removed
             raise
-        files = {job.unit: f"{UNIT_FOLDER}/{job.path.name}" for job in jobs}
+        files = {job.unit: f"{catalog.FEEDBACK_FOLDER}/{job.path.name}" for job in jobs}
         layouts, names = [_OVERVIEW_LAYOUT], [OVERVIEW]
         sent = set() if materials is None else set(materials.loc[materials[[c for c in materials.columns
                                                                               if c not in ("unit", "longest_video")]]

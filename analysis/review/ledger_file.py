@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from analysis import catalog
 from analysis.intake.readers.csvfile import decode_text
 from analysis.intake.store import load_processed
 from analysis.issues import Issue
@@ -35,7 +36,7 @@ _ACTION_COLUMN = get_column_letter(HEADER.index("处理") + 1)
 def ledger_path(raw_dir: Path, year: int) -> Path:
     """The default ledger of a year: ``review/<year>.xlsx`` beside the ``raw/`` folder the year is read from
     (``data/review/2025.xlsx`` for ``data/raw/2025``; the demo's beside ``data/demo/raw``)."""
-    return Path(raw_dir).resolve().parent.parent / "review" / f"{year}.xlsx"
+    return Path(raw_dir).resolve().parent.parent / "review" / catalog.ledger(year)
 
 
 def shown(path: Path) -> str:
@@ -155,12 +156,11 @@ class LedgerUnusable(ValueError):
     """The ledger file exists but cannot be read; it is left untouched."""
 
 
-DECISIONS_CSV = "review.csv"  # in a processed folder: the ledger decisions applied (analysis.review.ledger)
 
 
 def read_decisions(processed_dir: Path) -> pd.DataFrame:
     """The decisions a processed year applied (``review.csv``); an empty table when there were none."""
-    path = Path(processed_dir) / DECISIONS_CSV
+    path = Path(processed_dir) / catalog.DECISIONS_CSV
     if not path.is_file():
         return pd.DataFrame(columns=list(DECISION_COLUMNS))
     frame = pd.read_csv(path, encoding="utf-8-sig", dtype="str", keep_default_na=False)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis import chinese
 from analysis.form import BY_KEY, FIELD_KEYS, PUBLIC_KEYS
-from analysis.intake.summaries import PARTICIPATION, Quote
+from analysis.intake.narratives import PARTICIPATION, Quote
 from analysis.issues import Issue
 
 EXACT_TOLERANCE = 0.05
@@ -40,11 +41,7 @@ def _differs(quoted: float, table: float, approx: bool) -> bool:
     return gap >= MIN_DIFFERENCE and gap > tolerance * max(abs(quoted), abs(table))
 
 
-def _number(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def summary_findings(quotes: list[Quote], returns: pd.DataFrame) -> list[Issue]:
+def narrative_findings(quotes: list[Quote], returns: pd.DataFrame) -> list[Issue]:
     """One info finding per quoted figure that differs clearly from every reading of the unit's table."""
     if returns.empty or not quotes:
         return []
@@ -58,7 +55,7 @@ def summary_findings(quotes: list[Quote], returns: pd.DataFrame) -> list[Issue]:
         name, value = options[0]
         findings.append(Issue(
             "info", "summary_mismatch",
-            f"工作总结中写有“{q.quote}”（原句：{q.sentence}），与本单位统计表中{name}的{_number(value)}相差较大。"
+            f"工作总结中写有“{q.quote}”（原句：{q.sentence}），与本单位统计表中{name}的{chinese.number(value)}相差较大。"
             "请与单位核实哪一个数字准确；如统计表有误，请单位更正后重新报送。",
             q.source_file, "正文", "", q.field if q.field in BY_KEY else "", q.unit))
     return findings

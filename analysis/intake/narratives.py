@@ -1,4 +1,4 @@
-"""Figures quoted in the units' own work summaries (工作总结): "举办各类科普活动56场", "参与群众3500余人次".
+"""Figures quoted in the units' narratives (工作总结, files.csv kind ``summary``): "举办各类科普活动56场", "参与群众3500余人次".
 
 Conservative on purpose: only a few unambiguous phrasings are read, each tied to one item of the form; a
 sentence about other years (去年、上年…) is skipped, and an item quoted twice with different numbers in one
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.intake.records import NARRATIVE
 from analysis.intake.readers.formats import WORD_EXT
 from analysis.intake.readers.word import read_docx
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused
 
-SUMMARIES_CSV = "summaries.csv"
 QUOTE_COLUMNS = ("source_file", "unit", "field", "value", "approx", "quote", "sentence")
 PARTICIPATION = "total_participation"  # "参与群众…人次" without 线上/线下: offline or offline + online
 MAX_SENTENCE = 120
@@ -72,7 +72,7 @@ def quotes_in_text(text: str, source_file: str = "", unit: str = "") -> list[Quo
     return unique
 
 
-def summary_text(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
+def narrative_text(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
     """The body paragraphs of a Word summary ('' when it cannot be read safely)."""
     if Path(path).suffix.lower() not in WORD_EXT:
         return ""
@@ -83,20 +83,20 @@ def summary_text(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
     return "\n".join(str(row[0]) for g in grids if g.sheet == "正文" for row in g.rows if row and row[0])
 
 
-def read_summaries(raw_dir: Path, files: pd.DataFrame, limits: Limits = DEFAULT_LIMITS) -> list[Quote]:
+def read_narratives(raw_dir: Path, files: pd.DataFrame, limits: Limits = DEFAULT_LIMITS) -> list[Quote]:
     """The quotes of every file ingest classed as a summary (``files.csv`` kind ``summary``) with a known unit."""
     quotes: list[Quote] = []
     if files.empty:
         return quotes
-    for row in files[files["kind"] == "summary"].to_dict("records"):
+    for row in files[files["kind"] == NARRATIVE].to_dict("records"):
         unit = row.get("unit")
         if not isinstance(unit, str) or not unit:
             continue
-        text = summary_text(Path(raw_dir) / row["source_file"], limits)
+        text = narrative_text(Path(raw_dir) / row["source_file"], limits)
         quotes += quotes_in_text(text, row["source_file"], unit)
     return quotes
 
 
 def quotes_frame(quotes: list[Quote]) -> pd.DataFrame:
-    """Quotes as the ``summaries.csv`` table."""
+    """Quotes as the table ``catalog.QUOTES_CSV`` (summaries.csv)."""
     return pd.DataFrame([asdict(q) for q in quotes], columns=list(QUOTE_COLUMNS))
