@@ -25,12 +25,12 @@ UNITS = ("曾都区", "随县", "广水市", "随州高新区", "大洪山风景
 def slow_members(monkeypatch, forked_workers):
     real = read_file.open_grids
 
-    def slow(src, limits):
+    def slow(src, limits, *rest):
         if src.name.startswith("慢"):
             time.sleep(0.7)
         elif src.name.startswith("卡"):
             time.sleep(5)
-        return real(src, limits)
+        return real(src, limits, *rest)
 
     monkeypatch.setattr(read_file, "open_grids", slow)
 

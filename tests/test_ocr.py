@@ -169,4 +169,4 @@ def test_ocr_is_an_optional_extra_installed_by_setup() -> None:
     comments = [line for line in (root / "environment.yml").read_text(encoding="utf-8").splitlines()
                 if line.startswith("#")]
     assert all(any(name in line for line in comments) for name in names)
-    assert '".[dev,ocr]"' in (root / "Makefile").read_text(encoding="utf-8")
+    assert '".[dev,ocr,demo]"' in (root / "Makefile").read_text(encoding="utf-8")
