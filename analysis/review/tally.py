@@ -20,7 +20,7 @@ from analysis.issues import Issue
 from analysis.review.checks import CheckContext, _numbers
 
 TALLY_COLUMNS = ("rule", "parameters", "code", "looked_at", "passed", "failed", "blank")
-TALLY_HEADERS = {"rule": "核查规则", "parameters": "规则参数（rules.csv）", "code": "问题代码", "looked_at": "检查数值",
+TALLY_HEADERS = {"rule": "核查规则", "parameters": "规则参数", "code": "问题代码", "looked_at": "检查数值",
                  "passed": "通过", "failed": "未通过", "blank": "无法判断（空白）"}
 
 
@@ -123,5 +123,9 @@ def read_tally(processed_dir: Path) -> pd.DataFrame:
 
 
 def tally_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The tally with Chinese headers, for people (notebook 01, summary.xlsx)."""
-    return frame.reindex(columns=list(TALLY_COLUMNS)).rename(columns=TALLY_HEADERS)
+    """The tally with Chinese headers, for people (notebook 01, summary.xlsx); the parameters as the rows of
+    rules.csv to look up (``rules.csv：outlier_z、…``), not as bare identifiers."""
+    table = frame.reindex(columns=list(TALLY_COLUMNS))
+    named = table["parameters"].fillna("").astype(str)
+    table = table.assign(parameters=named.map(lambda names: f"rules.csv：{names}" if names else ""))
+    return table.rename(columns=TALLY_HEADERS)
