@@ -33,6 +33,8 @@ ingest: $(STAMP)
 	$(PY) -m analysis ingest data/raw/$(YEAR) --out data/processed/$(YEAR) --year $(YEAR)
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check analysis tests bench
+	$(VENV)/bin/ruff format --check analysis tests bench
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)

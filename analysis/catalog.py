@@ -18,7 +18,9 @@ FEEDBACK_XLSX = "反馈清单.xlsx"  # the overview of the feedback to units
 FEEDBACK_FOLDER = "反馈"  # beside the overview: one workbook per unit with findings
 
 # --- a year's reports: reports/<year>/ --------------------------------------------------------------------------
-WORKBOOK_XLSX = "summary.xlsx"  # 全市汇总 (the form for reporting upward), 分单位明细, 同比, 数据问题, 核实与更正, 规则核查
+WORKBOOK_XLSX = (
+    "summary.xlsx"  # 全市汇总 (the form for reporting upward), 分单位明细, 同比, 数据问题, 核实与更正, 规则核查
+)
 CITY_TABLE_DOCX = "全市汇总表.docx"  # the city's own return in the attachment's layout
 DIGEST_MD = "数据摘要.md"  # the 数据摘要 paragraph for the work report
 DIGEST_DOCX = "数据摘要.docx"

@@ -20,14 +20,28 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--year", type=int, default=None, help="年度（默认取文件夹名）")
     ingest.add_argument("--workers", type=int, default=None, help="并行进程数（默认按CPU核数）")
     ingest.add_argument("--no-checks", action="store_true", help="只读取，不做数据核查")
-    ingest.add_argument("--units", type=Path, default=paths.UNITS_CSV,
-                        help="单位名录 CSV（name,kind,aliases,since,until；默认 data/reference/units.csv）")
-    ingest.add_argument("--weeks", type=Path, default=None,
-                        help="活动周日期 CSV（year,start,end,deadline；默认 data/reference/weeks.csv）")
-    ingest.add_argument("--review", type=Path, default=None,
-                        help="核实台账（默认：raw 文件夹上两级的 review/<年度>.xlsx，如 data/review/2025.xlsx）")
+    ingest.add_argument(
+        "--units",
+        type=Path,
+        default=paths.UNITS_CSV,
+        help="单位名录 CSV（name,kind,aliases,since,until；默认 data/reference/units.csv）",
+    )
+    ingest.add_argument(
+        "--weeks",
+        type=Path,
+        default=None,
+        help="活动周日期 CSV（year,start,end,deadline；默认 data/reference/weeks.csv）",
+    )
+    ingest.add_argument(
+        "--review",
+        type=Path,
+        default=None,
+        help="核实台账（默认：raw 文件夹上两级的 review/<年度>.xlsx，如 data/review/2025.xlsx）",
+    )
 
-    review = sub.add_parser("review", help="根据处理结果生成或更新核实台账（每个待核实问题一行，不改动已填写的处理结果）")
+    review = sub.add_parser(
+        "review", help="根据处理结果生成或更新核实台账（每个待核实问题一行，不改动已填写的处理结果）"
+    )
     review.add_argument("--year", type=int, required=True, help="年度")
     review.add_argument("--processed", type=Path, default=None, help="处理结果文件夹（默认 data/processed/<年度>）")
     review.add_argument("--ledger", type=Path, default=None, help="核实台账（默认 data/review/<年度>.xlsx）")
@@ -36,18 +50,24 @@ def _parser() -> argparse.ArgumentParser:
     which = report.add_mutually_exclusive_group(required=True)
     which.add_argument("--year", type=int, action="append", help="年度，可重复")
     which.add_argument("--all", action="store_true", help="每个年度（按年份先后）")
-    report.add_argument("--demo", action="store_true",
-                        help="使用自带的示例数据（data/demo）；默认：data/raw 下有真实年度时用真实年度，否则用示例数据")
+    report.add_argument(
+        "--demo",
+        action="store_true",
+        help="使用自带的示例数据（data/demo）；默认：data/raw 下有真实年度时用真实年度，否则用示例数据",
+    )
     report.add_argument("--raw", type=Path, default=None, help="报送文件夹的上级目录（默认 data/raw）")
     report.add_argument("--processed", type=Path, default=None, help="处理结果的上级目录（默认 data/processed）")
     report.add_argument("--reports", type=Path, default=None, help="报告的上级目录（默认 reports）")
-    report.add_argument("--force", action="store_true",
-                        help="全部重新生成（默认只重新生成输入有变化的年度及依赖它们的后续年度）")
+    report.add_argument(
+        "--force", action="store_true", help="全部重新生成（默认只重新生成输入有变化的年度及依赖它们的后续年度）"
+    )
 
     template = sub.add_parser("template", help="按当年表式和单位名录生成可填写的统计表模板（.xlsx 和 .docx）")
     template.add_argument("--year", type=int, required=True, help="年度，如 2025")
     template.add_argument("--out", type=Path, default=None, help="输出文件夹（默认 reports/<年度>/模板）")
-    template.add_argument("--units", type=Path, default=paths.UNITS_CSV, help="单位名录（默认 data/reference/units.csv）")
+    template.add_argument(
+        "--units", type=Path, default=paths.UNITS_CSV, help="单位名录（默认 data/reference/units.csv）"
+    )
 
     demo = sub.add_parser("demo", help="重新生成示例数据（合成的随州市 2021–2024 年报表）")
     demo.add_argument("--out", type=Path, default=paths.DEMO.raw, help="示例报表目录（默认 data/demo/raw）")
@@ -64,8 +84,9 @@ def _report_workspace(args: argparse.Namespace) -> paths.Workspace | None:
     base = paths.DEMO if args.demo else paths.REAL
     if not (args.demo or args.raw or args.processed or args.reports):
         return None
-    return paths.Workspace(base.name, args.raw or base.raw, args.processed or base.processed, base.review,
-                           args.reports or base.reports)
+    return paths.Workspace(
+        base.name, args.raw or base.raw, args.processed or base.processed, base.review, args.reports or base.reports
+    )
 
 
 def _review(args: argparse.Namespace) -> int:
@@ -76,14 +97,19 @@ def _review(args: argparse.Namespace) -> int:
     processed = args.processed or workspace.processed / str(year)
     ledger = args.ledger or workspace.review / catalog.ledger(year)
     if not is_processed(processed):
-        print(f"错误：{year}年尚未处理（{processed}）：请先运行 python -m analysis ingest 或 make report。", file=sys.stderr)
+        print(
+            f"错误：{year}年尚未处理（{processed}）：请先运行 python -m analysis ingest 或 make report。",
+            file=sys.stderr,
+        )
         return 2
     try:
         path, new, total = update_ledger(processed, ledger)
     except LedgerUnusable as exc:
         print(f"错误：{exc}（台账未改动）", file=sys.stderr)
         return 2
-    print(f"核实台账：{path}（新增 {new} 行，共 {total} 行）。填写“处理”“更正值”“依据”“核实人”“核实日期”后重新运行即可。")
+    print(
+        f"核实台账：{path}（新增 {new} 行，共 {total} 行）。填写“处理”“更正值”“依据”“核实人”“核实日期”后重新运行即可。"
+    )
     return 0
 
 
@@ -95,24 +121,35 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     if args.command == "ingest":
-        from analysis.pipeline import process_year
         from analysis.intake.units import RegistryError
+        from analysis.pipeline import process_year
 
         if not args.raw_dir.is_dir():
             print(f"错误：报送文件夹不存在：{args.raw_dir}", file=sys.stderr)
             return 2
         year = args.year or paths.year_of(args.raw_dir)
         if year is None:
-            print(f"错误：无法从文件夹名“{args.raw_dir.name}”得知年度，请用 --year 指定，如 --year 2025。", file=sys.stderr)
+            print(
+                f"错误：无法从文件夹名“{args.raw_dir.name}”得知年度，请用 --year 指定，如 --year 2025。",
+                file=sys.stderr,
+            )
             return 2
         if args.weeks is not None and not args.weeks.is_file():
             print(f"错误：找不到活动周日期文件 {args.weeks}（列：year,start,end,deadline）。", file=sys.stderr)
             return 2
         gc.freeze()  # the modules loaded so far live as long as the batch: collections need not scan them
         try:
-            outcome = process_year(args.raw_dir, args.out, year=year, workers=args.workers,
-                                   progress=sys.stderr.isatty(), checks_on=not args.no_checks, review=args.review,
-                                   units_csv=args.units, weeks_csv=args.weeks or paths.WEEKS_CSV)
+            outcome = process_year(
+                args.raw_dir,
+                args.out,
+                year=year,
+                workers=args.workers,
+                progress=sys.stderr.isatty(),
+                checks_on=not args.no_checks,
+                review=args.review,
+                units_csv=args.units,
+                weeks_csv=args.weeks or paths.WEEKS_CSV,
+            )
         except RegistryError as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 2
@@ -142,8 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from analysis.demo.cli import main as demo_main
 
-        return demo_main(["--out", str(args.out), "--truth", str(args.truth)]
-                         + (["--years", *map(str, args.years)] if args.years else []))
+        return demo_main(
+            ["--out", str(args.out), "--truth", str(args.truth)]
+            + (["--years", *map(str, args.years)] if args.years else [])
+        )
     if args.command == "kernel":
         from analysis.report.runner import ensure_kernel
 

@@ -94,8 +94,9 @@ def _label_index(fields: tuple[Field, ...]) -> dict[str, str]:
 
 
 def _categories_index(categories: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(variant for c in categories
-                     for variant in (_light_fold(c), re.sub("(情况|数量)$", "", _light_fold(c))))
+    return frozenset(
+        variant for c in categories for variant in (_light_fold(c), re.sub("(情况|数量)$", "", _light_fold(c)))
+    )
 
 
 def _match(index: dict[str, str], text: str) -> str | None:
@@ -182,8 +183,9 @@ def _cell(row: dict[str, str | None], column: str) -> str:
 
 def _usable_key(key: str) -> bool:
     """A key that can also be an Excel defined name and a Word control tag of the template."""
-    return (bool(re.fullmatch(r"[a-z][a-z0-9_]*", key)) and not re.fullmatch(r"[a-z]{1,3}\d+|[rc]", key)
-            and key != UNIT_KEY)
+    return (
+        bool(re.fullmatch(r"[a-z][a-z0-9_]*", key)) and not re.fullmatch(r"[a-z]{1,3}\d+|[rc]", key) and key != UNIT_KEY
+    )
 
 
 def load_form(path: Path) -> Form:
@@ -199,14 +201,28 @@ def load_form(path: Path) -> Form:
     for line, row in enumerate(rows, start=2):
         order, key, dtype = _cell(row, "order"), _cell(row, "key"), _cell(row, "dtype")
         if not order.isdigit() or not _usable_key(key) or dtype not in ("int", "float"):
-            raise FormError(f"表式文件 {path.name} 第 {line} 行有误：order 应为正整数，key 应为小写英文标识"
-                            f"（如 events_held，不能像单元格地址 ab12，也不能是 {UNIT_KEY}），dtype 应为 int 或 float。")
+            raise FormError(
+                f"表式文件 {path.name} 第 {line} 行有误：order 应为正整数，key 应为小写英文标识"
+                f"（如 events_held，不能像单元格地址 ab12，也不能是 {UNIT_KEY}），dtype 应为 int 或 float。"
+            )
         measure = _cell(row, "measure")
         if (measure == MONEY_MEASURE) != (dtype == "float"):
-            raise FormError(f"表式文件 {path.name} 第 {line} 行（{key}）：计量单位为万元的项目 dtype 应为 float，其余为 int。")
+            raise FormError(
+                f"表式文件 {path.name} 第 {line} 行（{key}）：计量单位为万元的项目 dtype 应为 float，其余为 int。"
+            )
         synonyms = tuple(s.strip() for s in _cell(row, "synonyms").split("|") if s.strip())
-        fields.append(Field(int(order), key, _cell(row, "group"), _cell(row, "label"), measure, dtype,  # type: ignore[arg-type]
-                            synonyms, _cell(row, "short") or _cell(row, "label")))
+        fields.append(
+            Field(
+                int(order),
+                key,
+                _cell(row, "group"),
+                _cell(row, "label"),
+                measure,
+                dtype,  # type: ignore[arg-type]
+                synonyms,
+                _cell(row, "short") or _cell(row, "label"),
+            )
+        )
     fields.sort(key=lambda f: f.order)
     if len({f.key for f in fields}) != len(fields) or not fields:
         raise FormError(f"表式文件 {path.name} 没有项目或有重复的 key。")
@@ -231,7 +247,7 @@ def _changed(folder: Path) -> int | None:
 
 
 @lru_cache(maxsize=32)
-def _versions(folder: Path, changed: int | None) -> tuple[int, ...]:  # noqa: ARG001 - ``changed`` keys the cache
+def _versions(folder: Path, changed: int | None) -> tuple[int, ...]:
     return tuple(sorted(int(p.stem) for p in folder.glob("*.csv") if p.stem.isdigit() and len(p.stem) == 4))
 
 
@@ -281,8 +297,22 @@ NOT_ASKED = "未设此项"  # shown for an item a year's form did not have (neit
 TOTAL_WORDS = ("合计", "总计", "汇总", "全市", "共计")
 SUBTOTAL_WORDS = ("小计",)
 # Labels of notes written under the table; their numbers are never values.
-NOTE_WORDS = ("填表人", "联系人", "联系电话", "电话", "手机", "备注", "填报日期", "填表日期", "日期", "审核人",
-              "负责人", "说明", "注：", "注:")
+NOTE_WORDS = (
+    "填表人",
+    "联系人",
+    "联系电话",
+    "电话",
+    "手机",
+    "备注",
+    "填报日期",
+    "填表日期",
+    "日期",
+    "审核人",
+    "负责人",
+    "说明",
+    "注：",
+    "注:",
+)
 
 
 def _all_forms() -> tuple[Form, ...]:

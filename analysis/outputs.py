@@ -15,8 +15,9 @@ import re
 import secrets
 import shutil
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the frame helpers import pandas when called: processes that only write files never load it
     import pandas as pd

@@ -93,8 +93,13 @@ class Workspace:
 
 
 REAL = Workspace("真实年度（data/raw）", RAW, PROCESSED, REVIEW, REPORTS)
-DEMO = Workspace("示例数据（data/demo，非真实统计）", DEMO_DATA / "raw", DEMO_DATA / "processed", DEMO_DATA / "review",
-                 REPORTS / "demo")
+DEMO = Workspace(
+    "示例数据（data/demo，非真实统计）",
+    DEMO_DATA / "raw",
+    DEMO_DATA / "processed",
+    DEMO_DATA / "review",
+    REPORTS / "demo",
+)
 
 
 def default_workspace() -> Workspace:

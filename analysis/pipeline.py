@@ -17,10 +17,10 @@ import pandas as pd
 from analysis import catalog
 from analysis.intake import dates, media
 from analysis.intake.ingest import ingest
+from analysis.intake.narratives import quotes_frame, read_narratives
 from analysis.intake.pool import WorkerPool
 from analysis.intake.records import IngestResult
 from analysis.intake.store import load_processed, processed_years, write_result
-from analysis.intake.narratives import quotes_frame, read_narratives
 from analysis.intake.units import Registry
 from analysis.issues import ISSUE_COLUMNS, Issue, issues_frame, open_findings, summarize
 from analysis.outputs import write_csv, write_text
@@ -32,7 +32,6 @@ from analysis.review.ledger_file import ledger_path, read_ledger
 from analysis.review.ledger_file import shown as shown_ledger
 from analysis.review.narrative_check import narrative_findings
 from analysis.review.tally import TALLY_COLUMNS, tally
-
 
 
 @dataclass
@@ -51,11 +50,14 @@ class YearOutcome:
         """What the console prints at the end of a year: files, roster, ledger, issues by code."""
         r = self.result
         accepted = int((r.files["status"] == "accepted").sum()) if not r.files.empty else 0
-        head = (f"{r.meta.get('year') or ''}年：共 {len(r.files)} 个文件，采用统计表 {accepted} 份。"
-                f"{roster_line(r)}输出：{self.out_dir}")
+        head = (
+            f"{r.meta.get('year') or ''}年：共 {len(r.files)} 个文件，采用统计表 {accepted} 份。"
+            f"{roster_line(r)}输出：{self.out_dir}"
+        )
         open_now = len(open_findings(r.issues))
-        settled = (f"核实台账 {shown_ledger(self.ledger)}：已采用 {len(self.decisions)} 项核实结果；"
-                   + (f"尚有 {open_now} 项错误或警告待核实（结果为初稿）。" if open_now else "没有待核实的问题（结果可定稿）。"))
+        settled = f"核实台账 {shown_ledger(self.ledger)}：已采用 {len(self.decisions)} 项核实结果；" + (
+            f"尚有 {open_now} 项错误或警告待核实（结果为初稿）。" if open_now else "没有待核实的问题（结果可定稿）。"
+        )
         return head + "\n" + settled + "\n" + summarize(r.issues)
 
 
@@ -72,8 +74,10 @@ def roster_line(result: IngestResult) -> str:
     unusable = [u for u in roster if u not in returned and u in sent]
     nothing = [u for u in roster if u not in returned and u not in sent]
     outside = sorted(returned - set(roster))
-    line = (f"应报单位 {len(roster)} 家：{len(roster) - len(unusable) - len(nothing)} 家已有采用的统计表，"
-            f"{len(unusable)} 家只报送了无法使用的文件{_named(unusable)}，{len(nothing)} 家未报送{_named(nothing)}")
+    line = (
+        f"应报单位 {len(roster)} 家：{len(roster) - len(unusable) - len(nothing)} 家已有采用的统计表，"
+        f"{len(unusable)} 家只报送了无法使用的文件{_named(unusable)}，{len(nothing)} 家未报送{_named(nothing)}"
+    )
     return line + (f"；另有名录外单位的统计表 {len(outside)} 份{_named(outside)}。" if outside else "。")
 
 
@@ -91,12 +95,23 @@ def previous_returns(out_dir: Path, year: int | None, demo: bool) -> PreviousYea
     if year is None:
         return None
     earlier = comparison_year(year, processed_years(Path(out_dir).parent), demo)
-    return None if earlier is None else PreviousYear(earlier, load_processed(Path(out_dir).parent / str(earlier)).returns)
+    return (
+        None if earlier is None else PreviousYear(earlier, load_processed(Path(out_dir).parent / str(earlier)).returns)
+    )
 
 
-def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, workers: int | None = None,
-                 progress: bool = False, checks_on: bool = True, units_csv: Path = UNITS_CSV,
-                 weeks_csv: Path = WEEKS_CSV, review: Path | None = None) -> YearOutcome:
+def process_year(
+    raw_dir: Path,
+    out_dir: Path,
+    *,
+    year: int | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+    checks_on: bool = True,
+    units_csv: Path = UNITS_CSV,
+    weeks_csv: Path = WEEKS_CSV,
+    review: Path | None = None,
+) -> YearOutcome:
     """Ingest ``raw_dir``, apply the review ledger, run every check on the settled data, and write the processed
     folder ``out_dir``.  ``review`` is the ledger (default :func:`analysis.review.ledger_file.ledger_path`)."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
@@ -105,8 +120,17 @@ def process_year(raw_dir: Path, out_dir: Path, *, year: int | None = None, worke
         return _process(raw_dir, out_dir, year, pool, progress, checks_on, registry, weeks_csv, review)
 
 
-def _process(raw_dir: Path, out_dir: Path, year: int | None, pool: WorkerPool, progress: bool, checks_on: bool,
-             registry: Registry, weeks_csv: Path, review: Path | None) -> YearOutcome:
+def _process(
+    raw_dir: Path,
+    out_dir: Path,
+    year: int | None,
+    pool: WorkerPool,
+    progress: bool,
+    checks_on: bool,
+    registry: Registry,
+    weeks_csv: Path,
+    review: Path | None,
+) -> YearOutcome:
     result = ingest(raw_dir, year=year, progress=progress, registry=registry, pool=pool)
     year = result.meta.get("year")
     review = Path(review) if review is not None else ledger_path(raw_dir, year)
@@ -116,37 +140,54 @@ def _process(raw_dir: Path, out_dir: Path, year: int | None, pool: WorkerPool, p
     demo = bool(result.meta.get("demo"))
     roster = registry.roster(year)
     names = [u.name for u in roster]
-    durations = {f: result.video_seconds[f] if f in result.video_seconds else media.video_seconds(raw_dir / f)
-                 for f in materials.video_files(result.files)}  # archive members were timed by the workers
+    durations = {
+        f: result.video_seconds[f] if f in result.video_seconds else media.video_seconds(raw_dir / f)
+        for f in materials.video_files(result.files)
+    }  # archive members were timed by the workers
     found = materials.material_files(result.files, durations, names)
     inventory = materials.checklist(found, names)
     quotes = read_narratives(raw_dir, result.files)
     if checks_on:
         earlier = previous_returns(out_dir, year, demo)
         ctx = checks.CheckContext(
-            year=year, returns=result.returns, values=result.values, files=result.files,
-            roster=checks.roster_frame(roster), previous=earlier.returns if earlier else None,
-            compare_year=earlier.year if earlier else None, event_window=dates.load_weeks(weeks_csv).get(year),
-            received=dates.received_of(result.files), materials=found)
+            year=year,
+            returns=result.returns,
+            values=result.values,
+            files=result.files,
+            roster=checks.roster_frame(roster),
+            previous=earlier.returns if earlier else None,
+            compare_year=earlier.year if earlier else None,
+            event_window=dates.load_weeks(weeks_csv).get(year),
+            received=dates.received_of(result.files),
+            materials=found,
+        )
         ruled = checks.run_checks(ctx)
         rule_tally = tally(ctx, ruled)
-        findings = (ruled + schemas.validate_processed(result)
-                    + narrative_findings(quotes, result.returns))
+        findings = ruled + schemas.validate_processed(result) + narrative_findings(quotes, result.returns)
     else:
         findings, rule_tally = [], pd.DataFrame(columns=list(TALLY_COLUMNS))
-    result.issues = with_statuses(issues_frame([*_issue_objects(read_issues), *findings, *applied.issues]),
-                                  read_issues, applied.decisions)
+    result.issues = with_statuses(
+        issues_frame([*_issue_objects(read_issues), *findings, *applied.issues]), read_issues, applied.decisions
+    )
     decisions = applied.decisions_frame()
-    with feedback_writer(out_dir / catalog.FEEDBACK_XLSX, result.issues, year=year, demo=demo, materials=inventory,
-                         executor=pool.executor):  # the workers write the units' files meanwhile
+    with feedback_writer(
+        out_dir / catalog.FEEDBACK_XLSX,
+        result.issues,
+        year=year,
+        demo=demo,
+        materials=inventory,
+        executor=pool.executor,
+    ):  # the workers write the units' files meanwhile
         write_result(result, out_dir)
         write_csv(decisions, out_dir / catalog.DECISIONS_CSV)
         write_csv(inventory, out_dir / catalog.MATERIALS_CSV)
         write_csv(rule_tally, out_dir / catalog.RULE_TALLY_CSV)
         write_csv(quotes_frame(quotes), out_dir / catalog.QUOTES_CSV)
         if demo:
-            write_text(f"{DEMO_LABEL}：本文件夹由示例报表（{result.meta['raw_dir']}）生成，不代表真实统计。\n",
-                       out_dir / DEMO_MARKER)
+            write_text(
+                f"{DEMO_LABEL}：本文件夹由示例报表（{result.meta['raw_dir']}）生成，不代表真实统计。\n",
+                out_dir / DEMO_MARKER,
+            )
         else:
             (out_dir / DEMO_MARKER).unlink(missing_ok=True)  # a folder that once held demo results
     return YearOutcome(result, inventory, out_dir, decisions, review, rule_tally)

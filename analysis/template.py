@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
@@ -26,7 +27,6 @@ from openpyxl.styles import Alignment, Border, Font, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from xml.sax.saxutils import escape, quoteattr
 
 from analysis.form import FORM_ID, STAMP_LABEL, UNIT_ALIAS, UNIT_KEY, Field, Form, form_for
 from analysis.intake.units import Registry
@@ -74,8 +74,17 @@ def error_message(f: Field) -> str:
 
 # --- Excel ----------------------------------------------------------------------------------------------------
 
-def _put(ws: Worksheet, row: int, col: int, value: object, *, align: Alignment = _WRAP, locked: bool = True,
-         bold: bool = False) -> None:
+
+def _put(
+    ws: Worksheet,
+    row: int,
+    col: int,
+    value: object,
+    *,
+    align: Alignment = _WRAP,
+    locked: bool = True,
+    bold: bool = False,
+) -> None:
     cell = ws.cell(row=row, column=col, value=neutralize(value) if value is not None else None)
     cell.border, cell.alignment, cell.protection = _BORDER, align, _LOCKED if locked else _OPEN
     if bold:
@@ -89,8 +98,15 @@ def _name(wb: Workbook, name: str, row: int, col: int) -> None:
 
 
 def _validation(f: Field) -> DataValidation:
-    dv = DataValidation(type="decimal" if f.is_money else "whole", operator="greaterThanOrEqual", formula1="0",
-                        allow_blank=True, showInputMessage=True, showErrorMessage=True, errorStyle="stop")
+    dv = DataValidation(
+        type="decimal" if f.is_money else "whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showInputMessage=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+    )
     dv.promptTitle, dv.prompt = f.display[:32], input_message(f)
     dv.errorTitle, dv.error = "填写有误", error_message(f)
     return dv
@@ -114,8 +130,14 @@ def build_workbook(form: Form, year: int, roster: list[str]) -> Workbook:
     for i, unit in enumerate(roster, start=1):
         names.cell(row=i, column=1, value=neutralize(unit))
     names.sheet_state = "veryHidden"
-    units = DataValidation(type="list", formula1=f"'{ROSTER_SHEET}'!$A$1:$A${max(len(roster), 1)}", allow_blank=True,
-                           showInputMessage=True, showErrorMessage=True, errorStyle="stop")
+    units = DataValidation(
+        type="list",
+        formula1=f"'{ROSTER_SHEET}'!$A$1:$A${max(len(roster), 1)}",
+        allow_blank=True,
+        showInputMessage=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+    )
     units.promptTitle, units.prompt = "报送单位", "请从下拉列表中选择本单位（名单见通知）。"
     units.errorTitle, units.error = "单位有误", "请从下拉列表中选择本单位；名单中没有的，请与通知联系人联系。"
     ws.add_data_validation(units)
@@ -147,15 +169,23 @@ def build_workbook(form: Form, year: int, roster: list[str]) -> Workbook:
 
 # --- Word -----------------------------------------------------------------------------------------------------
 
+
 def _sdt(tag: str, alias: str, choices: list[str] | None = None) -> object:
     """An inline content control: plain text, or a dropdown of ``choices``; placeholder text showing."""
-    kind = "<w:text/>" if choices is None else (
-        "<w:dropDownList>" + "".join(f"<w:listItem w:displayText={quoteattr(c)} w:value={quoteattr(c)}/>"
-                                     for c in choices) + "</w:dropDownList>")
+    kind = (
+        "<w:text/>"
+        if choices is None
+        else (
+            "<w:dropDownList>"
+            + "".join(f"<w:listItem w:displayText={quoteattr(c)} w:value={quoteattr(c)}/>" for c in choices)
+            + "</w:dropDownList>"
+        )
+    )
     return parse_xml(
         f"<w:sdt {nsdecls('w')}><w:sdtPr><w:alias w:val={quoteattr(alias)}/><w:tag w:val={quoteattr(tag)}/>"
-        f"<w:showingPlcHdr/>{kind}</w:sdtPr><w:sdtContent><w:r><w:t xml:space=\"preserve\">{escape(PLACEHOLDER)}"
-        f"</w:t></w:r></w:sdtContent></w:sdt>")
+        f'<w:showingPlcHdr/>{kind}</w:sdtPr><w:sdtContent><w:r><w:t xml:space="preserve">{escape(PLACEHOLDER)}'
+        f"</w:t></w:r></w:sdtContent></w:sdt>"
+    )
 
 
 def _control(paragraph: Paragraph, tag: str, alias: str, choices: list[str] | None = None) -> None:
@@ -203,7 +233,10 @@ def build_document(form: Form, year: int, roster: list[str]):
 
 # --- both -----------------------------------------------------------------------------------------------------
 
-def write_templates(year: int, out_dir: Path, *, form: Form | None = None, units_csv: Path = UNITS_CSV) -> TemplateFiles:
+
+def write_templates(
+    year: int, out_dir: Path, *, form: Form | None = None, units_csv: Path = UNITS_CSV
+) -> TemplateFiles:
     """Write ``<out_dir>/<title>.xlsx`` and ``.docx`` for ``year`` (its form and roster), atomically."""
     form = form or form_for(year)
     roster = [u.name for u in Registry.load(units_csv).roster(year)]

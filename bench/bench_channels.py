@@ -47,8 +47,12 @@ def _best_ms(path: Path, repeat: int):
 
 def _exact(outcome) -> str:
     forms = [m for m in all_members(outcome) if m.kind == "form"]
-    good = sum(1 for m in forms if {p.key: p.value for p in m.parsed if p.key in fixtures.SAMPLE} ==
-               {k: float(v) for k, v in fixtures.SAMPLE.items()})
+    good = sum(
+        1
+        for m in forms
+        if {p.key: p.value for p in m.parsed if p.key in fixtures.SAMPLE}
+        == {k: float(v) for k, v in fixtures.SAMPLE.items()}
+    )
     return f"{good}/{len(forms)} 份 20 项全部读对"
 
 
@@ -64,16 +68,37 @@ def main() -> None:
         one = mail_builders.mail("随县科经局 <a@example.cn>", "统计表", when, files)
         answers = [fixtures.SAMPLE[k] for k in FIELD_KEYS]
         cases: list[tuple[str, Path, int]] = [
-            (f".eml（{ATTACHMENTS} 个 .xlsx 附件，按每个附件计）", mail_builders.write_eml(folder / "a.eml", one), ATTACHMENTS),
-            (f".mbox（{MESSAGES} 封 × {ATTACHMENTS} 个附件，按每个附件计）",
-             mail_builders.write_mbox(folder / "a.mbox", [one] * MESSAGES), MESSAGES * ATTACHMENTS),
-            (f".msg（{ATTACHMENTS} 个附件，按每个附件计）", fixtures.write_bytes(folder / "a.msg", cfb_writer.write_msg(
-                "随县科经局", "a@example.cn", "统计表", when, [(n, d) for n, d, _ in files])), ATTACHMENTS),
+            (
+                f".eml（{ATTACHMENTS} 个 .xlsx 附件，按每个附件计）",
+                mail_builders.write_eml(folder / "a.eml", one),
+                ATTACHMENTS,
+            ),
+            (
+                f".mbox（{MESSAGES} 封 × {ATTACHMENTS} 个附件，按每个附件计）",
+                mail_builders.write_mbox(folder / "a.mbox", [one] * MESSAGES),
+                MESSAGES * ATTACHMENTS,
+            ),
+            (
+                f".msg（{ATTACHMENTS} 个附件，按每个附件计）",
+                fixtures.write_bytes(
+                    folder / "a.msg",
+                    cfb_writer.write_msg("随县科经局", "a@example.cn", "统计表", when, [(n, d) for n, d, _ in files]),
+                ),
+                ATTACHMENTS,
+            ),
         ]
         for rows in ROWS:
-            sheet = fixtures.Sheet("Sheet1", export_builders.wjx_rows(
-                [(f"2023/6/{1 + i % 9} 10:00:00", f"单位{i}", answers) for i in range(rows)]))
-            cases.append((f"问卷星导出 .xlsx（{rows} 行，按每行计）", fixtures.write_xlsx(folder / f"wjx{rows}.xlsx", sheet), rows))
+            sheet = fixtures.Sheet(
+                "Sheet1",
+                export_builders.wjx_rows([(f"2023/6/{1 + i % 9} 10:00:00", f"单位{i}", answers) for i in range(rows)]),
+            )
+            cases.append(
+                (
+                    f"问卷星导出 .xlsx（{rows} 行，按每行计）",
+                    fixtures.write_xlsx(folder / f"wjx{rows}.xlsx", sheet),
+                    rows,
+                )
+            )
         print(f"邮件与在线表单导出耗时（本进程，{args.repeat} 次取最快，首次加载不计）：")
         for label, path, count in cases:
             ms, outcome = _best_ms(path, args.repeat)

@@ -25,15 +25,28 @@ from analysis.intake.units import KINDS  # noqa: E402
 from analysis.review import checks  # noqa: E402
 
 BEFORE = "2aeaa97"  # the last commit with the per-unit loops
-RULES = ("missing_return", "field_not_reported", "small_field_too_large", "money_in_yuan_suspect",
-         "ratio_implausible", "reports_lt_outlets", "most_tasks_gt_events", "county_media_reports_lt2",
-         "outlier_mad", "yoy_jump")
+RULES = (
+    "missing_return",
+    "field_not_reported",
+    "small_field_too_large",
+    "money_in_yuan_suspect",
+    "ratio_implausible",
+    "reports_lt_outlets",
+    "most_tasks_gt_events",
+    "county_media_reports_lt2",
+    "outlier_mad",
+    "yoy_jump",
+)
 
 
 def _old_checks():
     """The checks module as it was before, loaded from git under another name."""
-    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{BEFORE}:analysis/review/checks.py"],
-                            capture_output=True, text=True, check=True).stdout
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{BEFORE}:analysis/review/checks.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     path = Path(tempfile.mkdtemp()) / "checks_before.py"
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("checks_before", path)
@@ -63,11 +76,18 @@ def frames(n: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
     returns.loc[planted[0::3], "funding_other"] = 50000.0  # 元 typed into a 万元 field
     returns.loc[planted[1::3], "staff_other"] = np.nan  # left blank
     returns.loc[planted[2::3], "open_universities"] = 40  # a county opening 40 universities
-    returns = returns.astype({k: "Int64" for k in COUNT_KEYS} | {"source_file": "str", "unit": "str", "unit_kind": "str"})
+    returns = returns.astype(
+        {k: "Int64" for k in COUNT_KEYS} | {"source_file": "str", "unit": "str", "unit_kind": "str"}
+    )
     long = returns.melt(id_vars=["source_file", "unit"], value_vars=list(FIELD_KEYS), var_name="field")
-    values = long.assign(value=pd.to_numeric(long["value"]).astype("float64"),
-                         raw_text=long["value"].astype("str").where(long["value"].notna(), ""), sheet="统计表",
-                         cell="C4", status="accepted", note="")
+    values = long.assign(
+        value=pd.to_numeric(long["value"]).astype("float64"),
+        raw_text=long["value"].astype("str").where(long["value"].notna(), ""),
+        sheet="统计表",
+        cell="C4",
+        status="accepted",
+        note="",
+    )
     roster = pd.DataFrame({"name": units + ["未报送单位"], "kind": [*kinds, "department"]}, dtype="str")
     previous = returns.copy()
     previous.loc[planted[0::4], "events_held"] = previous.loc[planted[0::4], "events_held"] * 20  # a tenfold drop
@@ -76,12 +96,21 @@ def frames(n: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
 
 def timed(module, n: int, repeat: int) -> float:
     returns, values, roster, previous = frames(n)
-    files = pd.DataFrame({"source_file": returns["source_file"], "kind": "form", "status": "accepted",
-                          "unit": returns["unit"], "sha256": ""}, dtype="str")
+    files = pd.DataFrame(
+        {
+            "source_file": returns["source_file"],
+            "kind": "form",
+            "status": "accepted",
+            "unit": returns["unit"],
+            "sha256": "",
+        },
+        dtype="str",
+    )
     best = float("inf")
     for _ in range(repeat):
-        ctx = module.CheckContext(year=2023, returns=returns, values=values, files=files, roster=roster,
-                                  previous=previous)
+        ctx = module.CheckContext(
+            year=2023, returns=returns, values=values, files=files, roster=roster, previous=previous
+        )
         start = time.perf_counter()
         for name in RULES:
             getattr(module, name)(ctx)

@@ -117,7 +117,7 @@ def write_year(base: Path, count: int, docx_share: float, seed: int) -> tuple[Pa
         with zipfile.ZipFile(raw / name, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             for member, data in templates[ext].items():
                 if member == MEMBERS[ext]:
-                    data = pattern.sub(lambda m: number_text(values[by_text[m.group()]]).encode(), data)
+                    data = pattern.sub(lambda m, values=values: number_text(values[by_text[m.group()]]).encode(), data)
                     data = data.replace(UNIT_PLACEHOLDER.encode(), unit.encode())
                 zf.writestr(member, data)
         truth[name] = {"unit": unit, **values}
@@ -138,8 +138,9 @@ def exact_share(out: Path, truth: dict[str, dict]) -> float:
 
 def measured(cmd: list[str]) -> tuple[float, float]:
     """(wall seconds, peak summed RSS in MB) of ``cmd`` run by measured.py."""
-    done = subprocess.run([sys.executable, str(MEASURED), "--cwd", str(ROOT), "--", *cmd], capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        [sys.executable, str(MEASURED), "--cwd", str(ROOT), "--", *cmd], capture_output=True, text=True
+    )
     last = done.stdout.strip().splitlines()[-1]
     fields = dict(part.split("=") for part in last.split())
     if fields.get("rc") != "0":
@@ -157,11 +158,27 @@ def run_ingest(count: int, docx_share: float, seed: int, repeat: int, keep: cont
     runs = []
     for n in range(repeat):
         out = base / f"out{n}"
-        wall, peak = measured([sys.executable, "-m", "analysis", "ingest", str(raw), "--out", str(out), "--year",
-                               "2023", "--units", str(units), "--weeks", str(weeks)])
+        wall, peak = measured(
+            [
+                sys.executable,
+                "-m",
+                "analysis",
+                "ingest",
+                str(raw),
+                "--out",
+                str(out),
+                "--year",
+                "2023",
+                "--units",
+                str(units),
+                "--weeks",
+                str(weeks),
+            ]
+        )
         runs.append(Run(count, wall, peak, exact_share(out, truth)))
-    return Run(count, statistics.median(r.wall_s for r in runs), max(r.peak_mb for r in runs),
-               min(r.exact for r in runs))
+    return Run(
+        count, statistics.median(r.wall_s for r in runs), max(r.peak_mb for r in runs), min(r.exact for r in runs)
+    )
 
 
 def pandas_loop_ms(count: int) -> float:
@@ -185,10 +202,20 @@ def row(measured_text: str, goal: str, label: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Whole-process ingest benchmark (issue 12)")
-    parser.add_argument("--xlsx", type=int, nargs="*", default=[200, 2000],
-                        help="two sizes of clean .xlsx batches for the slope (none: skip)")
-    parser.add_argument("--mixed", type=int, nargs="*", default=[3000, 30000],
-                        help="two sizes of 70%% .docx / 30%% .xlsx batches, each unit in a registry of that size")
+    parser.add_argument(
+        "--xlsx",
+        type=int,
+        nargs="*",
+        default=[200, 2000],
+        help="two sizes of clean .xlsx batches for the slope (none: skip)",
+    )
+    parser.add_argument(
+        "--mixed",
+        type=int,
+        nargs="*",
+        default=[3000, 30000],
+        help="two sizes of 70%% .docx / 30%% .xlsx batches, each unit in a registry of that size",
+    )
     parser.add_argument("--loop", type=int, default=200, help="forms read by the plain pandas/openpyxl loop")
     parser.add_argument("--repeat", type=int, default=3, help="runs per .xlsx size (the median counts)")
     args = parser.parse_args(argv)
@@ -201,22 +228,32 @@ def _report(args: argparse.Namespace, keep: contextlib.ExitStack) -> None:
         small, large = (run_ingest(n, 0.0, 1, args.repeat, keep) for n in args.xlsx)
         loop = pandas_loop_ms(args.loop)
         slope = (large.wall_s - small.wall_s) / (large.forms - small.forms) * 1000
-        print(f"python -m analysis ingest，整个进程（含启动），干净的 .xlsx 统计表：")
+        print("python -m analysis ingest，整个进程（含启动），干净的 .xlsx 统计表：")
         print(row("实测", "目标", "指标"))
         for r in (small, large):
-            print(row(f"{r.wall_s:.2f} s", "", f"{r.forms} 份：墙钟时间（峰值内存合计 {r.peak_mb:.0f} MB，"
-                                               f"正确率 {r.exact:.0%}）"))
+            print(
+                row(
+                    f"{r.wall_s:.2f} s",
+                    "",
+                    f"{r.forms} 份：墙钟时间（峰值内存合计 {r.peak_mb:.0f} MB，正确率 {r.exact:.0%}）",
+                )
+            )
         print(row(f"{slope:.2f}", f"≤ {GOAL_SLOPE_MS:g}", f"斜率（毫秒/份，{small.forms}→{large.forms} 份）"))
         print(row(f"{loop:.2f}", "", f"pandas.read_excel(openpyxl) + 按标签查找（毫秒/份，{args.loop} 份）"))
         print(row(f"{loop / slope:.1f}×", f"≥ {GOAL_SPEEDUP:g}×", "加速比（pandas 循环 ÷ 斜率）"))
     if args.mixed:
         small, large = (run_ingest(n, 0.7, 2, 1, keep) for n in args.mixed)
-        print(f"python -m analysis ingest，70% .docx + 30% .xlsx，每份一个单位，--units 名录与份数相同：")
+        print("python -m analysis ingest，70% .docx + 30% .xlsx，每份一个单位，--units 名录与份数相同：")
         print(row("实测", "目标", "指标"))
         for r in (small, large):
             print(row(f"{r.ms_per_form:.2f}", "", f"{r.forms} 份：毫秒/份（墙钟 {r.wall_s:.1f} s）"))
-        print(row(f"{large.ms_per_form / small.ms_per_form:.2f}×", f"≤ {GOAL_LINEAR:g}×",
-                  f"{large.forms} 份与 {small.forms} 份的每份时间之比"))
+        print(
+            row(
+                f"{large.ms_per_form / small.ms_per_form:.2f}×",
+                f"≤ {GOAL_LINEAR:g}×",
+                f"{large.forms} 份与 {small.forms} 份的每份时间之比",
+            )
+        )
         print(row(f"{large.wall_s:.1f} s", f"≤ {GOAL_WALL_S} s", f"{large.forms} 份的墙钟时间"))
         print(row(f"{large.peak_mb:.0f} MB", f"≤ {GOAL_RSS_MB}", "峰值内存（所有进程合计）"))
         print(row(f"{min(small.exact, large.exact):.0%}", "100%", "读取正确率（20 项数值和单位）"))

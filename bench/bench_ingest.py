@@ -87,7 +87,7 @@ def write_forms(folder: Path, ext: str, count: int, seed: int) -> dict[str, dict
         with zipfile.ZipFile(folder / name, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             for member, data in template.items():
                 if member in MEMBERS[ext]:
-                    data = pattern.sub(lambda m: number_text(values[by_text[m.group()]]).encode(), data)
+                    data = pattern.sub(lambda m, values=values: number_text(values[by_text[m.group()]]).encode(), data)
                     data = data.replace(UNIT_PLACEHOLDER.encode(), unit)
                 zf.writestr(member, data)
         truth[name] = values
@@ -109,8 +109,11 @@ def timed_ingest(folder: Path, workers: int, repeat: int) -> tuple[float, pd.Dat
 def exact_share(returns: pd.DataFrame, truth: dict[str, dict[str, float]]) -> float:
     """Share of forms whose 20 numbers came back exactly as written."""
     rows = returns.set_index("source_file")
-    good = sum(1 for name, values in truth.items() if name in rows.index
-               and all(abs(float(rows.loc[name, k]) - v) < 1e-9 for k, v in values.items()))
+    good = sum(
+        1
+        for name, values in truth.items()
+        if name in rows.index and all(abs(float(rows.loc[name, k]) - v) < 1e-9 for k, v in values.items())
+    )
     return good / len(truth)
 
 
@@ -134,8 +137,10 @@ def pandas_loop(paths: list[Path], repeat: int) -> float:
 
 def peak_mb() -> tuple[float, float]:
     """Peak resident memory of this process and of its largest child, in MB (Linux reports KiB)."""
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    return (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -160,7 +165,9 @@ def main(argv: list[str] | None = None) -> None:
         xlsx_ms, many_ms = one / args.xlsx * 1000, many / args.xlsx * 1000
         docx_ms, loop_ms = word / args.docx * 1000, loop / len(subset) * 1000
         self_mb, child_mb = peak_mb()
-        print(f"生成 {args.xlsx} 份 .xlsx 和 {args.docx} 份 .docx 统计表：{made:.1f} 秒；每项取 {args.repeat} 次中最快一次")
+        print(
+            f"生成 {args.xlsx} 份 .xlsx 和 {args.docx} 份 .docx 统计表：{made:.1f} 秒；每项取 {args.repeat} 次中最快一次"
+        )
         rows = [
             (f"{xlsx_ms:.2f}", f"≤ {GOAL_XLSX_MS:g}", "项目读取 .xlsx，1 个核心（毫秒/份）"),
             (f"{many_ms:.2f}", "", f"项目读取 .xlsx，{cores} 个核心（毫秒/份）"),
@@ -174,6 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{'实测':>10}  {'目标':<8}  指标")
         for measured, goal, label in rows:
             print(f"{measured:>12}  {goal:<10}  {label}")
+
 
 if __name__ == "__main__":
     main()

@@ -58,7 +58,8 @@ def main() -> None:
             "扫描版 PDF（OCR）": renders.write(folder / "扫描件.pdf", renders.image_pdf(renders.form_png(form))),
             "活动照片（只做初筛）": renders.write(folder / "活动照片.jpg", renders.photo_png()),
             f"zip 成员（{ZIP_MEMBERS} 个 .xlsx，按每个成员计）": archive_builders.write_zip(
-                folder / "材料.zip", {f"单位{i}/统计表.xlsx": xlsx for i in range(ZIP_MEMBERS)}, gbk=True),
+                folder / "材料.zip", {f"单位{i}/统计表.xlsx": xlsx for i in range(ZIP_MEMBERS)}, gbk=True
+            ),
         }
         print(f"新读取器耗时（本进程，{args.repeat} 次取最快，首次加载不计）：")
         for label, path in cases.items():

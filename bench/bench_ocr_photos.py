@@ -50,15 +50,18 @@ def child(folder: Path) -> None:
 
 def run(tree: Path, folder: Path) -> list[dict]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run([sys.executable, __file__, "--child", str(folder)], env=env, capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(folder)], env=env, capture_output=True, text=True, check=True
+    )
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
 def unpack(rev: str, into: Path) -> Path | None:
     """The ``analysis`` package of revision ``rev`` (None when git or the revision is not there)."""
     try:
-        data = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "analysis"], capture_output=True, check=True).stdout
+        data = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", rev, "analysis"], capture_output=True, check=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
@@ -69,10 +72,14 @@ def unpack(rev: str, into: Path) -> Path | None:
 def report(label: str, rows: list[dict]) -> None:
     total = {k: sum(r[k] for r in rows) for k in ("exact", "flagged", "wrong")}
     values = sum(total.values())
-    print(f"  {label}：平均 {sum(r['ms'] for r in rows) / len(rows):,.0f} ms/张；{values} 个数值中读对 {total['exact']} 个"
-          f"（{total['exact'] / values:.0%}），标记待核 {total['flagged']} 个，读错或漏读而没有警告 {total['wrong']} 个")
+    print(
+        f"  {label}：平均 {sum(r['ms'] for r in rows) / len(rows):,.0f} ms/张；{values} 个数值中读对 {total['exact']} 个"
+        f"（{total['exact'] / values:.0%}），标记待核 {total['flagged']} 个，读错或漏读而没有警告 {total['wrong']} 个"
+    )
     for r in rows:
-        print(f"    {r['photo']:<10} {r['ms']:>7,.0f} ms  读对 {r['exact']:>2}  标记 {r['flagged']:>2}  错 {r['wrong']:>2}")
+        print(
+            f"    {r['photo']:<10} {r['ms']:>7,.0f} ms  读对 {r['exact']:>2}  标记 {r['flagged']:>2}  错 {r['wrong']:>2}"
+        )
 
 
 def main() -> None:
@@ -94,7 +101,9 @@ def main() -> None:
         for i, (name, data) in enumerate(renders.photo_set(form).items()):
             renders.write(folder / f"{i:02d}_{name.replace('/', '_')}.jpg", data)
         (folder / "expected.json").write_text(json.dumps(renders.PHOTO_VALUES), encoding="utf-8")
-        print(f"统计表照片（转 0°、±0.6°、±1.5°、±2.6°、±3° 及大 EXIF/ICC 的 JPEG，共 {len(list(folder.glob('*.jpg')))} 张）：")
+        print(
+            f"统计表照片（转 0°、±0.6°、±1.5°、±2.6°、±3° 及大 EXIF/ICC 的 JPEG，共 {len(list(folder.glob('*.jpg')))} 张）："
+        )
         before = unpack(args.before, Path(tmp) / "before")
         if before is None:
             print(f"  改进前（{args.before}）：无法取出该版本（需要 git 仓库），略过")

@@ -42,8 +42,12 @@ def measured(tree: Path, args: list[str]) -> Run:
     """One command of ``tree``'s package, as a process."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     env.pop("SCITECH_WEEK_HOME", None)
-    done = subprocess.run([sys.executable, str(MEASURED), "--cwd", str(tree), "--", sys.executable, "-m", "analysis",
-                           *args], capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, str(MEASURED), "--cwd", str(tree), "--", sys.executable, "-m", "analysis", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     fields = dict(part.split("=") for part in done.stdout.strip().splitlines()[-1].split())
     if fields.get("rc") != "0":
         print(done.stdout[-2000:], file=sys.stderr)
@@ -73,8 +77,13 @@ def round_of(trees: dict[str, Path], year: int, tmp: Path, index: int) -> dict[t
         run(name, "year", ["report", "--year", str(year), *force, *options[name]])
     if index == 0:
         env = {**os.environ, "PYTHONPATH": str(trees["本分支"])}
-        again = subprocess.run([sys.executable, "-m", "analysis", "report", "--all", *options["本分支"]],
-                               capture_output=True, text=True, env=env, cwd=trees["本分支"])
+        again = subprocess.run(
+            [sys.executable, "-m", "analysis", "report", "--all", *options["本分支"]],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=trees["本分支"],
+        )
         print("本分支再次运行（无变化）打印：\n  " + "\n  ".join(again.stdout.strip().splitlines()[:3]))
     return runs
 

@@ -89,15 +89,18 @@ def write_year(base: Path, count: int, seed: int) -> tuple[Path, Path, dict[str,
                 zf.writestr(member, data)
         truth[name] = {"unit": unit, **values}
     units = base / "units.csv"
-    units.write_text("name,kind,aliases,since,until\n" + "".join(f"{unit_name(i)},county,,,\n" for i in range(count)),
-                     encoding="utf-8")
+    units.write_text(
+        "name,kind,aliases,since,until\n" + "".join(f"{unit_name(i)},county,,,\n" for i in range(count)),
+        encoding="utf-8",
+    )
     return raw, units, truth
 
 
 def measured(cmd: list[str]) -> tuple[float, float]:
     """(wall seconds, peak summed RSS in MB) of ``cmd`` run by measured.py; exits with its output on failure."""
-    done = subprocess.run([sys.executable, str(MEASURED), "--cwd", str(ROOT), "--", *cmd], capture_output=True, check=False,
-                          text=True)
+    done = subprocess.run(
+        [sys.executable, str(MEASURED), "--cwd", str(ROOT), "--", *cmd], capture_output=True, check=False, text=True
+    )
     fields = dict(part.split("=") for part in done.stdout.strip().splitlines()[-1].split())
     if fields.get("rc") != "0":
         raise SystemExit(f"ingest failed:\n{done.stdout[-3000:]}")
@@ -105,8 +108,21 @@ def measured(cmd: list[str]) -> tuple[float, float]:
 
 
 def ingest_command(raw: Path, out: Path, units: Path, weeks: Path) -> list[str]:
-    return [sys.executable, "-m", "analysis", "ingest", str(raw), "--out", str(out), "--year", "2023",
-            "--units", str(units), "--weeks", str(weeks)]
+    return [
+        sys.executable,
+        "-m",
+        "analysis",
+        "ingest",
+        str(raw),
+        "--out",
+        str(out),
+        "--year",
+        "2023",
+        "--units",
+        str(units),
+        "--weeks",
+        str(weeks),
+    ]
 
 
 def write_weeks(base: Path) -> Path:
@@ -124,8 +140,13 @@ def run_size(count: int, keep: contextlib.ExitStack) -> Run:
     out = base / "out"
     wall, peak = measured(ingest_command(raw, out, units, write_weeks(base)))
     returns = pd.read_parquet(out / "returns.parquet").set_index("source_file")
-    exact = sum(1 for name, want in truth.items() if name in returns.index and returns.loc[name, "unit"] == want["unit"]
-                and all(abs(float(returns.loc[name, k]) - want[k]) < 1e-9 for k in PLACEHOLDER))
+    exact = sum(
+        1
+        for name, want in truth.items()
+        if name in returns.index
+        and returns.loc[name, "unit"] == want["unit"]
+        and all(abs(float(returns.loc[name, k]) - want[k]) < 1e-9 for k in PLACEHOLDER)
+    )
     issues = pd.read_parquet(out / "issues.parquet")
     return Run(count, wall, peak, exact, int(issues["code"].isin(UNIT_CODES).sum()))
 
@@ -145,9 +166,13 @@ def doc_run(keep: contextlib.ExitStack) -> str:
     out = base / "out"
     wall, peak = measured(ingest_command(raw, out, write_units_csv(base / "units.csv"), write_weeks(base)))
     returns = pd.read_parquet(out / "returns.parquet").set_index("source_file")
-    good = sum(1 for name, (unit, values) in RETURNS.items() if name in returns.index
-               and returns.loc[name, "unit"] == unit
-               and all(abs(float(returns.loc[name, k]) - float(v)) < 1e-9 for k, v in values.items()))
+    good = sum(
+        1
+        for name, (unit, values) in RETURNS.items()
+        if name in returns.index
+        and returns.loc[name, "unit"] == unit
+        and all(abs(float(returns.loc[name, k]) - float(v)) < 1e-9 for k, v in values.items())
+    )
     return f"{good}/{len(RETURNS)} 份读取正确（墙钟 {wall:.1f} s，峰值内存合计 {peak:.0f} MB，{os.cpu_count()} 个读取进程）"
 
 
@@ -157,23 +182,41 @@ def row(measured_text: str, goal: str, label: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Exact unit names at scale; .doc side by side (issue 23)")
-    parser.add_argument("--sizes", type=int, nargs="*", default=[3000, 30000],
-                        help="two sizes: forms = units in the registry (none: skip)")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[3000, 30000],
+        help="two sizes: forms = units in the registry (none: skip)",
+    )
     parser.add_argument("--no-doc", action="store_true", help="skip the eight .doc returns")
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as keep:
         if args.sizes:
-            print("python -m analysis ingest，名录中单位名称以数字结尾（县级单位00000…），每份统计表盖章栏写单位全称：",
-                  flush=True)
+            print(
+                "python -m analysis ingest，名录中单位名称以数字结尾（县级单位00000…），每份统计表盖章栏写单位全称：",
+                flush=True,
+            )
             runs = [run_size(n, keep) for n in args.sizes]
             print(row("实测", "目标", "指标"))
             for r in runs:
-                print(row(f"{r.ms_per_form:.2f}", "", f"{r.forms} 份 / {r.forms} 个单位：毫秒/份（墙钟 {r.wall_s:.1f} s，"
-                                                      f"峰值内存合计 {r.peak_mb:.0f} MB）"))
+                print(
+                    row(
+                        f"{r.ms_per_form:.2f}",
+                        "",
+                        f"{r.forms} 份 / {r.forms} 个单位：毫秒/份（墙钟 {r.wall_s:.1f} s，"
+                        f"峰值内存合计 {r.peak_mb:.0f} MB）",
+                    )
+                )
             if len(runs) == 2:
                 small, large = runs
-                print(row(f"{large.ms_per_form / small.ms_per_form:.2f}×", f"≤ {GOAL_LINEAR:g}×",
-                          f"{large.forms} 份与 {small.forms} 份的每份时间之比"))
+                print(
+                    row(
+                        f"{large.ms_per_form / small.ms_per_form:.2f}×",
+                        f"≤ {GOAL_LINEAR:g}×",
+                        f"{large.forms} 份与 {small.forms} 份的每份时间之比",
+                    )
+                )
             print(row(f"{max(r.peak_mb for r in runs):.0f} MB", f"≤ {GOAL_RSS_MB}", "峰值内存（所有进程合计）"))
             for r in runs:
                 print(row(f"{r.exact}/{r.forms}", "全部", f"{r.forms} 份：单位和 20 项数值都正确的份数"))

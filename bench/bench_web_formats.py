@@ -40,15 +40,22 @@ def build(folder: Path) -> dict[str, Path]:
         "docx (for comparison)": fx.write_docx(folder / "plain.docx", form),
         "Excel 2003 XML (LibreOffice)": Path(shutil.copy(DATA / "calc-2003.xml", folder / "a.xml")),
         "HTML (LibreOffice), named .xls": Path(shutil.copy(DATA / "calc.html", folder / "b.xls")),
-        "GBK web page named .xls": fx.write_bytes(folder / "c.xls", wb.form_html(fx.SAMPLE, stamp="随县",
-                                                                                 charset="gb2312").encode("gbk")),
-        "single-file web page (.mht)": fx.write_bytes(folder / "d.mht", wb.single_file_page(
-            wb.form_html(fx.SAMPLE, stamp="随县", charset="utf-8"), "utf-8", "quoted-printable")),
+        "GBK web page named .xls": fx.write_bytes(
+            folder / "c.xls", wb.form_html(fx.SAMPLE, stamp="随县", charset="gb2312").encode("gbk")
+        ),
+        "single-file web page (.mht)": fx.write_bytes(
+            folder / "d.mht",
+            wb.single_file_page(wb.form_html(fx.SAMPLE, stamp="随县", charset="utf-8"), "utf-8", "quoted-printable"),
+        ),
         "tab-separated text named .xls": fx.write_csv(folder / "e.xls", form, encoding="gbk", delimiter="\t"),
         "Word + embedded .xlsx": oo.write_docx_with_objects(
-            folder / "f.docx", [("Excel.Sheet.12", fx.write_xlsx(folder / "bare.xlsx", bare).read_bytes())], stamp="随县"),
+            folder / "f.docx",
+            [("Excel.Sheet.12", fx.write_xlsx(folder / "bare.xlsx", bare).read_bytes())],
+            stamp="随县",
+        ),
         "Word + embedded Excel 97 object": oo.write_docx_with_objects(
-            folder / "g.docx", [("Excel.Sheet.8", oo.excel8_object(xls))], stamp="随县"),
+            folder / "g.docx", [("Excel.Sheet.8", oo.excel8_object(xls))], stamp="随县"
+        ),
     }
     return files
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 _UTF8_FLAG = 0x800
 
@@ -12,14 +12,14 @@ _UTF8_FLAG = 0x800
 class GbkInfo(zipfile.ZipInfo):
     """A member whose name is stored as GBK bytes with the UTF-8 flag cleared (what Windows Explorer writes)."""
 
-    def _encodeFilenameFlags(self):  # noqa: N802 - zipfile's own hook
+    def _encodeFilenameFlags(self):
         return self.filename.encode("gbk"), self.flag_bits & ~_UTF8_FLAG
 
 
 class FlaggedInfo(zipfile.ZipInfo):
     """A member that claims to be encrypted (general-purpose bit 0), as an encrypted zip's members do."""
 
-    def _encodeFilenameFlags(self):  # noqa: N802
+    def _encodeFilenameFlags(self):
         name, flags = super()._encodeFilenameFlags()
         return name, flags | 0x1
 

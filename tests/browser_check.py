@@ -47,8 +47,14 @@ class PageCheck:
 
     @property
     def ok(self) -> bool:
-        return (self.tables == self.static_tables > 0 and self.sorted_ascending is not False
-                and self.filtered is not False and not self.too_wide and not self.broken_links and not self.errors)
+        return (
+            self.tables == self.static_tables > 0
+            and self.sorted_ascending is not False
+            and self.filtered is not False
+            and not self.too_wide
+            and not self.broken_links
+            and not self.errors
+        )
 
 
 VISIBLE = "table.scitech-table.dataTable"  # itables also initialises a hidden copy of each table: not counted
@@ -158,14 +164,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     executable = chromium()
     if executable is None:
-        print("没有找到 Chromium：请安装（Debian/Ubuntu：apt-get install chromium）或用环境变量 CHROMIUM 指定。",
-              file=sys.stderr)
+        print(
+            "没有找到 Chromium：请安装（Debian/Ubuntu：apt-get install chromium）或用环境变量 CHROMIUM 指定。",
+            file=sys.stderr,
+        )
         return 2
     checks = check_report(args.report_dir, args.shots or args.report_dir / "截图", executable)
     for c in checks:
-        print(f"{'通过' if c.ok else '未通过'}  {c.page}：交互表格 {c.tables}/{c.static_tables}，排序 {c.sorted_ascending}，"
-              f"单位类别筛选 {c.filtered}，过宽 {c.too_wide or '无'}，链接 {len(c.links)} 个（失效 {c.broken_links or '无'}），"
-              f"脚本错误 {c.errors or '无'}，截图 {c.screenshot}")
+        print(
+            f"{'通过' if c.ok else '未通过'}  {c.page}：交互表格 {c.tables}/{c.static_tables}，排序 {c.sorted_ascending}，"
+            f"单位类别筛选 {c.filtered}，过宽 {c.too_wide or '无'}，链接 {len(c.links)} 个（失效 {c.broken_links or '无'}），"
+            f"脚本错误 {c.errors or '无'}，截图 {c.screenshot}"
+        )
     return 0 if checks and all(c.ok for c in checks) else 1
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 SECTOR = 512
 MINI = 64
@@ -23,7 +23,7 @@ class Node:
 
     name: str
     data: bytes | None = None
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
 
 def _pad(data: bytes, size: int) -> bytes:
@@ -78,7 +78,7 @@ def write_cfb(root_children: list[Node]) -> bytes:
         if not data:
             return END
         first = len(sectors)
-        chunks = [data[i:i + SECTOR] for i in range(0, len(data), SECTOR)]
+        chunks = [data[i : i + SECTOR] for i in range(0, len(data), SECTOR)]
         for i, chunk in enumerate(chunks):
             sectors.append(_pad(chunk, SECTOR))
             fat.append(first + i + 1 if i < len(chunks) - 1 else END)
@@ -94,9 +94,22 @@ def write_cfb(root_children: list[Node]) -> bytes:
         name = node.name.encode("utf-16-le") + b"\x00\x00"
         start = mini_start if kind == 5 else starts.get(index, 0) if kind == 2 else 0
         size = len(mini) if kind == 5 else len(node.data) if kind == 2 else 0
-        directory += struct.pack("<64sHBBIII16sIQQIQ", name, len(name), kind, 1, links[index]["left"],
-                                 links[index]["right"], links[index]["child"], b"\x00" * 16, 0, 0, 0,
-                                 start if size or kind == 5 else END, size)
+        directory += struct.pack(
+            "<64sHBBIII16sIQQIQ",
+            name,
+            len(name),
+            kind,
+            1,
+            links[index]["left"],
+            links[index]["right"],
+            links[index]["child"],
+            b"\x00" * 16,
+            0,
+            0,
+            0,
+            start if size or kind == 5 else END,
+            size,
+        )
     dir_start = place(_pad(directory, SECTOR))
     n_fat = 1
     while (len(sectors) + n_fat) > n_fat * (SECTOR // 4):
@@ -106,9 +119,26 @@ def write_cfb(root_children: list[Node]) -> bytes:
     fat += [FREE] * (n_fat * (SECTOR // 4) - len(fat))
     fat_bytes = struct.pack(f"<{len(fat)}I", *fat)
     difat = [fat_start + i for i in range(n_fat)] + [FREE] * (109 - n_fat)
-    header = struct.pack("<8s16sHHHHH6sIIIIIIIII", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\x00" * 16, 0x3E, 3, 0xFFFE,
-                         9, 6, b"\x00" * 6, 0, n_fat, dir_start, 0, CUTOFF,
-                         minifat_start if mini_fat else END, -(-len(minifat_bytes) // SECTOR), END, 0)
+    header = struct.pack(
+        "<8s16sHHHHH6sIIIIIIIII",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        b"\x00" * 16,
+        0x3E,
+        3,
+        0xFFFE,
+        9,
+        6,
+        b"\x00" * 6,
+        0,
+        n_fat,
+        dir_start,
+        0,
+        CUTOFF,
+        minifat_start if mini_fat else END,
+        -(-len(minifat_bytes) // SECTOR),
+        END,
+        0,
+    )
     header += struct.pack("<109I", *difat)
     return header + b"".join(sectors) + fat_bytes
 
@@ -125,32 +155,66 @@ def _properties(header: bytes, values: list[tuple[int, int, int]]) -> Node:
 
 
 def filetime(when: datetime) -> int:
-    return int((when - datetime(1601, 1, 1, tzinfo=timezone.utc)).total_seconds() * 10_000_000)
+    return int((when - datetime(1601, 1, 1, tzinfo=UTC)).total_seconds() * 10_000_000)
 
 
-def msg_nodes(sender: str, address: str, subject: str, sent: datetime | None,
-              attachments: list[tuple[str, bytes]], embedded: list[list[Node]] = (), header: int = 32,
-              hidden: tuple[str, ...] = ()) -> list[Node]:
+def msg_nodes(
+    sender: str,
+    address: str,
+    subject: str,
+    sent: datetime | None,
+    attachments: list[tuple[str, bytes]],
+    embedded: list[list[Node]] = (),
+    header: int = 32,
+    hidden: tuple[str, ...] = (),
+) -> list[Node]:
     """The storages and streams of a message (``header``: 32 for a .msg file, 24 for an embedded message)."""
     count = len(attachments) + len(embedded)
     head = b"\x00" * 8 + struct.pack("<IIII", 0, count, 0, count) + (b"\x00" * 8 if header == 32 else b"")
     props = [(0x0039, 0x0040, filetime(sent))] if sent else []
     nodes = [_properties(head, props), _string(0x0037, subject), _string(0x0C1A, sender), _string(0x0C1F, address)]
     if header == 32:
-        nodes.append(Node("__nameid_version1.0", None, [Node("__substg1.0_00020102", b""),
-                                                         Node("__substg1.0_00030102", b""),
-                                                         Node("__substg1.0_00040102", b"")]))
+        nodes.append(
+            Node(
+                "__nameid_version1.0",
+                None,
+                [
+                    Node("__substg1.0_00020102", b""),
+                    Node("__substg1.0_00030102", b""),
+                    Node("__substg1.0_00040102", b""),
+                ],
+            )
+        )
     for n, (name, data) in enumerate(attachments):
         values = [(0x3705, 0x0003, 1), (0x0E21, 0x0003, n)] + ([(0x7FFE, 0x000B, 1)] if name in hidden else [])
-        nodes.append(Node(f"__attach_version1.0_#{n:08X}", None, [
-            _properties(b"\x00" * 8, values), _string(0x3707, name), Node("__substg1.0_37010102", data)]))
+        nodes.append(
+            Node(
+                f"__attach_version1.0_#{n:08X}",
+                None,
+                [_properties(b"\x00" * 8, values), _string(0x3707, name), Node("__substg1.0_37010102", data)],
+            )
+        )
     for m, inner in enumerate(embedded, start=len(attachments)):
-        nodes.append(Node(f"__attach_version1.0_#{m:08X}", None, [
-            _properties(b"\x00" * 8, [(0x3705, 0x0003, 5), (0x0E21, 0x0003, m)]),
-            Node("__substg1.0_3701000D", None, inner)]))
+        nodes.append(
+            Node(
+                f"__attach_version1.0_#{m:08X}",
+                None,
+                [
+                    _properties(b"\x00" * 8, [(0x3705, 0x0003, 5), (0x0E21, 0x0003, m)]),
+                    Node("__substg1.0_3701000D", None, inner),
+                ],
+            )
+        )
     return nodes
 
 
-def write_msg(sender: str, address: str, subject: str, sent: datetime | None, attachments: list[tuple[str, bytes]],
-              embedded: list[list[Node]] = (), hidden: tuple[str, ...] = ()) -> bytes:
+def write_msg(
+    sender: str,
+    address: str,
+    subject: str,
+    sent: datetime | None,
+    attachments: list[tuple[str, bytes]],
+    embedded: list[list[Node]] = (),
+    hidden: tuple[str, ...] = (),
+) -> bytes:
     return write_cfb(msg_nodes(sender, address, subject, sent, attachments, embedded, hidden=hidden))

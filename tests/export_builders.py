@@ -9,10 +9,18 @@ WJX_QUESTIONS = ["1、单位名称", *[f"{i}、{f.label}（{f.measure}）" for i
 WJX_META = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"]
 # 腾讯文档收集表: submitter and submit time first, questions unnumbered; group-prefixed money items.
 TENCENT_META = ["提交者", "提交时间"]
-TENCENT_QUESTIONS = ["单位名称", *[(f"{f.category}-{f.label}" if f.measure == "万元" else f"{f.label}（{f.measure}）")
-                                  for f in FIELDS]]
+TENCENT_QUESTIONS = [
+    "单位名称",
+    *[(f"{f.category}-{f.label}" if f.measure == "万元" else f"{f.label}（{f.measure}）") for f in FIELDS],
+]
 # WPS 表单: 序号, 提交时间, 提交者, then questions numbered "1. ".
-WPS_HEADER = ["序号", "提交时间", "提交者", "1. 单位名称", *[f"{i}. {f.label}（{f.measure}）" for i, f in enumerate(FIELDS, start=2)]]
+WPS_HEADER = [
+    "序号",
+    "提交时间",
+    "提交者",
+    "1. 单位名称",
+    *[f"{i}. {f.label}（{f.measure}）" for i, f in enumerate(FIELDS, start=2)],
+]
 # 金数据: questions first, then 提交人 … 提交时间 at the end.
 JINSHUJU_TAIL = ["提交人", "填写设备", "操作系统", "浏览器", "填写地区", "IP", "提交时间", "修改时间"]
 

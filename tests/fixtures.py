@@ -33,13 +33,26 @@ from analysis.intake.records import IngestResult
 
 # A complete, clean return: every field filled (hand-written; tests compare against these numbers).
 SAMPLE: dict[str, float] = {
-    "events_held": 12, "most_tasks": 2,
-    "funding_central": 0, "funding_provincial": 1.5, "funding_municipal": 3, "funding_county": 8.25,
-    "funding_enterprise": 2, "funding_in_kind": 0.5, "funding_other": 0,
-    "staff_fulltime": 15, "staff_scientists": 40, "staff_volunteers": 120, "staff_other": 30,
-    "public_offline": 16520, "public_online": 165200,
-    "media_outlets": 6, "media_reports": 25,
-    "open_venues": 3, "open_institutes": 1, "open_universities": 1,
+    "events_held": 12,
+    "most_tasks": 2,
+    "funding_central": 0,
+    "funding_provincial": 1.5,
+    "funding_municipal": 3,
+    "funding_county": 8.25,
+    "funding_enterprise": 2,
+    "funding_in_kind": 0.5,
+    "funding_other": 0,
+    "staff_fulltime": 15,
+    "staff_scientists": 40,
+    "staff_volunteers": 120,
+    "staff_other": 30,
+    "public_offline": 16520,
+    "public_online": 165200,
+    "media_outlets": 6,
+    "media_reports": 25,
+    "open_venues": 3,
+    "open_institutes": 1,
+    "open_universities": 1,
 }
 
 # A small unit registry for tests (name, kind, aliases): independent of data/reference/units.csv.
@@ -88,10 +101,17 @@ def _head(year: int, stamp: str | None) -> list[list[object]]:
     return head
 
 
-def vertical_form(values: Mapping[str, object], *, year: int = 2023, stamp: str | None = "",
-                  label_overrides: Mapping[str, str] | None = None, value_offset: int = 0,
-                  notes: Iterable[Sequence[object]] = (), subtotals: Mapping[str, object] | None = None,
-                  subtotal_label: str = "小计") -> Form:
+def vertical_form(
+    values: Mapping[str, object],
+    *,
+    year: int = 2023,
+    stamp: str | None = "",
+    label_overrides: Mapping[str, str] | None = None,
+    value_offset: int = 0,
+    notes: Iterable[Sequence[object]] = (),
+    subtotals: Mapping[str, object] | None = None,
+    subtotal_label: str = "小计",
+) -> Form:
     """The notice's template: category | item | value, categories merged down, category-less items merged across.
 
     ``value_offset`` moves the value column right (an empty column before it); ``subtotals`` maps a
@@ -128,20 +148,40 @@ def vertical_form(values: Mapping[str, object], *, year: int = 2023, stamp: str 
     return Form(_head(year, stamp), table, tuple(merges), [list(n) for n in notes])
 
 
-def transposed_form(values: Mapping[str, object], *, header_rows: int = 1, year: int = 2023,
-                    stamp: str | None = "", unit_name: str | None = None,
-                    notes: Iterable[Sequence[object]] = ()) -> Form:
+def transposed_form(
+    values: Mapping[str, object],
+    *,
+    header_rows: int = 1,
+    year: int = 2023,
+    stamp: str | None = "",
+    unit_name: str | None = None,
+    notes: Iterable[Sequence[object]] = (),
+) -> Form:
     """One value row under the labels; with two header rows the categories sit above their items.
 
     ``unit_name`` adds a first column 单位名称 holding it.
     """
-    return wide_form({unit_name or "": values} if unit_name is not None else {"": values}, header_rows=header_rows,
-                     year=year, stamp=stamp, name_column=unit_name is not None, notes=notes)
+    return wide_form(
+        {unit_name or "": values} if unit_name is not None else {"": values},
+        header_rows=header_rows,
+        year=year,
+        stamp=stamp,
+        name_column=unit_name is not None,
+        notes=notes,
+    )
 
 
-def wide_form(rows: Mapping[str, Mapping[str, object]], *, total: Mapping[str, object] | None = None,
-              header_rows: int = 1, year: int = 2023, stamp: str | None = "", name_column: bool = True,
-              total_label: str = "合计", notes: Iterable[Sequence[object]] = ()) -> Form:
+def wide_form(
+    rows: Mapping[str, Mapping[str, object]],
+    *,
+    total: Mapping[str, object] | None = None,
+    header_rows: int = 1,
+    year: int = 2023,
+    stamp: str | None = "",
+    name_column: bool = True,
+    total_label: str = "合计",
+    notes: Iterable[Sequence[object]] = (),
+) -> Form:
     """One row per sub-unit (first column its name) and, when ``total`` is given, a 合计 row last."""
     lead = 1 if name_column else 0
     merges: list[Merge] = []
@@ -173,15 +213,19 @@ def wide_form(rows: Mapping[str, Mapping[str, object]], *, total: Mapping[str, o
 
 def instruction_sheet(name: str = "填表说明", glossary: bool = False) -> Sheet:
     """An instruction sheet; with ``glossary`` it explains every item by its label (label | 说明)."""
-    rows: list[list[object]] = [["填表说明"], ["1. 本表于2023年6月3日前报送市科技局外专科。"],
-                                ["2. 经费以万元为单位，保留两位小数；人员以人计，群众参与以人次计。"],
-                                ["3. 联系电话：0722-3596290"]]
+    rows: list[list[object]] = [
+        ["填表说明"],
+        ["1. 本表于2023年6月3日前报送市科技局外专科。"],
+        ["2. 经费以万元为单位，保留两位小数；人员以人计，群众参与以人次计。"],
+        ["3. 联系电话：0722-3596290"],
+    ]
     if glossary:
         rows += [["指标", "说明"]] + [[f.label, f"填写活动周期间的{f.display}，单位：{f.measure}"] for f in FIELDS]
     return Sheet(name, rows)
 
 
 # ---------------------------------------------------------------- writers
+
 
 def _as_sheets(content: Form | Sheet | Sequence[Sheet]) -> list[Sheet]:
     if isinstance(content, Form):
@@ -195,9 +239,14 @@ def write_xlsx(path: Path, content: Form | Sheet | Sequence[Sheet], *, macro: bo
     """Write sheets with openpyxl (strings always as text); ``macro`` marks the package as .xlsm."""
     write_bytes(path, xlsx_bytes(_as_sheets(content)))
     if macro:
-        _patch_zip(path, "[Content_Types].xml", lambda xml: xml.replace(
-            b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-            b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"))
+        _patch_zip(
+            path,
+            "[Content_Types].xml",
+            lambda xml: xml.replace(
+                b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+            ),
+        )
     return Path(path)
 
 
@@ -211,8 +260,13 @@ def write_ods(path: Path, content: Form | Sheet | Sequence[Sheet]) -> Path:
     return write_bytes(path, ods_bytes(_as_sheets(content)))
 
 
-def write_docx(path: Path, form: Form | None, *, paragraphs: Iterable[str] = (),
-               extra_tables: Iterable[Sequence[Sequence[object]]] = ()) -> Path:
+def write_docx(
+    path: Path,
+    form: Form | None,
+    *,
+    paragraphs: Iterable[str] = (),
+    extra_tables: Iterable[Sequence[Sequence[object]]] = (),
+) -> Path:
     """A Word file: the form's head as paragraphs, its table (merged cells merged), its notes as paragraphs.
 
     ``paragraphs`` are written before everything else; ``extra_tables`` after (plain tables).
@@ -244,8 +298,16 @@ def write_csv(path: Path, content: Form | Sheet, *, encoding: str = "utf-8", del
 
 # ---------------------------------------------------------------- short cuts named by layout
 
-def write_vertical_xlsx(path: Path, values: Mapping[str, object], *, sheet: str = "Sheet1",
-                        extra_sheets: Sequence[Sheet] = (), macro: bool = False, **form: object) -> Path:
+
+def write_vertical_xlsx(
+    path: Path,
+    values: Mapping[str, object],
+    *,
+    sheet: str = "Sheet1",
+    extra_sheets: Sequence[Sheet] = (),
+    macro: bool = False,
+    **form: object,
+) -> Path:
     """The template form on ``sheet``, after ``extra_sheets`` (e.g. an instruction sheet)."""
     form_sheet = vertical_form(values, **form).sheet(sheet)  # type: ignore[arg-type]
     return write_xlsx(path, [*extra_sheets, form_sheet], macro=macro)
@@ -256,20 +318,28 @@ def write_vertical_docx(path: Path, values: Mapping[str, object], **form: object
     return write_docx(path, vertical_form(values, **form))  # type: ignore[arg-type]
 
 
-def write_transposed_xlsx(path: Path, values: Mapping[str, object], *, header_rows: int = 1,
-                          sheet: str = "Sheet1", **form: object) -> Path:
+def write_transposed_xlsx(
+    path: Path, values: Mapping[str, object], *, header_rows: int = 1, sheet: str = "Sheet1", **form: object
+) -> Path:
     """Labels across (one or two header rows), one value row."""
     form_sheet = transposed_form(values, header_rows=header_rows, **form).sheet(sheet)  # type: ignore[arg-type]
     return write_xlsx(path, form_sheet)
 
 
-def write_wide_xlsx(path: Path, rows: Mapping[str, Mapping[str, object]], *,
-                    total: Mapping[str, object] | None = None, sheet: str = "Sheet1", **form: object) -> Path:
+def write_wide_xlsx(
+    path: Path,
+    rows: Mapping[str, Mapping[str, object]],
+    *,
+    total: Mapping[str, object] | None = None,
+    sheet: str = "Sheet1",
+    **form: object,
+) -> Path:
     """One row per sub-unit, with a 合计 row when ``total`` is given."""
     return write_xlsx(path, wide_form(rows, total=total, **form).sheet(sheet))  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- raw cell XML (formulas with cached values)
+
 
 def set_xlsx_cells(path: Path, cells: Mapping[str, str], *, sheet_part: str = "xl/worksheets/sheet1.xml") -> Path:
     """Replace whole ``<c>`` elements of an openpyxl-written sheet, e.g. a formula with its cached value.
@@ -277,10 +347,12 @@ def set_xlsx_cells(path: Path, cells: Mapping[str, str], *, sheet_part: str = "x
     ``cells`` maps an address to the new element, e.g. ``{"C5": '<c r="C5"><f>C3*2</f><v>70</v></c>'}``;
     the address must already hold a value (write a placeholder number first).
     """
+
     def patch(xml: bytes) -> bytes:
         for address, element in cells.items():
-            xml, n = re.subn(rb'<c r="' + address.encode() + rb'"[^>]*?(?:/>|>.*?</c>)', element.encode(), xml,
-                             count=1, flags=re.S)
+            xml, n = re.subn(
+                rb'<c r="' + address.encode() + rb'"[^>]*?(?:/>|>.*?</c>)', element.encode(), xml, count=1, flags=re.S
+            )
             if n != 1:
                 raise KeyError(f"cell {address} not found in {sheet_part}")
         return xml
@@ -305,6 +377,7 @@ def _patch_zip(path: Path, member: str, patch) -> Path:
 
 # ---------------------------------------------------------------- files that are not returns
 
+
 def write_bytes(path: Path, data: bytes) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -313,8 +386,9 @@ def write_bytes(path: Path, data: bytes) -> Path:
 
 
 def write_photo(path: Path) -> Path:
-    return write_bytes(path, b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(64)
-                       + b"\xff\xd9")
+    return write_bytes(
+        path, b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(64) + b"\xff\xd9"
+    )
 
 
 def write_video(path: Path, seconds: float = 30.0) -> Path:
@@ -338,18 +412,36 @@ def write_lock_file(path: Path) -> Path:
 
 def write_summary_docx(path: Path) -> Path:
     """A Word summary of the week: paragraphs with numbers and an activity list, but no statistics table."""
-    return write_docx(path, None, paragraphs=(
-        "随县2023年科技活动周工作总结",
-        "2023年5月20日至31日，我县围绕“热爱科学 崇尚科学”主题开展科技活动周。",
-        "全县共举办科普活动12次，参与群众16520人次，线上参与165200人次。",
-        "投入经费8.25万元，科技志愿者120人参与。",
-    ), extra_tables=[("活动名称", "时间", "地点"), ("科普进社区", "5月20日", "城区"), ("科技下乡", "5月25日", "厉山镇")])
+    return write_docx(
+        path,
+        None,
+        paragraphs=(
+            "随县2023年科技活动周工作总结",
+            "2023年5月20日至31日，我县围绕“热爱科学 崇尚科学”主题开展科技活动周。",
+            "全县共举办科普活动12次，参与群众16520人次，线上参与165200人次。",
+            "投入经费8.25万元，科技志愿者120人参与。",
+        ),
+        extra_tables=[
+            ("活动名称", "时间", "地点"),
+            ("科普进社区", "5月20日", "城区"),
+            ("科技下乡", "5月25日", "厉山镇"),
+        ],
+    )
 
 
 def write_unrelated_xlsx(path: Path) -> Path:
     """A workbook that is not the form: a sign-in sheet with names and phone numbers."""
-    return write_xlsx(path, Sheet("签到表", [["序号", "姓名", "单位", "联系电话"], [1, "张三", "随县科经局", "13800000000"],
-                                          [2, "李四", "市科协", "0722-3596290"]]))
+    return write_xlsx(
+        path,
+        Sheet(
+            "签到表",
+            [
+                ["序号", "姓名", "单位", "联系电话"],
+                [1, "张三", "随县科经局", "13800000000"],
+                [2, "李四", "市科协", "0722-3596290"],
+            ],
+        ),
+    )
 
 
 def write_units_csv(path: Path, units: Iterable[tuple[str, str, str]] = TEST_UNITS) -> Path:
@@ -363,8 +455,8 @@ def with_values(base: Mapping[str, object], **changes: object) -> dict[str, obje
     return {**base, **changes}
 
 
-
 # ---------------------------------------------------------------- running ingest and reading its tables
+
 
 def ingest_folder(raw: Path, **options: object) -> IngestResult:
     """``ingest`` on one process with the test registry and year 2023 unless told otherwise."""

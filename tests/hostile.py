@@ -13,8 +13,8 @@ from __future__ import annotations
 import random
 import struct
 import zipfile
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 import docx
 from docx.oxml import parse_xml
@@ -55,41 +55,51 @@ def rewrite_zip(src: Path, dst: Path, change: Callable[[dict[str, bytes]], dict[
     return write_zip(dst, change(zip_members(src)))
 
 
-_CT_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>')
-_SHEET_CT = 'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml'
-_SST_CT = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml'
+_CT_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+)
+_SHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_SST_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def xlsx_parts(sheets: list[bytes], shared_strings: bytes | None = None) -> dict[str, bytes]:
     """The members of a minimal workbook whose sheet XML is given verbatim."""
-    ct = _CT_HEAD + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_SHEET_CT}"/>'
-                            for i in range(1, len(sheets) + 1))
+    ct = _CT_HEAD + "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_SHEET_CT}"/>'
+        for i in range(1, len(sheets) + 1)
+    )
     if shared_strings is not None:
         ct += f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SST_CT}"/>'
     ct += "</Types>"
-    wb_rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                      for i in range(1, len(sheets) + 1))
+    wb_rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
     if shared_strings is not None:
         wb_rels += f'<Relationship Id="rIdS" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
     parts = {
         "[Content_Types].xml": ct.encode(),
-        "_rels/.rels": (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org'
-                        f'/package/2006/relationships"><Relationship Id="rId1" Type="{_REL}/officeDocument" '
-                        f'Target="xl/workbook.xml"/></Relationships>').encode(),
-        "xl/workbook.xml": (f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
-                            + "".join(f'<sheet name="Sheet{i}" sheetId="{i}" r:id="rId{i}"/>'
-                                      for i in range(1, len(sheets) + 1))
-                            + "</sheets></workbook>").encode(),
-        "xl/_rels/workbook.xml.rels": ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
-                                       f'openxmlformats.org/package/2006/relationships">{wb_rels}</Relationships>'
-                                       ).encode(),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org'
+            f'/package/2006/relationships"><Relationship Id="rId1" Type="{_REL}/officeDocument" '
+            f'Target="xl/workbook.xml"/></Relationships>'
+        ).encode(),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+            + "".join(f'<sheet name="Sheet{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, len(sheets) + 1))
+            + "</sheets></workbook>"
+        ).encode(),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            f'openxmlformats.org/package/2006/relationships">{wb_rels}</Relationships>'
+        ).encode(),
     }
     parts.update({f"xl/worksheets/sheet{i}.xml": xml for i, xml in enumerate(sheets, 1)})
     if shared_strings is not None:
@@ -109,9 +119,11 @@ def sheet_xml(cells: Iterable[tuple[str, object]], dimension: str | None = None)
             cell = f'<c r="{ref}"><v>{value}</v></c>'
         rows.setdefault(int("".join(ch for ch in ref if ch.isdigit())), []).append(cell)
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}">{dim}<sheetData>'
-            + "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in sorted(rows.items()))
-            + "</sheetData></worksheet>").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}">{dim}<sheetData>'
+        + "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in sorted(rows.items()))
+        + "</sheetData></worksheet>"
+    ).encode()
 
 
 # ---------------------------------------------------------------- hostile spreadsheets
@@ -159,10 +171,11 @@ def write_many_sheets(path: Path, count: int = 250) -> Path:
 
 def write_many_rows(path: Path, rows: int = 300_000) -> Path:
     """One sheet of ``rows`` numbered rows (two columns), written as raw XML; small once deflated."""
-    body = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>1</v></c></row>'
-                   for r in range(1, rows + 1))
-    xml = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}"><dimension ref="A1:B{rows}"/>'
-           f'<sheetData>{body}</sheetData></worksheet>').encode()
+    body = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>1</v></c></row>' for r in range(1, rows + 1))
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}"><dimension ref="A1:B{rows}"/>'
+        f"<sheetData>{body}</sheetData></worksheet>"
+    ).encode()
     return write_zip(path, xlsx_parts([xml]), compresslevel=1)
 
 
@@ -176,8 +189,7 @@ def doctype(secret: Path | None = None, laughs: bool = False, root: str = "sst")
     """A DOCTYPE declaring an external entity ``xxe`` (a local file) and/or the billion-laughs ``lol9``."""
     decl = f'<!ENTITY xxe SYSTEM "{secret.resolve().as_uri()}">' if secret else ""
     if laughs:
-        decl += '<!ENTITY lol0 "lol">' + "".join(
-            f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+        decl += '<!ENTITY lol0 "lol">' + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
     return f"<!DOCTYPE {root} [{decl}]>"
 
 
@@ -190,9 +202,12 @@ def write_entity_xlsx(path: Path, secret: Path | None, laughs: bool = False, pad
     """A form-like workbook whose sharedStrings.xml declares entities and uses them in a string."""
     refs = ("&xxe;" if secret else "") + ("&lol9;" if laughs else "")
     labels = [f.label for f in FIELDS[:8]]
-    sst = (f'<?xml version="1.0" encoding="UTF-8"?>{padding() if padded else ""}{doctype(secret, laughs)}'
-           f'<sst xmlns="{_MAIN}">' + "".join(f"<si><t>{t}</t></si>" for t in labels)
-           + f"<si><t>{STAMP_LABEL}{refs}</t></si></sst>").encode()
+    sst = (
+        f'<?xml version="1.0" encoding="UTF-8"?>{padding() if padded else ""}{doctype(secret, laughs)}'
+        f'<sst xmlns="{_MAIN}">'
+        + "".join(f"<si><t>{t}</t></si>" for t in labels)
+        + f"<si><t>{STAMP_LABEL}{refs}</t></si></sst>"
+    ).encode()
     cells: list[tuple[str, object]] = [("A1", ("s", len(labels)))]
     for i in range(len(labels)):
         cells += [(f"B{i + 2}", ("s", i)), (f"C{i + 2}", i + 1)]
@@ -207,13 +222,18 @@ _SS = "urn:schemas-microsoft-com:office:spreadsheet"
 
 def spreadsheetml(rows: str, prolog: str = "") -> bytes:
     """An Excel 2003 XML workbook with one sheet whose ``<Row>`` elements are given verbatim."""
-    return (f'<?xml version="1.0"?>{prolog}<Workbook xmlns="{_SS}" xmlns:ss="{_SS}"><Worksheet ss:Name="Sheet1">'
-            f"<Table>{rows}</Table></Worksheet></Workbook>").encode()
+    return (
+        f'<?xml version="1.0"?>{prolog}<Workbook xmlns="{_SS}" xmlns:ss="{_SS}"><Worksheet ss:Name="Sheet1">'
+        f"<Table>{rows}</Table></Worksheet></Workbook>"
+    ).encode()
 
 
 def _labelled_rows(refs: str = "") -> str:
-    rows = "".join(f'<Row><Cell><Data ss:Type="String">{f.label}</Data></Cell>'
-                   f'<Cell><Data ss:Type="Number">{i + 1}</Data></Cell></Row>' for i, f in enumerate(FIELDS[:8]))
+    rows = "".join(
+        f'<Row><Cell><Data ss:Type="String">{f.label}</Data></Cell>'
+        f'<Cell><Data ss:Type="Number">{i + 1}</Data></Cell></Row>'
+        for i, f in enumerate(FIELDS[:8])
+    )
     return f'<Row><Cell><Data ss:Type="String">{STAMP_LABEL}{refs}</Data></Cell></Row>' + rows
 
 
@@ -233,9 +253,13 @@ def write_far_cell_spreadsheetml(path: Path) -> Path:
 def write_spanning_html(path: Path) -> Path:
     """An HTML table (as a web system's .xls export) whose first cell spans 1000 columns and 65534 rows."""
     rows = "".join(f"<tr><td>{f.label}</td><td>{i}</td></tr>" for i, f in enumerate(FIELDS * 150))
-    return write_bytes(path, ('<html><head><meta charset="gb2312"></head><body><table>'
-                              '<tr><td colspan="1000" rowspan="65534">x</td></tr>' + rows + "</table></body></html>"
-                              ).encode("gbk"))
+    return write_bytes(
+        path,
+        (
+            '<html><head><meta charset="gb2312"></head><body><table>'
+            '<tr><td colspan="1000" rowspan="65534">x</td></tr>' + rows + "</table></body></html>"
+        ).encode("gbk"),
+    )
 
 
 def add_macro(xlsm: Path, payload: bytes) -> Path:
@@ -243,12 +267,16 @@ def add_macro(xlsm: Path, payload: bytes) -> Path:
 
     ``payload`` stands in for the VBA project; nothing may ever open it.
     """
+
     def change(parts: dict[str, bytes]) -> dict[str, bytes]:
         ct = parts["[Content_Types].xml"].replace(
-            b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+            b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>'
+        )
         rels = parts["xl/_rels/workbook.xml.rels"].replace(
-            b"</Relationships>", b'<Relationship Id="rIdVBA" Type="http://schemas.microsoft.com/office/2006/'
-                                 b'relationships/vbaProject" Target="vbaProject.bin"/></Relationships>')
+            b"</Relationships>",
+            b'<Relationship Id="rIdVBA" Type="http://schemas.microsoft.com/office/2006/'
+            b'relationships/vbaProject" Target="vbaProject.bin"/></Relationships>',
+        )
         return {**parts, "[Content_Types].xml": ct, "xl/_rels/workbook.xml.rels": rels, "xl/vbaProject.bin": payload}
 
     return rewrite_zip(xlsm, xlsm, change)
@@ -257,8 +285,9 @@ def add_macro(xlsm: Path, payload: bytes) -> Path:
 # ---------------------------------------------------------------- hostile Word files
 
 
-def write_entity_docx(path: Path, template: Path, secret: Path | None, laughs: bool = False,
-                      padded: bool = False) -> Path:
+def write_entity_docx(
+    path: Path, template: Path, secret: Path | None, laughs: bool = False, padded: bool = False
+) -> Path:
     """A copy of a good .docx whose document.xml declares entities and references them in the 盖章 line."""
     refs = ("&xxe;" if secret else "") + ("&lol9;" if laughs else "")
 
@@ -338,8 +367,12 @@ def compound_file(streams: Mapping[str, bytes], true_sizes: bool = False) -> byt
 
 def _dir_entry(name: str, kind: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
     encoded = name.encode("utf-16-le") + b"\0\0"
-    return (encoded.ljust(64, b"\0") + struct.pack("<HBBIII", len(encoded), kind, 1, left, right, child)
-            + bytes(16 + 4 + 16) + struct.pack("<IQ", start, size))
+    return (
+        encoded.ljust(64, b"\0")
+        + struct.pack("<HBBIII", len(encoded), kind, 1, left, right, child)
+        + bytes(16 + 4 + 16)
+        + struct.pack("<IQ", start, size)
+    )
 
 
 def write_encrypted_ooxml(path: Path) -> Path:

@@ -96,8 +96,11 @@ def visible_codes(table: Rendered) -> list[str]:
 def local_links(html: str) -> list[str]:
     """Links to files (not web pages, not anchors within the page), as written."""
     doc = lxml.html.fromstring(html)
-    return [a.get("href") for a in doc.xpath("//a[@href]")
-            if not re.match(r"^([a-z][a-z0-9+.-]*:|#|data:)", a.get("href"), re.IGNORECASE)]
+    return [
+        a.get("href")
+        for a in doc.xpath("//a[@href]")
+        if not re.match(r"^([a-z][a-z0-9+.-]*:|#|data:)", a.get("href"), re.IGNORECASE)
+    ]
 
 
 def resolves(href: str, folder: Path) -> bool:

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import mailbox
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 CHINA = timezone(timedelta(hours=8))
 
 
-def mail(sender: str, subject: str, when: datetime | None, attachments: list[tuple[str, bytes, str]] = (),
-         *, body: str = "您好，附件是我单位的统计表，请查收。", inline_image: bytes | None = None) -> EmailMessage:
+def mail(
+    sender: str,
+    subject: str,
+    when: datetime | None,
+    attachments: list[tuple[str, bytes, str]] = (),
+    *,
+    body: str = "您好，附件是我单位的统计表，请查收。",
+    inline_image: bytes | None = None,
+) -> EmailMessage:
     """A message as a mail client writes it; attachments (file name, bytes, MIME type) with RFC 2231 names."""
     msg = EmailMessage()
     msg["From"] = sender
@@ -22,7 +29,7 @@ def mail(sender: str, subject: str, when: datetime | None, attachments: list[tup
         msg["Date"] = format_datetime(when)
     msg.set_content(body)
     if inline_image is not None:
-        msg.add_alternative(f"<p>{body}</p><img src=\"cid:logo\">", subtype="html")
+        msg.add_alternative(f'<p>{body}</p><img src="cid:logo">', subtype="html")
         msg.get_payload()[1].add_related(inline_image, "image", "png", cid="<logo>")
     for name, data, mime in attachments:
         maintype, subtype = mime.split("/")

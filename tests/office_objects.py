@@ -41,12 +41,20 @@ def preview_png(number: int) -> bytes:
 
 def compobj(user_type: str, prog_id: str) -> bytes:
     """The ``\\x01CompObj`` stream of an embedded object: its class, user type and ProgID."""
+
     def text(value: str) -> bytes:
         data = value.encode("ascii") + b"\0"
         return struct.pack("<I", len(data)) + data
 
-    return (struct.pack("<HHI", 1, 0xFFFE, 0x0A03) + b"\xff\xff\xff\xff" + EXCEL_8_CLSID
-            + text(user_type) + text("Biff8") + text(prog_id) + struct.pack("<I", 0x71B239F4))
+    return (
+        struct.pack("<HHI", 1, 0xFFFE, 0x0A03)
+        + b"\xff\xff\xff\xff"
+        + EXCEL_8_CLSID
+        + text(user_type)
+        + text("Biff8")
+        + text(prog_id)
+        + struct.pack("<I", 0x71B239F4)
+    )
 
 
 def excel8_object(xls: Path) -> bytes:
@@ -55,12 +63,22 @@ def excel8_object(xls: Path) -> bytes:
     with olefile.OleFileIO(str(xls)) as ole:
         workbook = ole.openstream("Workbook").read()
     ole_stream = struct.pack("<IIII", 0x02000001, 0, 0, 0) + bytes(4)
-    return h.compound_file({"\x01CompObj": compobj("Microsoft Excel 97-2003 Worksheet", "Excel.Sheet.8"),
-                            "\x01Ole": ole_stream, "Workbook": workbook})
+    return h.compound_file(
+        {
+            "\x01CompObj": compobj("Microsoft Excel 97-2003 Worksheet", "Excel.Sheet.8"),
+            "\x01Ole": ole_stream,
+            "Workbook": workbook,
+        }
+    )
 
 
-def write_docx_with_objects(path: Path, objects: list[tuple[str, bytes]], *, stamp: str | None,
-                            notes: tuple[str, ...] = ("填表人：张三", "填报日期：2023年6月1日")) -> Path:
+def write_docx_with_objects(
+    path: Path,
+    objects: list[tuple[str, bytes]],
+    *,
+    stamp: str | None,
+    notes: tuple[str, ...] = ("填表人：张三", "填报日期：2023年6月1日"),
+) -> Path:
     """A Word file: title, 盖章 line, then one paragraph per embedded object ``(ProgID, data)``, then notes.
 
     ``Excel.Sheet.12`` data is an .xlsx, anything else a compound file (``oleObject{n}.bin``)."""
@@ -70,19 +88,24 @@ def write_docx_with_objects(path: Path, objects: list[tuple[str, bytes]], *, sta
         document.add_paragraph(fx.STAMP_LABEL + stamp)
     for n, (prog_id, data) in enumerate(objects, 1):
         package = prog_id == "Excel.Sheet.12"
-        name = f"/word/embeddings/Microsoft_Excel_Worksheet{n}.xlsx" if package else f"/word/embeddings/oleObject{n}.bin"
+        name = (
+            f"/word/embeddings/Microsoft_Excel_Worksheet{n}.xlsx" if package else f"/word/embeddings/oleObject{n}.bin"
+        )
         embedded = Part(PackURI(name), CT_XLSX if package else CT_OLE, data, document.part.package)
         picture = Part(PackURI(f"/word/media/image{n}.png"), "image/png", preview_png(n), document.part.package)
         data_rid = document.part.relate_to(embedded, RT_PACKAGE if package else RT_OLE)
         image_rid = document.part.relate_to(picture, RT_IMAGE)
         shape = f"_x0000_i10{24 + n}"
         paragraph = document.add_paragraph()
-        paragraph._p.append(parse_xml(
-            f'<w:r {nsdecls("w", "r")} {VML_NS}><w:object w:dxaOrig="4800" w:dyaOrig="3200">'
-            f'<v:shape id="{shape}" type="#_x0000_t75" style="width:240pt;height:160pt" o:ole="">'
-            f'<v:imagedata r:id="{image_rid}" o:title=""/></v:shape>'
-            f'<o:OLEObject Type="Embed" ProgID="{prog_id}" ShapeID="{shape}" DrawAspect="Content" '
-            f'ObjectID="_17000000{n:02d}" r:id="{data_rid}"/></w:object></w:r>'))
+        paragraph._p.append(
+            parse_xml(
+                f'<w:r {nsdecls("w", "r")} {VML_NS}><w:object w:dxaOrig="4800" w:dyaOrig="3200">'
+                f'<v:shape id="{shape}" type="#_x0000_t75" style="width:240pt;height:160pt" o:ole="">'
+                f'<v:imagedata r:id="{image_rid}" o:title=""/></v:shape>'
+                f'<o:OLEObject Type="Embed" ProgID="{prog_id}" ShapeID="{shape}" DrawAspect="Content" '
+                f'ObjectID="_17000000{n:02d}" r:id="{data_rid}"/></w:object></w:r>'
+            )
+        )
     for line in notes:
         document.add_paragraph(line)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from analysis.paths import FONTS
 from fixtures import SAMPLE, Form
+
+from analysis.paths import FONTS
 
 FONT = FONTS / "NotoSansSC-Regular-GB2312.ttf"
 COLUMNS = (190, 560, 220)  # category | item | value, in pixels at scale 1
@@ -42,11 +43,15 @@ def wrap(text: str, width: float) -> list[str]:
     return lines + [line] if line else lines
 
 
-def _layout(form: Form) -> tuple[list[tuple[float, float, float, float, str]], list[tuple[float, float, str]], float, float]:
+def _layout(
+    form: Form,
+) -> tuple[list[tuple[float, float, float, float, str]], list[tuple[float, float, str]], float, float]:
     """Cell rectangles (x0, y0, x1, y1, text) of the table and free lines (x, y, text) above and under it."""
     width = sum(COLUMNS)
-    lines = [(MARGIN, MARGIN + i * ROW, _text(" ".join(_text(v) for v in row if v is not None)))
-             for i, row in enumerate(form.head)]
+    lines = [
+        (MARGIN, MARGIN + i * ROW, _text(" ".join(_text(v) for v in row if v is not None)))
+        for i, row in enumerate(form.head)
+    ]
     top = MARGIN + len(form.head) * ROW + 10
     covered: dict[tuple[int, int], tuple[int, int, int, int]] = {}
     for r0, c0, r1, c1 in form.merges:
@@ -61,11 +66,13 @@ def _layout(form: Form) -> tuple[list[tuple[float, float, float, float, str]], l
             if (r, c) != (r0, c0):
                 continue
             value = row[c] if c < len(row) else None
-            cells.append((edges[c0], top + r0 * ROW, edges[min(c1, len(COLUMNS) - 1) + 1], top + (r1 + 1) * ROW,
-                          _text(value)))
+            cells.append(
+                (edges[c0], top + r0 * ROW, edges[min(c1, len(COLUMNS) - 1) + 1], top + (r1 + 1) * ROW, _text(value))
+            )
     bottom = top + len(form.table) * ROW + 20
-    lines += [(MARGIN, bottom + i * ROW, " ".join(_text(v) for v in row if v is not None))
-              for i, row in enumerate(form.notes)]
+    lines += [
+        (MARGIN, bottom + i * ROW, " ".join(_text(v) for v in row if v is not None)) for i, row in enumerate(form.notes)
+    ]
     return cells, lines, MARGIN * 2 + width, bottom + len(form.notes) * ROW + MARGIN
 
 
@@ -110,8 +117,11 @@ def form_pdf(form: Form) -> bytes:
         fig.text(*at(x, y + 22), text, fontproperties=prop)
     for x0, y0, x1, y1, text in cells:
         (fx0, fy0), (fx1, fy1) = at(x0, y0), at(x1, y1)
-        fig.add_artist(matplotlib.patches.Rectangle((fx0, fy1), fx1 - fx0, fy0 - fy1, fill=False, linewidth=1,
-                                                    transform=fig.transFigure))
+        fig.add_artist(
+            matplotlib.patches.Rectangle(
+                (fx0, fy1), fx1 - fx0, fy0 - fy1, fill=False, linewidth=1, transform=fig.transFigure
+            )
+        )
         lines = wrap(text, x1 - x0 - 20)
         top = (y0 + y1) / 2 - len(lines) * LINE / 2
         for i, line in enumerate(lines):
@@ -187,7 +197,7 @@ def tilted_photo(form: Form, degrees: float, *, scale: float = 1.25, big_metadat
     if big_metadata:
         exif = Image.Exif()
         exif[0x010F] = "Phone Maker"  # Make
-        exif[0x0110] = "Model X"      # Model
+        exif[0x0110] = "Model X"  # Model
         exif[0x9286] = b"ASCII\0\0\0" + b"x" * 60_000  # UserComment: a large block
         options |= {"exif": exif.tobytes(), "icc_profile": bytes(range(256)) * 1000}
     out = io.BytesIO()
@@ -198,9 +208,18 @@ def tilted_photo(form: Form, degrees: float, *, scale: float = 1.25, big_metadat
 # The photo set of issue 22: the form with distinct figures (a value taken from the neighbouring row is then a wrong
 # value, as 曾都区's 线下参与 read 133, its 其他人员数量), photographed at the angles phones take it, both ways, and
 # a JPEG with very large EXIF and ICC blocks, slightly turned.
-PHOTO_VALUES = {**SAMPLE, "events_held": 37, "most_tasks": 4, "funding_central": 2.4, "funding_other": 0.35,
-                "staff_fulltime": 18, "staff_other": 133, "public_offline": 76486, "media_outlets": 9,
-                "media_reports": 52}
+PHOTO_VALUES = {
+    **SAMPLE,
+    "events_held": 37,
+    "most_tasks": 4,
+    "funding_central": 2.4,
+    "funding_other": 0.35,
+    "staff_fulltime": 18,
+    "staff_other": 133,
+    "public_offline": 76486,
+    "media_outlets": 9,
+    "media_reports": 52,
+}
 TILT_ANGLES = (0.0, 0.6, -0.6, 1.5, -1.5, 2.6, -2.6, 3.0, -3.0)
 BIG_METADATA_ANGLE = 1.2
 

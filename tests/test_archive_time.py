@@ -41,8 +41,9 @@ def form_bytes(tmp_path: Path, unit: str) -> bytes:
 
 def archive(tmp_path: Path, names: dict[str, str]) -> Path:
     """raw/2023/报送材料.zip with one form per (member name → unit)."""
-    return write_zip(tmp_path / "raw" / "2023" / "报送材料.zip",
-                     {name: form_bytes(tmp_path, unit) for name, unit in names.items()})
+    return write_zip(
+        tmp_path / "raw" / "2023" / "报送材料.zip", {name: form_bytes(tmp_path, unit) for name, unit in names.items()}
+    )
 
 
 def read(tmp_path: Path, limits: Limits):

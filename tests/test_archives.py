@@ -42,8 +42,13 @@ def archives(tmp_path_factory: pytest.TempPathFactory):
     docx = _bytes(base, write_docx, "b.docx", vertical_form(OTHER, stamp="随县"))
     photo = _bytes(base, write_photo, "c.jpg")
     summary = _bytes(base, write_summary_docx, "d.docx")
-    members = {"曾都区材料/统计表.xlsx": xlsx, "曾都区材料/活动照片1.jpg": photo, "曾都区材料/工作总结.docx": summary,
-               "曾都区材料/Thumbs.db": b"\x00" * 10, "曾都区材料/活动视频.mp4": VIDEO}
+    members = {
+        "曾都区材料/统计表.xlsx": xlsx,
+        "曾都区材料/活动照片1.jpg": photo,
+        "曾都区材料/工作总结.docx": summary,
+        "曾都区材料/Thumbs.db": b"\x00" * 10,
+        "曾都区材料/活动视频.mp4": VIDEO,
+    }
     write_zip(raw / "曾都区材料.zip", members, gbk=True)
     write_zip(raw / "报送材料.zip", {"随县/2023/开展情况.docx": docx})  # UTF-8 names (flag set), unit from the stamp
     write_7z(raw / "广水市.7z", {"统计表.xlsx": xlsx})
@@ -65,8 +70,13 @@ def test_gbk_zip_members_are_read_with_decoded_names(archives) -> None:
     row = file_row(result, name)
     received_from = row.pop("received_from")
     row.pop("received")
-    assert row == {"source_file": name, "kind": "form", "status": "accepted", "unit": "曾都区",
-                   "sha256": hashlib.sha256(data["xlsx"]).hexdigest()}
+    assert row == {
+        "source_file": name,
+        "kind": "form",
+        "status": "accepted",
+        "unit": "曾都区",
+        "sha256": hashlib.sha256(data["xlsx"]).hexdigest(),
+    }
     assert received_from == "文件修改时间"  # a member was received with its archive
 
 
@@ -130,12 +140,18 @@ def test_video_members_are_timed_in_the_worker(tmp_path: Path) -> None:
 
     raw = tmp_path / "2023"
     xlsx = write_xlsx(tmp_path / "staging" / "a.xlsx", vertical_form(SAMPLE, stamp="随县")).read_bytes()
-    write_zip(raw / "随县材料.zip", {"随县/统计表.xlsx": xlsx, "随县/活动视频.mp4": minimal_mp4(205),
-                                   "随县/短视频.mp4": minimal_mp4(59.5)}, gbk=True)
-    outcome = process_year(raw, tmp_path / "out", year=2023, workers=1,
-                           units_csv=write_units_csv(tmp_path / "units.csv"))
-    assert outcome.result.video_seconds == {"随县材料.zip/随县/活动视频.mp4": pytest.approx(205.0),
-                                            "随县材料.zip/随县/短视频.mp4": pytest.approx(59.5)}
+    write_zip(
+        raw / "随县材料.zip",
+        {"随县/统计表.xlsx": xlsx, "随县/活动视频.mp4": minimal_mp4(205), "随县/短视频.mp4": minimal_mp4(59.5)},
+        gbk=True,
+    )
+    outcome = process_year(
+        raw, tmp_path / "out", year=2023, workers=1, units_csv=write_units_csv(tmp_path / "units.csv")
+    )
+    assert outcome.result.video_seconds == {
+        "随县材料.zip/随县/活动视频.mp4": pytest.approx(205.0),
+        "随县材料.zip/随县/短视频.mp4": pytest.approx(59.5),
+    }
     issues = outcome.result.issues
     videos = issues[issues["code"].str.startswith("video_")]
     assert list(zip(videos["code"], videos["source_file"])) == [("video_too_long", "随县材料.zip/随县/活动视频.mp4")]

@@ -70,19 +70,30 @@ def stream_bomb_pdf(gigabytes: float = 1.0) -> bytes:
     packer = zlib.compressobj(9)
     block = bytes(4 * 1024**2)
     data = b"".join(packer.compress(block) for _ in range(int(gigabytes * 256))) + packer.flush()
-    return _pdf([b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-                 b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>",
-                 b"<</Length %d/Filter/FlateDecode>>stream\n" % len(data) + data + b"\nendstream"])
+    return _pdf(
+        [
+            b"<</Type/Catalog/Pages 2 0 R>>",
+            b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+            b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>",
+            b"<</Length %d/Filter/FlateDecode>>stream\n" % len(data) + data + b"\nendstream",
+        ]
+    )
 
 
 def many_pages_pdf(pages: int = 300) -> bytes:
     kids = b" ".join(b"%d 0 R" % (3 + i) for i in range(pages))
-    return _pdf([b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[%s]/Count %d>>" % (kids, pages),
-                 *[b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>" for _ in range(pages)]])
+    return _pdf(
+        [
+            b"<</Type/Catalog/Pages 2 0 R>>",
+            b"<</Type/Pages/Kids[%s]/Count %d>>" % (kids, pages),
+            *[b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>" for _ in range(pages)],
+        ]
+    )
 
 
 def huge_png(side: int = 20_000) -> bytes:
     """A real 1-bit PNG of ``side`` × ``side`` pixels (400 megapixels), about 50 KB."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
 

@@ -15,8 +15,10 @@ from tests.browser_check import check_report, chromium
 
 pytest.importorskip("playwright.sync_api", reason="Playwright 未安装（pip install playwright）")
 EXECUTABLE = chromium()
-pytestmark = [pytest.mark.skipif(EXECUTABLE is None, reason="没有 Chromium（apt-get install chromium，或用 CHROMIUM 指定）"),
-              pytest.mark.xdist_group("report")]
+pytestmark = [
+    pytest.mark.skipif(EXECUTABLE is None, reason="没有 Chromium（apt-get install chromium，或用 CHROMIUM 指定）"),
+    pytest.mark.xdist_group("report"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +29,9 @@ def report_dir(tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
     for year in (2023, 2024):
         shutil.copytree(paths.DEMO.raw / str(year), base / "raw" / str(year))
-    plans = runner.plan_years([2023, 2024], paths.Workspace("测试", base / "raw", base / "processed", base / "review",
-                                                            base / "reports"))
+    plans = runner.plan_years(
+        [2023, 2024], paths.Workspace("测试", base / "raw", base / "processed", base / "review", base / "reports")
+    )
     process_year(plans[0].raw_dir, plans[0].processed_dir, year=2023, workers=1)
     runner.run_year(plans[1])
     return plans[1].report_dir
@@ -36,7 +39,7 @@ def report_dir(tmp_path_factory):
 
 def test_html_report_works_in_a_browser(report_dir):
     checks = {c.page: c for c in check_report(report_dir, report_dir / "截图", EXECUTABLE)}
-    assert sorted(checks) == sorted(f"{name[:-len('.ipynb')]}.html" for name in runner.NOTEBOOK_NAMES)
+    assert sorted(checks) == sorted(f"{name[: -len('.ipynb')]}.html" for name in runner.NOTEBOOK_NAMES)
     for page, c in checks.items():
         assert c.tables == c.static_tables > 0, f"{page}: every table a DataTable"
         assert c.errors == [] and c.too_wide == [] and c.broken_links == [], page

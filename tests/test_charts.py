@@ -18,12 +18,11 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from analysis.report import charts
-
 from analysis import form
-from analysis.report.fonts import setup_fonts
 from analysis.form import FIELD_KEYS, MONEY_KEYS
 from analysis.paths import DEMO_LABEL, FONTS
+from analysis.report import charts
+from analysis.report.fonts import setup_fonts
 
 MINUS = "\u2212"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -31,6 +30,7 @@ YEARS = (2021, 2022, 2023)
 
 
 # ---------------------------------------------------------------- fixtures (hand-made, values chosen for easy sums)
+
 
 def _row(unit: str, kind: str, **values: float) -> dict[str, object]:
     row: dict[str, object] = {"unit": unit, "unit_kind": kind, **{k: np.nan for k in FIELD_KEYS}}
@@ -40,17 +40,51 @@ def _row(unit: str, kind: str, **values: float) -> dict[str, object]:
 
 @pytest.fixture
 def returns() -> pd.DataFrame:
-    return pd.DataFrame([
-        _row("甲县", "county", events_held=30, funding_central=10, funding_provincial=2.5, staff_fulltime=4,
-             staff_volunteers=6, public_offline=45_000, public_online=80_000),
-        _row("乙区", "county", events_held=12, funding_municipal=8, funding_county=4, funding_other=0.25,
-             staff_fulltime=2, public_offline=20_000, public_online=5_000),
-        _row("丙局", "department", events_held=45, funding_enterprise=1.5, staff_scientists=10, staff_other=1,
-             public_offline=3_000),
-        _row("丁学院", "college", events_held=np.nan, funding_in_kind=3, staff_volunteers=40,
-             public_offline=9_000, public_online=1_000),
-        _row("戊研究所", "institute", events_held=8, staff_scientists=7, public_offline=500, public_online=0),
-    ])
+    return pd.DataFrame(
+        [
+            _row(
+                "甲县",
+                "county",
+                events_held=30,
+                funding_central=10,
+                funding_provincial=2.5,
+                staff_fulltime=4,
+                staff_volunteers=6,
+                public_offline=45_000,
+                public_online=80_000,
+            ),
+            _row(
+                "乙区",
+                "county",
+                events_held=12,
+                funding_municipal=8,
+                funding_county=4,
+                funding_other=0.25,
+                staff_fulltime=2,
+                public_offline=20_000,
+                public_online=5_000,
+            ),
+            _row(
+                "丙局",
+                "department",
+                events_held=45,
+                funding_enterprise=1.5,
+                staff_scientists=10,
+                staff_other=1,
+                public_offline=3_000,
+            ),
+            _row(
+                "丁学院",
+                "college",
+                events_held=np.nan,
+                funding_in_kind=3,
+                staff_volunteers=40,
+                public_offline=9_000,
+                public_online=1_000,
+            ),
+            _row("戊研究所", "institute", events_held=8, staff_scientists=7, public_offline=500, public_online=0),
+        ]
+    )
 
 
 @pytest.fixture
@@ -81,15 +115,28 @@ def per_unit_years() -> pd.DataFrame:
 @pytest.fixture
 def change() -> pd.DataFrame:
     return pd.DataFrame(
-        {"current": [100.0, 6.0, 3.0], "previous": [80.0, 10.0, 0.0], "change": [20.0, -4.0, 3.0],
-         "change_pct": [25.0, -40.0, np.nan]},
-        index=["events_held", "funding_central", "most_tasks"])
+        {
+            "current": [100.0, 6.0, 3.0],
+            "previous": [80.0, 10.0, 0.0],
+            "change": [20.0, -4.0, 3.0],
+            "change_pct": [25.0, -40.0, np.nan],
+        },
+        index=["events_held", "funding_central", "most_tasks"],
+    )
 
 
 def _all_charts(returns, yearly, per_unit_years, change, demo: bool) -> dict[str, Figure]:
-    totals = pd.Series({"funding_central": 50.0, "funding_provincial": 30.0, "funding_municipal": 20.0,
-                        "funding_county": np.nan, "funding_enterprise": 0.0, "funding_in_kind": 0.0,
-                        "funding_other": 0.0})
+    totals = pd.Series(
+        {
+            "funding_central": 50.0,
+            "funding_provincial": 30.0,
+            "funding_municipal": 20.0,
+            "funding_county": np.nan,
+            "funding_enterprise": 0.0,
+            "funding_in_kind": 0.0,
+            "funding_other": 0.0,
+        }
+    )
     return {
         "bar": charts.bar_by_unit(returns, "events_held", year=2023, demo=demo),
         "funding": charts.funding_composition(returns, year=2023, demo=demo),
@@ -121,12 +168,15 @@ def _title(fig: Figure) -> str:
 
 # ---------------------------------------------------------------- fonts
 
+
 def test_setup_fonts_uses_bundled_font_with_fallback_and_is_idempotent():
     assert setup_fonts() == "Noto Sans SC"
     assert setup_fonts() == "Noto Sans SC"
     bundled = [e for e in font_manager.fontManager.ttflist if Path(e.fname).parent == FONTS]
-    assert sorted(Path(e.fname).name for e in bundled) == ["NotoSansSC-Bold-GB2312.ttf",
-                                                          "NotoSansSC-Regular-GB2312.ttf"]
+    assert sorted(Path(e.fname).name for e in bundled) == [
+        "NotoSansSC-Bold-GB2312.ttf",
+        "NotoSansSC-Regular-GB2312.ttf",
+    ]
     assert rcParams["font.family"] == ["Noto Sans SC", "DejaVu Sans"]
     assert rcParams["axes.unicode_minus"] is True  # the subset has U+2212
     assert rcParams["pdf.fonttype"] == 42 and rcParams["svg.fonttype"] == "path"
@@ -140,13 +190,17 @@ def test_setup_fonts_prefers_a_system_cjk_font_and_checks_its_minus_sign(monkeyp
     try:
         with monkeypatch.context() as m:
             base = list(font_manager.fontManager.ttflist)
-            m.setattr(font_manager.fontManager, "ttflist",
-                      base + [dataclasses.replace(regular, name="Microsoft YaHei")])
+            m.setattr(
+                font_manager.fontManager, "ttflist", base + [dataclasses.replace(regular, name="Microsoft YaHei")]
+            )
             assert setup_fonts() == "Microsoft YaHei"
             assert rcParams["font.family"] == ["Microsoft YaHei", "Noto Sans SC", "DejaVu Sans"]
             assert rcParams["axes.unicode_minus"] is True
-            m.setattr(font_manager.fontManager, "ttflist",
-                      base + [dataclasses.replace(regular, name="PingFang SC", fname=no_minus)])
+            m.setattr(
+                font_manager.fontManager,
+                "ttflist",
+                base + [dataclasses.replace(regular, name="PingFang SC", fname=no_minus)],
+            )
             assert setup_fonts() == "PingFang SC"
             assert rcParams["axes.unicode_minus"] is False
     finally:
@@ -156,6 +210,7 @@ def test_setup_fonts_prefers_a_system_cjk_font_and_checks_its_minus_sign(monkeyp
 
 
 # ---------------------------------------------------------------- each chart
+
 
 def test_bar_by_unit_sorts_units_colours_kinds_and_marks_missing(returns):
     fig = charts.bar_by_unit(returns, "events_held", year=2023, demo=False)
@@ -188,13 +243,16 @@ def test_axis_labels_are_the_forms_headers(returns, per_unit_years, monkeypatch)
     big = charts.bar_by_unit(returns, "public_offline", year=2023, demo=False)  # 45,000 at most: not scaled
     assert big.axes[0].get_xlabel() == "线下活动群众参与数量（人次）"
     huge = returns.assign(public_offline=returns["public_offline"] * 10)
-    assert charts.bar_by_unit(huge, "public_offline", year=2023, demo=False).axes[0].get_xlabel() == \
-        "线下活动群众参与数量（万人次）"
+    assert (
+        charts.bar_by_unit(huge, "public_offline", year=2023, demo=False).axes[0].get_xlabel()
+        == "线下活动群众参与数量（万人次）"
+    )
     monkeypatch.setattr(form.Field, "headed", property(lambda f: f"<{f.key}|{f.measure}>"))
-    assert charts.bar_by_unit(returns, "events_held", year=2023, demo=False).axes[0].get_xlabel() == \
-        "<events_held|次>"
-    assert charts.bar_by_unit(huge, "public_offline", year=2023, demo=False).axes[0].get_xlabel() == \
-        "<public_offline|万人次>"
+    assert charts.bar_by_unit(returns, "events_held", year=2023, demo=False).axes[0].get_xlabel() == "<events_held|次>"
+    assert (
+        charts.bar_by_unit(huge, "public_offline", year=2023, demo=False).axes[0].get_xlabel()
+        == "<public_offline|万人次>"
+    )
     fig = charts.unit_small_multiples(per_unit_years, "events_held", demo=False)
     assert fig.get_supylabel() == "<events_held|次>"
 
@@ -206,8 +264,15 @@ def test_funding_composition_stacks_seven_sources(returns):
     # totals: 甲县 10+2.5, 乙区 8+4+0.25, 丁学院 3, 丙局 1.5, 戊研究所 none reported
     assert _ylabels(ax) == ["甲县", "乙区", "丁学院", "丙局", "戊研究所"]
     assert _value_labels(ax) == ["12.50", "12.25", "3.00", "1.50", "未填报"]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["中央财政", "企业赞助", "省级财政", "实物投入",
-                                                                   "市级财政", "其他经费", "县级财政"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "中央财政",
+        "企业赞助",
+        "省级财政",
+        "实物投入",
+        "市级财政",
+        "其他经费",
+        "县级财政",
+    ]
     assert ax.get_xlabel() == "经费投入（万元）"
     top_bar_ends = [p.get_x() + p.get_width() for p in ax.patches if abs(p.get_y() + p.get_height() / 2) < 1e-9]
     assert max(top_bar_ends) == pytest.approx(12.5)
@@ -235,9 +300,17 @@ def test_participation_split_switches_to_wan_for_large_numbers(returns):
 
 
 def test_city_funding_by_source_sorted_with_shares():
-    totals = pd.Series({"funding_central": 50.0, "funding_provincial": 30.0, "funding_municipal": 20.0,
-                        "funding_county": np.nan, "funding_enterprise": 0.0, "funding_in_kind": 0.0,
-                        "funding_other": 0.0})
+    totals = pd.Series(
+        {
+            "funding_central": 50.0,
+            "funding_provincial": 30.0,
+            "funding_municipal": 20.0,
+            "funding_county": np.nan,
+            "funding_enterprise": 0.0,
+            "funding_in_kind": 0.0,
+            "funding_other": 0.0,
+        }
+    )
     fig = charts.city_funding_by_source(totals, year=2023, demo=False)
     ax = fig.axes[0]
     assert len(ax.patches) == 7
@@ -296,7 +369,12 @@ def test_online_share_trend(yearly):
 def test_unit_small_multiples(per_unit_years):
     fig = charts.unit_small_multiples(per_unit_years, "events_held", demo=False)
     axes = fig.axes
-    assert [ax.get_title(loc="left") for ax in axes] == ["甲县", "乙区", "丙局", "戊研究所"]  # counties first, then by kind
+    assert [ax.get_title(loc="left") for ax in axes] == [
+        "甲县",
+        "乙区",
+        "丙局",
+        "戊研究所",
+    ]  # counties first, then by kind
     assert [len(ax.lines) for ax in axes] == [1, 1, 1, 1]
     assert list(axes[0].lines[0].get_ydata()) == [5, 10, 15]
     assert np.isnan(axes[1].lines[0].get_ydata()[:2]).all() and axes[1].lines[0].get_ydata()[2] == 7
@@ -305,6 +383,7 @@ def test_unit_small_multiples(per_unit_years):
 
 
 # ---------------------------------------------------------------- every chart together
+
 
 def test_every_chart_is_chinese_and_shows_demo_label_only_for_demo(returns, yearly, per_unit_years, change):
     for demo in (True, False):
@@ -331,10 +410,21 @@ def test_every_chart_renders_without_missing_glyphs(returns, yearly, per_unit_ye
     assert b"NotoSansSC" in (tmp_path / "yoy.pdf").read_bytes()  # TrueType embedded
 
 
-HOSTILE = {"font.size": 20.0, "xtick.labelsize": 19.0, "ytick.labelsize": 19.0, "xtick.labelcolor": "green",
-           "axes.edgecolor": "red", "axes.spines.top": True, "grid.color": "red", "lines.linewidth": 5.0,
-           "legend.fontsize": 18.0, "text.color": "red", "figure.facecolor": "yellow", "axes.titlelocation": "center",
-           "svg.hashsalt": None}
+HOSTILE = {
+    "font.size": 20.0,
+    "xtick.labelsize": 19.0,
+    "ytick.labelsize": 19.0,
+    "xtick.labelcolor": "green",
+    "axes.edgecolor": "red",
+    "axes.spines.top": True,
+    "grid.color": "red",
+    "lines.linewidth": 5.0,
+    "legend.fontsize": 18.0,
+    "text.color": "red",
+    "figure.facecolor": "yellow",
+    "axes.titlelocation": "center",
+    "svg.hashsalt": None,
+}
 
 
 def test_style_is_local_to_the_charts(returns, yearly, per_unit_years, change, tmp_path):
@@ -388,7 +478,9 @@ def provincial_dropped_in_2023(tmp_path, monkeypatch):
     folder.mkdir()
     lines = (form.FORMS_DIR / "2023.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (folder / "2021.csv").write_text("".join(lines), encoding="utf-8")
-    (folder / "2023.csv").write_text("".join(l for l in lines if ",funding_provincial," not in l), encoding="utf-8")
+    (folder / "2023.csv").write_text(
+        "".join(line for line in lines if ",funding_provincial," not in line), encoding="utf-8"
+    )
     monkeypatch.setattr(form, "FORMS_DIR", folder)
     assert "funding_provincial" not in form.form_for(2023).by_key
 
@@ -417,8 +509,9 @@ def test_trend_marks_nothing_where_every_year_asked_the_item(yearly, provincial_
     assert _marks(blank.axes[0]) == [] and not any("未设此项" in t for t in _texts(blank))
 
 
-def test_unit_panels_mark_the_year_not_asked_and_say_未填报_only_for_years_asked(per_unit_years,
-                                                                                 provincial_dropped_in_2023):
+def test_unit_panels_mark_the_year_not_asked_and_say_未填报_only_for_years_asked(
+    per_unit_years, provincial_dropped_in_2023
+):
     frame = per_unit_years.assign(funding_provincial=per_unit_years["events_held"] / 10)
     frame.loc[frame["year"] == 2023, "funding_provincial"] = np.nan  # the 2023 form has no such item
     fig = charts.unit_small_multiples(frame, "funding_provincial", demo=False)

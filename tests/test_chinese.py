@@ -9,10 +9,21 @@ import pytest
 from analysis import chinese
 
 
-@pytest.mark.parametrize("value, text", [
-    (1_234_567, "1,234,567"), (1_234_567.0, "1,234,567"), (30.4, "30.4"), (0.0005, "0.0005"), (0.00004, "0"),
-    (-2.5, "-2.5"), (0, "0"), (1e12, "1,000,000,000,000"), (12.345678, "12.3457"), (304000.0, "304,000"),
-])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (1_234_567, "1,234,567"),
+        (1_234_567.0, "1,234,567"),
+        (30.4, "30.4"),
+        (0.0005, "0.0005"),
+        (0.00004, "0"),
+        (-2.5, "-2.5"),
+        (0, "0"),
+        (1e12, "1,000,000,000,000"),
+        (12.345678, "12.3457"),
+        (304000.0, "304,000"),
+    ],
+)
 def test_number_never_in_exponent_form(value, text):
     assert chinese.number(value) == text
 
@@ -25,10 +36,21 @@ def test_number_with_fixed_decimals_and_sign():
     assert chinese.number(0.5, signed=True) == "+0.5"
 
 
-@pytest.mark.parametrize("value, text", [
-    (709_615, "70.96万"), (264_000, "26.40万"), (10_000, "1.00万"), (9_999, "9,999"), (2143, "2,143"), (496, "496"),
-    (0, "0"), (123_456_789, "1.23亿"), (100_000_000, "1.00亿"), (99_994_999, "9,999.50万"),
-])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (709_615, "70.96万"),
+        (264_000, "26.40万"),
+        (10_000, "1.00万"),
+        (9_999, "9,999"),
+        (2143, "2,143"),
+        (496, "496"),
+        (0, "0"),
+        (123_456_789, "1.23亿"),
+        (100_000_000, "1.00亿"),
+        (99_994_999, "9,999.50万"),
+    ],
+)
 def test_counts_in_wan_and_yi_with_two_decimals(value, text):
     assert chinese.count(value) == text
 
@@ -46,11 +68,20 @@ def test_percentages():
     assert chinese.signed_percent(-4) == "-4.0%"
 
 
-@pytest.mark.parametrize("pct, compare_year, text", [
-    (10, 2022, "同比增长10.0%"), (-10, 2022, "同比下降10.0%"), (0.04, 2022, "同比持平"),
-    (10, 2021, "较2021年增长10.0%"), (-4, 2020, "较2020年下降4.0%"), (0, 2021, "较2021年持平"),
-    (np.nan, 2022, ""), (None, 2022, ""), (pd.NA, 2022, ""),
-])
+@pytest.mark.parametrize(
+    "pct, compare_year, text",
+    [
+        (10, 2022, "同比增长10.0%"),
+        (-10, 2022, "同比下降10.0%"),
+        (0.04, 2022, "同比持平"),
+        (10, 2021, "较2021年增长10.0%"),
+        (-4, 2020, "较2020年下降4.0%"),
+        (0, 2021, "较2021年持平"),
+        (np.nan, 2022, ""),
+        (None, 2022, ""),
+        (pd.NA, 2022, ""),
+    ],
+)
 def test_change_names_the_comparison_year_unless_it_is_the_year_before(pct, compare_year, text):
     assert chinese.change(pct, 2023, compare_year) == text
 

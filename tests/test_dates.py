@@ -40,9 +40,11 @@ def test_load_weeks():
 
 def test_load_weeks_skips_rows_it_cannot_read(tmp_path):
     path = tmp_path / "weeks.csv"
-    path.write_text("year,start,end,deadline\n2022,2022-08-20,2022-08-27,2022-9-31\n"
-                    "2023,2023/5/20,2023/5/31,2023/6/3\n二〇二四,2024-05-25,2024-06-01,2024-06-07\n2025,,,\n",
-                    encoding="gb18030")
+    path.write_text(
+        "year,start,end,deadline\n2022,2022-08-20,2022-08-27,2022-9-31\n"
+        "2023,2023/5/20,2023/5/31,2023/6/3\n二〇二四,2024-05-25,2024-06-01,2024-06-07\n2025,,,\n",
+        encoding="gb18030",
+    )
     assert dates.load_weeks(path) == {2023: WEEK}
     path.write_text("year,start\n2023,2023-05-20\n", encoding="utf-8")
     assert dates.load_weeks(path) == {}
@@ -50,10 +52,18 @@ def test_load_weeks_skips_rows_it_cannot_read(tmp_path):
     assert dates.load_weeks(path) == {}
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2023-06-05", date(2023, 6, 5)), ("2023/6/5", date(2023, 6, 5)), ("2023年6月5日", date(2023, 6, 5)),
-    ("2023-06-05 17:30", date(2023, 6, 5)), ("六月五日", None), ("", None), ("2023-02-30", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2023-06-05", date(2023, 6, 5)),
+        ("2023/6/5", date(2023, 6, 5)),
+        ("2023年6月5日", date(2023, 6, 5)),
+        ("2023-06-05 17:30", date(2023, 6, 5)),
+        ("六月五日", None),
+        ("", None),
+        ("2023-02-30", None),
+    ],
+)
 def test_parse_date(text, expected):
     assert dates.parse_date(text) == expected
 
@@ -64,8 +74,9 @@ def test_received_dates(tmp_path):
         (tmp_path / name).write_bytes(b"x")
     stamp = datetime(2023, 6, 7, 12, 0).timestamp()
     os.utime(tmp_path / "广水市.xlsx", (stamp, stamp))
-    (tmp_path / "received.csv").write_text("source_file,received\n随县统计表.xlsx,2023年6月2日\n曾都区.docx,2023/6/4\n",
-                                           encoding="utf-8-sig")
+    (tmp_path / "received.csv").write_text(
+        "source_file,received\n随县统计表.xlsx,2023年6月2日\n曾都区.docx,2023/6/4\n", encoding="utf-8-sig"
+    )
     files = pd.DataFrame({"source_file": ["随县/随县统计表.xlsx", "广水市.xlsx", "曾都区.docx", "gone.xlsx"]})
     got, issues = received(tmp_path, files)
     assert issues == []
@@ -86,8 +97,9 @@ def _year_folder(tmp_path, received: bytes) -> pd.DataFrame:
 
 def test_received_dates_reads_a_gbk_file(tmp_path):
     # as saved by Excel on Chinese Windows: GBK, no BOM, Excel's date format
-    files = _year_folder(tmp_path, "source_file,received\r\n随县.xlsx,2023/6/2\r\n广水市.xlsx,2023年6月9日\r\n"
-                                   .encode("gbk"))
+    files = _year_folder(
+        tmp_path, "source_file,received\r\n随县.xlsx,2023/6/2\r\n广水市.xlsx,2023年6月9日\r\n".encode("gbk")
+    )
     got, issues = received(tmp_path, files)
     assert issues == []
     assert got["received"].tolist() == [date(2023, 6, 2), date(2023, 6, 9)]
@@ -95,13 +107,16 @@ def test_received_dates_reads_a_gbk_file(tmp_path):
 
 
 def test_received_dates_reports_a_row_it_cannot_read(tmp_path):
-    files = _year_folder(tmp_path, "source_file,received\n随县.xlsx,6月2日\n广水市.xlsx,2023-06-01\n,2023-06-01\n,\n"
-                                   .encode("utf-8"))
+    files = _year_folder(
+        tmp_path, "source_file,received\n随县.xlsx,6月2日\n广水市.xlsx,2023-06-01\n,2023-06-01\n,\n".encode()
+    )
     got, issues = received(tmp_path, files)
     assert got["received"].tolist() == [date(2023, 6, 7), date(2023, 6, 1)]  # only 随县 falls back to the file time
     assert got["date_source"].tolist() == ["文件修改时间", "received.csv"]
     assert [(i.code, i.severity, i.source_file, i.cell) for i in issues] == [
-        ("received_csv_invalid", "warning", "received.csv", "B2"), ("received_csv_invalid", "warning", "received.csv", "A4")]
+        ("received_csv_invalid", "warning", "received.csv", "B2"),
+        ("received_csv_invalid", "warning", "received.csv", "A4"),
+    ]
     assert "随县.xlsx" in issues[0].message and "6月2日" in issues[0].message and "2023-06-05" in issues[0].message
 
 

@@ -31,20 +31,35 @@ from analysis.review import materials
 
 TRUTH_DIR = paths.DEMO_TRUTH
 
-CODES = {"missing_return", "money_in_yuan_suspect", "value_unknown", "county_media_reports_lt2",
-         "superseded_revision", "late_return", "video_too_long", "non_return_file"}
+CODES = {
+    "missing_return",
+    "money_in_yuan_suspect",
+    "value_unknown",
+    "county_media_reports_lt2",
+    "superseded_revision",
+    "late_return",
+    "video_too_long",
+    "non_return_file",
+}
 ZIP_SUFFIXES = (".docx", ".xlsx", ".ods")
 
 
 def digests(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def read_truth(truth_dir: Path, year: int) -> pd.DataFrame:
-    return pd.read_csv(truth_dir / f"{year}.csv", encoding="utf-8-sig",
-                       dtype={"source_file": "str", "unit": "str", "unit_kind": "str"}
-                       | {k: "Int64" for k in form.COUNT_KEYS} | {k: "float64" for k in form.MONEY_KEYS})
+    return pd.read_csv(
+        truth_dir / f"{year}.csv",
+        encoding="utf-8-sig",
+        dtype={"source_file": "str", "unit": "str", "unit_kind": "str"}
+        | {k: "Int64" for k in form.COUNT_KEYS}
+        | {k: "float64" for k in form.MONEY_KEYS},
+    )
 
 
 def registry_units() -> list[units.Unit]:
@@ -64,6 +79,7 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # ---------------------------------------------------------------------------
 # Reproducible and committed as generated
+
 
 def test_regenerating_gives_identical_files(fresh: Path, tmp_path: Path) -> None:
     generate(tmp_path / "raw", tmp_path / "truth")
@@ -129,8 +145,13 @@ def test_without_the_demo_extra_the_command_says_how_to_install_it(tmp_path: Pat
     site.mkdir()
     (site / "sitecustomize.py").write_text("import sys\n" + "".join(f"sys.modules[{m!r}] = None\n" for m in hidden))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(paths.ROOT), os.environ.get("PYTHONPATH", "")])}
-    run = subprocess.run([sys.executable, "-m", "analysis", "demo", "--out", str(tmp_path / "raw"),
-                          "--truth", str(tmp_path / "truth")], env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "analysis", "demo", "--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 2, run.stderr
     assert run.stderr.startswith("错误：生成示例数据需要可选依赖 ") and "Traceback" not in run.stderr
     named = {"xlwt": "xlwt", "odf": "odfpy"}
@@ -147,13 +168,14 @@ def test_demo_uses_the_registry_and_the_materials_limit() -> None:
 # ---------------------------------------------------------------------------
 # The MP4 helper
 
+
 @pytest.mark.parametrize("seconds", [200.0, 185.3, 180.0, 0.04, 0.0, 1 / 3, 7200.5, 5e9])
 def test_minimal_mp4_reports_its_duration(seconds: float) -> None:
     data = minimal_mp4(seconds)
     assert TinyTag.get(file_obj=io.BytesIO(data)).duration == seconds
     boxes, offset = [], 0
     while offset < len(data):
-        size, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
         boxes.append(kind)
         offset += size
     assert offset == len(data) and boxes == [b"ftyp", b"moov", b"mdat"]
@@ -170,7 +192,9 @@ def test_minimal_mp4_is_exact_to_the_millisecond(millis: int) -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.floats(min_value=0, max_value=1e7, allow_nan=False))
 def test_minimal_mp4_any_duration_is_close(seconds: float) -> None:
-    assert TinyTag.get(file_obj=io.BytesIO(minimal_mp4(seconds))).duration == pytest.approx(seconds, rel=1e-14, abs=1e-9)
+    assert TinyTag.get(file_obj=io.BytesIO(minimal_mp4(seconds))).duration == pytest.approx(
+        seconds, rel=1e-14, abs=1e-9
+    )
 
 
 @pytest.mark.parametrize("bad", [-1.0, float("nan"), float("inf")])
@@ -181,6 +205,7 @@ def test_minimal_mp4_rejects_impossible_durations(bad: float) -> None:
 
 # ---------------------------------------------------------------------------
 # How values are typed
+
 
 def test_spellings_keep_or_round_the_true_value() -> None:
     online, county, in_kind = (form.BY_KEY[k] for k in ("public_online", "funding_county", "funding_in_kind"))
@@ -207,6 +232,7 @@ def test_label_variants_all_resolve_to_their_field() -> None:
 # ---------------------------------------------------------------------------
 # The committed years: planted problems, magnitudes, recognisable units
 
+
 @pytest.mark.parametrize("year", DEMO_YEARS)
 def test_planted_problems_are_where_the_truth_says(year: int) -> None:
     folder = paths.DEMO.raw / str(year)
@@ -219,7 +245,9 @@ def test_planted_problems_are_where_the_truth_says(year: int) -> None:
     # Every file is a return (accepted or superseded), a listed non-return file, or bookkeeping.
     superseded = set(by_code["superseded_revision"]["source_file"])
     assert files == set(truth["source_file"]) | superseded | set(by_code["non_return_file"]["source_file"]) | {
-        "received.csv", paths.DEMO_MARKER}
+        "received.csv",
+        paths.DEMO_MARKER,
+    }
     # The missing unit sent nothing.
     missing = by_code["missing_return"]["unit"].tolist()
     assert len(missing) == 1 and missing[0] not in set(truth["unit"])
@@ -256,7 +284,7 @@ def test_planted_problems_are_where_the_truth_says(year: int) -> None:
 
 def test_magnitudes_and_trends_are_believable() -> None:
     frames = {year: read_truth(TRUTH_DIR, year).set_index("unit") for year in DEMO_YEARS}
-    for year, t in frames.items():
+    for t in frames.values():
         county = t[t["unit_kind"] == "county"]
         assert county["events_held"].between(10, 150).all()
         assert county["public_offline"].between(2000, 80000).all()
@@ -300,11 +328,15 @@ def test_demo_weeks_agree_with_the_reference_table() -> None:
     weeks = pd.read_csv(paths.WEEKS_CSV, dtype="str").set_index("year")
     for year, (start, end, deadline) in DEMO_WEEKS.items():
         assert tuple(weeks.loc[str(year), ["start", "end", "deadline"]]) == (
-            start.isoformat(), end.isoformat(), deadline.isoformat())
+            start.isoformat(),
+            end.isoformat(),
+            deadline.isoformat(),
+        )
 
 
 # ---------------------------------------------------------------------------
 # Ingest reads the truth back
+
 
 @pytest.mark.parametrize("year", DEMO_YEARS)
 def test_ingest_recovers_the_true_values(year: int) -> None:
@@ -316,7 +348,6 @@ def test_ingest_recovers_the_true_values(year: int) -> None:
     assert got.index.tolist() == want.index.tolist()
     assert got["source_file"].tolist() == want["source_file"].tolist()
     for key in form.MONEY_KEYS:
-        np.testing.assert_allclose(got[key].astype(float), want[key], rtol=0, atol=1e-9, equal_nan=True,
-                                   err_msg=key)
+        np.testing.assert_allclose(got[key].astype(float), want[key], rtol=0, atol=1e-9, equal_nan=True, err_msg=key)
     for key in form.COUNT_KEYS:
         pd.testing.assert_series_equal(got[key].astype("Int64"), want[key], check_names=False, obj=key)

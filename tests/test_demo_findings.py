@@ -12,8 +12,14 @@ from analysis.pipeline import process_year
 TRUTH = paths.DEMO_TRUTH
 YEARS = (2021, 2022, 2023, 2024)
 # planted codes that are findings a person must act on (the others are inventory facts, noted as info)
-ACTIONABLE = {"missing_return", "money_in_yuan_suspect", "value_unknown", "county_media_reports_lt2", "late_return",
-              "video_too_long"}
+ACTIONABLE = {
+    "missing_return",
+    "money_in_yuan_suspect",
+    "value_unknown",
+    "county_media_reports_lt2",
+    "late_return",
+    "video_too_long",
+}
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +27,9 @@ def processed(tmp_path_factory) -> dict[int, pd.DataFrame]:
     root = tmp_path_factory.mktemp("processed")
     out = {}
     for year in YEARS:  # in order, so each year's checks can compare with the previous one
-        out[year] = process_year(paths.DEMO.raw / str(year), root / str(year), year=year, workers=1,
-                                 review=root / "no-ledger.xlsx")
+        out[year] = process_year(
+            paths.DEMO.raw / str(year), root / str(year), year=year, workers=1, review=root / "no-ledger.xlsx"
+        )
     return out
 
 

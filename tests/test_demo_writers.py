@@ -20,11 +20,12 @@ from analysis.demo.writers.xlsx import xlsx_bytes
 from analysis.intake.readers.dispatch import read_grids
 
 LAST_YEAR = Sheet("2022年", [["旧表"], [1]], hidden=True)
-FORM = Sheet("统计表", [["科技活动周统计表", None, None],
-                        ["经费", "县级财政", 8.25],
-                        [None, "社会资金", 2],
-                        ["=1+1", "两行\n标签", None]],
-             merges=((0, 0, 0, 2), (1, 0, 2, 0)), widths={0: 18})
+FORM = Sheet(
+    "统计表",
+    [["科技活动周统计表", None, None], ["经费", "县级财政", 8.25], [None, "社会资金", 2], ["=1+1", "两行\n标签", None]],
+    merges=((0, 0, 0, 2), (1, 0, 2, 0)),
+    widths={0: 18},
+)
 WHEN = dt.datetime(2023, 6, 1, 9, 30)
 
 
@@ -32,8 +33,16 @@ def _cells(rows: list[list[object]]) -> dict[tuple[int, int], object]:
     return {(r, c): v for r, row in enumerate(rows) for c, v in enumerate(row) if v not in (None, "")}
 
 
-WANT = {(0, 0): "科技活动周统计表", (1, 0): "经费", (1, 1): "县级财政", (1, 2): 8.25, (2, 1): "社会资金", (2, 2): 2,
-        (3, 0): "=1+1", (3, 1): "两行\n标签"}
+WANT = {
+    (0, 0): "科技活动周统计表",
+    (1, 0): "经费",
+    (1, 1): "县级财政",
+    (1, 2): 8.25,
+    (2, 1): "社会资金",
+    (2, 2): 2,
+    (3, 0): "=1+1",
+    (3, 1): "两行\n标签",
+}
 
 
 @pytest.mark.parametrize("suffix, write", [(".xlsx", xlsx_bytes), (".xls", xls_bytes), (".ods", ods_bytes)])

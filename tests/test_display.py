@@ -22,12 +22,28 @@ def _view(frame: pd.DataFrame, caption: str = "", **kw) -> display.TableView:
 
 
 def test_numbers_follow_the_measure_in_the_header():
-    frame = pd.DataFrame({"单位": ["随县", "市科协"], "经费合计（万元）": [7.0, 47.4],
-                          "工作人员（人）": [1498.0, 19567.0], "线上占比（%）": [75.25, 3.0],
-                          "举办活动次数": [1200, np.nan], "增减率（%）": [12.34, -5.0], "增减": [3.0, -12.0]})
+    frame = pd.DataFrame(
+        {
+            "单位": ["随县", "市科协"],
+            "经费合计（万元）": [7.0, 47.4],
+            "工作人员（人）": [1498.0, 19567.0],
+            "线上占比（%）": [75.25, 3.0],
+            "举办活动次数": [1200, np.nan],
+            "增减率（%）": [12.34, -5.0],
+            "增减": [3.0, -12.0],
+        }
+    )
     view = _view(frame)
-    assert list(view.cells.columns) == ["单位", "单位类别", "经费合计（万元）", "工作人员（人）", "线上占比", "举办活动次数",
-                                        "增减率", "增减"]
+    assert list(view.cells.columns) == [
+        "单位",
+        "单位类别",
+        "经费合计（万元）",
+        "工作人员（人）",
+        "线上占比",
+        "举办活动次数",
+        "增减率",
+        "增减",
+    ]
     assert list(view.cells["经费合计（万元）"]) == ["7.00", "47.40"]
     assert list(view.cells["工作人员（人）"]) == ["1,498", "19,567"]
     assert list(view.cells["线上占比"]) == ["75.2%", "3.0%"]
@@ -39,10 +55,13 @@ def test_numbers_follow_the_measure_in_the_header():
 
 def test_rows_of_different_measures_take_each_rows_measure():
     """Items as rows (a 计量单位 column, or the item named in 项目): each row its own decimals."""
-    turned = pd.DataFrame({"项目": ["举办活动次数", "中央财政经费投入情况"], "计量单位": ["次", "万元"],
-                           "2024年": [517.0, 6.5]})
+    turned = pd.DataFrame(
+        {"项目": ["举办活动次数", "中央财政经费投入情况"], "计量单位": ["次", "万元"], "2024年": [517.0, 6.5]}
+    )
     assert list(_view(turned).cells["2024年"]) == ["517", "6.50"]
-    named = pd.DataFrame({"项目": ["县级财政经费投入情况（万元）", "宣传报道数量（篇）"], "更正前合计": [304077.4, 12.0]})
+    named = pd.DataFrame(
+        {"项目": ["县级财政经费投入情况（万元）", "宣传报道数量（篇）"], "更正前合计": [304077.4, 12.0]}
+    )
     assert list(_view(named).cells["更正前合计"]) == ["304,077.40", "12"]
     by_caption = pd.DataFrame({"单位": ["随县"], "2024年": [85.0], "增减": [12.0]})
     assert list(_view(by_caption, "线下活动群众参与数量（人次）").cells["增减"]) == ["+12"]
@@ -63,10 +82,19 @@ def test_a_unit_column_of_measures_is_renamed_and_not_filtered():
 
 
 def test_problem_codes_become_titles_and_tooltips():
-    issues = pd.DataFrame({"severity": ["warning", "error"], "code": ["county_media_reports_lt2", "value_unknown"],
-                           "source_file": ["随县/表.xlsx", "市科协/表.docx"], "sheet": ["Sheet1", "表格1"],
-                           "cell": ["C19", "C3"], "field": ["media_reports", "events_held"], "unit": ["随县", "市科协"],
-                           "message": ["通知要求各县、市、区宣传报道不少于 2 篇", "值为“待统计”"], "status": ["open", "open"]})
+    issues = pd.DataFrame(
+        {
+            "severity": ["warning", "error"],
+            "code": ["county_media_reports_lt2", "value_unknown"],
+            "source_file": ["随县/表.xlsx", "市科协/表.docx"],
+            "sheet": ["Sheet1", "表格1"],
+            "cell": ["C19", "C3"],
+            "field": ["media_reports", "events_held"],
+            "unit": ["随县", "市科协"],
+            "message": ["通知要求各县、市、区宣传报道不少于 2 篇", "值为“待统计”"],
+            "status": ["open", "open"],
+        }
+    )
     view = _view(issues_table(issues))
     assert "问题代码" not in view.cells and display.visible_codes(view) == []
     assert list(view.cells["问题"]) == ["宣传报道少于2篇", "数值不详"]
@@ -93,13 +121,18 @@ def test_units_get_a_kind_filter():
 
 
 def test_a_wide_table_of_units_is_split_by_the_forms_groups():
-    returns = pd.DataFrame({"unit": ["随县", "市科协"], "unit_kind": ["county", "department"],
-                            **{k: [1, 2] for k in FORM.keys}})
+    returns = pd.DataFrame(
+        {"unit": ["随县", "市科协"], "unit_kind": ["county", "department"], **{k: [1, 2] for k in FORM.keys}}
+    )
     returns[list(FORM.money_keys)] = 1.5
     views = display.table_views(returns_table(returns), "2024年各单位统计数据", form=FORM, kinds=KINDS)
     assert [v.caption for v in views] == [f"2024年各单位统计数据：{g}" for g in (*FORM.categories, "其他项目")]
     money = views[1]
-    assert list(money.cells.columns) == ["单位", "单位类别", *[f"{FORM.by_key[k].short}（万元）" for k in FORM.money_keys]]
+    assert list(money.cells.columns) == [
+        "单位",
+        "单位类别",
+        *[f"{FORM.by_key[k].short}（万元）" for k in FORM.money_keys],
+    ]
     assert set(money.cells.iloc[:, 2:].to_numpy().ravel()) == {"1.50"}
     assert all(len(v.cells.columns) <= display.MAX_COLUMNS for v in views)
     assert sum(len(v.cells.columns) - 2 for v in views) == len(FORM.keys)  # every item once
@@ -123,7 +156,12 @@ def test_a_cut_table_says_how_many_rows_it_shows_and_where_the_rest_is():
 
 
 def test_long_text_may_wrap_but_names_never_do():
-    frame = pd.DataFrame({"单位": ["随州市高新技术产业开发区科技创新局"], "说明及修改要求": ["通知要求各县、市、区宣传报道不少于 2 篇，本单位填报 1 篇"]})
+    frame = pd.DataFrame(
+        {
+            "单位": ["随州市高新技术产业开发区科技创新局"],
+            "说明及修改要求": ["通知要求各县、市、区宣传报道不少于 2 篇，本单位填报 1 篇"],
+        }
+    )
     view = _view(frame)
     assert view.wrap == (False, False, True)
 
@@ -146,11 +184,18 @@ def test_links_are_relative_to_the_notebook_and_rebased_for_the_html(tmp_path):
     assert 'href="https://example.org/x"' in moved and 'href="#top"' in moved
 
 
-@pytest.mark.parametrize(("cells", "year", "title"), [
-    ([{"cell_type": "markdown", "source": "# 科技活动周多年趋势\n\n说明"}], 2024, "2024年科技活动周多年趋势"),
-    ([{"cell_type": "code", "source": "# 注释"}, {"cell_type": "markdown", "source": "文字\n# 标题"}], None, "标题"),
-    ([], 2023, "2023年科技活动周"),
-])
+@pytest.mark.parametrize(
+    ("cells", "year", "title"),
+    [
+        ([{"cell_type": "markdown", "source": "# 科技活动周多年趋势\n\n说明"}], 2024, "2024年科技活动周多年趋势"),
+        (
+            [{"cell_type": "code", "source": "# 注释"}, {"cell_type": "markdown", "source": "文字\n# 标题"}],
+            None,
+            "标题",
+        ),
+        ([], 2023, "2023年科技活动周"),
+    ],
+)
 def test_page_title_is_the_notebooks_title_with_the_year(cells, year, title):
     assert display.page_title(cells, year) == title
 
@@ -164,7 +209,11 @@ def test_the_html_check_sees_what_the_issue_reported():
     <tr><td class="data num">47.40</td><td class="data text">逾期报送</td><td class="data text">1,956.70</td></tr>
     </tbody></table>"""
     table = html_tables.tables(html)[0]
-    assert html_tables.style_problems(table) == ["经费合计（万元）（同一列）：小数位数不一 [0, 2]", "经费合计（万元）：万元不是两位小数",
-                                                 "场均参与：数字 1,498 未按数字对齐", "场均参与：数字 1,956.70 未按数字对齐",
-                                                 "场均参与（同一列）：小数位数不一 [0, 2]"]
+    assert html_tables.style_problems(table) == [
+        "经费合计（万元）（同一列）：小数位数不一 [0, 2]",
+        "经费合计（万元）：万元不是两位小数",
+        "场均参与：数字 1,498 未按数字对齐",
+        "场均参与：数字 1,956.70 未按数字对齐",
+        "场均参与（同一列）：小数位数不一 [0, 2]",
+    ]
     assert html_tables.visible_codes(table) == ["value_unknown"]

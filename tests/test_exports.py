@@ -13,12 +13,11 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from analysis.report import exports, stats
-from analysis.report.model import compare
-
 from analysis import outputs
 from analysis.form import COUNT_KEYS, FIELD_KEYS
 from analysis.issues import Issue, issues_frame
+from analysis.report import exports, stats
+from analysis.report.model import compare
 
 DEMO = "示例数据（非真实统计）"
 EVIL = '=HYPERLINK("http://evil.example","点我")'
@@ -59,30 +58,59 @@ def returns(rows: list[dict]) -> pd.DataFrame:
     return df.assign(source_file="报表.xlsx", **{k: df[k].astype("float64").astype("Int64") for k in COUNT_KEYS})
 
 
-CURRENT = returns([
-    dict(unit="随县", unit_kind="county", events_held=8, funding_central=1.5, public_offline=1200, open_venues=1),
-    dict(unit=EVIL, unit_kind="county", events_held=4, funding_central=0.25, funding_enterprise=0.0),
-    dict(unit="市科协", unit_kind="department", events_held=3, public_offline=34000, public_online=1000),
-])
-PREVIOUS = returns([
-    dict(unit="随县", unit_kind="county", events_held=10, funding_central=2.0, public_offline=40000),
-])
+CURRENT = returns(
+    [
+        dict(unit="随县", unit_kind="county", events_held=8, funding_central=1.5, public_offline=1200, open_venues=1),
+        dict(unit=EVIL, unit_kind="county", events_held=4, funding_central=0.25, funding_enterprise=0.0),
+        dict(unit="市科协", unit_kind="department", events_held=3, public_offline=34000, public_online=1000),
+    ]
+)
+PREVIOUS = returns(
+    [
+        dict(unit="随县", unit_kind="county", events_held=10, funding_central=2.0, public_offline=40000),
+    ]
+)
 FUNDING_CATEGORY = "活动经费投入数量（单位：万元）"
-ISSUES = issues_frame([
-    Issue("warning", "value_unparsed", "=1+1 无法识别，请核对", source_file="随县.xlsx", sheet="Sheet1", cell="C5",
-          field="events_held", unit="随县"),
-    Issue("warning", "subtotal_mismatch", "小计与分项之和不符，请核对", source_file="随县.xlsx", sheet="Sheet1",
-          cell="C12", field=f"subtotal:{FUNDING_CATEGORY}", unit="随县"),
-    Issue("info", "brand_new_code", "说明", source_file="随县.xlsx"),
-])
+ISSUES = issues_frame(
+    [
+        Issue(
+            "warning",
+            "value_unparsed",
+            "=1+1 无法识别，请核对",
+            source_file="随县.xlsx",
+            sheet="Sheet1",
+            cell="C5",
+            field="events_held",
+            unit="随县",
+        ),
+        Issue(
+            "warning",
+            "subtotal_mismatch",
+            "小计与分项之和不符，请核对",
+            source_file="随县.xlsx",
+            sheet="Sheet1",
+            cell="C12",
+            field=f"subtotal:{FUNDING_CATEGORY}",
+            unit="随县",
+        ),
+        Issue("info", "brand_new_code", "说明", source_file="随县.xlsx"),
+    ]
+)
 
 
 def write(path: Path, *, demo: bool, yoy: bool = True, compare_year: int | None = None) -> Path:
     totals = stats.city_totals(CURRENT)
-    return exports.write_summary_xlsx(path, year=2023, totals=totals, derived=stats.derived(totals),
-                                      unit_table=stats.unit_table(CURRENT),
-                                      yoy=stats.year_over_year(CURRENT, PREVIOUS) if yoy else None,
-                                      issues=ISSUES, demo=demo, compare_year=compare_year)
+    return exports.write_summary_xlsx(
+        path,
+        year=2023,
+        totals=totals,
+        derived=stats.derived(totals),
+        unit_table=stats.unit_table(CURRENT),
+        yoy=stats.year_over_year(CURRENT, PREVIOUS) if yoy else None,
+        issues=ISSUES,
+        demo=demo,
+        compare_year=compare_year,
+    )
 
 
 def all_values(ws) -> list:
@@ -102,8 +130,13 @@ def test_city_sheet_layout(tmp_path: Path) -> None:
             assert ws.cell(row, 2).value == item
         else:
             assert ws.cell(row, 1).value == item
-    for first, category in [(3, "科普活动开展次数"), (5, "活动经费投入数量（单位：万元）"), (12, "科普工作人员参与数量"),
-                            (16, "科普活动群众参与数量"), (18, "宣传报道情况")]:
+    for first, category in [
+        (3, "科普活动开展次数"),
+        (5, "活动经费投入数量（单位：万元）"),
+        (12, "科普工作人员参与数量"),
+        (16, "科普活动群众参与数量"),
+        (18, "宣传报道情况"),
+    ]:
         assert ws.cell(first, 1).value == category
     for row, expected in EXPECTED_VALUES.items():
         value = ws.cell(row, 3).value
@@ -128,16 +161,41 @@ def test_other_sheets(tmp_path: Path) -> None:
 
     yoy = wb["同比"]  # no compare_year given: the year before
     assert yoy["A1"].value == "2023年与2022年对比"
-    assert [c.value for c in yoy[2]] == ["项目", "本年（2023年）", "2022年", "较2022年增减", "增减率（%）", "主要变动单位"]
+    assert [c.value for c in yoy[2]] == [
+        "项目",
+        "本年（2023年）",
+        "2022年",
+        "较2022年增减",
+        "增减率（%）",
+        "主要变动单位",
+    ]
     events = [c.value for c in yoy[3]]
     assert events[:5] == ["举办活动次数（次）", 15, 10, 5, pytest.approx(50.0)]
 
     issues = wb["数据问题"]
-    assert [c.value for c in issues[2]] == ["严重程度", "问题", "问题代码", "单位", "文件", "工作表", "单元格", "项目",
-                                            "说明及修改要求", "核实状态"]
+    assert [c.value for c in issues[2]] == [
+        "严重程度",
+        "问题",
+        "问题代码",
+        "单位",
+        "文件",
+        "工作表",
+        "单元格",
+        "项目",
+        "说明及修改要求",
+        "核实状态",
+    ]
     rows = {r[2]: r for r in ([c.value for c in row] for row in issues.iter_rows(min_row=3))}
-    assert rows["value_unparsed"][:8] == ["警告", "数值无法识别", "value_unparsed", "随县", "随县.xlsx", "Sheet1", "C5",
-                                          "举办活动次数"]
+    assert rows["value_unparsed"][:8] == [
+        "警告",
+        "数值无法识别",
+        "value_unparsed",
+        "随县",
+        "随县.xlsx",
+        "Sheet1",
+        "C5",
+        "举办活动次数",
+    ]
     assert rows["subtotal_mismatch"][1] == "小计与分项不符"
     assert rows["subtotal_mismatch"][7] == "小计：活动经费投入数量（单位：万元）"
     assert rows["brand_new_code"][:3] == ["提示", "brand_new_code", "brand_new_code"]  # no title yet: the code
@@ -146,7 +204,14 @@ def test_other_sheets(tmp_path: Path) -> None:
 def test_yoy_sheet_names_the_comparison_year(tmp_path: Path) -> None:
     yoy = openpyxl.load_workbook(write(tmp_path / "summary.xlsx", demo=False, compare_year=2021))["同比"]
     assert yoy["A1"].value == "2023年与2021年对比"
-    assert [c.value for c in yoy[2]] == ["项目", "本年（2023年）", "2021年", "较2021年增减", "增减率（%）", "主要变动单位"]
+    assert [c.value for c in yoy[2]] == [
+        "项目",
+        "本年（2023年）",
+        "2021年",
+        "较2021年增减",
+        "增减率（%）",
+        "主要变动单位",
+    ]
     assert [c.value for c in yoy[3]][:4] == ["举办活动次数（次）", 15, 10, 5]
     assert "上年" not in "".join(str(v) for v in all_values(yoy))
 
@@ -216,8 +281,15 @@ def test_city_table_docx(tmp_path: Path, demo: bool) -> None:
         else:
             assert table.cell(i, 0).text == item
     values = {i: table.cell(i, 2).text for i in range(20)}
-    assert (values[0], values[1], values[2], values[6], values[13], values[14], values[17]) == \
-        ("15", "", "1.75", "0.00", "35,200", "1,000", "1")
+    assert (values[0], values[1], values[2], values[6], values[13], values[14], values[17]) == (
+        "15",
+        "",
+        "1.75",
+        "0.00",
+        "35,200",
+        "1,000",
+        "1",
+    )
     # vertical merges of the category column; the last three items span the first two columns
     first_tc = [row._tr.tc_lst[0] for row in table.rows]
     assert [tc.vMerge for tc in first_tc[:4]] == ["restart", "continue", "restart", "continue"]
@@ -238,10 +310,14 @@ def test_city_table_docx_byte_identical(tmp_path: Path, monkeypatch: pytest.Monk
 
 def paragraph(*, demo: bool, yoy: bool = True, compare_year: int | None = None) -> str:
     totals = stats.city_totals(CURRENT)
-    return exports.data_paragraph(year=2023, totals=totals, derived=stats.derived(totals),
-                                  completeness=stats.completeness(CURRENT, ["随县", EVIL, "市科协", "广水市"]),
-                                  comparison=compare(totals, compare_year or 2022, stats.city_totals(PREVIOUS))
-                                  if yoy else None, demo=demo)
+    return exports.data_paragraph(
+        year=2023,
+        totals=totals,
+        derived=stats.derived(totals),
+        completeness=stats.completeness(CURRENT, ["随县", EVIL, "市科协", "广水市"]),
+        comparison=compare(totals, compare_year or 2022, stats.city_totals(PREVIOUS)) if yoy else None,
+        demo=demo,
+    )
 
 
 def test_data_paragraph_numbers() -> None:
@@ -263,8 +339,13 @@ def test_data_paragraph_variants() -> None:
 
 
 def test_write_paragraph(tmp_path: Path) -> None:
-    md, word = exports.write_paragraph(tmp_path / "p.md", tmp_path / "p.docx", "全市共举办科普活动15场（次）。",
-                                       title="2023年科技活动周数据摘要", demo=True)
+    md, word = exports.write_paragraph(
+        tmp_path / "p.md",
+        tmp_path / "p.docx",
+        "全市共举办科普活动15场（次）。",
+        title="2023年科技活动周数据摘要",
+        demo=True,
+    )
     text = md.read_text(encoding="utf-8")
     assert text.startswith("# 2023年科技活动周数据摘要\n") and DEMO in text and "全市共举办科普活动15场（次）。" in text
     paragraphs = [p.text for p in docx.Document(str(word)).paragraphs]

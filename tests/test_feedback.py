@@ -27,29 +27,68 @@ from analysis.issues import Issue, issue_field, issues_frame
 from analysis.outputs import FIXED_TIME, normalize_zip
 from analysis.paths import DEMO_LABEL
 from analysis.review import feedback, unit_files
-from analysis.review.feedback import (HEADERS, MAX_STEM, feedback_writer, file_stem, sheet_title,
-                                      write_feedback)
+from analysis.review.feedback import HEADERS, MAX_STEM, feedback_writer, file_stem, sheet_title, write_feedback
 
-ISSUES = issues_frame([
-    Issue("warning", "missing_return", "名单中的“市地震局”（市直部门）未报送开展情况统计表：请催报。", unit="市地震局"),
-    Issue("warning", "money_in_yuan_suspect", "“县级财政经费投入情况”填报 50000 万元……应填 5 万元。",
-          "随县/随县统计表.docx", "表格1", "C9", "funding_county", "随县"),
-    Issue("error", "value_formula_error", "=HYPERLINK(\"http://x\",\"点我\")", "随县/随县统计表.docx", "表格1", "C4",
-          "events_held", "随县"),
-    Issue("info", "materials_missing", "未收到媒体报道资料：请补充报送。", unit="随县"),
-    Issue("warning", "video_too_long", "视频时长 3分20秒，超过通知要求的3分钟。", "x/v.mp4", unit="高新区[科创局]:2023?"),
-    Issue("error", "file_unreadable", "文件无法打开。", "坏文件.xlsx"),
-])
-MATERIALS = pd.DataFrame({"unit": ["随县", "市地震局"], "form": [1, 0], "summary": [1, 0], "photo": [2, 0],
-                          "media": [0, 0], "video": [1, 0], "longest_video": [200.0, math.nan]})
-UNIT_FILES = {"随县": "随县.xlsx", "未识别单位": "未识别单位.xlsx", "市地震局": "市地震局.xlsx",
-              "高新区[科创局]:2023?": "高新区[科创局]_2023_.xlsx"}
+ISSUES = issues_frame(
+    [
+        Issue(
+            "warning", "missing_return", "名单中的“市地震局”（市直部门）未报送开展情况统计表：请催报。", unit="市地震局"
+        ),
+        Issue(
+            "warning",
+            "money_in_yuan_suspect",
+            "“县级财政经费投入情况”填报 50000 万元……应填 5 万元。",
+            "随县/随县统计表.docx",
+            "表格1",
+            "C9",
+            "funding_county",
+            "随县",
+        ),
+        Issue(
+            "error",
+            "value_formula_error",
+            '=HYPERLINK("http://x","点我")',
+            "随县/随县统计表.docx",
+            "表格1",
+            "C4",
+            "events_held",
+            "随县",
+        ),
+        Issue("info", "materials_missing", "未收到媒体报道资料：请补充报送。", unit="随县"),
+        Issue(
+            "warning",
+            "video_too_long",
+            "视频时长 3分20秒，超过通知要求的3分钟。",
+            "x/v.mp4",
+            unit="高新区[科创局]:2023?",
+        ),
+        Issue("error", "file_unreadable", "文件无法打开。", "坏文件.xlsx"),
+    ]
+)
+MATERIALS = pd.DataFrame(
+    {
+        "unit": ["随县", "市地震局"],
+        "form": [1, 0],
+        "summary": [1, 0],
+        "photo": [2, 0],
+        "media": [0, 0],
+        "video": [1, 0],
+        "longest_video": [200.0, math.nan],
+    }
+)
+UNIT_FILES = {
+    "随县": "随县.xlsx",
+    "未识别单位": "未识别单位.xlsx",
+    "市地震局": "市地震局.xlsx",
+    "高新区[科创局]:2023?": "高新区[科创局]_2023_.xlsx",
+}
 
 
 @pytest.fixture
 def written(tmp_path):
-    return write_feedback(tmp_path / "反馈清单.xlsx", ISSUES, year=2023, demo=True, materials=MATERIALS,
-                          today=date(2023, 6, 10))
+    return write_feedback(
+        tmp_path / "反馈清单.xlsx", ISSUES, year=2023, demo=True, materials=MATERIALS, today=date(2023, 6, 10)
+    )
 
 
 def rows(ws) -> list[list]:
@@ -71,10 +110,13 @@ def test_overview(written):
     assert ws["A3"].value == "生成日期：2023-06-10"
     table = rows(ws)
     header = table.index(["单位", "错误", "警告", "提示", "合计", "待核实", "反馈文件"])
-    assert table[header + 1:header + 6] == [
-        ["随县", 1, 1, 1, 3, 2, "反馈/随县.xlsx"], ["未识别单位", 1, 0, 0, 1, 1, "反馈/未识别单位.xlsx"],
+    assert table[header + 1 : header + 6] == [
+        ["随县", 1, 1, 1, 3, 2, "反馈/随县.xlsx"],
+        ["未识别单位", 1, 0, 0, 1, 1, "反馈/未识别单位.xlsx"],
         ["市地震局", 0, 1, 0, 1, 1, "反馈/市地震局.xlsx"],
-        ["高新区[科创局]:2023?", 0, 1, 0, 1, 1, "反馈/高新区[科创局]_2023_.xlsx"], ["合计", 2, 3, 1, 6, 5, None]]
+        ["高新区[科创局]:2023?", 0, 1, 0, 1, 1, "反馈/高新区[科创局]_2023_.xlsx"],
+        ["合计", 2, 3, 1, 6, 5, None],
+    ]
     flat = [c for r in table for c in r if c]
     assert "未报送统计表的单位（1 个）" in flat and "市地震局" in flat
     assert ["警告", "已按原样使用或暂未计入，请核实并回复", None, None, None, None, None] in table
@@ -89,11 +131,27 @@ def test_unit_file(written):
     assert ws["A2"].value == "随县：2023年科技活动周统计表核查反馈"
     table = rows(ws)
     header = table.index(list(HEADERS))
-    assert table[header + 1:] == [
-        ["错误", "公式错误", "随县/随县统计表.docx", "表格1", "C4", "举办活动次数", "'=HYPERLINK(\"http://x\",\"点我\")",
-         "待核实"],
-        ["警告", "疑似元填成万元", "随县/随县统计表.docx", "表格1", "C9", "县级财政经费投入情况",
-         "“县级财政经费投入情况”填报 50000 万元……应填 5 万元。", "待核实"],
+    assert table[header + 1 :] == [
+        [
+            "错误",
+            "公式错误",
+            "随县/随县统计表.docx",
+            "表格1",
+            "C4",
+            "举办活动次数",
+            '\'=HYPERLINK("http://x","点我")',
+            "待核实",
+        ],
+        [
+            "警告",
+            "疑似元填成万元",
+            "随县/随县统计表.docx",
+            "表格1",
+            "C9",
+            "县级财政经费投入情况",
+            "“县级财政经费投入情况”填报 50000 万元……应填 5 万元。",
+            "待核实",
+        ],
         ["提示", "材料不全", None, None, None, None, "未收到媒体报道资料：请补充报送。", None],
     ]
     assert ws.freeze_panes == f"A{header + 2}"
@@ -107,12 +165,13 @@ def test_unit_file(written):
 
 
 def test_a_unit_file_shows_only_that_unit(written):
-    own = {u: set(ISSUES.loc[ISSUES["unit"].where(ISSUES["unit"] != "", "未识别单位") == u, "message"])
-           for u in UNIT_FILES}
+    own = {
+        u: set(ISSUES.loc[ISSUES["unit"].where(ISSUES["unit"] != "", "未识别单位") == u, "message"]) for u in UNIT_FILES
+    }
     for unit, path in written.units.items():
         ws = openpyxl.load_workbook(path).worksheets[0]
         table = rows(ws)
-        messages = {str(r[6]).lstrip("'") for r in table[table.index(list(HEADERS)) + 1:]}
+        messages = {str(r[6]).lstrip("'") for r in table[table.index(list(HEADERS)) + 1 :]}
         assert messages == own[unit], unit
         others = {m for u, ms in own.items() if u != unit for m in ms}
         assert not others & {str(c).lstrip("'") for r in rows(ws) for c in r}, unit
@@ -184,7 +243,7 @@ def test_files_are_already_normalised(written):
         assert normalize_zip(data) == data, path.name
     with zipfile.ZipFile(written.units["随县"]) as zf:
         assert {i.date_time for i in zf.infolist()} == {FIXED_TIME.timetuple()[:6]}
-        assert b"<dcterms:created xsi:type=\"dcterms:W3CDTF\">2000-01-01T00:00:00Z" in zf.read("docProps/core.xml")
+        assert b'<dcterms:created xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z' in zf.read("docProps/core.xml")
 
 
 class CountingPool(ProcessPoolExecutor):
@@ -200,8 +259,12 @@ class CountingPool(ProcessPoolExecutor):
 
 
 def twelve_units() -> pd.DataFrame:
-    return issues_frame([Issue("warning", "field_not_reported", f"第{i}家单位未填报。", f"{i}.xlsx", unit=f"单位{i:02d}")
-                         for i in range(12)])
+    return issues_frame(
+        [
+            Issue("warning", "field_not_reported", f"第{i}家单位未填报。", f"{i}.xlsx", unit=f"单位{i:02d}")
+            for i in range(12)
+        ]
+    )
 
 
 def test_many_units_are_written_by_the_workers_with_the_same_bytes(tmp_path, monkeypatch):
@@ -252,24 +315,34 @@ def test_while_the_caller_works_nothing_is_replaced_and_a_failure_keeps_the_prev
         assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", FEEDBACK_FOLDER]  # no half-written folder
         with feedback_writer(tmp_path / "f.xlsx", twelve_units(), year=2023, demo=False, executor=pool) as files:
             pass
-    assert sorted(p.name for p in (tmp_path / FEEDBACK_FOLDER).iterdir()) == sorted(p.name for p in files.units.values())
+    assert sorted(p.name for p in (tmp_path / FEEDBACK_FOLDER).iterdir()) == sorted(
+        p.name for p in files.units.values()
+    )
 
 
-@pytest.mark.parametrize("name, stem", [
-    ("随县", "随县"),
-    ("a/b\\c", "a_b_c"),
-    ('<>:"|?*', "_______"),
-    ("../../etc/passwd", "_.._etc_passwd"),
-    ("..", "未识别单位"),
-    ("", "未识别单位"),
-    ("  市科协. . ", "市科协"),
-    ("   " + "长" * 70, "长" * 60),  # leading spaces do not count towards the length
-    ("CON", "_CON"), ("nul", "_nul"), ("Com1", "_Com1"), ("LPT9", "_LPT9"), ("aux.txt", "_aux.txt"),
-    ("CONSOLE", "CONSOLE"), ("COM10", "COM10"),
-    ("市\x00科\x1f协\u200b", "市_科_协_"),
-    ("随县\udcb8\udcdf", "随县__"),  # undecodable bytes of a Chinese-Windows name (surrogate escapes)
-    ("第一行\n第二行", "第一行_第二行"),
-])
+@pytest.mark.parametrize(
+    "name, stem",
+    [
+        ("随县", "随县"),
+        ("a/b\\c", "a_b_c"),
+        ('<>:"|?*', "_______"),
+        ("../../etc/passwd", "_.._etc_passwd"),
+        ("..", "未识别单位"),
+        ("", "未识别单位"),
+        ("  市科协. . ", "市科协"),
+        ("   " + "长" * 70, "长" * 60),  # leading spaces do not count towards the length
+        ("CON", "_CON"),
+        ("nul", "_nul"),
+        ("Com1", "_Com1"),
+        ("LPT9", "_LPT9"),
+        ("aux.txt", "_aux.txt"),
+        ("CONSOLE", "CONSOLE"),
+        ("COM10", "COM10"),
+        ("市\x00科\x1f协\u200b", "市_科_协_"),
+        ("随县\udcb8\udcdf", "随县__"),  # undecodable bytes of a Chinese-Windows name (surrogate escapes)
+        ("第一行\n第二行", "第一行_第二行"),
+    ],
+)
 def test_file_stem(name, stem):
     assert file_stem(name, set()) == stem
 
@@ -280,12 +353,27 @@ def test_file_stem_length_and_uniqueness():
     first, second = file_stem(long, taken), file_stem(long, taken)
     assert first == long[:MAX_STEM] and len(first) == 60
     assert second == long[:57] + "(2)" and len(second) == 60
-    assert (file_stem("Abc", taken), file_stem("aBC", taken), file_stem("a/b", taken), file_stem("a_b", taken)) \
-        == ("Abc", "aBC(2)", "a_b", "a_b(2)")
+    assert (file_stem("Abc", taken), file_stem("aBC", taken), file_stem("a/b", taken), file_stem("a_b", taken)) == (
+        "Abc",
+        "aBC(2)",
+        "a_b",
+        "a_b(2)",
+    )
 
 
 def test_hostile_unit_names_never_leave_the_folder(tmp_path):
-    names = ["../逃逸", "/etc/passwd", "..\\..\\windows", "CON", "con", "a" * 300, "\x00", "..", "反馈/../x", "A&B'C<x>"]
+    names = [
+        "../逃逸",
+        "/etc/passwd",
+        "..\\..\\windows",
+        "CON",
+        "con",
+        "a" * 300,
+        "\x00",
+        "..",
+        "反馈/../x",
+        "A&B'C<x>",
+    ]
     issues = issues_frame([Issue("warning", "unit_unknown", f"单位 {i}", unit=n) for i, n in enumerate(names)])
     result = write_feedback(tmp_path / "out" / "f.xlsx", issues, year=2023, demo=False)
     folder = (tmp_path / "out" / FEEDBACK_FOLDER).resolve()
@@ -305,12 +393,14 @@ def test_through_the_pipeline(tmp_path):
     raw = tmp_path / "raw" / "2023"
     write_xlsx(raw / "随县/统计表.xlsx", vertical_form({**SAMPLE, "events_held": "不详"}, stamp="随县科经局"))
     write_xlsx(raw / "广水市/统计表.xlsx", vertical_form({**SAMPLE, "media_reports": "待统计"}, stamp="广水市科经局"))
-    units = write_units_csv(tmp_path / "units.csv", [("随县", "county", "随县科经局"), ("广水市", "county", "广水市科经局")])
+    units = write_units_csv(
+        tmp_path / "units.csv", [("随县", "county", "随县科经局"), ("广水市", "county", "广水市科经局")]
+    )
     process_year(raw, tmp_path / "out", year=2023, workers=1, units_csv=units)
     folder = tmp_path / "out" / FEEDBACK_FOLDER
     assert sorted(p.name for p in folder.glob("*.xlsx")) == ["广水市.xlsx", "随县.xlsx"]
     table = rows(openpyxl.load_workbook(folder / "随县.xlsx").worksheets[0])
-    sui = table[table.index(list(HEADERS)) + 1:]
+    sui = table[table.index(list(HEADERS)) + 1 :]
     assert {(r[2], r[5]) for r in sui if r[1] == "数值不详"} == {("随县/统计表.xlsx", "举办活动次数")}
     assert not any("广水市" in str(c) for r in sui for c in r)
 
@@ -340,8 +430,20 @@ def _calc_installed() -> bool:
 def test_libreoffice_reads_the_chinese(written, tmp_path):
     out = tmp_path / "csv"
     for path in (written.overview, written.units["随县"]):
-        subprocess.run(["soffice", "--headless", "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76',
-                        "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                "soffice",
+                "--headless",
+                "--convert-to",
+                "csv:Text - txt - csv (StarCalc):44,34,76",
+                "--outdir",
+                str(out),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     text = (out / "反馈清单.csv").read_text(encoding="utf-8")
     assert DEMO_LABEL in text and "2023年科技活动周统计表核查反馈清单" in text
     assert ["随县", "1", "1", "1", "3", "2", "反馈/随县.xlsx"] in list(csv.reader(text.splitlines()))
@@ -355,13 +457,22 @@ def test_what_the_ledger_settled_shows_per_unit(tmp_path):
     header = overview.index(["单位", "错误", "警告", "提示", "合计", "待核实", "反馈文件"])
     assert overview[header + 1][:6] == ["随县", 1, 1, 1, 3, 1]  # the 元 value confirmed: one left to settle
     unit = rows(openpyxl.load_workbook(written.units["随县"]).worksheets[0])
-    statuses = {r[1]: r[7] for r in unit[unit.index(list(HEADERS)) + 1:]}
+    statuses = {r[1]: r[7] for r in unit[unit.index(list(HEADERS)) + 1 :]}
     assert statuses == {"公式错误": "待核实", "疑似元填成万元": "已确认无误", "材料不全": None}
 
 
 def test_a_unit_that_sent_only_unusable_files_is_not_listed_as_not_returned(tmp_path):
-    unusable = pd.DataFrame({"unit": ["市地震局"], "form": [0], "summary": [0], "photo": [1], "media": [0],
-                             "video": [0], "longest_video": [math.nan]})  # a scan of the form, not readable
+    unusable = pd.DataFrame(
+        {
+            "unit": ["市地震局"],
+            "form": [0],
+            "summary": [0],
+            "photo": [1],
+            "media": [0],
+            "video": [0],
+            "longest_video": [math.nan],
+        }
+    )  # a scan of the form, not readable
     written = write_feedback(tmp_path / "反馈清单.xlsx", ISSUES, year=2023, demo=True, materials=unusable)
     flat = [c for r in rows(openpyxl.load_workbook(written.overview)["总览"]) for c in r if c]
     at = flat.index("已报送文件但没有可用统计表的单位（1 个）")

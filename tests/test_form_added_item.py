@@ -43,11 +43,28 @@ def project(tmp_path_factory) -> Path:
     forms = root / "analysis" / "forms"
     (forms / "2025.csv").write_text((forms / "2023.csv").read_text(encoding="utf-8") + EXTRA, encoding="utf-8")
     shutil.copytree(REFERENCE, root / "data" / "reference")
-    base = {"events_held": 10, "most_tasks": 1, "funding_central": 0.5, "funding_provincial": 1.0,
-            "funding_municipal": 2.0, "funding_county": 3.0, "funding_enterprise": 0.0, "funding_in_kind": 0.0,
-            "funding_other": 0.0, "staff_fulltime": 5, "staff_scientists": 10, "staff_volunteers": 20,
-            "staff_other": 2, "public_offline": 2000, "public_online": 5000, "media_outlets": 3, "media_reports": 6,
-            "open_venues": 1, "open_institutes": 0, "open_universities": 0}
+    base = {
+        "events_held": 10,
+        "most_tasks": 1,
+        "funding_central": 0.5,
+        "funding_provincial": 1.0,
+        "funding_municipal": 2.0,
+        "funding_county": 3.0,
+        "funding_enterprise": 0.0,
+        "funding_in_kind": 0.0,
+        "funding_other": 0.0,
+        "staff_fulltime": 5,
+        "staff_scientists": 10,
+        "staff_volunteers": 20,
+        "staff_other": 2,
+        "public_offline": 2000,
+        "public_online": 5000,
+        "media_outlets": 3,
+        "media_reports": 6,
+        "open_venues": 1,
+        "open_institutes": 0,
+        "open_universities": 0,
+    }
     for year in (2024, 2025):
         _run(root, "-m", "analysis", "template", "--year", str(year), "--out", str(root / "templates" / str(year)))
         template = root / "templates" / str(year) / f"{year}年科技活动周开展情况统计表.xlsx"
@@ -55,23 +72,31 @@ def project(tmp_path_factory) -> Path:
         _fill(template, root / "data" / "raw" / str(year) / "随县.xlsx", base | extra, "随县")
         _fill(template, root / "data" / "raw" / str(year) / "曾都区.xlsx", base, "曾都区")  # leaves the new item blank
         _run(root, "-m", "analysis", "ingest", f"data/raw/{year}", "--out", f"data/processed/{year}")
-    _run(root, "-c", "from pathlib import Path\n"
-                     "from analysis.report.digest import totals_table, week_figures, write_week_exports\n"
-                     "from analysis.report.model import load_week\n"
-                     "week = load_week(2025, Path('data/processed/2025'))\n"
-                     "assert week.compare_year == 2024\n"
-                     "write_week_exports(week, Path('reports/2025'))\n"
-                     "totals_table(week).to_csv('reports/2025/totals.csv', index=False)\n"
-                     "assert len(week_figures(week)) == 7\n"
-                     "write_week_exports(load_week(2024, Path('data/processed/2024')), Path('reports/2024'))\n")
+    _run(
+        root,
+        "-c",
+        "from pathlib import Path\n"
+        "from analysis.report.digest import totals_table, week_figures, write_week_exports\n"
+        "from analysis.report.model import load_week\n"
+        "week = load_week(2025, Path('data/processed/2025'))\n"
+        "assert week.compare_year == 2024\n"
+        "write_week_exports(week, Path('reports/2025'))\n"
+        "totals_table(week).to_csv('reports/2025/totals.csv', index=False)\n"
+        "assert len(week_figures(week)) == 7\n"
+        "write_week_exports(load_week(2024, Path('data/processed/2024')), Path('reports/2024'))\n",
+    )
     return root
 
 
 def test_template_of_the_new_year_has_the_item(project):
     wb = openpyxl.load_workbook(project / "templates" / "2025" / "2025年科技活动周开展情况统计表.xlsx")
     assert "science_lectures" in wb.defined_names
-    assert "science_lectures" not in openpyxl.load_workbook(
-        project / "templates" / "2024" / "2024年科技活动周开展情况统计表.xlsx").defined_names
+    assert (
+        "science_lectures"
+        not in openpyxl.load_workbook(
+            project / "templates" / "2024" / "2024年科技活动周开展情况统计表.xlsx"
+        ).defined_names
+    )
 
 
 def test_returns_carry_the_item_only_in_the_year_that_asks_it(project):
@@ -113,11 +138,18 @@ def test_a_broken_form_file_is_a_clear_error_not_a_traceback(tmp_path):
     shutil.copytree(ROOT / "analysis", root / "analysis", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REFERENCE, root / "data" / "reference")
     form_csv = root / "analysis" / "forms" / "2023.csv"
-    form_csv.write_text(form_csv.read_text(encoding="utf-8").replace(",events_held,", ",events held!,", 1),
-                        encoding="utf-8")
+    form_csv.write_text(
+        form_csv.read_text(encoding="utf-8").replace(",events_held,", ",events held!,", 1), encoding="utf-8"
+    )
     (root / "raw" / "2023").mkdir(parents=True)
     env = {**os.environ, "PYTHONPATH": str(root)}
-    done = subprocess.run([sys.executable, "-m", "analysis", "ingest", str(root / "raw" / "2023"), "--out",
-                           str(root / "out")], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "ingest", str(root / "raw" / "2023"), "--out", str(root / "out")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("错误：表式文件 2023.csv 第 2 行有误") and "Traceback" not in done.stderr

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import pytest
 from export_builders import JINSHUJU_TAIL, TENCENT_META, TENCENT_QUESTIONS, WPS_HEADER, wjx_rows
-from fixtures import SAMPLE, Sheet, file_row, ingest_folder, issues_of, numbers, return_of, value_of, write_csv, \
-    write_wide_xlsx, write_xls, write_xlsx
+from fixtures import (
+    SAMPLE,
+    Sheet,
+    file_row,
+    ingest_folder,
+    issues_of,
+    numbers,
+    return_of,
+    value_of,
+    write_csv,
+    write_wide_xlsx,
+    write_xls,
+    write_xlsx,
+)
 
 from analysis.form import FIELD_KEYS, FIELDS
 
@@ -18,23 +30,48 @@ WJX = "问卷星/第1期_按文本.xlsx"
 def exports(tmp_path_factory: pytest.TempPathFactory):
     raw = tmp_path_factory.mktemp("exports") / "2023"
     phone = ["约300", "(跳过)", *ANSWERS[2:5], "1.2万", *ANSWERS[6:]]  # funding_county typed as 1.2万 → 12000 万元?
-    write_xlsx(raw / WJX, Sheet("Sheet1", wjx_rows([
-        ("2023/6/1 10:00:00", "曾都区科经局", ANSWERS),
-        ("2023/6/2 11:00:00", "随县", phone),
-        ("2023/6/3 09:00:00", "曾都区", [13, *ANSWERS[1:]]),
-        ("2023/6/4 09:00:00", "(跳过)", [1, 2, 3]),
-        ("2023/6/9 08:00:00", "广水市", ANSWERS),
-    ])))
-    tencent = [TENCENT_META + TENCENT_QUESTIONS,
-               ["王五", "2023-06-05 16:20:01", "随州市教育局", *ANSWERS],
-               ["李四", "2023-06-06 08:00:00", "", *[5] * 20],
-               ["周八", "2023-06-06 09:00:00", "市科协", *["(跳过)"] * 20]]
+    write_xlsx(
+        raw / WJX,
+        Sheet(
+            "Sheet1",
+            wjx_rows(
+                [
+                    ("2023/6/1 10:00:00", "曾都区科经局", ANSWERS),
+                    ("2023/6/2 11:00:00", "随县", phone),
+                    ("2023/6/3 09:00:00", "曾都区", [13, *ANSWERS[1:]]),
+                    ("2023/6/4 09:00:00", "(跳过)", [1, 2, 3]),
+                    ("2023/6/9 08:00:00", "广水市", ANSWERS),
+                ]
+            ),
+        ),
+    )
+    tencent = [
+        TENCENT_META + TENCENT_QUESTIONS,
+        ["王五", "2023-06-05 16:20:01", "随州市教育局", *ANSWERS],
+        ["李四", "2023-06-06 08:00:00", "", *[5] * 20],
+        ["周八", "2023-06-06 09:00:00", "市科协", *["(跳过)"] * 20],
+    ]
     write_csv(raw / "腾讯文档收集表.csv", Sheet("", tencent), encoding="gbk")
-    jinshuju = [["序号", *[f.split("、", 1)[1] for f in wjx_rows([])[0][6:]], *JINSHUJU_TAIL],
-                [1, "市气象局", *ANSWERS, "赵六", "手机", "Android", "微信", "湖北省随州市", "1.2.3.4",
-                 "2023-06-02 12:00:00", "2023-06-02 12:00:00"]]
+    jinshuju = [
+        ["序号", *[f.split("、", 1)[1] for f in wjx_rows([])[0][6:]], *JINSHUJU_TAIL],
+        [
+            1,
+            "市气象局",
+            *ANSWERS,
+            "赵六",
+            "手机",
+            "Android",
+            "微信",
+            "湖北省随州市",
+            "1.2.3.4",
+            "2023-06-02 12:00:00",
+            "2023-06-02 12:00:00",
+        ],
+    ]
     write_xlsx(raw / "金数据导出.xlsx", Sheet("表单数据", jinshuju))
-    write_xls(raw / "WPS表单数据.xls", Sheet("Sheet1", [WPS_HEADER, [1, "2023-06-03 15:04:05", "钱七", "市农科院", *ANSWERS]]))
+    write_xls(
+        raw / "WPS表单数据.xls", Sheet("Sheet1", [WPS_HEADER, [1, "2023-06-03 15:04:05", "钱七", "市农科院", *ANSWERS]])
+    )
     write_wide_xlsx(raw / "大洪山/乡镇汇总.xlsx", {"南郊街道": SAMPLE, "北郊街道": SAMPLE}, total=SAMPLE)
     return ingest_folder(raw)
 
@@ -126,9 +163,11 @@ def test_undecidable_table_is_a_warning_naming_the_file(tmp_path):
     write_xlsx(tmp_path / "2023" / "汇总.xlsx", Sheet("Sheet1", rows))
     result = ingest_folder(tmp_path / "2023")
     found = issues_of(result, "汇总.xlsx", "form_export_uncertain")
-    assert found["message"].tolist() == ["无法判断“汇总.xlsx”是在线表单导出的汇总表（每行一个单位）还是一个单位的分项表"
-                                         "（表中有“合计”行（第3行）），已按一个单位的报表读取。请核实；如是导出表，"
-                                         "请保留导出时的表头后重新放入。"]
+    assert found["message"].tolist() == [
+        "无法判断“汇总.xlsx”是在线表单导出的汇总表（每行一个单位）还是一个单位的分项表"
+        "（表中有“合计”行（第3行）），已按一个单位的报表读取。请核实；如是导出表，"
+        "请保留导出时的表头后重新放入。"
+    ]
 
 
 def test_without_submit_time_the_later_row_counts(tmp_path):

@@ -33,11 +33,11 @@ YEAR = 2023
 WEB_EXPORTS = Path(__file__).resolve().parent / "data" / "formats"
 # Every item filled, each with its own number (money in 万元 with two decimals).
 TYPED = {f.key: (round(f.order * 1.25, 2) if f.is_money else f.order * 10 + 1) for f in FIELDS}
-SETTINGS = dict(deadline=None, database=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = dict(deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
-mutation = st.tuples(st.sampled_from(["set", "delete", "insert", "cut"]), st.integers(0, 2**31 - 1),
-                     st.binary(min_size=1, max_size=16))
+mutation = st.tuples(
+    st.sampled_from(["set", "delete", "insert", "cut"]), st.integers(0, 2**31 - 1), st.binary(min_size=1, max_size=16)
+)
 mutations = st.lists(mutation, min_size=1, max_size=4)
 
 
@@ -47,9 +47,9 @@ def mutate(data: bytes, ops: list[tuple[str, int, bytes]]) -> bytes:
     for op, where, chunk in ops:
         pos = where % max(len(out), 1)
         if op == "set":
-            out[pos:pos + len(chunk)] = chunk[: max(0, len(out) - pos)]
+            out[pos : pos + len(chunk)] = chunk[: max(0, len(out) - pos)]
         elif op == "delete":
-            del out[pos:pos + len(chunk) * 64]
+            del out[pos : pos + len(chunk) * 64]
         elif op == "insert":
             out[pos:pos] = chunk
         else:
@@ -65,7 +65,9 @@ def originals() -> dict[str, bytes]:
         return {
             ".xlsx": fx.write_vertical_xlsx(folder / "a.xlsx", TYPED, stamp="随县").read_bytes(),
             ".docx": fx.write_vertical_docx(folder / "a.docx", TYPED, stamp="随县").read_bytes(),
-            ".csv": fx.write_csv(folder / "a.csv", fx.vertical_form(TYPED, stamp="随县"), encoding="utf-8-sig").read_bytes(),
+            ".csv": fx.write_csv(
+                folder / "a.csv", fx.vertical_form(TYPED, stamp="随县"), encoding="utf-8-sig"
+            ).read_bytes(),
         }
 
 
@@ -118,7 +120,9 @@ def test_mutated_csv_never_raises(ops):
 
 
 @settings(max_examples=100, **SETTINGS)
-@given(ops=mutations, name=st.sampled_from(["calc-2003.xml", "calc.html"]), ext=st.sampled_from([".xls", ".xml", ".html"]))
+@given(
+    ops=mutations, name=st.sampled_from(["calc-2003.xml", "calc.html"]), ext=st.sampled_from([".xls", ".xml", ".html"])
+)
 def test_mutated_web_exports_never_raise(ops, name, ext):
     """LibreOffice's Excel 2003 XML and HTML exports, mutated, under their own and under an .xls name."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,8 +131,10 @@ def test_mutated_web_exports_never_raise(ops, name, ext):
 
 
 @settings(max_examples=20, phases=[Phase.explicit, Phase.generate], **SETTINGS)  # no shrinking: each example forks
-@given(batch=st.lists(st.one_of(mutations, st.binary(max_size=2048)), min_size=12, max_size=12),
-       ext=st.sampled_from([".xlsx", ".xls", ".ods"]))
+@given(
+    batch=st.lists(st.one_of(mutations, st.binary(max_size=2048)), min_size=12, max_size=12),
+    ext=st.sampled_from([".xlsx", ".xls", ".ods"]),
+)
 def test_mutated_spreadsheets_through_workers(batch, ext):
     """Twelve mutated workbooks (or random bytes) per example, read by worker processes."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,7 +154,9 @@ def test_reader_abort_becomes_an_issue_row(tmp_path):
     bad = h.write_last_cell(tmp_path / "末格.xlsx")
     good = fx.write_vertical_xlsx(tmp_path / "随县.xlsx", TYPED, stamp="随县")
     lifted = Limits(max_cells=10**15)
-    outcomes = run_tasks([ReadTask(str(bad), bad.name, YEAR, lifted), ReadTask(str(good), good.name, YEAR, lifted)], workers=1)
+    outcomes = run_tasks(
+        [ReadTask(str(bad), bad.name, YEAR, lifted), ReadTask(str(good), good.name, YEAR, lifted)], workers=1
+    )
     crashed, read = outcomes
     assert [(i.severity, i.code) for i in crashed.issues] == [("error", "file_crashed_reader")]
     assert {p.key: p.value for p in read.parsed if p.key in BY_KEY} == pytest.approx(TYPED)

@@ -20,8 +20,11 @@ def _csv(tmp_path, text: str):
 
 
 def test_csv_rows_give_totals_and_blank_is_not_zero(tmp_path):
-    path = _csv(tmp_path, "year,field,total\n2024,events_held,512\n2024,funding_municipal,\"1,063.5\"\n"
-                          "2024,media_reports,\n2023,events_held,480\n")
+    path = _csv(
+        tmp_path,
+        'year,field,total\n2024,events_held,512\n2024,funding_municipal,"1,063.5"\n'
+        "2024,media_reports,\n2023,events_held,480\n",
+    )
     found = history.load_history(path, tmp_path / "none")
     assert found.years() == [2023, 2024]
     assert found.of(2024)["events_held"] == 512
@@ -32,12 +35,15 @@ def test_csv_rows_give_totals_and_blank_is_not_zero(tmp_path):
     assert found.issues == []
 
 
-@pytest.mark.parametrize("row, words", [
-    ("24,events_held,5", "不是四位年份"),
-    ("2024,events,5", "不是统计表的项目键"),
-    ("2024,events_held,五百", "不是数字"),
-    ("2024,events_held,-5", "负数"),
-])
+@pytest.mark.parametrize(
+    "row, words",
+    [
+        ("24,events_held,5", "不是四位年份"),
+        ("2024,events,5", "不是统计表的项目键"),
+        ("2024,events_held,五百", "不是数字"),
+        ("2024,events_held,-5", "负数"),
+    ],
+)
 def test_bad_csv_rows_become_issues_and_are_left_out(tmp_path, row, words):
     found = history.load_history(_csv(tmp_path, f"year,field,total\n{row}\n2024,media_reports,30\n"), tmp_path / "none")
     assert [i.code for i in found.issues] == ["history_invalid"]
@@ -55,7 +61,7 @@ def test_city_tables_in_the_folder_are_read_like_returns(tmp_path):
     folder = tmp_path / "history"
     write_vertical_docx(folder / "2024年全市科技活动周开展情况统计表.docx", SAMPLE, year=2024, stamp="随州市")
     write_vertical_xlsx(folder / "随州市2023年汇总.xlsx", {**SAMPLE, "events_held": 9}, year=2023)
-    write_bytes(folder / "README.md", "说明".encode("utf-8"))
+    write_bytes(folder / "README.md", "说明".encode())
     write_vertical_xlsx(folder / "往年汇总.xlsx", SAMPLE)  # no year in the name
     found = history.load_history(tmp_path / "none.csv", folder)
     assert found.years() == [2023, 2024]
@@ -72,8 +78,10 @@ def test_csv_wins_over_the_folder(tmp_path):
 
 
 def test_comparison_takes_the_latest_earlier_year(tmp_path):
-    found = history.load_history(_csv(tmp_path, "year,field,total\n2022,events_held,400\n2024,events_held,512\n"
-                                                "2026,events_held,1\n"), tmp_path / "none")
+    found = history.load_history(
+        _csv(tmp_path, "year,field,total\n2022,events_held,400\n2024,events_held,512\n2026,events_held,1\n"),
+        tmp_path / "none",
+    )
     totals = pd.Series({"events_held": 640})
     comparison = reported_comparison(totals, 2025, found)
     assert (comparison.year, comparison.source, comparison.totals["events_held"]) == (2024, "历年上报数", 512)
@@ -99,8 +107,9 @@ def real_processed(demo_processed, tmp_path):
 
 
 def test_trends_of_real_years_start_with_past_totals(real_processed, tmp_path, monkeypatch):
-    monkeypatch.setattr(history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,300\n"
-                                                                "2023,events_held,1\n"))
+    monkeypatch.setattr(
+        history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,300\n2023,events_held,1\n")
+    )
     monkeypatch.setattr(history, "HISTORY_DIR", tmp_path / "none")
     trends = load_trends(None, real_processed, 2023)
     assert trends.years == [2021, 2022, 2023] and trends.history_years == [2021]
@@ -121,8 +130,9 @@ def test_first_real_year_is_compared_with_past_totals_in_the_word_report(real_pr
     from analysis.report import word_report
     from analysis.report.model import load_week
 
-    monkeypatch.setattr(history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n"
-                                                                "2021,most_tasks,x\n"))
+    monkeypatch.setattr(
+        history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n2021,most_tasks,x\n")
+    )
     monkeypatch.setattr(history, "HISTORY_DIR", tmp_path / "none")
     week = load_week(2022, real_processed / "2022")
     assert week.yoy is None and not week.demo
@@ -138,8 +148,9 @@ def test_first_real_year_tables_compare_with_past_totals(real_processed, tmp_pat
     from analysis.report.digest import headline, totals_table
     from analysis.report.model import load_week
 
-    monkeypatch.setattr(history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n"
-                                                                "2021,funding_central,10\n"))
+    monkeypatch.setattr(
+        history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n2021,funding_central,10\n")
+    )
     monkeypatch.setattr(history, "HISTORY_DIR", tmp_path / "none")
     week = load_week(2022, real_processed / "2022")
     assert week.yoy is None and week.comparison is not None and week.comparison.year == 2021
@@ -167,8 +178,9 @@ def test_what_of_the_past_totals_could_not_be_used_is_listed_for_the_notebooks(r
     from analysis.report.digest import history_problems
     from analysis.report.model import load_trends, load_week
 
-    monkeypatch.setattr(history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n"
-                                                                "2021,most_tasks,x\n"))
+    monkeypatch.setattr(
+        history, "HISTORY_CSV", _csv(tmp_path, "year,field,total\n2021,events_held,292\n2021,most_tasks,x\n")
+    )
     monkeypatch.setattr(history, "HISTORY_DIR", tmp_path / "none")
     for seen in (load_week(2022, real_processed / "2022"), load_trends(None, real_processed, 2023)):
         table = history_problems(seen)

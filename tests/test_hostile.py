@@ -38,48 +38,142 @@ YEAR = 2023
 SECRET = "TOP-SECRET-XYZ"
 EVIL_UNIT = "../../evil"
 HYPERLINK = '=HYPERLINK("http://x","y")'
-MACRO_MARK = b"Sub Auto_Open()\r\n  Shell \"calc.exe\"\r\nEnd Sub MACRO-MARK-Q7"
+MACRO_MARK = b'Sub Auto_Open()\r\n  Shell "calc.exe"\r\nEnd Sub MACRO-MARK-Q7'
 NAN = math.nan
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # ---------------------------------------------------------------- good returns: what is typed → what must come out
 
-XLSX_TYPED = dict(events_held=12, most_tasks="无", funding_central=1.5, funding_provincial=None, funding_municipal="2.25",
-                  funding_county="50000元", funding_enterprise=0, funding_in_kind="0.5（捐赠科普图书）",
-                  funding_other=None, staff_fulltime=3, staff_scientists="二十", staff_volunteers="1,200",
-                  staff_other=0, public_offline=35200, public_online="1.2万", media_outlets=4, media_reports=9,
-                  open_venues=1, open_institutes=None, open_universities=0)
-XLSX_EXPECTED = dict(events_held=12, most_tasks=0, funding_central=1.5, funding_provincial=NAN, funding_municipal=2.25,
-                     funding_county=5.0, funding_enterprise=0.0, funding_in_kind=0.5, funding_other=NAN,
-                     staff_fulltime=3, staff_scientists=20, staff_volunteers=1200, staff_other=0, public_offline=35200,
-                     public_online=12000, media_outlets=4, media_reports=9, open_venues=1, open_institutes=NAN,
-                     open_universities=0)
+XLSX_TYPED = dict(
+    events_held=12,
+    most_tasks="无",
+    funding_central=1.5,
+    funding_provincial=None,
+    funding_municipal="2.25",
+    funding_county="50000元",
+    funding_enterprise=0,
+    funding_in_kind="0.5（捐赠科普图书）",
+    funding_other=None,
+    staff_fulltime=3,
+    staff_scientists="二十",
+    staff_volunteers="1,200",
+    staff_other=0,
+    public_offline=35200,
+    public_online="1.2万",
+    media_outlets=4,
+    media_reports=9,
+    open_venues=1,
+    open_institutes=None,
+    open_universities=0,
+)
+XLSX_EXPECTED = dict(
+    events_held=12,
+    most_tasks=0,
+    funding_central=1.5,
+    funding_provincial=NAN,
+    funding_municipal=2.25,
+    funding_county=5.0,
+    funding_enterprise=0.0,
+    funding_in_kind=0.5,
+    funding_other=NAN,
+    staff_fulltime=3,
+    staff_scientists=20,
+    staff_volunteers=1200,
+    staff_other=0,
+    public_offline=35200,
+    public_online=12000,
+    media_outlets=4,
+    media_reports=9,
+    open_venues=1,
+    open_institutes=NAN,
+    open_universities=0,
+)
 
-DOCX_TYPED = dict(events_held="8次", most_tasks=2, funding_central="0.25", funding_provincial="1", funding_municipal="3",
-                  funding_county="4.5", funding_enterprise="无", funding_in_kind="0", funding_other="0.75",
-                  staff_fulltime=6, staff_scientists=40, staff_volunteers=120, staff_other=7,
-                  public_offline="8,800人次", public_online=165200, media_outlets=3, media_reports=11, open_venues=2,
-                  open_institutes=1, open_universities=0)
-DOCX_EXPECTED = dict(events_held=8, most_tasks=2, funding_central=0.25, funding_provincial=1.0, funding_municipal=3.0,
-                     funding_county=4.5, funding_enterprise=0.0, funding_in_kind=0.0, funding_other=0.75,
-                     staff_fulltime=6, staff_scientists=40, staff_volunteers=120, staff_other=7, public_offline=8800,
-                     public_online=165200, media_outlets=3, media_reports=11, open_venues=2, open_institutes=1,
-                     open_universities=0)
+DOCX_TYPED = dict(
+    events_held="8次",
+    most_tasks=2,
+    funding_central="0.25",
+    funding_provincial="1",
+    funding_municipal="3",
+    funding_county="4.5",
+    funding_enterprise="无",
+    funding_in_kind="0",
+    funding_other="0.75",
+    staff_fulltime=6,
+    staff_scientists=40,
+    staff_volunteers=120,
+    staff_other=7,
+    public_offline="8,800人次",
+    public_online=165200,
+    media_outlets=3,
+    media_reports=11,
+    open_venues=2,
+    open_institutes=1,
+    open_universities=0,
+)
+DOCX_EXPECTED = dict(
+    events_held=8,
+    most_tasks=2,
+    funding_central=0.25,
+    funding_provincial=1.0,
+    funding_municipal=3.0,
+    funding_county=4.5,
+    funding_enterprise=0.0,
+    funding_in_kind=0.0,
+    funding_other=0.75,
+    staff_fulltime=6,
+    staff_scientists=40,
+    staff_volunteers=120,
+    staff_other=7,
+    public_offline=8800,
+    public_online=165200,
+    media_outlets=3,
+    media_reports=11,
+    open_venues=2,
+    open_institutes=1,
+    open_universities=0,
+)
 
-CSV_TYPED = dict(events_held=7, most_tasks=1, funding_central=2, funding_county="0.8", staff_fulltime=2,
-                 staff_volunteers=30, public_offline="2,500", public_online="3000", media_outlets=2, media_reports=5)
-CSV_EXPECTED = {**{k: NAN for k in FIELD_KEYS},
-                **dict(events_held=7, most_tasks=1, funding_central=2.0, funding_county=0.8, staff_fulltime=2,
-                       staff_volunteers=30, public_offline=2500, public_online=3000, media_outlets=2, media_reports=5)}
+CSV_TYPED = dict(
+    events_held=7,
+    most_tasks=1,
+    funding_central=2,
+    funding_county="0.8",
+    staff_fulltime=2,
+    staff_volunteers=30,
+    public_offline="2,500",
+    public_online="3000",
+    media_outlets=2,
+    media_reports=5,
+)
+CSV_EXPECTED = {
+    **{k: NAN for k in FIELD_KEYS},
+    **dict(
+        events_held=7,
+        most_tasks=1,
+        funding_central=2.0,
+        funding_county=0.8,
+        staff_fulltime=2,
+        staff_volunteers=30,
+        public_offline=2500,
+        public_online=3000,
+        media_outlets=2,
+        media_reports=5,
+    ),
+}
 
 XLSM_TYPED = dict(events_held=3, funding_municipal=0.6, staff_fulltime=1, public_offline=450, media_reports=2)
-XLSM_EXPECTED = {**{k: NAN for k in FIELD_KEYS},
-                 **dict(events_held=3, funding_municipal=0.6, staff_fulltime=1, public_offline=450, media_reports=2)}
+XLSM_EXPECTED = {
+    **{k: NAN for k in FIELD_KEYS},
+    **dict(events_held=3, funding_municipal=0.6, staff_fulltime=1, public_offline=450, media_reports=2),
+}
 
-INJECT_TYPED = dict(events_held=5, funding_central=1, funding_other="+1+2", staff_other=-5, media_reports="@SUM(A1)",
-                    public_offline=100)
-EVIL_TYPED = dict(events_held=1, funding_central=0.1, staff_fulltime=1, public_offline=10, media_outlets=1,
-                  media_reports=1)
+INJECT_TYPED = dict(
+    events_held=5, funding_central=1, funding_other="+1+2", staff_other=-5, media_reports="@SUM(A1)", public_offline=100
+)
+EVIL_TYPED = dict(
+    events_held=1, funding_central=0.1, staff_fulltime=1, public_offline=10, media_outlets=1, media_reports=1
+)
 
 # source_file → (unit, expected values)
 GOOD = {
@@ -94,8 +188,10 @@ def build_good(raw: Path) -> None:
     fx.write_vertical_xlsx(raw / "随县/随县统计表.xlsx", XLSX_TYPED, stamp="随县")
     fx.write_vertical_docx(raw / "广水市统计表.docx", DOCX_TYPED, stamp="广水市")
     fx.write_csv(raw / "曾都区统计表.csv", fx.vertical_form(CSV_TYPED, stamp="曾都区"), encoding="utf-16")
-    h.add_macro(fx.write_vertical_xlsx(raw / "市科协统计表.xlsm", XLSM_TYPED, stamp="随州市科学技术协会", macro=True),
-                MACRO_MARK)
+    h.add_macro(
+        fx.write_vertical_xlsx(raw / "市科协统计表.xlsm", XLSM_TYPED, stamp="随州市科学技术协会", macro=True),
+        MACRO_MARK,
+    )
 
 
 # ---------------------------------------------------------------- the hostile folder
@@ -155,8 +251,9 @@ def build_hostile(raw: Path, secret: Path) -> None:
     h.write_encrypted_ooxml(raw / "加密.xlsx")
     h.write_xls_filepass(raw / "加密.xls")
     h.write_malformed_sheet(raw / "坏XML.xlsx")
-    h.rewrite_zip(good_docx, raw / "坏XML.docx",
-                  lambda parts: {**parts, "word/document.xml": parts["word/document.xml"][:-200]})
+    h.rewrite_zip(
+        good_docx, raw / "坏XML.docx", lambda parts: {**parts, "word/document.xml": parts["word/document.xml"][:-200]}
+    )
     (raw / "统计表.xlsx").mkdir()
     (raw / "x.xlsx").symlink_to(raw / "不存在的文件.xlsx")
     h.write_extent_claim(raw / "声明全表.xlsx")
@@ -242,8 +339,17 @@ def batch(tmp_path_factory):
     start = time.perf_counter()
     result = ingest(raw, out, year=YEAR)
     seconds = time.perf_counter() - start
-    return dict(base=base, raw=raw, out=out, result=result, seconds=seconds, before=before, tree_before=tree_before,
-                rss_children=maxrss_bytes(resource.RUSAGE_CHILDREN), rss_self=maxrss_bytes(resource.RUSAGE_SELF))
+    return dict(
+        base=base,
+        raw=raw,
+        out=out,
+        result=result,
+        seconds=seconds,
+        before=before,
+        tree_before=tree_before,
+        rss_children=maxrss_bytes(resource.RUSAGE_CHILDREN),
+        rss_self=maxrss_bytes(resource.RUSAGE_SELF),
+    )
 
 
 # ---------------------------------------------------------------- never fatal, bounded
@@ -259,7 +365,9 @@ def test_batch_finishes_fast_and_within_memory(batch):
 def test_every_bad_file_is_named_in_issues(batch, name):
     issues = csv_table(batch["out"], "issues")
     mine = issues[(issues["source_file"] == name) & issues["severity"].isin(["error", "warning"])]
-    assert not mine.empty, f"{name}: no error/warning issue; got {issues[issues['source_file'] == name].to_dict('records')}"
+    assert not mine.empty, (
+        f"{name}: no error/warning issue; got {issues[issues['source_file'] == name].to_dict('records')}"
+    )
     assert all(CJK.search(m) for m in mine["message"]), mine["message"].tolist()
     if HOSTILE[name]:
         assert mine["message"].str.contains(HOSTILE[name], regex=False).any(), mine["message"].tolist()
@@ -327,7 +435,9 @@ def test_raw_files_unchanged(batch):
 
 def test_nothing_written_outside_out_dir(batch):
     created = {p for p in batch["base"].rglob("*")} - batch["tree_before"]
-    outside = [p for p in created if batch["out"] not in p.parents and p != batch["out"] and p not in batch["out"].parents]
+    outside = [
+        p for p in created if batch["out"] not in p.parents and p != batch["out"] and p not in batch["out"].parents
+    ]
     assert outside == []
     assert not list(batch["base"].rglob("evil*"))
     returns = csv_table(batch["out"], "returns")
@@ -351,8 +461,10 @@ def test_entity_tricks_never_expand(batch):
     issues = csv_table(batch["out"], "issues")
     values = csv_table(batch["out"], "values")
     for name in (n for n in HOSTILE if n.startswith(("XXE", "实体膨胀"))):  # also the Excel 2003 XML ones
-        cells = [*issues[issues["source_file"] == name].to_numpy().ravel(),
-                 *values[values["source_file"] == name].to_numpy().ravel()]
+        cells = [
+            *issues[issues["source_file"] == name].to_numpy().ravel(),
+            *values[values["source_file"] == name].to_numpy().ravel(),
+        ]
         assert not any("lollol" in c or len(c) > 2000 for c in cells), name
 
 
@@ -467,6 +579,7 @@ def test_interrupted_run_keeps_previous_outputs(good_run, monkeypatch):
     def broken(frame):
         def write(path):
             raise OSError("disk full")
+
         return write
 
     monkeypatch.setattr(outputs, "parquet_writer", broken)
@@ -483,8 +596,13 @@ def test_cli_ingest_exit_0(batch, tmp_path):
     if not (ROOT / "analysis" / "__main__.py").is_file():
         pytest.skip("analysis/__main__.py not there yet")
     out = tmp_path / "cli" / "processed" / str(YEAR)
-    done = subprocess.run([sys.executable, "-m", "analysis", "ingest", str(batch["raw"]), "--out", str(out),
-                           "--year", str(YEAR)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", "ingest", str(batch["raw"]), "--out", str(out), "--year", str(YEAR)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert maxrss_bytes(resource.RUSAGE_CHILDREN) < 1024**3
     assert snapshot(batch["raw"]) == batch["before"]

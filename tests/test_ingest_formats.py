@@ -44,8 +44,15 @@ FORMATS = [
     ("大洪山.docx", lambda p, f: write_docx(p, f), "大洪山管委会", "大洪山风景名胜区", "表格1", "C1", "C20"),
     ("教育局-utf8.csv", lambda p, f: write_csv(p, f), "随州市教育局", "市教育局", "", "C3", "C22"),
     ("科协-bom.csv", lambda p, f: write_csv(p, f, encoding="utf-8-sig"), "随州市科协", "市科协", "", "C3", "C22"),
-    ("卫健委-gb18030.csv", lambda p, f: write_csv(p, f, encoding="gb18030"), "市卫生健康委员会", "市卫健委", "",
-     "C3", "C22"),
+    (
+        "卫健委-gb18030.csv",
+        lambda p, f: write_csv(p, f, encoding="gb18030"),
+        "市卫生健康委员会",
+        "市卫健委",
+        "",
+        "C3",
+        "C22",
+    ),
     ("气象局-gbk.csv", lambda p, f: write_csv(p, f, encoding="gbk"), "随州市气象局", "市气象局", "", "C3", "C22"),
 ]
 FORMAT_IDS = [f[0].rsplit(".", 1)[-1] + "-" + f[0].split("/")[-1] for f in FORMATS]
@@ -166,13 +173,26 @@ READABLE = {
 }
 # Form C: more spellings of readable numbers.
 READABLE_2 = {
-    "events_held": ("12次", 12), "most_tasks": ("二", 2), "funding_central": ("0", 0.0),
-    "funding_provincial": (1.5, 1.5), "funding_municipal": ("3万元", 3.0), "funding_county": ("８．２５", 8.25),
-    "funding_enterprise": ("20000元", 2.0), "funding_in_kind": ("5,000元", 0.5), "funding_other": ("0万元", 0.0),
-    "staff_fulltime": ("十五", 15), "staff_scientists": ("四十人", 40), "staff_volunteers": ("两千", 2000),
-    "staff_other": ("30 人", 30), "public_offline": ("16,520人次", 16520), "public_online": ("165，200", 165200),
-    "media_outlets": ("六家", 6), "media_reports": ("25篇", 25), "open_venues": ("３", 3),
-    "open_institutes": ("1个", 1), "open_universities": ("1所", 1),
+    "events_held": ("12次", 12),
+    "most_tasks": ("二", 2),
+    "funding_central": ("0", 0.0),
+    "funding_provincial": (1.5, 1.5),
+    "funding_municipal": ("3万元", 3.0),
+    "funding_county": ("８．２５", 8.25),
+    "funding_enterprise": ("20000元", 2.0),
+    "funding_in_kind": ("5,000元", 0.5),
+    "funding_other": ("0万元", 0.0),
+    "staff_fulltime": ("十五", 15),
+    "staff_scientists": ("四十人", 40),
+    "staff_volunteers": ("两千", 2000),
+    "staff_other": ("30 人", 30),
+    "public_offline": ("16,520人次", 16520),
+    "public_online": ("165，200", 165200),
+    "media_outlets": ("六家", 6),
+    "media_reports": ("25篇", 25),
+    "open_venues": ("３", 3),
+    "open_institutes": ("1个", 1),
+    "open_universities": ("1所", 1),
 }
 # Form B: values that cannot be used → not reported plus a warning at the cell.
 # key: (raw, expected number, warning code or None, cell in .xlsx/.csv, cell in the Word table)
@@ -207,11 +227,18 @@ def valued(tmp_path_factory: pytest.TempPathFactory):
     write_xlsx(raw / "广水市.xlsx", vertical_form({k: v[0] for k, v in READABLE_2.items()}, stamp="广水市"))
     unusable = {k: v[0] for k, v in UNUSABLE.items()}
     # In the workbook: a real error cell (#REF!), a formula with its cached value, a formula that errs.
-    path = write_xlsx(raw / "随县.xlsx", vertical_form(
-        with_values(unusable, funding_municipal=0, media_reports=0, open_venues=0), stamp="随县"))
-    set_xlsx_cells(path, {"C7": '<c r="C7" t="e"><v>#REF!</v></c>',
-                          "C19": '<c r="C19"><f>C18*2+13</f><v>25</v></c>',
-                          "C20": '<c r="C20" t="e"><f>1/0</f><v>#DIV/0!</v></c>'})
+    path = write_xlsx(
+        raw / "随县.xlsx",
+        vertical_form(with_values(unusable, funding_municipal=0, media_reports=0, open_venues=0), stamp="随县"),
+    )
+    set_xlsx_cells(
+        path,
+        {
+            "C7": '<c r="C7" t="e"><v>#REF!</v></c>',
+            "C19": '<c r="C19"><f>C18*2+13</f><v>25</v></c>',
+            "C20": '<c r="C20" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+        },
+    )
     write_docx(raw / "市科协.docx", vertical_form(unusable, stamp="市科协"))
     write_csv(raw / "市教育局.csv", vertical_form(unusable, stamp="市教育局"), encoding="gb18030")
     return ingest_folder(raw)
@@ -241,21 +268,36 @@ def test_readable_values_raise_no_warning(valued):
 def test_blank_is_not_reported_and_zero_markers_are_zero(valued):
     row = return_of(valued, "曾都区.xlsx")
     assert math.isnan(row["funding_other"])
-    assert [row[k] for k in ("funding_municipal", "funding_county", "funding_enterprise", "open_institutes")] \
-        == [0.0, 0.0, 0.0, 0]
+    assert [row[k] for k in ("funding_municipal", "funding_county", "funding_enterprise", "open_institutes")] == [
+        0.0,
+        0.0,
+        0.0,
+        0,
+    ]
     assert return_of(valued, "曾都区.xlsx")["funding_other"] != 0
 
 
-@pytest.mark.parametrize("key, code", [("staff_scientists", "value_approx"), ("staff_volunteers", "value_approx"),
-                                       ("staff_other", "value_approx"), ("media_reports", "value_approx"),
-                                       ("funding_in_kind", "value_remark"), ("public_online", "value_remark"),
-                                       ("funding_central", "value_converted_yuan")])
+@pytest.mark.parametrize(
+    "key, code",
+    [
+        ("staff_scientists", "value_approx"),
+        ("staff_volunteers", "value_approx"),
+        ("staff_other", "value_approx"),
+        ("media_reports", "value_approx"),
+        ("funding_in_kind", "value_remark"),
+        ("public_online", "value_remark"),
+        ("funding_central", "value_converted_yuan"),
+    ],
+)
 def test_info_notes_at_the_cell(valued, key, code):
     found = issues_of(valued, "曾都区.xlsx", code)
     found = found[found["field"] == key]
     assert len(found) == 1
-    assert (found.iloc[0]["severity"], found.iloc[0]["sheet"], found.iloc[0]["cell"]) \
-        == ("info", "Sheet1", READABLE[key][2])
+    assert (found.iloc[0]["severity"], found.iloc[0]["sheet"], found.iloc[0]["cell"]) == (
+        "info",
+        "Sheet1",
+        READABLE[key][2],
+    )
     assert found.iloc[0]["unit"] == "曾都区"
 
 
@@ -269,8 +311,11 @@ def test_approximation_is_noted_in_values(valued):
     assert "约" in value_of(valued, "曾都区.xlsx", "staff_scientists")["note"]
 
 
-@pytest.mark.parametrize("source, sheet, in_word", [("随县.xlsx", "Sheet1", False), ("市科协.docx", "表格1", True),
-                                                    ("市教育局.csv", "", False)], ids=["xlsx", "docx", "csv"])
+@pytest.mark.parametrize(
+    "source, sheet, in_word",
+    [("随县.xlsx", "Sheet1", False), ("市科协.docx", "表格1", True), ("市教育局.csv", "", False)],
+    ids=["xlsx", "docx", "csv"],
+)
 @pytest.mark.parametrize("key", list(UNUSABLE))
 def test_unusable_values_are_not_reported_and_warned_at_the_cell(valued, source, sheet, in_word, key):
     raw, expected, code, sheet_cell, word_cell = UNUSABLE[key]
@@ -317,7 +362,6 @@ def test_empty_folder_gives_empty_tables(tmp_path: Path):
     assert result.returns.empty and result.values.empty and result.files.empty
 
 
-
 @pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice (soffice) is not installed")
 def test_legacy_doc_is_converted_with_libreoffice(tmp_path):
     import shutil
@@ -326,8 +370,12 @@ def test_legacy_doc_is_converted_with_libreoffice(tmp_path):
     work = tmp_path / "work"
     write_docx(work / "form.docx", vertical_form(SAMPLE, stamp="随县科技和经济信息化局"))
     for source, target in (("form.docx", "odt"), ("form.odt", "doc")):  # Word 97 as LibreOffice writes it
-        subprocess.run([shutil.which("soffice"), "--headless", "--convert-to", target, "--outdir", str(work),
-                        str(work / source)], check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [shutil.which("soffice"), "--headless", "--convert-to", target, "--outdir", str(work), str(work / source)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     raw = tmp_path / "raw"
     raw.mkdir()
     shutil.copy(work / "form.doc", raw / "随县统计表.doc")

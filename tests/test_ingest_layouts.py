@@ -38,16 +38,50 @@ EXPECTED = {k: float(v) for k, v in SAMPLE.items()}
 OLD = {k: (v + 1 if v else 7) for k, v in SAMPLE.items()}  # last year's figures: differ in every field
 
 # 城区 + 乡镇 = SAMPLE, field by field (12 = 5 + 7, 8.25 = 5.25 + 3, 16520 = 9000 + 7520, ...)
-CITY = {"events_held": 5, "most_tasks": 1, "funding_central": 0, "funding_provincial": 1, "funding_municipal": 2,
-        "funding_county": 5.25, "funding_enterprise": 1.5, "funding_in_kind": 0.5, "funding_other": 0,
-        "staff_fulltime": 6, "staff_scientists": 18, "staff_volunteers": 70, "staff_other": 10,
-        "public_offline": 9000, "public_online": 100000, "media_outlets": 4, "media_reports": 15,
-        "open_venues": 2, "open_institutes": 1, "open_universities": 1}
-TOWN = {"events_held": 7, "most_tasks": 1, "funding_central": 0, "funding_provincial": 0.5, "funding_municipal": 1,
-        "funding_county": 3, "funding_enterprise": 0.5, "funding_in_kind": 0, "funding_other": 0,
-        "staff_fulltime": 9, "staff_scientists": 22, "staff_volunteers": 50, "staff_other": 20,
-        "public_offline": 7520, "public_online": 65200, "media_outlets": 2, "media_reports": 10,
-        "open_venues": 1, "open_institutes": 0, "open_universities": 0}
+CITY = {
+    "events_held": 5,
+    "most_tasks": 1,
+    "funding_central": 0,
+    "funding_provincial": 1,
+    "funding_municipal": 2,
+    "funding_county": 5.25,
+    "funding_enterprise": 1.5,
+    "funding_in_kind": 0.5,
+    "funding_other": 0,
+    "staff_fulltime": 6,
+    "staff_scientists": 18,
+    "staff_volunteers": 70,
+    "staff_other": 10,
+    "public_offline": 9000,
+    "public_online": 100000,
+    "media_outlets": 4,
+    "media_reports": 15,
+    "open_venues": 2,
+    "open_institutes": 1,
+    "open_universities": 1,
+}
+TOWN = {
+    "events_held": 7,
+    "most_tasks": 1,
+    "funding_central": 0,
+    "funding_provincial": 0.5,
+    "funding_municipal": 1,
+    "funding_county": 3,
+    "funding_enterprise": 0.5,
+    "funding_in_kind": 0,
+    "funding_other": 0,
+    "staff_fulltime": 9,
+    "staff_scientists": 22,
+    "staff_volunteers": 50,
+    "staff_other": 20,
+    "public_offline": 7520,
+    "public_online": 65200,
+    "media_outlets": 2,
+    "media_reports": 10,
+    "open_venues": 1,
+    "open_institutes": 0,
+    "open_universities": 0,
+}
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -65,6 +99,7 @@ def warnings_of(result, name: str) -> list[dict]:
 
 
 # ---------------------------------------------------------------- the template (vertical)
+
 
 def test_template_xlsx_with_merged_cells(tmp_path: Path):
     path = write_xlsx(tmp_path / "raw/随县.xlsx", vertical_form(SAMPLE, stamp="随县"))
@@ -95,8 +130,9 @@ def test_template_xls_with_merged_cells(tmp_path: Path):
     assert value_of(result, "随县.xls", "open_universities")["cell"] == "C22"
 
 
-@pytest.mark.parametrize("writer, sheet, column", [(write_xlsx, "Sheet1", "D"), (write_docx, "表格1", "D")],
-                         ids=["xlsx", "docx"])
+@pytest.mark.parametrize(
+    "writer, sheet, column", [(write_xlsx, "Sheet1", "D"), (write_docx, "表格1", "D")], ids=["xlsx", "docx"]
+)
 def test_values_one_column_further_right(tmp_path: Path, writer, sheet, column):
     name = "随县." + ("docx" if writer is write_docx else "xlsx")
     result, row = one(tmp_path, name, lambda p: writer(p, vertical_form(SAMPLE, stamp="随县", value_offset=1)))
@@ -107,15 +143,23 @@ def test_values_one_column_further_right(tmp_path: Path, writer, sheet, column):
 
 
 def test_form_on_second_sheet_after_instructions(tmp_path: Path):
-    result, row = one(tmp_path, "随县.xlsx", lambda p: write_xlsx(p, [instruction_sheet(),
-                                                             vertical_form(SAMPLE, stamp="随县").sheet("统计表")]))
+    result, row = one(
+        tmp_path,
+        "随县.xlsx",
+        lambda p: write_xlsx(p, [instruction_sheet(), vertical_form(SAMPLE, stamp="随县").sheet("统计表")]),
+    )
     assert numbers(row) == EXPECTED
     assert value_of(result, "随县.xlsx", "events_held")["sheet"] == "统计表"
 
 
 def test_instruction_sheet_explaining_every_item_is_not_the_form(tmp_path: Path):
-    result, row = one(tmp_path, "随县.xlsx", lambda p: write_xlsx(p, [instruction_sheet(glossary=True),
-                                                             vertical_form(SAMPLE, stamp="随县").sheet("统计表")]))
+    result, row = one(
+        tmp_path,
+        "随县.xlsx",
+        lambda p: write_xlsx(
+            p, [instruction_sheet(glossary=True), vertical_form(SAMPLE, stamp="随县").sheet("统计表")]
+        ),
+    )
     assert numbers(row) == EXPECTED
     assert value_of(result, "随县.xlsx", "events_held")["sheet"] == "统计表"
     assert warnings_of(result, "随县.xlsx") == []
@@ -140,6 +184,7 @@ def test_visible_last_year_sheet_loses_to_this_year(tmp_path: Path):
 
 
 # ---------------------------------------------------------------- transposed and wide
+
 
 @pytest.mark.parametrize("header_rows", [1, 2])
 @pytest.mark.parametrize("unit_column", [True, False], ids=["unit-column", "no-unit-column"])
@@ -196,6 +241,7 @@ def test_wide_table_with_two_header_rows_and_total(tmp_path: Path):
 
 
 # ---------------------------------------------------------------- subtotals and notes
+
 
 @pytest.mark.parametrize("label", ["小计", "合计"])
 def test_subtotal_rows_inside_blocks_change_nothing(tmp_path: Path, label: str):
@@ -262,15 +308,18 @@ TEMPLATE_LABELS = {  # the hint on its own line, as in the notice's Word attachm
     "most_tasks": "承接科技部活动任务个数（个）",
     "public_offline": "线下活动群众参与数量（人次）：",
 }
-SYNONYM_SETS = {f"synonym{j}": {f.key: f.synonyms[min(j, len(f.synonyms) - 1)] for f in FIELDS}
-                for j in range(max(len(f.synonyms) for f in FIELDS))}
+SYNONYM_SETS = {
+    f"synonym{j}": {f.key: f.synonyms[min(j, len(f.synonyms) - 1)] for f in FIELDS}
+    for j in range(max(len(f.synonyms) for f in FIELDS))
+}
 LABEL_SETS = {"formatted": FORMATTED_LABELS, "template": TEMPLATE_LABELS, **SYNONYM_SETS}
 
 
 @pytest.mark.parametrize("labels", list(LABEL_SETS.values()), ids=list(LABEL_SETS))
 def test_label_variants(tmp_path: Path, labels: dict[str, str]):
-    result, row = one(tmp_path, "随县.xlsx", lambda p: write_xlsx(p, vertical_form(SAMPLE, stamp="随县",
-                                                                            label_overrides=labels)))
+    result, row = one(
+        tmp_path, "随县.xlsx", lambda p: write_xlsx(p, vertical_form(SAMPLE, stamp="随县", label_overrides=labels))
+    )
     assert numbers(row) == EXPECTED
     assert issues_of(result, "随县.xlsx", "field_not_found").empty
     for i, f in enumerate(FIELDS):
@@ -288,8 +337,9 @@ def test_label_variants_across_a_transposed_table(tmp_path: Path):
 def test_missing_field_is_reported_not_guessed(tmp_path: Path):
     form = vertical_form(SAMPLE, stamp="随县", label_overrides={"media_reports": "简要说明"})
     result, row = one(tmp_path, "随县.xlsx", lambda p: write_xlsx(p, form))
-    assert numbers(row, [k for k in SAMPLE if k != "media_reports"]) == \
-        {k: v for k, v in EXPECTED.items() if k != "media_reports"}
+    assert numbers(row, [k for k in SAMPLE if k != "media_reports"]) == {
+        k: v for k, v in EXPECTED.items() if k != "media_reports"
+    }
     assert pd.isna(row["media_reports"])
     found = issues_of(result, "随县.xlsx", "field_not_found")
     assert list(found["field"]) == ["media_reports"]

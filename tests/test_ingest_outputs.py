@@ -26,10 +26,28 @@ from analysis.intake.store import load_processed
 from analysis.outputs import neutralize
 from analysis.paths import ROOT
 
-KEYS = ["events_held", "most_tasks", "funding_central", "funding_provincial", "funding_municipal", "funding_county",
-        "funding_enterprise", "funding_in_kind", "funding_other", "staff_fulltime", "staff_scientists",
-        "staff_volunteers", "staff_other", "public_offline", "public_online", "media_outlets", "media_reports",
-        "open_venues", "open_institutes", "open_universities"]
+KEYS = [
+    "events_held",
+    "most_tasks",
+    "funding_central",
+    "funding_provincial",
+    "funding_municipal",
+    "funding_county",
+    "funding_enterprise",
+    "funding_in_kind",
+    "funding_other",
+    "staff_fulltime",
+    "staff_scientists",
+    "staff_volunteers",
+    "staff_other",
+    "public_offline",
+    "public_online",
+    "media_outlets",
+    "media_reports",
+    "open_venues",
+    "open_institutes",
+    "open_universities",
+]
 MONEY = KEYS[2:9]
 COUNTS = KEYS[:2] + KEYS[9:]
 COLUMNS = {
@@ -45,8 +63,9 @@ BLANKS = with_values(SAMPLE, events_held=None, funding_central=0, funding_other=
 
 def build_raw(raw: Path) -> Path:
     write_xlsx(raw / "曾都区/统计表.xlsx", vertical_form(BLANKS, stamp="曾都区科经局"))
-    write_xlsx(raw / "随县统计表.xlsx", vertical_form(with_values(SAMPLE, most_tasks="=1+1", media_reports="-"),
-                                                        stamp="随县"))
+    write_xlsx(
+        raw / "随县统计表.xlsx", vertical_form(with_values(SAMPLE, most_tasks="=1+1", media_reports="-"), stamp="随县")
+    )
     write_docx(raw / "广水市.docx", vertical_form(with_values(SAMPLE, events_held="不详"), stamp="广水市"))
     write_csv(raw / "高新区.csv", vertical_form(SAMPLE, stamp="高新区"), encoding="gbk")
     write_photo(raw / "曾都区/照片.jpg")
@@ -83,8 +102,12 @@ def test_csv_is_utf8_with_bom(run, table):
 
 def test_returns_rows(run):
     result, out, _ = run
-    assert sorted(result.returns["source_file"]) == ["广水市.docx", "曾都区/统计表.xlsx", "随县统计表.xlsx",
-                                                    "高新区.csv"]
+    assert sorted(result.returns["source_file"]) == [
+        "广水市.docx",
+        "曾都区/统计表.xlsx",
+        "随县统计表.xlsx",
+        "高新区.csv",
+    ]
     assert sorted(result.returns["unit"]) == ["广水市", "曾都区", "随县", "随州高新区"]
     assert set(result.returns["unit_kind"]) == {"county"}
 
@@ -92,8 +115,11 @@ def test_returns_rows(run):
 @pytest.mark.parametrize("frame", ["memory", "parquet", "load_processed"])
 def test_returns_dtypes(run, frame):
     result, out, _ = run
-    returns = {"memory": lambda: result.returns, "parquet": lambda: pd.read_parquet(out / "returns.parquet"),
-               "load_processed": lambda: load_processed(out).returns}[frame]()
+    returns = {
+        "memory": lambda: result.returns,
+        "parquet": lambda: pd.read_parquet(out / "returns.parquet"),
+        "load_processed": lambda: load_processed(out).returns,
+    }[frame]()
     for key in MONEY:
         assert returns[key].dtype == "float64", key
     for key in COUNTS:
@@ -131,7 +157,8 @@ def test_issues_are_located_and_in_chinese(run):
     issues = run[0].issues
     unknown = issues[issues["code"] == "value_unknown"]
     assert unknown[["severity", "source_file", "sheet", "cell", "field", "unit"]].values.tolist() == [
-        ["warning", "广水市.docx", "表格1", "C1", "events_held", "广水市"]]
+        ["warning", "广水市.docx", "表格1", "C1", "events_held", "广水市"]
+    ]
     assert issues["severity"].isin(["error", "warning", "info"]).all()
     assert issues["message"].str.contains(r"[\u4e00-\u9fff]").all()
 
@@ -198,15 +225,18 @@ def test_missing_raw_dir_raises(tmp_path: Path):
 def test_ingest_survives_pandas_string_frames_made_before_it(tmp_path: Path):
     """Ingest in a process that already used pandas (as a notebook or this test session does), run twice."""
     raw = build_raw(tmp_path / "2023")
-    script = ("import sys, pandas as pd\n"
-              "pd.DataFrame({'a': ['x']}, dtype='str').sort_values('a')\n"
-              "from analysis.intake.ingest import ingest\n"
-              "for _ in range(2):\n"
-              "    r = ingest(sys.argv[1], year=2023, workers=1)\n"
-              "    print(len(r.returns), sorted(set(r.issues['code'])))\n")
+    script = (
+        "import sys, pandas as pd\n"
+        "pd.DataFrame({'a': ['x']}, dtype='str').sort_values('a')\n"
+        "from analysis.intake.ingest import ingest\n"
+        "for _ in range(2):\n"
+        "    r = ingest(sys.argv[1], year=2023, workers=1)\n"
+        "    print(len(r.returns), sorted(set(r.issues['code'])))\n"
+    )
     env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
-    done = subprocess.run([sys.executable, "-c", script, str(raw)], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(raw)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
     assert [line.split(" ", 1)[0] for line in lines] == ["4", "4"], done.stdout
@@ -214,8 +244,9 @@ def test_ingest_survives_pandas_string_frames_made_before_it(tmp_path: Path):
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_ingest(run, tmp_path: Path):

@@ -81,8 +81,9 @@ def test_revision_named_in_the_file_name_wins(tmp_path: Path, old: str, new: str
     check_newest_accepted(ingest_folder(raw), new, old)
 
 
-@pytest.mark.parametrize("old, new", [("随县统计表.xlsx", "随县科技活动周.xlsx"),
-                                      ("随县科技活动周.xlsx", "随县统计表.xlsx")])
+@pytest.mark.parametrize(
+    "old, new", [("随县统计表.xlsx", "随县科技活动周.xlsx"), ("随县科技活动周.xlsx", "随县统计表.xlsx")]
+)
 def test_newer_modification_time_wins(tmp_path: Path, old: str, new: str):
     raw = tmp_path / "raw"
     write(raw / old, OLD, T0)

@@ -81,10 +81,13 @@ def test_stamp_paragraph_of_a_word_return(tmp_path: Path):
     assert (row["unit"], row["unit_kind"]) == ("市教育局", "department")
 
 
-@pytest.mark.parametrize("name, stamp, written", [
-    ("统计表.xlsx", "随州市某某科技有限公司", "随州市某某科技有限公司"),
-    ("某某中学/统计表.xlsx", "", "某某中学"),
-])
+@pytest.mark.parametrize(
+    "name, stamp, written",
+    [
+        ("统计表.xlsx", "随州市某某科技有限公司", "随州市某某科技有限公司"),
+        ("某某中学/统计表.xlsx", "", "某某中学"),
+    ],
+)
 def test_unknown_unit_is_kept_as_written_with_a_warning(tmp_path: Path, name, stamp, written):
     write_xlsx(tmp_path / "raw" / name, vertical_form(SAMPLE, stamp=stamp))
     result = ingest_folder(tmp_path / "raw")
@@ -131,8 +134,14 @@ def test_photo_folder_unit_in_files(tmp_path: Path):
 
 # The project's own registry (data/reference/units.csv): the canonical names of the issue.
 CANONICAL = [
-    ("曾都区", "county"), ("随县", "county"), ("广水市", "county"), ("随州高新区", "county"),
-    ("大洪山风景名胜区", "county"), ("市教育局", "department"), ("市卫健委", "department"), ("市科协", "department"),
+    ("曾都区", "county"),
+    ("随县", "county"),
+    ("广水市", "county"),
+    ("随州高新区", "county"),
+    ("大洪山风景名胜区", "county"),
+    ("市教育局", "department"),
+    ("市卫健委", "department"),
+    ("市科协", "department"),
 ]
 
 
@@ -147,8 +156,8 @@ def test_project_registry_has_the_canonical_names(tmp_path: Path):
 
 @pytest.mark.parametrize("text", ["随县教育局", "广水市卫健局", "随县农业农村局"])
 def test_other_bodies_of_a_county_are_not_taken_for_the_county_or_a_city_department(text):
-    from analysis.paths import UNITS_CSV
     from analysis.intake.units import Registry
+    from analysis.paths import UNITS_CSV
 
     assert Registry.load(UNITS_CSV).resolve(text) is None
 

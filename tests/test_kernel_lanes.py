@@ -21,10 +21,14 @@ def test_a_reused_kernel_starts_each_notebook_clean_and_survives_a_failure(tmp_p
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     _notebook(notebooks, runner.CLEAN_NB, "import os\nleft_over = os.getpid()", "raise ValueError('坏数据')")
-    _notebook(notebooks, runner.SUMMARY_NB, "print('left_over' in globals(), year, os.getpid() if 'os' in dir() else 0)",
-              "import os\nprint(os.getpid(), os.getcwd())",
-              "import multiprocessing\nctx = multiprocessing.get_context('spawn')\nworker = ctx.Process(target=os.getpid)\n"
-              "worker.start()\nworker.join()\nprint(worker.exitcode, '_reset' in globals())")
+    _notebook(
+        notebooks,
+        runner.SUMMARY_NB,
+        "print('left_over' in globals(), year, os.getpid() if 'os' in dir() else 0)",
+        "import os\nprint(os.getpid(), os.getcwd())",
+        "import multiprocessing\nctx = multiprocessing.get_context('spawn')\nworker = ctx.Process(target=os.getpid)\n"
+        "worker.start()\nworker.join()\nprint(worker.exitcode, '_reset' in globals())",
+    )
     plan = runner.YearPlan(2024, tmp_path / "raw", tmp_path / "p", tmp_path / "r", None)
     lane = runner.KernelLane(runner.ensure_kernel())
     try:

@@ -13,8 +13,10 @@ from analysis.report import runner
 
 PACKAGE = Path(paths.__file__).resolve().parent
 # room → the rooms it must never import
-FORBIDDEN = {"intake": ("analysis.review", "analysis.report", "analysis.pipeline", "analysis.cli", "analysis.demo"),
-             "review": ("analysis.report", "analysis.pipeline", "analysis.cli", "analysis.demo")}
+FORBIDDEN = {
+    "intake": ("analysis.review", "analysis.report", "analysis.pipeline", "analysis.cli", "analysis.demo"),
+    "review": ("analysis.report", "analysis.pipeline", "analysis.cli", "analysis.demo"),
+}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -30,15 +32,22 @@ def imported_modules(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("room", sorted(FORBIDDEN))
 def test_imports_run_one_way(room):
-    offenders = {f"{p.name}: {m}" for p in (PACKAGE / room).glob("*.py") for m in imported_modules(p)
-                 if m.startswith(FORBIDDEN[room])}
+    offenders = {
+        f"{p.name}: {m}"
+        for p in (PACKAGE / room).glob("*.py")
+        for m in imported_modules(p)
+        if m.startswith(FORBIDDEN[room])
+    }
     assert offenders == set()
 
 
 def test_shared_ground_imports_no_room():
     for name in ("form.py", "issues.py", "outputs.py", "paths.py"):
-        assert not {m for m in imported_modules(PACKAGE / name)
-                    if m.startswith(("analysis.intake", "analysis.review", "analysis.report"))}, name
+        assert not {
+            m
+            for m in imported_modules(PACKAGE / name)
+            if m.startswith(("analysis.intake", "analysis.review", "analysis.report"))
+        }, name
 
 
 def test_no_module_opens_relative_imports():
@@ -50,18 +59,24 @@ def test_no_module_opens_relative_imports():
 def test_only_the_demo_imports_its_extra():
     """xlwt and odfpy come with the ``demo`` extra (pyproject.toml): no module outside the demo's writers needs them."""
     extra = ("xlwt", "odf")
-    users = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
-             if any(m == e or m.startswith(e + ".") for m in imported_modules(p) for e in extra)}
+    users = {
+        p.relative_to(PACKAGE).as_posix()
+        for p in PACKAGE.rglob("*.py")
+        if any(m == e or m.startswith(e + ".") for m in imported_modules(p) for e in extra)
+    }
     assert users and all(u.startswith("demo/writers/") for u in users), users
 
 
-@pytest.mark.parametrize("year, years, demo, expected", [
-    (2025, {2021: True, 2023: False, 2024: True}, False, 2023),  # the latest earlier real year, not year − 1
-    (2025, {2021: True, 2023: False, 2024: True}, True, 2024),
-    (2023, {2023: False, 2024: False}, False, None),  # nothing earlier
-    (2022, {}, False, None),
-    (2024, {2021: False, 2022: False, 2023: True}, False, 2022),  # never a year of the other kind
-])
+@pytest.mark.parametrize(
+    "year, years, demo, expected",
+    [
+        (2025, {2021: True, 2023: False, 2024: True}, False, 2023),  # the latest earlier real year, not year − 1
+        (2025, {2021: True, 2023: False, 2024: True}, True, 2024),
+        (2023, {2023: False, 2024: False}, False, None),  # nothing earlier
+        (2022, {}, False, None),
+        (2024, {2021: False, 2022: False, 2023: True}, False, 2022),  # never a year of the other kind
+    ],
+)
 def test_comparison_year(year, years, demo, expected):
     assert paths.comparison_year(year, years, demo) == expected
 

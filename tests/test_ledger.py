@@ -9,14 +9,14 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from fixtures import SAMPLE, vertical_form, with_values, write_docx, write_units_csv, write_xlsx
 
+from analysis.catalog import DECISIONS_CSV, RULE_TALLY_CSV
 from analysis.intake.store import load_processed
 from analysis.issues import open_findings
-from analysis.catalog import DECISIONS_CSV, RULE_TALLY_CSV
 from analysis.pipeline import process_year
 from analysis.review.ledger import HEADER
 from analysis.review.ledger_file import read_ledger, update_ledger
-from fixtures import SAMPLE, vertical_form, with_values, write_docx, write_units_csv, write_xlsx
 
 SUIXIAN = "随县/随县统计表.xlsx"
 GUANGSHUI = "广水市/广水市统计表.docx"
@@ -35,8 +35,14 @@ def year(tmp_path: Path) -> Path:
 def run(raw: Path, ledger: Path | None = None):
     units = write_units_csv(raw.parent.parent / "units.csv")
     out = raw.parent.parent / "processed" / "2023"
-    outcome = process_year(raw, out, year=2023, workers=1, units_csv=units,
-                           review=ledger if ledger is not None else raw.parent.parent / "review" / "2023.xlsx")
+    outcome = process_year(
+        raw,
+        out,
+        year=2023,
+        workers=1,
+        units_csv=units,
+        review=ledger if ledger is not None else raw.parent.parent / "review" / "2023.xlsx",
+    )
     return outcome, load_processed(out)
 
 
@@ -60,9 +66,19 @@ def fill_csv(path: Path, rows: list[dict[str, object]], encoding: str = "utf-8-s
     return path
 
 
-YUAN_FIX = {"单位": "随县", "项目": "县级财政经费投入情况", "问题代码": "money_in_yuan_suspect", "文件": SUIXIAN,
-            "单元格": "C8", "原值": YUAN, "处理": "更正", "更正值": 30.4, "依据": "电话核实：单位确认按元填写",
-            "核实人": "王磊", "核实日期": "2023-06-05"}
+YUAN_FIX = {
+    "单位": "随县",
+    "项目": "县级财政经费投入情况",
+    "问题代码": "money_in_yuan_suspect",
+    "文件": SUIXIAN,
+    "单元格": "C8",
+    "原值": YUAN,
+    "处理": "更正",
+    "更正值": 30.4,
+    "依据": "电话核实：单位确认按元填写",
+    "核实人": "王磊",
+    "核实日期": "2023-06-05",
+}
 
 
 def value_row(processed, source_file: str, key: str) -> dict:
@@ -92,13 +108,18 @@ def test_a_correction_changes_the_total_and_keeps_the_cell(year, tmp_path):
     _, processed = run(year, ledger)
     assert city_total(processed, "funding_county") == pytest.approx(30.4 + 8.25)
     row = value_row(processed, SUIXIAN, "funding_county")
-    assert (row["value"], row["raw_text"], row["cell"], row["status"]) == (pytest.approx(30.4), "304000", "C8",
-                                                                          "corrected")
+    assert (row["value"], row["raw_text"], row["cell"], row["status"]) == (
+        pytest.approx(30.4),
+        "304000",
+        "C8",
+        "corrected",
+    )
     assert "核实台账第2行" in row["note"] and "电话核实" in row["note"]
     assert "money_in_yuan_suspect" not in codes(processed)  # the checks ran on the corrected data
     decisions = pd.read_csv(tmp_path / "processed" / "2023" / DECISIONS_CSV, encoding="utf-8-sig")
     assert decisions[["ledger_row", "action", "unit", "field", "original", "corrected", "checker"]].values.tolist() == [
-        [2, "更正", "随县", "funding_county", YUAN, 30.4, "王磊"]]
+        [2, "更正", "随县", "funding_county", YUAN, 30.4, "王磊"]
+    ]
     rules = pd.read_csv(tmp_path / "processed" / "2023" / RULE_TALLY_CSV, encoding="utf-8-sig").set_index("code")
     money = rules.loc["money_in_yuan_suspect"]  # the corrected 30.4 万元 passes now
     assert money["failed"] == 0 and money["looked_at"] == money["passed"] + money["blank"] > 0
@@ -122,8 +143,16 @@ def test_a_pending_row_changes_nothing(year, tmp_path):
 
 
 def test_correcting_an_unparsed_value_settles_its_reading_finding(year, tmp_path):
-    fix = {"单位": "广水市", "项目": "events_held", "问题代码": "value_unknown", "文件": GUANGSHUI, "原值": "待统计",
-           "处理": "更正", "更正值": "35场", "依据": "单位补报"}
+    fix = {
+        "单位": "广水市",
+        "项目": "events_held",
+        "问题代码": "value_unknown",
+        "文件": GUANGSHUI,
+        "原值": "待统计",
+        "处理": "更正",
+        "更正值": "35场",
+        "依据": "单位补报",
+    }
     _, processed = run(year, fill(tmp_path / "review" / "2023.xlsx", [fix]))
     assert city_total(processed, "events_held") == 12 + 35
     assert processed.returns.set_index("unit").loc["广水市", "events_held"] == 35
@@ -134,8 +163,14 @@ def test_correcting_an_unparsed_value_settles_its_reading_finding(year, tmp_path
 def test_a_phoned_in_blank_field_is_corrected_without_a_file(tmp_path):
     raw = tmp_path / "raw" / "2023"
     write_xlsx(raw / SUIXIAN, vertical_form(with_values(SAMPLE, media_outlets=None), stamp="随县"))
-    fix = {"单位": "随县", "项目": "参与媒体数量", "问题代码": "field_not_reported", "处理": "更正", "更正值": 4,
-           "依据": "电话补报"}
+    fix = {
+        "单位": "随县",
+        "项目": "参与媒体数量",
+        "问题代码": "field_not_reported",
+        "处理": "更正",
+        "更正值": 4,
+        "依据": "电话补报",
+    }
     _, processed = run(raw, fill(tmp_path / "review" / "2023.xlsx", [fix]))
     assert processed.returns.set_index("unit").loc["随县", "media_outlets"] == 4
     assert "field_not_reported" not in codes(processed)
@@ -149,8 +184,9 @@ def test_a_missing_return_can_be_confirmed(year, tmp_path):
 
 
 def test_a_revised_file_makes_the_row_stale_and_changes_nothing(year, tmp_path):
-    write_xlsx(year / "随县/随县统计表（修改版）.xlsx", vertical_form(with_values(SAMPLE, funding_county=280000),
-                                                                  stamp="随县"))
+    write_xlsx(
+        year / "随县/随县统计表（修改版）.xlsx", vertical_form(with_values(SAMPLE, funding_county=280000), stamp="随县")
+    )
     _, processed = run(year, fill(tmp_path / "review" / "2023.xlsx", [YUAN_FIX]))
     assert city_total(processed, "funding_county") == pytest.approx(280000 + 8.25)
     stale = processed.issues[processed.issues["code"] == "review_stale"]
@@ -166,16 +202,22 @@ def test_a_changed_original_value_makes_the_row_stale(year, tmp_path):
     assert "305000" in message and "304000" in message
 
 
-@pytest.mark.parametrize("change, code", [
-    ({"处理": "同意"}, "review_invalid"),
-    ({"单位": "随州市不存在局"}, "review_unknown_unit"),
-    ({"项目": "不存在的项目"}, "review_unknown_field"),
-    ({"文件": "随县/没有这个文件.xlsx"}, "review_unknown_file"),
-    ({"更正值": -30.4}, "review_invalid"),
-    ({"更正值": "约三十"}, "review_invalid"),
-    ({"更正值": ""}, "review_invalid"),
-    ({"项目": "staff_fulltime", "原值": 15, "单元格": "C13", "更正值": 12.5}, "review_invalid"),  # a fraction of a person
-])
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        ({"处理": "同意"}, "review_invalid"),
+        ({"单位": "随州市不存在局"}, "review_unknown_unit"),
+        ({"项目": "不存在的项目"}, "review_unknown_field"),
+        ({"文件": "随县/没有这个文件.xlsx"}, "review_unknown_file"),
+        ({"更正值": -30.4}, "review_invalid"),
+        ({"更正值": "约三十"}, "review_invalid"),
+        ({"更正值": ""}, "review_invalid"),
+        (
+            {"项目": "staff_fulltime", "原值": 15, "单元格": "C13", "更正值": 12.5},
+            "review_invalid",
+        ),  # a fraction of a person
+    ],
+)
 def test_a_bad_row_is_one_issue_and_changes_no_number(year, tmp_path, change, code):
     _, processed = run(year, fill(tmp_path / "review" / "2023.xlsx", [YUAN_FIX | change]))
     assert city_total(processed, "funding_county") == pytest.approx(YUAN + 8.25)
@@ -223,11 +265,18 @@ def test_review_writes_a_row_per_open_finding_and_keeps_decisions(year, tmp_path
     assert new == total == len(rows) == len(open_findings(load_processed(processed).issues))
     yuan = next(r for r in rows if r.code == "money_in_yuan_suspect")
     assert (yuan.unit, yuan.item, yuan.source_file, yuan.cell, yuan.original, yuan.action) == (
-        "随县", "县级财政经费投入情况", SUIXIAN, "C8", "304000", "待核实")
+        "随县",
+        "县级财政经费投入情况",
+        SUIXIAN,
+        "C8",
+        "304000",
+        "待核实",
+    )
     assert "30.4 万元" in yuan.remark  # the check's own suggestion
     units = [r.unit for r in rows]
     assert units == sorted(units, key=units.index) and len({u for u in units}) == len(
-        [u for i, u in enumerate(units) if i == 0 or units[i - 1] != u])  # each unit's rows together
+        [u for i, u in enumerate(units) if i == 0 or units[i - 1] != u]
+    )  # each unit's rows together
     # a person settles the 元 value in Excel, and the year is run again
     wb = openpyxl.load_workbook(ledger)
     ws = wb.worksheets[0]
@@ -251,8 +300,10 @@ def test_review_marks_rows_whose_finding_is_gone_and_adds_new_ones_beside_their_
     update_ledger(processed, ledger)
     before = read_ledger(ledger).rows
     # 随县 sends a revised file: the 元 value is fixed, a new problem (待统计) appears
-    write_xlsx(year / "随县/随县统计表（修改版）.xlsx",
-               vertical_form(with_values(SAMPLE, public_online="待统计"), stamp="随县"))
+    write_xlsx(
+        year / "随县/随县统计表（修改版）.xlsx",
+        vertical_form(with_values(SAMPLE, public_online="待统计"), stamp="随县"),
+    )
     run(year, ledger)
     update_ledger(processed, ledger)
     after = read_ledger(ledger).rows

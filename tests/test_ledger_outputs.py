@@ -43,8 +43,11 @@ def weeks(tmp_path_factory) -> dict[str, model.Week]:
     base = tmp_path_factory.mktemp("ledger_outputs")
     raw = base / "raw" / "2024"
     shutil.copytree(paths.DEMO.raw / "2024", raw)
-    ledgers = {"none": base / "none.xlsx", "demo": paths.DEMO.review / "2024.xlsx",
-               "settled": settle_everything(paths.DEMO.review / "2024.xlsx", base / "settled.xlsx")}
+    ledgers = {
+        "none": base / "none.xlsx",
+        "demo": paths.DEMO.review / "2024.xlsx",
+        "settled": settle_everything(paths.DEMO.review / "2024.xlsx", base / "settled.xlsx"),
+    }
     out = {}
     for name, ledger in ledgers.items():
         processed = base / name / "2024"
@@ -61,8 +64,9 @@ def test_totals_follow_the_ledger(weeks):
     assert weeks["demo"].totals["funding_county"] == pytest.approx(as_typed - TYPED + 30.4)
 
 
-@pytest.mark.parametrize("name, mark", [("none", "初稿（尚有 6 项待核实）"), ("demo", "初稿（尚有 1 项待核实）"),
-                                        ("settled", "")])
+@pytest.mark.parametrize(
+    "name, mark", [("none", "初稿（尚有 6 项待核实）"), ("demo", "初稿（尚有 1 项待核实）"), ("settled", "")]
+)
 def test_the_draft_mark_is_on_the_city_table_until_nothing_is_open(weeks, tmp_path_factory, name, mark):
     week = weeks[name]
     assert week.draft_mark == mark
@@ -84,9 +88,10 @@ def test_the_audit_sheet_lists_the_decisions_and_the_totals_before_and_after(wee
     assert "核实结果" in flat and "更正对全市合计的影响" in flat
     start = next(i for i, r in enumerate(rows) if r[0] == "核实结果") + 1
     header = rows[start]
-    decisions = [dict(zip(header, r)) for r in rows[start + 1:start + 6]]
-    assert sorted(d["问题"] for d in decisions) == sorted(["宣传报道少于2篇", "逾期报送", "未报送统计表", "视频超过3分钟",
-                                                         "疑似元填成万元"])
+    decisions = [dict(zip(header, r)) for r in rows[start + 1 : start + 6]]
+    assert sorted(d["问题"] for d in decisions) == sorted(
+        ["宣传报道少于2篇", "逾期报送", "未报送统计表", "视频超过3分钟", "疑似元填成万元"]
+    )
     yuan = next(d for d in decisions if d["问题"] == "疑似元填成万元")
     assert (yuan["单位"], yuan["处理"], yuan["原值"], yuan["更正值"]) == ("随州高新区", "更正", TYPED, 30.4)
     effect_at = next(i for i, r in enumerate(rows) if r[0] == "更正对全市合计的影响") + 1

@@ -18,7 +18,7 @@ from analysis.intake.safety import Limits, Refused
 
 DOCS = Path(__file__).parent / "data" / "legacy_doc"
 sys.path.insert(0, str(DOCS))
-from make_docs import RETURNS
+from make_docs import RETURNS  # noqa: E402 - its folder put on the path above
 
 HAS_SOFFICE = shutil.which("soffice") is not None
 
@@ -58,8 +58,9 @@ def profiles(folder: Path) -> list[str]:
 def test_a_failed_conversion_is_tried_once_more_with_a_new_profile(tmp_path: Path, monkeypatch):
     real = Path(shutil.which("soffice")).resolve().with_name("soffice.bin")
     # the first start fails as a second LibreOffice on a shared profile does (status 1); later ones are real
-    bin_dir = fake_soffice(tmp_path / "bin", f'[ -e "{tmp_path}/failed" ] || {{ touch "{tmp_path}/failed"; exit 1; }}\n'
-                                             f'exec "{real}" "$@"')
+    bin_dir = fake_soffice(
+        tmp_path / "bin", f'[ -e "{tmp_path}/failed" ] || {{ touch "{tmp_path}/failed"; exit 1; }}\nexec "{real}" "$@"'
+    )
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     name = next(iter(RETURNS))
     grids = read_legacy_doc(DOCS / name, Limits())
@@ -76,14 +77,17 @@ def test_a_conversion_that_always_fails_is_tried_twice_then_reported(tmp_path: P
     with pytest.raises(Refused) as refused:
         read_legacy_doc(doc, Limits())
     assert (refused.value.code, str(refused.value.message)) == (
-        "doc_convert_failed", "旧版 Word（.doc）文件转换失败（LibreOffice 退出状态 1，已重试一次），请另存为 .docx 后重新报送。")
+        "doc_convert_failed",
+        "旧版 Word（.doc）文件转换失败（LibreOffice 退出状态 1，已重试一次），请另存为 .docx 后重新报送。",
+    )
     assert len(starts(bin_dir)) == 2 and len(set(profiles(bin_dir))) == 2
 
 
 def test_the_file_time_limit_holds_and_nothing_is_left_running(tmp_path: Path, monkeypatch):
     # LibreOffice hangs, with a child of its own: both are killed when the file's time is up
-    bin_dir = fake_soffice(tmp_path / "bin", f'sleep 300 &\necho $! > "{tmp_path}/child"\necho $$ > "{tmp_path}/self"\n'
-                                             "wait")
+    bin_dir = fake_soffice(
+        tmp_path / "bin", f'sleep 300 &\necho $! > "{tmp_path}/child"\necho $$ > "{tmp_path}/self"\nwait'
+    )
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin")
     doc = tmp_path / "随县统计表.doc"
     doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000))

@@ -14,20 +14,23 @@ from analysis.review import materials
 ROSTER = ("曾都区", "随县", "广水市")
 
 
-@pytest.mark.parametrize("source, kind, expected", [
-    ("随县/随县统计表.xlsx", "form", "form"),
-    ("随县/科技活动周工作总结.docx", "summary", "summary"),
-    ("随县/活动总结.pdf", "document", "summary"),
-    ("随县/活动照片1.jpg", "photo", "photo"),
-    ("随县/IMG_0001.PNG", "other", "photo"),
-    ("随县/媒体报道汇编.pdf", "document", "media"),
-    ("随县/随州日报新闻截图.png", "photo", "media"),
-    ("随县/宣传片.MOV", "other", "video"),
-    ("随县/新闻报道视频.mp4", "video", "video"),
-    ("随县/~$随县统计表.xlsx", "other", "other"),
-    ("随县/Thumbs.db", "other", "other"),
-    ("随县/说明.zip", "other", "other"),
-])
+@pytest.mark.parametrize(
+    "source, kind, expected",
+    [
+        ("随县/随县统计表.xlsx", "form", "form"),
+        ("随县/科技活动周工作总结.docx", "summary", "summary"),
+        ("随县/活动总结.pdf", "document", "summary"),
+        ("随县/活动照片1.jpg", "photo", "photo"),
+        ("随县/IMG_0001.PNG", "other", "photo"),
+        ("随县/媒体报道汇编.pdf", "document", "media"),
+        ("随县/随州日报新闻截图.png", "photo", "media"),
+        ("随县/宣传片.MOV", "other", "video"),
+        ("随县/新闻报道视频.mp4", "video", "video"),
+        ("随县/~$随县统计表.xlsx", "other", "other"),
+        ("随县/Thumbs.db", "other", "other"),
+        ("随县/说明.zip", "other", "other"),
+    ],
+)
 def test_material_of(source, kind, expected):
     assert materials.material_of(source, kind) == expected
 
@@ -71,8 +74,10 @@ def year_folder(tmp_path):
     for name, (*_, data) in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(data)
-    frame = pd.DataFrame([(name, kind, status, unit, "0" * 64) for name, (kind, status, unit, _) in files.items()],
-                         columns=["source_file", "kind", "status", "unit", "sha256"])
+    frame = pd.DataFrame(
+        [(name, kind, status, unit, "0" * 64) for name, (kind, status, unit, _) in files.items()],
+        columns=["source_file", "kind", "status", "unit", "sha256"],
+    )
     return tmp_path, frame
 
 
@@ -115,8 +120,15 @@ def test_checklist_counts_per_unit(year_folder):
 def test_checklist_of_no_files(tmp_path):
     files = pd.DataFrame(columns=["source_file", "kind", "status", "unit", "sha256"], dtype="str")
     got = materials.checklist(materials.material_files(files, {}, ["随县"]), ["随县"])
-    assert got.to_dict("records")[0] | {"longest_video": 0} == {"unit": "随县", "form": 0, "summary": 0, "photo": 0,
-                                                                 "media": 0, "video": 0, "longest_video": 0}
+    assert got.to_dict("records")[0] | {"longest_video": 0} == {
+        "unit": "随县",
+        "form": 0,
+        "summary": 0,
+        "photo": 0,
+        "media": 0,
+        "video": 0,
+        "longest_video": 0,
+    }
 
 
 def test_materials_issues(year_folder):
@@ -137,6 +149,12 @@ def test_materials_issues(year_folder):
 
 
 def test_complete_materials_give_no_issue():
-    found = pd.DataFrame({"source_file": ["a/总结.docx", "a/1.jpg", "a/报道.pdf", "a/v.mp4"], "unit": "随县",
-                          "material": ["summary", "photo", "media", "video"], "seconds": [math.nan] * 3 + [180.4]})
+    found = pd.DataFrame(
+        {
+            "source_file": ["a/总结.docx", "a/1.jpg", "a/报道.pdf", "a/v.mp4"],
+            "unit": "随县",
+            "material": ["summary", "photo", "media", "video"],
+            "seconds": [math.nan] * 3 + [180.4],
+        }
+    )
     assert materials.materials_issues(found, ["随县"]) == []

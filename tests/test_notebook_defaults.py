@@ -35,12 +35,22 @@ def test_every_notebook_runs_with_its_defaults(home, monkeypatch):
     out = home / "executed"
     out.mkdir()
     # 01 for 2023 first (02 compares with it), by parameter; then every notebook with no parameter at all
-    pm.execute_notebook(str(home / "notebooks" / runner.CLEAN_NB), str(out / "01-2023.ipynb"),
-                        parameters={"year": 2023}, kernel_name=kernel, cwd=str(home / "notebooks"),
-                        progress_bar=False)
+    pm.execute_notebook(
+        str(home / "notebooks" / runner.CLEAN_NB),
+        str(out / "01-2023.ipynb"),
+        parameters={"year": 2023},
+        kernel_name=kernel,
+        cwd=str(home / "notebooks"),
+        progress_bar=False,
+    )
     for name in runner.NOTEBOOK_NAMES:
-        pm.execute_notebook(str(home / "notebooks" / name), str(out / name), kernel_name=kernel,
-                            cwd=str(home / "notebooks"), progress_bar=False)
+        pm.execute_notebook(
+            str(home / "notebooks" / name),
+            str(out / name),
+            kernel_name=kernel,
+            cwd=str(home / "notebooks"),
+            progress_bar=False,
+        )
     assert (home / "data" / "demo" / "processed" / "2024" / "returns.csv").is_file()  # the latest year, by default
     report = home / "reports" / "demo" / "2024"
     assert (report / "2024年科技活动周统计分析报告.docx").is_file() and (report / "summary.xlsx").is_file()

@@ -37,10 +37,14 @@ def _raw(raw: Path) -> Path:
     write(raw / "曾都区/统计表照片.png", form_png(PHOTO_FORM))
     write(raw / "广水市/盖章扫描件.pdf", image_pdf(form_png(vertical_form(SCANNED, stamp="广水市"))))
     write(raw / "随县/活动照片.jpg", photo_png())
-    write(raw / "市科协/扫描件.pdf", image_pdf(notice_png(["关于报送科技活动周总结的函", "各有关单位：",
-                                                          "现将我单位活动周开展情况报告如下。"])))
+    write(
+        raw / "市科协/扫描件.pdf",
+        image_pdf(notice_png(["关于报送科技活动周总结的函", "各有关单位：", "现将我单位活动周开展情况报告如下。"])),
+    )
     write(raw / "市科协/媒体报道汇编.pdf", image_pdf(notice_png(["随州日报 2023年5月21日", "我市科技活动周启动"])))
-    write(raw / "扫描件.pdf", image_pdf(notice_png(["地方/部门（盖章）：随县", "统计表另行报送。"])))  # unit from the stamp
+    write(
+        raw / "扫描件.pdf", image_pdf(notice_png(["地方/部门（盖章）：随县", "统计表另行报送。"]))
+    )  # unit from the stamp
     return raw
 
 
@@ -126,8 +130,9 @@ def test_low_confidence_values_are_warnings(tmp_path: Path, monkeypatch: pytest.
     assert found[found["code"] == "ocr_value"].empty
 
 
-def test_without_the_ocr_packages_scans_get_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      forked_workers) -> None:
+def test_without_the_ocr_packages_scans_get_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked_workers
+) -> None:
     ocr_reader.ocr_engine.cache_clear()
     monkeypatch.setitem(sys.modules, "rapidocr", None)  # "import rapidocr" now raises ImportError
     try:
@@ -139,7 +144,10 @@ def test_without_the_ocr_packages_scans_get_a_warning(tmp_path: Path, monkeypatc
     finally:
         ocr_reader.ocr_engine.cache_clear()
     assert result.returns.empty
-    for name, kind, unit in (("广水市/盖章扫描件.pdf", "document", "广水市"), ("曾都区/统计表照片.png", "photo", "曾都区")):
+    for name, kind, unit in (
+        ("广水市/盖章扫描件.pdf", "document", "广水市"),
+        ("曾都区/统计表照片.png", "photo", "曾都区"),
+    ):
         found = issues_of(result, name)
         assert list(found["code"]) == ["ocr_not_installed"] and list(found["severity"]) == ["warning"]
         assert "未安装" in found["message"].iloc[0]
@@ -166,7 +174,8 @@ def test_ocr_is_an_optional_extra_installed_by_setup() -> None:
     extra = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     names = [re.split(r"[<>=]", r)[0] for r in extra["ocr"]]
     assert names == ["rapidocr", "onnxruntime"]
-    comments = [line for line in (root / "environment.yml").read_text(encoding="utf-8").splitlines()
-                if line.startswith("#")]
+    comments = [
+        line for line in (root / "environment.yml").read_text(encoding="utf-8").splitlines() if line.startswith("#")
+    ]
     assert all(any(name in line for line in comments) for name in names)
     assert '".[dev,ocr,demo]"' in (root / "Makefile").read_text(encoding="utf-8")

@@ -20,12 +20,12 @@ def test_numbers_and_plain_text_are_left_alone(value):
 
 
 def test_csv_keeps_numbers_numeric_and_quotes_text(tmp_path):
-    frame = pd.DataFrame({"unit": ["=HYPERLINK(\"x\")", "随县"], "value": [-5, 3]})
+    frame = pd.DataFrame({"unit": ['=HYPERLINK("x")', "随县"], "value": [-5, 3]})
     outputs.write_csv(frame, tmp_path / "t.csv")
     raw = (tmp_path / "t.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(tmp_path / "t.csv", encoding="utf-8-sig")
-    assert list(back["unit"]) == ["'=HYPERLINK(\"x\")", "随县"] and list(back["value"]) == [-5, 3]
+    assert list(back["unit"]) == ['\'=HYPERLINK("x")', "随县"] and list(back["value"]) == [-5, 3]
 
 
 def test_replace_together_keeps_previous_files_when_one_write_fails(tmp_path):
@@ -42,8 +42,13 @@ def test_replace_together_keeps_previous_files_when_one_write_fails(tmp_path):
 
 
 def test_run_summary_counts_by_severity_and_code():
-    frame = issues_frame([Issue("warning", "value_unknown", "x", "a"), Issue("warning", "value_unknown", "y", "b"),
-                          Issue("info", "value_approx", "z", "a")])
+    frame = issues_frame(
+        [
+            Issue("warning", "value_unknown", "x", "a"),
+            Issue("warning", "value_unknown", "y", "b"),
+            Issue("info", "value_approx", "z", "a"),
+        ]
+    )
     text = summarize(frame)
     assert "数据问题共 3 条" in text and "警告 2 条" in text and "value_unknown: 2" in text and "提示 1 条" in text
     assert summarize(issues_frame([])) == "未发现数据问题。"
@@ -95,10 +100,14 @@ def test_a_failed_workbook_save_leaves_the_previous_file_in_place(tmp_path, monk
 def test_neutralize_frame_treats_every_kind_of_column():
     import datetime as dt
 
-    frame = pd.DataFrame({"text": pd.Series(["=1+1", "-12.5", None, "普通", "@SUM(A1)"], dtype="str"),
-                          "mixed": pd.Series(["+cmd", 5, None, "-3", 2.5], dtype="object"),
-                          "dates": pd.Series([dt.date(2023, 6, 1)] * 5, dtype="object"),
-                          "numbers": [-1.0, 2.0, 3.0, 4.0, 5.0]})
+    frame = pd.DataFrame(
+        {
+            "text": pd.Series(["=1+1", "-12.5", None, "普通", "@SUM(A1)"], dtype="str"),
+            "mixed": pd.Series(["+cmd", 5, None, "-3", 2.5], dtype="object"),
+            "dates": pd.Series([dt.date(2023, 6, 1)] * 5, dtype="object"),
+            "numbers": [-1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
     out = outputs.neutralize_frame(frame)
     assert out["text"].tolist()[:2] == ["'=1+1", "-12.5"] and pd.isna(out["text"][2])
     assert out["text"].tolist()[3:] == ["普通", "'@SUM(A1)"]

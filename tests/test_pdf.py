@@ -90,7 +90,10 @@ def test_blank_pdf_is_a_document_without_issues(tmp_path: Path) -> None:
     raw = tmp_path / "2023"
     write_pdf(raw / "随县/空白.pdf")
     result = ingest_folder(raw)
-    assert (file_row(result, "随县/空白.pdf")["kind"], file_row(result, "随县/空白.pdf")["status"]) == ("document", "skipped")
+    assert (file_row(result, "随县/空白.pdf")["kind"], file_row(result, "随县/空白.pdf")["status"]) == (
+        "document",
+        "skipped",
+    )
     assert result.issues.empty
 
 

@@ -34,7 +34,9 @@ def test_reader_processes_load_the_readers_only(tmp_path):
 def test_the_same_warm_worker_writes_the_feedback_files_without_pandas(tmp_path, monkeypatch):
     monkeypatch.setattr(feedback, "PARALLEL_FROM", 2)
     path = fx.write_vertical_xlsx(tmp_path / "随县.xlsx", fx.SAMPLE, stamp="随县")
-    issues = issues_frame([Issue("warning", "field_not_reported", f"第{i}家单位未填报。", unit=f"单位{i}") for i in range(4)])
+    issues = issues_frame(
+        [Issue("warning", "field_not_reported", f"第{i}家单位未填报。", unit=f"单位{i}") for i in range(4)]
+    )
     with WorkerPool(1) as pool:
         run_tasks([ReadTask(str(path), path.name, 2023, DEFAULT_LIMITS)], 1, pool=pool)
         reader = set(multiprocessing.active_children())
@@ -50,14 +52,19 @@ def test_a_script_without_the_main_guard_gets_a_clear_error_not_crashed_files(tm
     what to do, instead of reporting every file as having crashed its reader."""
     path = fx.write_vertical_xlsx(tmp_path / "raw" / "2023" / "随县.xlsx", fx.SAMPLE, stamp="随县")
     script = tmp_path / "run.py"
-    script.write_text("from analysis.intake.ingest import ingest\n"
-                      f"ingest({str(path.parent)!r}, year=2023, workers=1)\n", encoding="utf-8")
+    script.write_text(
+        f"from analysis.intake.ingest import ingest\ningest({str(path.parent)!r}, year=2023, workers=1)\n",
+        encoding="utf-8",
+    )
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "WorkersUnavailable" in done.stderr and "if __name__" in done.stderr
     guarded = tmp_path / "guarded.py"
-    guarded.write_text("from analysis.intake.ingest import ingest\n"
-                       "if __name__ == '__main__':\n"
-                       f"    print(len(ingest({str(path.parent)!r}, year=2023, workers=1).returns))\n", encoding="utf-8")
+    guarded.write_text(
+        "from analysis.intake.ingest import ingest\n"
+        "if __name__ == '__main__':\n"
+        f"    print(len(ingest({str(path.parent)!r}, year=2023, workers=1).returns))\n",
+        encoding="utf-8",
+    )
     done = subprocess.run([sys.executable, str(guarded)], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout.strip()) == (0, "1"), done.stderr[-2000:]

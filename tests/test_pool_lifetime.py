@@ -38,7 +38,7 @@ def _stat(pid: int) -> tuple[str, list[str]] | None:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    return text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+    return text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
 
 
 def descendants(pid: int) -> list[Proc]:
@@ -81,9 +81,27 @@ def test_kill_9_of_the_command_leaves_no_process(tmp_path: Path):
     big_year(raw, 3000)
     units = write_units_csv(tmp_path / "units.csv")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    run = subprocess.Popen([sys.executable, "-m", "analysis", "ingest", str(raw), "--out", str(tmp_path / "out"),
-                            "--year", "2023", "--units", str(units), "--workers", "2"], cwd=tmp_path, env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "ingest",
+            str(raw),
+            "--out",
+            str(tmp_path / "out"),
+            "--year",
+            "2023",
+            "--units",
+            str(units),
+            "--workers",
+            "2",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     want_soffice = shutil.which("soffice") is not None
     seen: dict[int, Proc] = {}
     deadline = time.monotonic() + 120

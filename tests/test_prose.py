@@ -21,8 +21,16 @@ from analysis.report import prose
 from analysis.report.history import HISTORY_SOURCE
 from analysis.report.model import compare, load_week
 
-SECTIONS = (prose.overview, prose.activities, prose.funding, prose.staff, prose.public, prose.media, prose.venues,
-            prose.units)
+SECTIONS = (
+    prose.overview,
+    prose.activities,
+    prose.funding,
+    prose.staff,
+    prose.public,
+    prose.media,
+    prose.venues,
+    prose.units,
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,17 +49,29 @@ def _all_text(week, comparison) -> str:
 
 # --- number conventions -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("part, whole, text", [(1, 4, "占比25.0%"), (0.01, 100, "占比不足0.1%"), (0, 4, "占比0.0%"),
-                                               (1, 0, ""), (np.nan, 4, ""), (1, np.nan, "")])
+
+@pytest.mark.parametrize(
+    "part, whole, text",
+    [
+        (1, 4, "占比25.0%"),
+        (0.01, 100, "占比不足0.1%"),
+        (0, 4, "占比0.0%"),
+        (1, 0, ""),
+        (np.nan, 4, ""),
+        (1, np.nan, ""),
+    ],
+)
 def test_share(part, whole, text):
     assert prose.share(part, whole) == text
 
 
 # --- whole sentences for the demo years ------------------------------------------------------------------------
 
+
 def test_overview_2023_against_2022(week2023):
     assert prose.overview(week2023, week2023.comparison)[0] == (
-        "2023年科技活动周期间，全市应报送统计表的单位17家，实际收到16家，报送率94.1%；市自然资源和规划局未报送。")
+        "2023年科技活动周期间，全市应报送统计表的单位17家，实际收到16家，报送率94.1%；市自然资源和规划局未报送。"
+    )
     assert "群众参与合计70.96万人次，宣传报道229篇。" in prose.overview(week2023, week2023.comparison)[1]
     yoy = prose.overview(week2023, week2023.comparison)[2]
     assert yoy.startswith("与2022年相比，举办活动次数同比增长35.9%，")
@@ -61,12 +81,16 @@ def test_overview_2023_against_2022(week2023):
 def test_activities_public_and_media_2023(week2023):
     comparison = week2023.comparison
     assert prose.activities(week2023, comparison)[1] == (
-        "举办活动次数居前的单位是曾都区（83次）、广水市（81次）、随州高新区（73次），合计占比47.8%。")
+        "举办活动次数居前的单位是曾都区（83次）、广水市（81次）、随州高新区（73次），合计占比47.8%。"
+    )
     assert prose.activities(week2023, comparison)[0].startswith("全市共举办科普活动496场（次），同比增长35.9%，")
     assert prose.public(week2023, comparison) == [
         "全市群众参与合计70.96万人次，同比增长47.7%，其中线下活动参与21.38万人次，同比增长35.9%；"
-        "线上活动参与49.59万人次，同比增长53.5%，线上参与占比69.9%。"]
-    assert prose.media(week2023, comparison)[1] == "通知要求各县市区宣传报道不少于2篇，大洪山风景名胜区（1篇）未达到要求。"
+        "线上活动参与49.59万人次，同比增长53.5%，线上参与占比69.9%。"
+    ]
+    assert (
+        prose.media(week2023, comparison)[1] == "通知要求各县市区宣传报道不少于2篇，大洪山风景名胜区（1篇）未达到要求。"
+    )
 
 
 def test_funding_warns_about_the_suspected_yuan_value(week2023):
@@ -82,7 +106,8 @@ def test_without_comparison_year_one_plain_sentence(week2022):
     overview = prose.overview(week2022, None)
     assert overview[-1] == prose.NO_COMPARISON == "本年无可对比的上年数据，未作同比分析。"
     assert prose.public(week2022, None) == [
-        "全市群众参与合计48.04万人次，其中线下活动参与15.73万人次；线上活动参与32.31万人次，线上参与占比67.3%。"]
+        "全市群众参与合计48.04万人次，其中线下活动参与15.73万人次；线上活动参与32.31万人次，线上参与占比67.3%。"
+    ]
     text = _all_text(week2022, None)
     assert not any(word in text for word in ("同比增长", "同比下降", "同比持平", "较20"))
 
@@ -105,7 +130,8 @@ def test_a_comparison_year_that_is_not_the_year_before_is_named(week2023):
     assert prose.activities(week2023, comparison)[0].startswith("全市共举办科普活动496场（次），较2021年增长35.9%，")
     assert prose.public(week2023, comparison) == [
         "全市群众参与合计70.96万人次，较2021年增长47.7%，其中线下活动参与21.38万人次，较2021年增长35.9%；"
-        "线上活动参与49.59万人次，较2021年增长53.5%，线上参与占比69.9%。"]
+        "线上活动参与49.59万人次，较2021年增长53.5%，线上参与占比69.9%。"
+    ]
     assert "对比数为2021年各单位报表汇总。" in prose.sources(week2023, comparison)
     text = _all_text(week2023, comparison)
     assert "同比" not in text and "上年" not in text and "2022" not in text
@@ -141,6 +167,7 @@ def test_no_sentence_about_an_item_nobody_reported(blank_media_week):
 
 # --- open findings (the 初稿 mark) ---------------------------------------------------------------------------
 
+
 def _issues(**columns) -> pd.DataFrame:
     base = {"severity": ["error", "warning", "warning", "info"], "code": ["a", "b", "c", "d"]}
     return pd.DataFrame({**base, **columns})
@@ -165,4 +192,3 @@ def test_quality_sentences_follow_the_ledger(week2023):
     settled = replace(week2023, issues=week2023.issues.assign(status="confirmed"))
     assert "已核实处理6条，尚待核实0条" in prose.quality(settled)[1]
     assert not any("初稿" in s for s in prose.quality(settled))
-

@@ -9,25 +9,66 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures import SAMPLE, ingest_folder, issues_of, numbers, return_of, value_of, vertical_form, wide_form, \
-    write_csv, write_docx, write_xlsx
+from fixtures import (
+    SAMPLE,
+    ingest_folder,
+    issues_of,
+    numbers,
+    return_of,
+    value_of,
+    vertical_form,
+    wide_form,
+    write_csv,
+    write_docx,
+    write_xlsx,
+)
 
 from analysis.intake.safety import Limits
 
 TYPED: dict[str, object] = {
-    "events_held": "3期", "most_tasks": "6项",
-    "funding_central": "'0", "funding_provincial": "1.2w", "funding_municipal": "3.5W", "funding_county": "8.25",
-    "funding_enterprise": "2万", "funding_in_kind": "0.5", "funding_other": "无",
-    "staff_fulltime": "'15", "staff_scientists": "两百", "staff_volunteers": "1，200", "staff_other": "30",
-    "public_offline": "5千余", "public_online": "10万+", "media_outlets": "6家", "media_reports": "25篇",
-    "open_venues": "4处", "open_institutes": "1处", "open_universities": "1所",
+    "events_held": "3期",
+    "most_tasks": "6项",
+    "funding_central": "'0",
+    "funding_provincial": "1.2w",
+    "funding_municipal": "3.5W",
+    "funding_county": "8.25",
+    "funding_enterprise": "2万",
+    "funding_in_kind": "0.5",
+    "funding_other": "无",
+    "staff_fulltime": "'15",
+    "staff_scientists": "两百",
+    "staff_volunteers": "1，200",
+    "staff_other": "30",
+    "public_offline": "5千余",
+    "public_online": "10万+",
+    "media_outlets": "6家",
+    "media_reports": "25篇",
+    "open_venues": "4处",
+    "open_institutes": "1处",
+    "open_universities": "1所",
 }
-READ = {"events_held": 3, "most_tasks": 6,
-        "funding_central": 0, "funding_provincial": 1.2, "funding_municipal": 3.5, "funding_county": 8.25,
-        "funding_enterprise": 2, "funding_in_kind": 0.5, "funding_other": 0,
-        "staff_fulltime": 15, "staff_scientists": 200, "staff_volunteers": 1200, "staff_other": 30,
-        "public_offline": 5000, "public_online": 100000, "media_outlets": 6, "media_reports": 25,
-        "open_venues": 4, "open_institutes": 1, "open_universities": 1}
+READ = {
+    "events_held": 3,
+    "most_tasks": 6,
+    "funding_central": 0,
+    "funding_provincial": 1.2,
+    "funding_municipal": 3.5,
+    "funding_county": 8.25,
+    "funding_enterprise": 2,
+    "funding_in_kind": 0.5,
+    "funding_other": 0,
+    "staff_fulltime": 15,
+    "staff_scientists": 200,
+    "staff_volunteers": 1200,
+    "staff_other": 30,
+    "public_offline": 5000,
+    "public_online": 100000,
+    "media_outlets": 6,
+    "media_reports": 25,
+    "open_venues": 4,
+    "open_institutes": 1,
+    "open_universities": 1,
+}
 FORMATS = {"随县.xlsx": write_xlsx, "随县.docx": write_docx, "随县.csv": write_csv}
 
 
@@ -44,6 +85,7 @@ def test_numbers_typed_online(tmp_path: Path, name: str):
 
 
 # ---------------------------------------------------------------- wide tables without a 合计 row
+
 
 def test_wide_table_column_blank_everywhere_is_not_reported(tmp_path: Path):
     city = {**SAMPLE, "funding_other": None, "media_reports": 10}

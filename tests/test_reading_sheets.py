@@ -9,20 +9,65 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures import SAMPLE, ingest_folder, instruction_sheet, issues_of, numbers, return_of, value_of, vertical_form, write_ods, \
-    write_xls, write_xlsx
+from fixtures import (
+    SAMPLE,
+    ingest_folder,
+    instruction_sheet,
+    issues_of,
+    numbers,
+    return_of,
+    value_of,
+    vertical_form,
+    write_ods,
+    write_xls,
+    write_xlsx,
+)
 
 EXPECTED = {k: float(v) for k, v in SAMPLE.items()}
-LISHAN = {"events_held": 5, "most_tasks": 1, "funding_central": 0, "funding_provincial": 1, "funding_municipal": 2,
-          "funding_county": 5.25, "funding_enterprise": 1.5, "funding_in_kind": 0.5, "funding_other": 0,
-          "staff_fulltime": 6, "staff_scientists": 18, "staff_volunteers": 70, "staff_other": 10,
-          "public_offline": 9000, "public_online": 100000, "media_outlets": 4, "media_reports": 15,
-          "open_venues": 2, "open_institutes": 1, "open_universities": 1}
-YINDIAN = {"events_held": 7, "most_tasks": 1, "funding_central": 0, "funding_provincial": 0.5, "funding_municipal": 1,
-           "funding_county": 3, "funding_enterprise": 0.5, "funding_in_kind": None, "funding_other": 0,
-           "staff_fulltime": 9, "staff_scientists": 22, "staff_volunteers": 50, "staff_other": 20,
-           "public_offline": 7520, "public_online": 65200, "media_outlets": 2, "media_reports": 10,
-           "open_venues": 1, "open_institutes": None, "open_universities": 0}
+LISHAN = {
+    "events_held": 5,
+    "most_tasks": 1,
+    "funding_central": 0,
+    "funding_provincial": 1,
+    "funding_municipal": 2,
+    "funding_county": 5.25,
+    "funding_enterprise": 1.5,
+    "funding_in_kind": 0.5,
+    "funding_other": 0,
+    "staff_fulltime": 6,
+    "staff_scientists": 18,
+    "staff_volunteers": 70,
+    "staff_other": 10,
+    "public_offline": 9000,
+    "public_online": 100000,
+    "media_outlets": 4,
+    "media_reports": 15,
+    "open_venues": 2,
+    "open_institutes": 1,
+    "open_universities": 1,
+}
+YINDIAN = {
+    "events_held": 7,
+    "most_tasks": 1,
+    "funding_central": 0,
+    "funding_provincial": 0.5,
+    "funding_municipal": 1,
+    "funding_county": 3,
+    "funding_enterprise": 0.5,
+    "funding_in_kind": None,
+    "funding_other": 0,
+    "staff_fulltime": 9,
+    "staff_scientists": 22,
+    "staff_volunteers": 50,
+    "staff_other": 20,
+    "public_offline": 7520,
+    "public_online": 65200,
+    "media_outlets": 2,
+    "media_reports": 10,
+    "open_venues": 1,
+    "open_institutes": None,
+    "open_universities": 0,
+}
 OLD = {k: (v + 1 if v else 7) for k, v in SAMPLE.items()}  # differs from SAMPLE in every field
 NAME = "随县.xlsx"
 
@@ -78,8 +123,9 @@ def test_a_total_that_does_not_add_up_is_not_taken_for_one(tmp_path: Path):
     assert codes(result).count("form_sheet_ambiguous") == 1
 
 
-@pytest.mark.parametrize("pairs", [(("Sheet1", SAMPLE),), (("Sheet1", SAMPLE), ("Sheet2", SAMPLE))],
-                         ids=["one-sheet", "identical-copies"])
+@pytest.mark.parametrize(
+    "pairs", [(("Sheet1", SAMPLE),), (("Sheet1", SAMPLE), ("Sheet2", SAMPLE))], ids=["one-sheet", "identical-copies"]
+)
 def test_one_form_or_identical_copies_raise_nothing(tmp_path: Path, pairs):
     result, got = run(tmp_path, sheets(*pairs))
     assert got == EXPECTED
@@ -113,5 +159,7 @@ def test_a_hidden_sheet_alone_is_still_read(tmp_path: Path, writer, ext: str):
 def test_readers_report_visibility(tmp_path: Path, writer, ext: str):
     from analysis.intake.readers.dispatch import read_grids
 
-    path = writer(tmp_path / f"a.{ext}", [vertical_form(OLD).sheet("旧表", hidden=True), vertical_form(SAMPLE).sheet("新表")])
+    path = writer(
+        tmp_path / f"a.{ext}", [vertical_form(OLD).sheet("旧表", hidden=True), vertical_form(SAMPLE).sheet("新表")]
+    )
     assert [(g.sheet, g.hidden) for g in read_grids(path)] == [("旧表", True), ("新表", False)]

@@ -10,19 +10,36 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from fixtures import (
+    SAMPLE,
+    Form,
+    ingest_folder,
+    issues_of,
+    numbers,
+    return_of,
+    transposed_form,
+    value_of,
+    vertical_form,
+    write_docx,
+    write_xlsx,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from fixtures import SAMPLE, Form, ingest_folder, issues_of, numbers, return_of, transposed_form, value_of, \
-    vertical_form, write_docx, write_xlsx
 from openpyxl import load_workbook
 
-from analysis.intake.readers.grid import Shown
 from analysis.intake.readers.excel import render_number, scaling_formats
+from analysis.intake.readers.grid import Shown
 from analysis.intake.values import Declared, parse_value
 
 EXPECTED = {k: float(v) for k, v in SAMPLE.items()}
-IN_YUAN = {**SAMPLE, "funding_provincial": 15000, "funding_municipal": 30000, "funding_county": 82500,
-           "funding_enterprise": "20,000", "funding_in_kind": 5000}  # text with a separator, too
+IN_YUAN = {
+    **SAMPLE,
+    "funding_provincial": 15000,
+    "funding_municipal": 30000,
+    "funding_county": 82500,
+    "funding_enterprise": "20,000",
+    "funding_in_kind": 5000,
+}  # text with a separator, too
 CONVERTED = ["funding_provincial", "funding_municipal", "funding_county", "funding_enterprise", "funding_in_kind"]
 
 
@@ -113,6 +130,7 @@ def test_header_in_wan_yuan_converts_nothing(tmp_path: Path, header: str):
 
 # ---------------------------------------------------------------- number formats
 
+
 def formatted(path: Path, formats: dict[str, str]) -> Path:
     """Give cells number formats (as a person would in Excel's 设置单元格格式 → 自定义)."""
     wb = load_workbook(path)
@@ -125,27 +143,33 @@ def formatted(path: Path, formats: dict[str, str]) -> Path:
 def test_cell_shown_in_wan_yuan_by_its_format_is_read_as_seen(tmp_path: Path):
     values = {**SAMPLE, "funding_county": 82500, "funding_enterprise": 20000, "public_online": 165200}
     # C8 = funding_county, C9 = funding_enterprise, C17 = public_online (title, stamp, then the items from row 3)
-    write = lambda p: formatted(write_xlsx(p, vertical_form(values, stamp="随县")),  # noqa: E731
-                                {"C8": '0!.0,"万元"', "C9": '[>=10000]0!.0,"万";0', "C17": '0!.0,"万"'})
+    write = lambda p: formatted(
+        write_xlsx(p, vertical_form(values, stamp="随县")),
+        {"C8": '0!.0,"万元"', "C9": '[>=10000]0!.0,"万";0', "C17": '0!.0,"万"'},
+    )
     result, got = ingest_one(tmp_path, "随县.xlsx", write)
     assert got == EXPECTED  # 82500 shown as 8.3万元 is 8.25 万元; 165200 shown as 16.5万 stays 165200 人次
     notes = issues_of(result, "随县.xlsx", "value_number_format")
     assert sorted(zip(notes["cell"], notes["severity"])) == [("C8", "info"), ("C9", "info")]
     county = value_of(result, "随县.xlsx", "funding_county")
     assert county["raw_text"] == "8.3万元"
-    assert county["note"] == "单元格存储值为82500，数字格式“0!.0,\"万元\"”显示为“8.3万元”，按显示的单位计为8.25万元"
+    assert county["note"] == '单元格存储值为82500，数字格式“0!.0,"万元"”显示为“8.3万元”，按显示的单位计为8.25万元'
 
 
 def test_small_value_a_scaling_format_shows_as_zero_is_read(tmp_path: Path):
     # 400 元 under 0!.0,"万元" shows as 0.0万元: it is 0.04 万元, not dropped; 400 人次 under 0!.0,"万" stays 400
     values = {**SAMPLE, "funding_county": 400, "public_online": 400}
-    write = lambda p: formatted(write_xlsx(p, vertical_form(values, stamp="随县")),  # noqa: E731
-                                {"C8": '0!.0,"万元"', "C17": '0!.0,"万"'})
+    write = lambda p: formatted(
+        write_xlsx(p, vertical_form(values, stamp="随县")),
+        {"C8": '0!.0,"万元"', "C17": '0!.0,"万"'},
+    )
     result, got = ingest_one(tmp_path, "随县.xlsx", write)
     assert got == {**EXPECTED, "funding_county": 0.04, "public_online": 400.0}
     county = value_of(result, "随县.xlsx", "funding_county")
     assert (county["raw_text"], county["note"]) == (
-        "0.0万元", "单元格存储值为400，数字格式“0!.0,\"万元\"”显示为“0.0万元”，按显示的单位计为0.04万元")
+        "0.0万元",
+        '单元格存储值为400，数字格式“0!.0,"万元"”显示为“0.0万元”，按显示的单位计为0.04万元',
+    )
     found = issues_of(result, "随县.xlsx")
     assert not found["code"].isin(["value_unparsed", "value_parse_error"]).any()
     assert list(issues_of(result, "随县.xlsx", "value_number_format")["cell"]) == ["C8"]
@@ -159,40 +183,50 @@ def test_display_of_zero_without_a_unit_is_a_warning():
 
 
 def test_plain_formats_keep_the_fast_path(tmp_path: Path):
-    write = lambda p: formatted(write_xlsx(p, vertical_form(SAMPLE, stamp="随县")),  # noqa: E731
-                                {"C16": "#,##0", "C8": "0.00"})
+    write = lambda p: formatted(
+        write_xlsx(p, vertical_form(SAMPLE, stamp="随县")),
+        {"C16": "#,##0", "C8": "0.00"},
+    )
     result, got = ingest_one(tmp_path, "随县.xlsx", write)
     assert got == EXPECTED
     assert issues_of(result, "随县.xlsx", "value_number_format").empty
 
 
-@pytest.mark.parametrize("styles, found", [
-    (b'<numFmts><numFmt numFmtId="164" formatCode="#,##0.00"/></numFmts>', {}),
-    (b'<cellXfs><xf numFmtId="3"/></cellXfs>', {}),
-    (b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts>'
-     b'<numFmt numFmtId="164" formatCode="0!.0,&quot;\xe4\xb8\x87&quot;"/><numFmt numFmtId="165" formatCode="0.0"/>'
-     b'</numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="165"/><xf numFmtId="164"/></cellXfs></styleSheet>',
-     {2: '0!.0,"万"'}),
-])
+@pytest.mark.parametrize(
+    "styles, found",
+    [
+        (b'<numFmts><numFmt numFmtId="164" formatCode="#,##0.00"/></numFmts>', {}),
+        (b'<cellXfs><xf numFmtId="3"/></cellXfs>', {}),
+        (
+            b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts>'
+            b'<numFmt numFmtId="164" formatCode="0!.0,&quot;\xe4\xb8\x87&quot;"/><numFmt numFmtId="165" formatCode="0.0"/>'
+            b'</numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="165"/><xf numFmtId="164"/></cellXfs></styleSheet>',
+            {2: '0!.0,"万"'},
+        ),
+    ],
+)
 def test_only_scaling_custom_formats_are_looked_at(styles: bytes, found: dict):
     assert scaling_formats(styles) == found
 
 
-@pytest.mark.parametrize("value, code, shown", [
-    (126000, '0!.0,"万"', "12.6万"),
-    (126000, '0!.0,"万元"', "12.6万元"),
-    (82500, '0!.0,"万元"', "8.3万元"),  # 82.5 rounds half up to 83
-    (126000, '0.0,"千元"', "126.0千元"),
-    (126000, '[>=10000]0!.0,"万";0', "12.6万"),
-    (500, '[>=10000]0!.0,"万";0', "500"),
-    (1234567, "#,##0", "1,234,567"),
-    (12.6, '0.00"万元"', "12.60万元"),
-    (0, '0!.0,"万"', "0.0万"),
-    (0.25, "0%", "25%"),
-    (-5, "0", "-5"),
-    (44000, "yyyy-mm-dd", None),
-    (1.5, "0.00E+00", None),
-])
+@pytest.mark.parametrize(
+    "value, code, shown",
+    [
+        (126000, '0!.0,"万"', "12.6万"),
+        (126000, '0!.0,"万元"', "12.6万元"),
+        (82500, '0!.0,"万元"', "8.3万元"),  # 82.5 rounds half up to 83
+        (126000, '0.0,"千元"', "126.0千元"),
+        (126000, '[>=10000]0!.0,"万";0', "12.6万"),
+        (500, '[>=10000]0!.0,"万";0', "500"),
+        (1234567, "#,##0", "1,234,567"),
+        (12.6, '0.00"万元"', "12.60万元"),
+        (0, '0!.0,"万"', "0.0万"),
+        (0.25, "0%", "25%"),
+        (-5, "0", "-5"),
+        (44000, "yyyy-mm-dd", None),
+        (1.5, "0.00E+00", None),
+    ],
+)
 def test_render_number(value: float, code: str, shown: str | None):
     assert render_number(value, code) == shown
 
@@ -210,8 +244,12 @@ def test_render_number_never_raises(value: float, code: str):
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(max_size=12), stored=st.floats(allow_nan=True, allow_infinity=True),
-       key=st.sampled_from(["funding_county", "public_online", "events_held"]), declared=st.booleans())
+@given(
+    text=st.text(max_size=12),
+    stored=st.floats(allow_nan=True, allow_infinity=True),
+    key=st.sampled_from(["funding_county", "public_online", "events_held"]),
+    declared=st.booleans(),
+)
 def test_shown_and_declared_cells_never_raise(text: str, stored: float, key: str, declared: bool):
     parsed = parse_value(Shown(text, stored, "0!.0,"), key, Declared("表中注明“单位：元”") if declared else None)
     assert parsed.value is None or isinstance(parsed.value, float)

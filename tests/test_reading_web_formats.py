@@ -17,8 +17,8 @@ import fixtures as fx
 import hostile as h
 import office_objects as oo
 import pytest
-from web_builders import form_html, single_file_page
 from fixtures import SAMPLE, file_row, ingest_folder, issues_of, numbers, return_of, value_of
+from web_builders import form_html, single_file_page
 
 from analysis.intake.readers.dispatch import read_grids
 from analysis.intake.readers.grid import Grid
@@ -40,11 +40,17 @@ def formats(tmp_path_factory: pytest.TempPathFactory):
     fx.write_bytes(raw / "高新区导出.xls", form_html(SAMPLE, stamp="高新区科创局", charset="gb2312").encode("gbk"))
     fx.write_bytes(raw / "市教育局.htm", form_html(SAMPLE, stamp="随州市教育局", charset="utf-8").encode("utf-8"))
     # quoted-printable UTF-8 (Word, LibreOffice) and base64 GB18030 (what IE and Excel on Chinese Windows write)
-    fx.write_bytes(raw / "市卫健委.mht", single_file_page(form_html(SAMPLE, stamp="市卫生健康委员会", charset="utf-8"),
-                                                      "utf-8", "quoted-printable"))
-    fx.write_bytes(raw / "市气象局.mhtml", single_file_page(
-        form_html(SAMPLE, stamp="随州市气象局", charset="gb18030"), "gb18030", "base64"))
-    fx.write_csv(raw / "大洪山系统导出.xls", fx.vertical_form(SAMPLE, stamp="大洪山管委会"), encoding="gbk", delimiter="\t")
+    fx.write_bytes(
+        raw / "市卫健委.mht",
+        single_file_page(form_html(SAMPLE, stamp="市卫生健康委员会", charset="utf-8"), "utf-8", "quoted-printable"),
+    )
+    fx.write_bytes(
+        raw / "市气象局.mhtml",
+        single_file_page(form_html(SAMPLE, stamp="随州市气象局", charset="gb18030"), "gb18030", "base64"),
+    )
+    fx.write_csv(
+        raw / "大洪山系统导出.xls", fx.vertical_form(SAMPLE, stamp="大洪山管委会"), encoding="gbk", delimiter="\t"
+    )
     # content over extension
     fx.write_docx(raw / "市文旅局统计表.zip", fx.vertical_form(SAMPLE, stamp="市文旅局"))
     fx.write_xlsx(raw / "随州职院.xls", fx.vertical_form(SAMPLE, stamp="随州职院"))
@@ -176,22 +182,29 @@ def embedded(tmp_path_factory: pytest.TempPathFactory):
     xlsx = fx.write_xlsx(work / "sheet.xlsx", fx.vertical_form(SAMPLE, stamp=None))  # the workbook names no unit
     xls = fx.write_xls(work / "sheet.xls", fx.vertical_form(SAMPLE, stamp=None))
     oo.write_docx_with_objects(raw / "随县统计表.docx", [("Excel.Sheet.12", xlsx.read_bytes())], stamp=STAMP)
-    oo.write_docx_with_objects(raw / "广水市统计表.docx", [("Excel.Sheet.8", oo.excel8_object(xls))],
-                               stamp="广水市科经局")
+    oo.write_docx_with_objects(
+        raw / "广水市统计表.docx", [("Excel.Sheet.8", oo.excel8_object(xls))], stamp="广水市科经局"
+    )
     # a picture-only object first (a Word object): the Excel one is the second object in the document
-    oo.write_docx_with_objects(raw / "曾都区统计表.docx", [("Word.Document.12", b"not read"),
-                                                       ("Excel.Sheet.12", xlsx.read_bytes())], stamp="曾都区科经局")
+    oo.write_docx_with_objects(
+        raw / "曾都区统计表.docx",
+        [("Word.Document.12", b"not read"), ("Excel.Sheet.12", xlsx.read_bytes())],
+        stamp="曾都区科经局",
+    )
     oo.write_docx_with_objects(raw / "只有图片统计表.docx", [("Word.Document.12", b"not read")], stamp="市科协")
     broken = h.truncated(xlsx.read_bytes())
     oo.write_docx_with_objects(raw / "市教育局统计表.docx", [("Excel.Sheet.12", broken)], stamp="随州市教育局")
     return ingest_folder(raw)
 
 
-@pytest.mark.parametrize("name, unit, sheet", [
-    ("随县统计表.docx", "随县", "嵌入对象1/Sheet1"),
-    ("广水市统计表.docx", "广水市", "嵌入对象1/Sheet1"),
-    ("曾都区统计表.docx", "曾都区", "嵌入对象2/Sheet1"),
-])
+@pytest.mark.parametrize(
+    "name, unit, sheet",
+    [
+        ("随县统计表.docx", "随县", "嵌入对象1/Sheet1"),
+        ("广水市统计表.docx", "广水市", "嵌入对象1/Sheet1"),
+        ("曾都区统计表.docx", "曾都区", "嵌入对象2/Sheet1"),
+    ],
+)
 def test_embedded_workbook_is_read_with_the_documents_unit(embedded, name, unit, sheet):
     row = return_of(embedded, name)
     assert numbers(row) == EXPECTED
@@ -214,8 +227,9 @@ def test_a_broken_embedded_workbook_is_named(embedded):
 
 
 def test_the_object_is_built_as_word_writes_it(tmp_path):
-    path = oo.write_docx_with_objects(tmp_path / "a.docx", [("Excel.Sheet.8", b"x"), ("Excel.Sheet.12", b"y")],
-                                      stamp=STAMP)
+    path = oo.write_docx_with_objects(
+        tmp_path / "a.docx", [("Excel.Sheet.8", b"x"), ("Excel.Sheet.12", b"y")], stamp=STAMP
+    )
     with zipfile.ZipFile(path) as zf:
         body, rels = zf.read("word/document.xml"), zf.read("word/_rels/document.xml.rels")
         types = zf.read("[Content_Types].xml")
@@ -228,7 +242,9 @@ def test_the_object_is_built_as_word_writes_it(tmp_path):
 # ---------------------------------------------------------------- WPS 文字 (.wps) through LibreOffice
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed: .wps is converted with it")
+@pytest.mark.skipif(
+    not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed: .wps is converted with it"
+)
 def test_wps_document_is_read_through_libreoffice(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -241,7 +257,9 @@ def test_wps_document_is_read_through_libreoffice(tmp_path):
     assert issues_of(result, "随县统计表.wps").empty
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed: .doc is converted with it")
+@pytest.mark.skipif(
+    not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed: .doc is converted with it"
+)
 def test_a_word_97_file_named_xls_is_converted_as_word(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -259,25 +277,41 @@ def test_a_word_97_file_named_xls_is_converted_as_word(tmp_path):
 def test_entities_in_excel_2003_xml_are_refused(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET", encoding="utf-8")
-    xml = EXCEL_2003.replace('<?mso-application progid="Excel.Sheet"?>',
-                             f'<!DOCTYPE Workbook [<!ENTITY s SYSTEM "{secret.as_uri()}">]>').replace(
-        "举办活动次数</Data></Cell><Cell ss:Index=\"3\">", "&s;</Data></Cell><Cell ss:Index=\"3\">")
+    xml = EXCEL_2003.replace(
+        '<?mso-application progid="Excel.Sheet"?>', f'<!DOCTYPE Workbook [<!ENTITY s SYSTEM "{secret.as_uri()}">]>'
+    ).replace('举办活动次数</Data></Cell><Cell ss:Index="3">', '&s;</Data></Cell><Cell ss:Index="3">')
     raw = tmp_path / "raw"
     fx.write_bytes(raw / "实体.xml", xml.encode())
-    fx.write_bytes(raw / "实体.html", f'<!DOCTYPE html [<!ENTITY s SYSTEM "{secret.as_uri()}">]><table><tr><td>&s;'
-                                      '</td></tr></table>'.encode())
+    fx.write_bytes(
+        raw / "实体.html",
+        f'<!DOCTYPE html [<!ENTITY s SYSTEM "{secret.as_uri()}">]><table><tr><td>&s;</td></tr></table>'.encode(),
+    )
     result = ingest_folder(raw)
     assert issues_of(result, "实体.xml", "file_xml_entity")["severity"].tolist() == ["error"]
     assert "TOP-SECRET" not in result.values.to_csv() + result.issues.to_csv()
 
 
-@pytest.mark.parametrize("name, content", [
-    ("跨行.html", '<table><tr><td colspan="1000" rowspan="65534">举办活动次数</td></tr>'
-                 + "<tr><td>1</td></tr>" * 2100 + "</table>"),
-    ("跨列.xml", EXCEL_2003.replace('<Cell ss:MergeDown="1">', '<Cell ss:MergeDown="1048575" ss:MergeAcross="16383">', 1)),
-    ("远处.xml", EXCEL_2003.replace('<Cell ss:Index="3">', '<Cell ss:Index="16384">').replace(
-        '<Row ss:Index="3">', '<Row ss:Index="1048576">')),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        (
+            "跨行.html",
+            '<table><tr><td colspan="1000" rowspan="65534">举办活动次数</td></tr>'
+            + "<tr><td>1</td></tr>" * 2100
+            + "</table>",
+        ),
+        (
+            "跨列.xml",
+            EXCEL_2003.replace('<Cell ss:MergeDown="1">', '<Cell ss:MergeDown="1048575" ss:MergeAcross="16383">', 1),
+        ),
+        (
+            "远处.xml",
+            EXCEL_2003.replace('<Cell ss:Index="3">', '<Cell ss:Index="16384">').replace(
+                '<Row ss:Index="3">', '<Row ss:Index="1048576">'
+            ),
+        ),
+    ],
+)
 def test_spans_and_indexes_past_the_cell_limit_are_refused(tmp_path, name, content):
     path = fx.write_bytes(tmp_path / name, content.encode())
     with pytest.raises(Exception) as caught:
@@ -291,11 +325,13 @@ def test_web_pages_are_read_without_the_network(tmp_path, monkeypatch):
 
     monkeypatch.setattr(socket, "socket", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
-    page = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://example.invalid/x.dtd">'
-            '<html><head><link rel="stylesheet" href="http://example.invalid/a.css">'
-            '<script src="http://example.invalid/a.js"></script></head><body>'
-            '<iframe src="http://example.invalid/"></iframe><img src="http://example.invalid/a.png">'
-            '<table><tr><td>举办活动次数</td><td>12</td></tr></table></body></html>')
+    page = (
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://example.invalid/x.dtd">'
+        '<html><head><link rel="stylesheet" href="http://example.invalid/a.css">'
+        '<script src="http://example.invalid/a.js"></script></head><body>'
+        '<iframe src="http://example.invalid/"></iframe><img src="http://example.invalid/a.png">'
+        "<table><tr><td>举办活动次数</td><td>12</td></tr></table></body></html>"
+    )
     grids = read_grids(fx.write_bytes(tmp_path / "a.html", page.encode()))
     assert [g.rows for g in grids if g.sheet == "表格1"] == [[["举办活动次数", "12"]]]
     mht = single_file_page(page, "utf-8", "quoted-printable")
@@ -316,4 +352,3 @@ def test_other_xml_is_only_noted(tmp_path):
     result = ingest_folder(raw)
     assert issues_of(result, "config.xml")["code"].tolist() == ["file_not_table"]
     assert issues_of(result, "config.xml")["severity"].tolist() == ["info"]
-

@@ -8,12 +8,23 @@ in a text box.  Expected numbers are SAMPLE's (hand-written in fixtures.py) unle
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
-from fixtures import SAMPLE, Form, file_row, ingest_folder, issues_of, numbers, patch_docx_body, return_of, \
-    value_of, vertical_form, write_docx
+from fixtures import (
+    SAMPLE,
+    Form,
+    file_row,
+    ingest_folder,
+    issues_of,
+    numbers,
+    patch_docx_body,
+    return_of,
+    value_of,
+    vertical_form,
+    write_docx,
+)
 from lxml import etree
 
 from analysis.intake.readers.dispatch import read_grids
@@ -26,8 +37,10 @@ MARK = "@{}@"
 
 
 def snippet(xml: str) -> etree._Element:
-    return etree.fromstring(f'<w:root xmlns:w="{W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
-                            f'2006/relationships">{xml}</w:root>')[0]
+    return etree.fromstring(
+        f'<w:root xmlns:w="{W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+        f'2006/relationships">{xml}</w:root>'
+    )[0]
 
 
 def edited(xml: bytes, edit: Callable[[etree._Element], None]) -> bytes:
@@ -43,8 +56,14 @@ def paragraph_of(root: etree._Element, text: str) -> etree._Element:
     return found[0]
 
 
-def word_return(tmp_path: Path, cells: dict[str, str], *, name: str = NAME, stamp: str | None = "随县",
-                edit: Callable[[etree._Element], None] | None = None):
+def word_return(
+    tmp_path: Path,
+    cells: dict[str, str],
+    *,
+    name: str = NAME,
+    stamp: str | None = "随县",
+    edit: Callable[[etree._Element], None] | None = None,
+):
     """SAMPLE as a Word form whose value cells ``cells`` (key → paragraph XML) replace the plain ones."""
     values = {k: (MARK.format(k) if k in cells else v) for k, v in SAMPLE.items()}
     path = write_docx(tmp_path / "raw" / name, vertical_form(values, stamp=stamp))
@@ -66,6 +85,7 @@ def run(text: str) -> str:
 
 
 # ---------------------------------------------------------------- content controls
+
 
 def test_block_level_content_control_in_a_cell_is_read(tmp_path: Path):
     block = f"<w:sdt><w:sdtPr><w:id w:val='7'/></w:sdtPr><w:sdtContent><w:p>{run('12')}</w:p></w:sdtContent></w:sdt>"
@@ -110,8 +130,10 @@ def test_row_and_cell_content_controls_are_read(tmp_path: Path):
 def test_placeholder_of_a_content_control_is_blank(tmp_path: Path, flagged: bool):
     # a template's own prompt, flagged as placeholder; or Word's standard prompt without the flag
     props, prompt = ("<w:showingPlcHdr/>", "在此填写篇数") if flagged else ("", "单击或点击此处输入文字。")
-    placeholder = (f"<w:p><w:sdt><w:sdtPr>{props}</w:sdtPr><w:sdtContent><w:r><w:rPr><w:rStyle w:val='PlaceholderText'/>"
-                   f"</w:rPr><w:t>{prompt}</w:t></w:r></w:sdtContent></w:sdt></w:p>")
+    placeholder = (
+        f"<w:p><w:sdt><w:sdtPr>{props}</w:sdtPr><w:sdtContent><w:r><w:rPr><w:rStyle w:val='PlaceholderText'/>"
+        f"</w:rPr><w:t>{prompt}</w:t></w:r></w:sdtContent></w:sdt></w:p>"
+    )
     result, got = word_return(tmp_path, {"media_reports": placeholder})
     assert got == {**EXPECTED, "media_reports": None}  # not reported, never the placeholder as a value
     assert issues_of(result, NAME, "value_unparsed").empty
@@ -125,8 +147,10 @@ REVISION = "w:id='{}' w:author='张三' w:date='2023-06-01T09:00:00Z'"
 
 @pytest.mark.parametrize("deleted_tag", ["w:delText", "w:t"])
 def test_tracked_insertion_counts_and_deletion_never(tmp_path: Path, deleted_tag: str):
-    changed = (f"<w:p><w:del {REVISION.format(1)}><w:r><{deleted_tag}>30</{deleted_tag}></w:r></w:del>"
-               f"<w:ins {REVISION.format(2)}>{run('40')}</w:ins></w:p>")
+    changed = (
+        f"<w:p><w:del {REVISION.format(1)}><w:r><{deleted_tag}>30</{deleted_tag}></w:r></w:del>"
+        f"<w:ins {REVISION.format(2)}>{run('40')}</w:ins></w:p>"
+    )
     _, got = word_return(tmp_path, {"staff_scientists": changed})
     assert got == EXPECTED  # 40, not 3040 or 30
 
@@ -151,12 +175,16 @@ def test_tracked_deleted_row_is_not_read(tmp_path: Path):
 
 # ---------------------------------------------------------------- fields and hyperlinks
 
+
 def test_fields_show_their_result_never_their_instruction(tmp_path: Path):
     simple = f"<w:p><w:fldSimple w:instr=' =5+7 '>{run('12')}</w:fldSimple></w:p>"
-    complex_field = ("<w:p><w:r><w:fldChar w:fldCharType='begin'/></w:r>"
-                     "<w:r><w:instrText xml:space='preserve'> =10+30 </w:instrText></w:r>"
-                     "<w:r><w:fldChar w:fldCharType='separate'/></w:r>" + run("40") +
-                     "<w:r><w:fldChar w:fldCharType='end'/></w:r></w:p>")
+    complex_field = (
+        "<w:p><w:r><w:fldChar w:fldCharType='begin'/></w:r>"
+        "<w:r><w:instrText xml:space='preserve'> =10+30 </w:instrText></w:r>"
+        "<w:r><w:fldChar w:fldCharType='separate'/></w:r>"
+        + run("40")
+        + "<w:r><w:fldChar w:fldCharType='end'/></w:r></w:p>"
+    )
     result, got = word_return(tmp_path, {"events_held": simple, "staff_scientists": complex_field})
     assert got == EXPECTED
     assert value_of(result, NAME, "staff_scientists")["raw_text"] == "40"
@@ -186,12 +214,14 @@ TEXT_BOX = """<w:p xmlns:mc="http://schemas.openxmlformats.org/markup-compatibil
 def with_text_box(text: str) -> Callable[[etree._Element], None]:
     def add(root: etree._Element) -> None:
         root.find(f".//{{{W}}}tbl").addprevious(snippet(TEXT_BOX.format(text=text)))
+
     return add
 
 
 def test_stamp_line_in_a_text_box_names_the_unit(tmp_path: Path):
-    result, got = word_return(tmp_path, {}, name="统计表.docx", stamp=None,
-                              edit=with_text_box("地方/部门（盖章）：随县科经局"))
+    result, got = word_return(
+        tmp_path, {}, name="统计表.docx", stamp=None, edit=with_text_box("地方/部门（盖章）：随县科经局")
+    )
     assert got == EXPECTED
     assert file_row(result, "统计表.docx")["unit"] == "随县"
     assert issues_of(result, "统计表.docx", "unit_unknown").empty
@@ -213,10 +243,16 @@ def split_form(tmp_path: Path, between: list[str], repeat_header: bool, name: st
     """The template as two tables: the first nine items, then the rest after ``between`` (PAGE: a page break)."""
     form = vertical_form(SAMPLE, stamp="随县")
     top = 1 if repeat_header else 0
-    first = Form(form.head, [HEADER, *form.table[:9]],
-                 tuple((r0 + 1, c0, r1 + 1, c1) for r0, c0, r1, c1 in form.merges if r1 < 9))
-    rest = Form([], [*([HEADER] if repeat_header else []), *form.table[9:]],
-                tuple((r0 - 9 + top, c0, r1 - 9 + top, c1) for r0, c0, r1, c1 in form.merges if r0 >= 9))
+    first = Form(
+        form.head,
+        [HEADER, *form.table[:9]],
+        tuple((r0 + 1, c0, r1 + 1, c1) for r0, c0, r1, c1 in form.merges if r1 < 9),
+    )
+    rest = Form(
+        [],
+        [*([HEADER] if repeat_header else []), *form.table[9:]],
+        tuple((r0 - 9 + top, c0, r1 - 9 + top, c1) for r0, c0, r1, c1 in form.merges if r0 >= 9),
+    )
     path = write_docx(tmp_path / "raw" / name, first)
     second = etree.fromstring(zipfile.ZipFile(write_docx(tmp_path / "second.docx", rest)).read("word/document.xml"))
 
@@ -225,15 +261,19 @@ def split_form(tmp_path: Path, between: list[str], repeat_header: bool, name: st
         table = second.find(f".//{{{W}}}tbl")
         anchor.addnext(table)
         for text in between:
-            table.addprevious(snippet("<w:p><w:r><w:br w:type='page'/></w:r></w:p>" if text == "PAGE" else
-                                      f"<w:p>{run(text)}</w:p>"))
+            table.addprevious(
+                snippet("<w:p><w:r><w:br w:type='page'/></w:r></w:p>" if text == "PAGE" else f"<w:p>{run(text)}</w:p>")
+            )
 
     patch_docx_body(path, lambda xml: edited(xml, add_rest))
     return ingest_folder(tmp_path / "raw")
 
 
-@pytest.mark.parametrize("between, repeat_header", [(["PAGE", "续表"], True), (["PAGE"], True), (["续表"], False)],
-                         ids=["page-break-续表-header", "page-break-header", "续表-no-header"])
+@pytest.mark.parametrize(
+    "between, repeat_header",
+    [(["PAGE", "续表"], True), (["PAGE"], True), (["续表"], False)],
+    ids=["page-break-续表-header", "page-break-header", "续表-no-header"],
+)
 def test_table_continued_after_a_page_break_is_one_form(tmp_path: Path, between: list[str], repeat_header: bool):
     result = split_form(tmp_path, between, repeat_header)
     assert numbers(return_of(result, NAME)) == EXPECTED
@@ -252,8 +292,11 @@ def test_two_tables_with_text_between_are_not_joined(tmp_path: Path):
 @pytest.mark.parametrize("between", [[], ["续表"]], ids=["adjacent", "续表-between"])
 def test_a_second_copy_of_the_form_is_not_a_continuation(tmp_path: Path, between: list[str]):
     other = {**SAMPLE, "events_held": 13}
-    path = write_docx(tmp_path / "raw" / NAME, Form([], [HEADER, *vertical_form(SAMPLE).table]),
-                      extra_tables=[[HEADER, *vertical_form(other).table]])
+    path = write_docx(
+        tmp_path / "raw" / NAME,
+        Form([], [HEADER, *vertical_form(SAMPLE).table]),
+        extra_tables=[[HEADER, *vertical_form(other).table]],
+    )
 
     def insert(root: etree._Element) -> None:
         second = root.findall(f".//{{{W}}}tbl")[1]

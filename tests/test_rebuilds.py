@@ -25,8 +25,9 @@ def workspace(tmp_path) -> paths.Workspace:
         if year != 2025:
             (raw / str(year) / paths.DEMO_MARKER).write_text("示例", encoding="utf-8")
     (tmp_path / "data" / "review").mkdir()
-    return paths.Workspace("测试", raw, tmp_path / "data" / "processed", tmp_path / "data" / "review",
-                           tmp_path / "reports")
+    return paths.Workspace(
+        "测试", raw, tmp_path / "data" / "processed", tmp_path / "data" / "review", tmp_path / "reports"
+    )
 
 
 @pytest.fixture
@@ -62,17 +63,22 @@ def _decisions(workspace, reference, force=False) -> dict[int, list[str]]:
 
 
 def test_nothing_built_yet_builds_every_year(workspace, reference):
-    assert _decisions(workspace, reference) == {y: ["尚无构建记录（首次生成，或上次未完成）"] for y in (2021, 2022, 2023, 2025)}
+    assert _decisions(workspace, reference) == {
+        y: ["尚无构建记录（首次生成，或上次未完成）"] for y in (2021, 2022, 2023, 2025)
+    }
 
 
 def test_unchanged_inputs_rebuild_nothing_and_say_so(workspace, reference):
     _built(workspace, reference)
     decisions = _decisions(workspace, reference)
     assert decisions == {2021: [], 2022: [], 2023: [], 2025: []}
-    lines = rebuilds.announcement(rebuilds.decide({y: workspace.reports / str(y) for y in decisions},
-                                                  _inputs(workspace, reference)))
-    assert lines == ["输入均未变化，2021、2022、2023、2025年报告已是最新，未重新生成"
-                     "（如需全部重新生成：python -m analysis report --all --force）。"]
+    lines = rebuilds.announcement(
+        rebuilds.decide({y: workspace.reports / str(y) for y in decisions}, _inputs(workspace, reference))
+    )
+    assert lines == [
+        "输入均未变化，2021、2022、2023、2025年报告已是最新，未重新生成"
+        "（如需全部重新生成：python -m analysis report --all --force）。"
+    ]
 
 
 def test_a_changed_return_rebuilds_its_year_and_the_later_years_of_its_kind(workspace, reference):
@@ -82,8 +88,12 @@ def test_a_changed_return_rebuilds_its_year_and_the_later_years_of_its_kind(work
     form.write_text("项目,数值\n举办科普活动次数,23\n", encoding="utf-8")  # same size, same time: content counts
     os.utime(form, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert form.stat().st_size == stat.st_size
-    assert _decisions(workspace, reference) == {2021: [], 2022: ["报送文件有变化（修改 1 个）"],
-                                                2023: ["此前年度 2022年 有变化"], 2025: []}
+    assert _decisions(workspace, reference) == {
+        2021: [],
+        2022: ["报送文件有变化（修改 1 个）"],
+        2023: ["此前年度 2022年 有变化"],
+        2025: [],
+    }
 
 
 def test_added_and_removed_files_and_the_ledger_count(workspace, reference):
@@ -95,7 +105,8 @@ def test_added_and_removed_files_and_the_ledger_count(workspace, reference):
         2021: ["报送文件有变化（删除 1 个）", "核实台账有变化（新增 1 个）"],
         2022: ["此前年度 2021年 有变化"],
         2023: ["报送文件有变化（新增 1 个）", "此前年度 2021年 有变化"],
-        2025: []}
+        2025: [],
+    }
 
 
 def test_a_files_date_counts_as_its_received_date(workspace, reference):
@@ -111,20 +122,26 @@ def test_shared_inputs_rebuild_every_year_but_history_only_real_ones(workspace, 
     assert _decisions(workspace, reference) == {2021: [], 2022: [], 2023: [], 2025: ["历年上报数有变化（新增 1 个）"]}
     (reference / "units.csv").write_text("name,kind,aliases,since,until\n广水市,county,,,\n", encoding="utf-8")
     assert {y: r[0] for y, r in _decisions(workspace, reference).items()} == {
-        y: "单位名录有变化（修改 1 个）" for y in (2021, 2022, 2023, 2025)}
+        y: "单位名录有变化（修改 1 个）" for y in (2021, 2022, 2023, 2025)
+    }
 
 
 def test_a_missing_output_rebuilds_that_year_only(workspace, reference):
     _built(workspace, reference)
     (workspace.processed / "2022" / "out.txt").unlink()
-    assert _decisions(workspace, reference) == {2021: [], 2022: ["上次生成的文件缺失 1 个（如 out.txt）"],
-                                                2023: [], 2025: []}
+    assert _decisions(workspace, reference) == {
+        2021: [],
+        2022: ["上次生成的文件缺失 1 个（如 out.txt）"],
+        2023: [],
+        2025: [],
+    }
 
 
 def test_force_rebuilds_everything(workspace, reference):
     _built(workspace, reference)
-    assert _decisions(workspace, reference, force=True) == {y: ["按 --force 要求全部重新生成"]
-                                                            for y in (2021, 2022, 2023, 2025)}
+    assert _decisions(workspace, reference, force=True) == {
+        y: ["按 --force 要求全部重新生成"] for y in (2021, 2022, 2023, 2025)
+    }
 
 
 def test_a_record_of_another_format_or_broken_is_no_record(workspace, reference):
@@ -159,8 +176,10 @@ def test_run_reports_builds_changed_years_and_records_only_successes(workspace, 
     built.clear()
     assert runner.run_reports(None, workspace) == 0  # only the failed year again
     assert built == [2023]
-    assert capsys.readouterr().out.splitlines()[:2] == ["重新生成：2023年；未变化、不重新生成：2021、2022、2025年。",
-                                                       "  2023年：尚无构建记录（首次生成，或上次未完成）"]
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        "重新生成：2023年；未变化、不重新生成：2021、2022、2025年。",
+        "  2023年：尚无构建记录（首次生成，或上次未完成）",
+    ]
     built.clear()
     assert runner.run_reports(None, workspace) == 0
     assert built == []
@@ -171,9 +190,16 @@ def test_run_reports_builds_changed_years_and_records_only_successes(workspace, 
 
 def test_deciding_loads_no_heavy_library():
     """The check of a rerun with nothing changed must stay cheap: no pandas, matplotlib or papermill."""
-    code = ("import sys; from analysis import cli; from analysis.report import runner, rebuilds; import analysis.form; "
-            "rebuilds.workspace_inputs(runner.paths.DEMO, rebuilds.SharedInputs.read()); "
-            "print(sorted(m for m in ('pandas', 'matplotlib', 'papermill', 'numpy') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": str(paths.ROOT)})
+    code = (
+        "import sys; from analysis import cli; from analysis.report import runner, rebuilds; import analysis.form; "
+        "rebuilds.workspace_inputs(runner.paths.DEMO, rebuilds.SharedInputs.read()); "
+        "print(sorted(m for m in ('pandas', 'matplotlib', 'papermill', 'numpy') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(paths.ROOT)},
+    )
     assert done.stdout.strip() == "[]"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import unquote
 import shutil
 from pathlib import Path
+from urllib.parse import unquote
 
 import nbformat
 import openpyxl
@@ -14,9 +14,8 @@ import pytest
 from docx import Document
 
 from analysis import paths
-
-from analysis.report import runner as report
 from analysis.form import FIELD_KEYS, FIELDS, MONEY_KEYS
+from analysis.report import runner as report
 
 NOTEBOOKS = [paths.NOTEBOOKS / name for name in report.NOTEBOOK_NAMES]
 ANNOUNCED: list[str] = []  # the lines run_year printed for the demo report, one per notebook
@@ -72,8 +71,9 @@ def demo_report(tmp_path_factory):
     raw = base / "raw"
     for year in (2022, 2023):
         shutil.copytree(paths.DEMO.raw / str(year), raw / str(year))
-    plans = report.plan_years([2022, 2023], paths.Workspace("测试", raw, base / "processed", base / "review",
-                                                            base / "reports"))
+    plans = report.plan_years(
+        [2022, 2023], paths.Workspace("测试", raw, base / "processed", base / "review", base / "reports")
+    )
     from analysis.pipeline import process_year
 
     process_year(plans[0].raw_dir, plans[0].processed_dir, year=2022, workers=1)
@@ -100,10 +100,17 @@ def test_report_writes_every_output(demo_report):
     with Image.open(out / "figures" / "图01_全市经费投入来源.png") as png:
         assert png.width == pytest.approx(16 / 2.54 * 300, abs=2), "16 cm wide at 300 dpi: an A4 text width"
         assert png.info["dpi"][0] == pytest.approx(300, abs=1)
-    for name in ("summary.xlsx", "全市汇总表.docx", "数据摘要.md", "数据摘要.docx", "2023年科技活动周统计分析报告.docx"):
+    for name in (
+        "summary.xlsx",
+        "全市汇总表.docx",
+        "数据摘要.md",
+        "数据摘要.docx",
+        "2023年科技活动周统计分析报告.docx",
+    ):
         assert (out / name).is_file()
     assert sorted(line.split("：")[0].strip() for line in ANNOUNCED) == [
-        f"2023年 {Path(name).stem}" for name in report.NOTEBOOK_NAMES]
+        f"2023年 {Path(name).stem}" for name in report.NOTEBOOK_NAMES
+    ]
     assert paths.DEMO_LABEL in (out / "数据摘要.md").read_text(encoding="utf-8")
 
 
@@ -154,8 +161,9 @@ def test_year_over_year_sheet_matches_independent_computation(demo_report):
         assert numbers[1] == pytest.approx(prev, abs=1e-6)
         assert numbers[2] == pytest.approx(cur - prev, abs=1e-6)
         if prev:
-            assert numbers[3] == pytest.approx((cur - prev) / prev * 100, abs=0.05) or \
-                numbers[3] == pytest.approx((cur - prev) / prev, abs=0.0005)
+            assert numbers[3] == pytest.approx((cur - prev) / prev * 100, abs=0.05) or numbers[3] == pytest.approx(
+                (cur - prev) / prev, abs=0.0005
+            )
         checked += 1
     assert checked >= 15
 
@@ -191,7 +199,9 @@ def test_html_tables_follow_one_display_style(demo_report):
         assert shown, name
         assert [p for t in shown for p in style_problems(t)] == [], name
         assert [c for t in shown for c in visible_codes(t)] == [], name
-        assert "new ITable(" in html and "injectModule(" in html and "unpkg" not in html  # DataTables embedded (offline)
+        assert (
+            "new ITable(" in html and "injectModule(" in html and "unpkg" not in html
+        )  # DataTables embedded (offline)
     clean = tables((demo_report.report_dir / "01_清洗与核查.html").read_text(encoding="utf-8"))
     assert any(t.columns[:2] == ["单位", "单位类别"] for t in clean), "units listed with their kind (the filter)"
 

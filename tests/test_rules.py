@@ -33,8 +33,9 @@ def test_money_limit_per_kind(kind, value, flagged):
     limit = 100.0 if kind == "county" else 30.0
     amount = {"limit": limit, "over": limit + 0.5, "blank": NAN}[value]
     ctx = context([ret("甲", kind, funding_other=amount)])
-    assert _codes(checks.money_in_yuan_suspect, ctx) == ([("money_in_yuan_suspect", "甲", "funding_other")]
-                                                         if flagged else [])
+    assert _codes(checks.money_in_yuan_suspect, ctx) == (
+        [("money_in_yuan_suspect", "甲", "funding_other")] if flagged else []
+    )
 
 
 def test_money_limit_of_a_department_is_not_the_county_one():
@@ -55,8 +56,9 @@ def test_two_reports_rule_applies_to_counties_only(kind, reports, county_flagged
 
 # --- small_field_max: per field, the same for every kind -------------------------------------------------------
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize(("key", "limit"), [("most_tasks", 10), ("open_venues", 50), ("open_institutes", 20),
-                                            ("open_universities", 5)])
+@pytest.mark.parametrize(
+    ("key", "limit"), [("most_tasks", 10), ("open_venues", 50), ("open_institutes", 20), ("open_universities", 5)]
+)
 def test_small_field_limits(kind, key, limit):
     over = {"events_held": 100} if key == "most_tasks" else {}
     passing = context([ret("甲", kind, **over, **{key: limit})])
@@ -69,8 +71,9 @@ def test_small_field_limits(kind, key, limit):
 
 # --- ratios: offline per event 1–5000, reports per outlet ≤ 50, 元 per participation ≤ 1000 ----------------------
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize(("offline", "flagged"), [(20, False), (100_000, False), (19, True), (100_020, True),
-                                                  (None, False)])
+@pytest.mark.parametrize(
+    ("offline", "flagged"), [(20, False), (100_000, False), (19, True), (100_020, True), (None, False)]
+)
 def test_offline_per_event(kind, offline, flagged):
     ctx = context([ret("甲", kind, events_held=20, public_offline=offline)])
     assert _codes(checks.ratio_implausible, ctx) == ([("ratio_implausible", "甲", "public_offline")] if flagged else [])
@@ -117,9 +120,18 @@ def test_outlier_peers_are_of_the_same_kind():
 
 # --- year over year: 10 × above or below, last year's value at least 1 万元 / 10 --------------------------------
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize(("now", "before", "flagged"), [
-    (99, 10, False), (100, 10, True), (1, 10, True), (2, 10, False), (100, 9, False), (None, 10, False),
-    (50, None, False)])
+@pytest.mark.parametrize(
+    ("now", "before", "flagged"),
+    [
+        (99, 10, False),
+        (100, 10, True),
+        (1, 10, True),
+        (2, 10, False),
+        (100, 9, False),
+        (None, 10, False),
+        (50, None, False),
+    ],
+)
 def test_yoy_counts(kind, now, before, flagged):
     previous = context([ret("甲", kind, staff_other=before)]).returns
     ctx = context([ret("甲", kind, staff_other=now)], previous=previous)
@@ -155,20 +167,25 @@ def test_a_rule_added_for_colleges_applies_to_colleges_only(tmp_path):
     text = RULES_CSV.read_text(encoding="utf-8") + "county_min_reports,*,college,3,warning,高校宣传报道不少于的篇数\n"
     (tmp_path / "rules.csv").write_text(text, encoding="utf-8")
     rules = load_rules(tmp_path / "rules.csv")
-    rows = [ret("湖北医药学院", "college", media_outlets=1, media_reports=2),
-            ret("市科协", "department", media_outlets=1, media_reports=1)]
+    rows = [
+        ret("湖北医药学院", "college", media_outlets=1, media_reports=2),
+        ret("市科协", "department", media_outlets=1, media_reports=1),
+    ]
     found = checks.county_media_reports_lt2(context(rows, rules=rules))
     assert [(i.unit, i.field) for i in found] == [("湖北医药学院", "media_reports")]
     assert "不少于 3 篇" in found[0].message
 
 
-@pytest.mark.parametrize(("line", "words"), [
-    ("money_max_wan,*,villages,5,warning,x", "单位类型“villages”"),
-    ("no_such_rule,*,*,5,warning,x", "规则名“no_such_rule”未知"),
-    ("small_field_max,no_field,*,5,warning,x", "项目“no_field”"),
-    ("outlier_z,*,*,五,warning,x", "不是非负数"),
-    ("outlier_z,*,*,5,fatal,x", "严重程度“fatal”"),
-])
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("money_max_wan,*,villages,5,warning,x", "单位类型“villages”"),
+        ("no_such_rule,*,*,5,warning,x", "规则名“no_such_rule”未知"),
+        ("small_field_max,no_field,*,5,warning,x", "项目“no_field”"),
+        ("outlier_z,*,*,五,warning,x", "不是非负数"),
+        ("outlier_z,*,*,5,fatal,x", "严重程度“fatal”"),
+    ],
+)
 def test_a_broken_rules_file_is_refused_in_chinese(tmp_path, line, words):
     (tmp_path / "rules.csv").write_text(RULES_CSV.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
     with pytest.raises(RulesError, match=words):

@@ -3,21 +3,20 @@ Through real files in a year folder and the real year pipeline."""
 
 from __future__ import annotations
 
-
 import openpyxl
 import pytest
-
-from analysis.pipeline import process_year
-from analysis.report import digest, model
 from fixtures import (
     SAMPLE,
     vertical_form,
     with_values,
     write_photo,
-    write_unrelated_xlsx,
     write_units_csv,
+    write_unrelated_xlsx,
     write_xlsx,
 )
+
+from analysis.pipeline import process_year
+from analysis.report import digest, model
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +25,25 @@ def outcome(tmp_path_factory):
     the other nine roster units nothing."""
     base = tmp_path_factory.mktemp("roster")
     raw = base / "raw" / "2023"
-    write_xlsx(raw / "随县/随县统计表.xlsx",
-               vertical_form(with_values(SAMPLE, public_offline=100, public_online=0), stamp="随县"))
-    write_xlsx(raw / "广水市/广水市统计表.xlsx",
-               vertical_form(with_values(SAMPLE, public_offline=0, public_online=10), stamp="广水市"))
+    write_xlsx(
+        raw / "随县/随县统计表.xlsx",
+        vertical_form(with_values(SAMPLE, public_offline=100, public_online=0), stamp="随县"),
+    )
+    write_xlsx(
+        raw / "广水市/广水市统计表.xlsx",
+        vertical_form(with_values(SAMPLE, public_offline=0, public_online=10), stamp="广水市"),
+    )
     write_unrelated_xlsx(raw / "曾都区/签到表.xlsx")
     write_photo(raw / "曾都区/活动照片.jpg")
     write_xlsx(raw / "某某局统计表.xlsx", vertical_form(SAMPLE, stamp="某某局"))
-    return process_year(raw, base / "processed" / "2023", year=2023, workers=1,
-                        units_csv=write_units_csv(base / "units.csv"), review=base / "none.xlsx")
+    return process_year(
+        raw,
+        base / "processed" / "2023",
+        year=2023,
+        workers=1,
+        units_csv=write_units_csv(base / "units.csv"),
+        review=base / "none.xlsx",
+    )
 
 
 def test_the_summary_line_tells_returned_unusable_missing_and_outside(outcome):

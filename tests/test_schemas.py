@@ -13,31 +13,57 @@ from analysis.review.schemas import validate_processed, validate_table
 
 
 def returns(**over: list) -> pd.DataFrame:
-    data = {"source_file": ["随县/a.xlsx", "曾都区.docx"], "unit": ["随县", "曾都区"], "unit_kind": ["county", "county"]}
+    data = {
+        "source_file": ["随县/a.xlsx", "曾都区.docx"],
+        "unit": ["随县", "曾都区"],
+        "unit_kind": ["county", "county"],
+    }
     data |= {k: pd.array([12, pd.NA], dtype="Int64") for k in COUNT_KEYS}
     data |= {k: [1.5, np.nan] for k in MONEY_KEYS}
     return pd.DataFrame(data | over)
 
 
 def values() -> pd.DataFrame:
-    rows = [("随县/a.xlsx", "随县", k, 1.0, "1", "Sheet1", f"C{n + 4}", "accepted", "") for n, k in enumerate(FIELD_KEYS)]
-    rows.append(("随县/a.xlsx", "随县", f"subtotal:{CAT_FUNDING}", 3.0, "3", "Sheet1", "C12", "accepted", "单位填写的小计"))
+    rows = [
+        ("随县/a.xlsx", "随县", k, 1.0, "1", "Sheet1", f"C{n + 4}", "accepted", "") for n, k in enumerate(FIELD_KEYS)
+    ]
+    rows.append(
+        ("随县/a.xlsx", "随县", f"subtotal:{CAT_FUNDING}", 3.0, "3", "Sheet1", "C12", "accepted", "单位填写的小计")
+    )
     rows.append(("随县/old.xlsx", "随县", "events_held", np.nan, "", "Sheet1", "C4", "superseded", ""))
-    return pd.DataFrame(rows, columns=["source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status",
-                                       "note"])
+    return pd.DataFrame(
+        rows, columns=["source_file", "unit", "field", "value", "raw_text", "sheet", "cell", "status", "note"]
+    )
 
 
 def issues() -> pd.DataFrame:
-    return pd.DataFrame({"severity": ["warning", "info"], "code": ["value_unknown", "rows_summed"],
-                         "source_file": ["随县/a.xlsx", ""], "sheet": ["Sheet1", ""], "cell": ["C4", ""],
-                         "field": ["events_held", ""], "unit": ["随县", ""], "message": ["值为“不详”。", "已相加。"],
-                         "status": ["open", "confirmed"]})
+    return pd.DataFrame(
+        {
+            "severity": ["warning", "info"],
+            "code": ["value_unknown", "rows_summed"],
+            "source_file": ["随县/a.xlsx", ""],
+            "sheet": ["Sheet1", ""],
+            "cell": ["C4", ""],
+            "field": ["events_held", ""],
+            "unit": ["随县", ""],
+            "message": ["值为“不详”。", "已相加。"],
+            "status": ["open", "confirmed"],
+        }
+    )
 
 
 def files() -> pd.DataFrame:
-    return pd.DataFrame({"source_file": ["随县/a.xlsx", "随县/1.jpg"], "kind": ["form", "photo"],
-                         "status": ["accepted", "skipped"], "unit": ["随县", None], "sha256": ["ab" * 32, "cd" * 32],
-                         "received": ["2023-06-01", ""], "received_from": ["邮件发送时间（Date）", "文件修改时间"]})
+    return pd.DataFrame(
+        {
+            "source_file": ["随县/a.xlsx", "随县/1.jpg"],
+            "kind": ["form", "photo"],
+            "status": ["accepted", "skipped"],
+            "unit": ["随县", None],
+            "sha256": ["ab" * 32, "cd" * 32],
+            "received": ["2023-06-01", ""],
+            "received_from": ["邮件发送时间（Date）", "文件修改时间"],
+        }
+    )
 
 
 def result(**over: pd.DataFrame) -> SimpleNamespace:
@@ -100,9 +126,11 @@ def test_values_violations():
     bad.loc[1, "field"] = "events"
     bad.loc[2, "value"] = -1.0
     got = {(i.unit, i.source_file, i.message.split("（")[0]) for i in validate_table("values", bad)}
-    assert got == {("随县", "随县/a.xlsx", "处理结果表 values.csv 的“status”列取值不在允许范围内"),
-                   ("随县", "随县/a.xlsx", "处理结果表 values.csv 的“field”列应为表单项目"),
-                   ("随县", "随县/a.xlsx", "处理结果表 values.csv 的“value”列不能为负数")}
+    assert got == {
+        ("随县", "随县/a.xlsx", "处理结果表 values.csv 的“status”列取值不在允许范围内"),
+        ("随县", "随县/a.xlsx", "处理结果表 values.csv 的“field”列应为表单项目"),
+        ("随县", "随县/a.xlsx", "处理结果表 values.csv 的“value”列不能为负数"),
+    }
 
 
 def test_values_duplicate_field():
@@ -111,10 +139,15 @@ def test_values_duplicate_field():
     assert "不能重复" in issue.message
 
 
-@pytest.mark.parametrize("column, value, words", [
-    ("severity", "fatal", "取值不在允许范围内"), ("code", "Bad Code", "格式不符"), ("message", "", "不能为空"),
-    ("status", "done", "取值不在允许范围内"),
-])
+@pytest.mark.parametrize(
+    "column, value, words",
+    [
+        ("severity", "fatal", "取值不在允许范围内"),
+        ("code", "Bad Code", "格式不符"),
+        ("message", "", "不能为空"),
+        ("status", "done", "取值不在允许范围内"),
+    ],
+)
 def test_issues_violations(column, value, words):
     bad = issues()
     bad.loc[1, column] = value
@@ -151,15 +184,35 @@ def _forms(tmp_path, *, extra: bool = False, drop: str = ""):
 
 def test_an_added_item_is_a_known_field_and_a_checked_column_in_its_year_only(tmp_path):
     form = _forms(tmp_path, extra=True)
-    v = pd.concat([values(), pd.DataFrame([{"source_file": "随县/a.xlsx", "unit": "随县", "field": "science_lectures",
-                                            "value": 4.0, "raw_text": "4", "sheet": "Sheet1", "cell": "C25",
-                                            "status": "accepted", "note": ""}])], ignore_index=True)
+    v = pd.concat(
+        [
+            values(),
+            pd.DataFrame(
+                [
+                    {
+                        "source_file": "随县/a.xlsx",
+                        "unit": "随县",
+                        "field": "science_lectures",
+                        "value": 4.0,
+                        "raw_text": "4",
+                        "sheet": "Sheet1",
+                        "cell": "C25",
+                        "status": "accepted",
+                        "note": "",
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     assert validate_table("values", v, form) == []
     assert one(validate_table("values", v), source_file="随县/a.xlsx").message.count("field") == 1  # today's form
     r = returns(science_lectures=pd.array([4, pd.NA], dtype="Int64"))
     assert validate_table("returns", r, form) == []
     assert one(validate_table("returns", returns(science_lectures=[1.5, np.nan]), form), field="science_lectures")
-    assert one(validate_table("returns", returns(), form)).message.startswith("处理结果表 returns.csv 缺少“science_lectures”列")
+    assert one(validate_table("returns", returns(), form)).message.startswith(
+        "处理结果表 returns.csv 缺少“science_lectures”列"
+    )
 
 
 def test_a_removed_item_is_no_column_of_its_year(tmp_path):

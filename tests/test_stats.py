@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis import form
-
-from analysis.report import stats
 from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS
+from analysis.report import stats
 
 NAN = np.nan
 ROSTER = ["曾都区", "随县", "广水市", "随州高新区", "大洪山风景名胜区", "市科协", "随州职业技术学院"]
@@ -27,21 +26,63 @@ def frame(rows: list[dict], *, int_counts: bool = True) -> pd.DataFrame:
 
 
 CURRENT = [
-    dict(unit="曾都区", unit_kind="county", events_held=12, most_tasks=1, funding_central=2.5, funding_county=10.0,
-         funding_enterprise=0.0, staff_fulltime=5, staff_volunteers=20, public_offline=3000, public_online=12000,
-         media_outlets=3, media_reports=6, open_venues=2),
-    dict(unit="随县", unit_kind="county", events_held=8, funding_county=4.0, staff_fulltime=3, public_offline=2000,
-         media_outlets=2, media_reports=2),
-    dict(unit="广水市", unit_kind="county", events_held=10, funding_municipal=1.25, public_offline=5000,
-         public_online=0),
-    dict(unit="市科协", unit_kind="department", events_held=6, funding_municipal=3.0, funding_other=0.75,
-         staff_scientists=15, public_offline=1000, open_venues=1),
-    dict(unit="随州职业技术学院", unit_kind="college", events_held=4, funding_in_kind=0.5, public_online=800,
-         open_universities=1),
+    dict(
+        unit="曾都区",
+        unit_kind="county",
+        events_held=12,
+        most_tasks=1,
+        funding_central=2.5,
+        funding_county=10.0,
+        funding_enterprise=0.0,
+        staff_fulltime=5,
+        staff_volunteers=20,
+        public_offline=3000,
+        public_online=12000,
+        media_outlets=3,
+        media_reports=6,
+        open_venues=2,
+    ),
+    dict(
+        unit="随县",
+        unit_kind="county",
+        events_held=8,
+        funding_county=4.0,
+        staff_fulltime=3,
+        public_offline=2000,
+        media_outlets=2,
+        media_reports=2,
+    ),
+    dict(
+        unit="广水市", unit_kind="county", events_held=10, funding_municipal=1.25, public_offline=5000, public_online=0
+    ),
+    dict(
+        unit="市科协",
+        unit_kind="department",
+        events_held=6,
+        funding_municipal=3.0,
+        funding_other=0.75,
+        staff_scientists=15,
+        public_offline=1000,
+        open_venues=1,
+    ),
+    dict(
+        unit="随州职业技术学院",
+        unit_kind="college",
+        events_held=4,
+        funding_in_kind=0.5,
+        public_online=800,
+        open_universities=1,
+    ),
 ]
 PREVIOUS = [
-    dict(unit="曾都区", unit_kind="county", events_held=10, funding_county=8.0, funding_enterprise=0.0,
-         public_offline=2500),
+    dict(
+        unit="曾都区",
+        unit_kind="county",
+        events_held=10,
+        funding_county=8.0,
+        funding_enterprise=0.0,
+        public_offline=2500,
+    ),
     dict(unit="随县", unit_kind="county", events_held=8, public_offline=2400),
     dict(unit="广水市", unit_kind="county", events_held=5),
     dict(unit="大洪山风景名胜区", unit_kind="county", events_held=3),
@@ -61,11 +102,26 @@ def previous() -> pd.DataFrame:
 
 # Hand sums of CURRENT; None = nobody reported it.
 EXPECTED_TOTALS = {
-    "events_held": 40, "most_tasks": 1, "funding_central": 2.5, "funding_provincial": None,
-    "funding_municipal": 4.25, "funding_county": 14.0, "funding_enterprise": 0.0, "funding_in_kind": 0.5,
-    "funding_other": 0.75, "staff_fulltime": 8, "staff_scientists": 15, "staff_volunteers": 20, "staff_other": None,
-    "public_offline": 11000, "public_online": 12800, "media_outlets": 5, "media_reports": 8, "open_venues": 3,
-    "open_institutes": None, "open_universities": 1,
+    "events_held": 40,
+    "most_tasks": 1,
+    "funding_central": 2.5,
+    "funding_provincial": None,
+    "funding_municipal": 4.25,
+    "funding_county": 14.0,
+    "funding_enterprise": 0.0,
+    "funding_in_kind": 0.5,
+    "funding_other": 0.75,
+    "staff_fulltime": 8,
+    "staff_scientists": 15,
+    "staff_volunteers": 20,
+    "staff_other": None,
+    "public_offline": 11000,
+    "public_online": 12800,
+    "media_outlets": 5,
+    "media_reports": 8,
+    "open_venues": 3,
+    "open_institutes": None,
+    "open_universities": 1,
 }
 
 
@@ -153,9 +209,19 @@ def test_completeness_nothing_received() -> None:
 
 def test_unit_table(current: pd.DataFrame) -> None:
     table = stats.unit_table(current)
-    assert list(table.columns) == ["unit", "unit_kind", "source_file", *FIELD_KEYS, "total_funding", "total_staff",
-                                   "total_participation", "online_share", "participation_per_event",
-                                   "yuan_per_participation", "reports_per_outlet"]
+    assert list(table.columns) == [
+        "unit",
+        "unit_kind",
+        "source_file",
+        *FIELD_KEYS,
+        "total_funding",
+        "total_staff",
+        "total_participation",
+        "online_share",
+        "participation_per_event",
+        "yuan_per_participation",
+        "reports_per_outlet",
+    ]
     # county, department, college; names within a kind in code-point order (广 < 曾 < 随)
     assert list(table["unit"]) == ["广水市", "曾都区", "随县", "市科协", "随州职业技术学院"]
     assert table["events_held"].dtype == "Int64"
@@ -176,8 +242,14 @@ def test_unit_table(current: pd.DataFrame) -> None:
 
 
 def test_unit_table_merges_two_returns_of_one_unit() -> None:
-    table = stats.unit_table(frame([dict(unit="随县", unit_kind="county", events_held=2),
-                                    dict(unit="随县", unit_kind="county", events_held=3, open_venues=1)]))
+    table = stats.unit_table(
+        frame(
+            [
+                dict(unit="随县", unit_kind="county", events_held=2),
+                dict(unit="随县", unit_kind="county", events_held=3, open_venues=1),
+            ]
+        )
+    )
     assert len(table) == 1 and table.loc[0, "events_held"] == 5 and table.loc[0, "open_venues"] == 1
 
 
@@ -189,9 +261,16 @@ def test_rankings(current: pd.DataFrame) -> None:
     top2 = stats.rankings(current, "events_held", n=2)
     assert list(top2["unit"]) == ["曾都区", "广水市"]
     # only units that reported the item; ties share a rank
-    online = stats.rankings(frame([dict(unit="甲", unit_kind="county", public_online=5),
-                                   dict(unit="乙", unit_kind="county", public_online=5),
-                                   dict(unit="丙", unit_kind="county")]), "public_online")
+    online = stats.rankings(
+        frame(
+            [
+                dict(unit="甲", unit_kind="county", public_online=5),
+                dict(unit="乙", unit_kind="county", public_online=5),
+                dict(unit="丙", unit_kind="county"),
+            ]
+        ),
+        "public_online",
+    )
     assert list(online["unit"]) == ["乙", "甲"] and list(online["rank"]) == [1, 1]
 
 

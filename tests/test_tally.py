@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.issues import issues_frame
 from analysis.review import checks
 from analysis.review.tally import TALLY_COLUMNS, tally, tally_table
@@ -38,9 +36,11 @@ def test_money_max_per_kind():
 
 
 def test_ratios_judge_only_what_has_both_parts():
-    rows = [ret("随县", events_held=2, public_offline=30000),  # 15,000 per activity: fails
-            ret("广水市", events_held=0),  # no activity: cannot be judged
-            ret("曾都区")]  # 150 per activity: passes
+    rows = [
+        ret("随县", events_held=2, public_offline=30000),  # 15,000 per activity: fails
+        ret("广水市", events_held=0),  # no activity: cannot be judged
+        ret("曾都区"),
+    ]  # 150 per activity: passes
     ctx = context(rows)
     assert _row(ctx, "场均线下参与人次") == (3, 1, 1, 1)
     assert _row(ctx, "每家媒体报道篇数") == (3, 3, 0, 0)
@@ -82,9 +82,17 @@ def test_summary_workbook_has_the_rule_sheet(tmp_path):
     ctx = context([ret("随县", open_universities=40)])
     returns = ctx.returns
     totals = stats.city_totals(returns)
-    path = exports.write_summary_xlsx(tmp_path / "s.xlsx", year=2023, totals=totals, derived=stats.derived(totals),
-                                      unit_table=stats.unit_table(returns), yoy=None, issues=issues_frame([]),
-                                      demo=False, rules=tally_table(tally(ctx, checks.run_checks(ctx))))
+    path = exports.write_summary_xlsx(
+        tmp_path / "s.xlsx",
+        year=2023,
+        totals=totals,
+        derived=stats.derived(totals),
+        unit_table=stats.unit_table(returns),
+        yoy=None,
+        issues=issues_frame([]),
+        demo=False,
+        rules=tally_table(tally(ctx, checks.run_checks(ctx))),
+    )
     sheet = openpyxl.load_workbook(path)["规则核查"]
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert rows[0] == ["核查规则", "规则参数", "问题代码", "检查数值", "通过", "未通过", "无法判断（空白）"]

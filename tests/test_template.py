@@ -23,8 +23,15 @@ from analysis.template import FORM_SHEET, PLACEHOLDER, ROSTER_SHEET, template_ti
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 ROSTER_2023 = [u.name for u in Registry.load(UNITS_CSV).roster(2023)]
 # Hand-picked values: counts 3, 6, 9 …; money 0.25, 1.5, 12.75 … (exact in binary, two decimals at most).
-MONEY = {"funding_central": 0.25, "funding_provincial": 1.5, "funding_municipal": 12.75, "funding_county": 3.0,
-         "funding_enterprise": 0.0, "funding_in_kind": 2.5, "funding_other": 99.99}
+MONEY = {
+    "funding_central": 0.25,
+    "funding_provincial": 1.5,
+    "funding_municipal": 12.75,
+    "funding_county": 3.0,
+    "funding_enterprise": 0.0,
+    "funding_in_kind": 2.5,
+    "funding_other": 99.99,
+}
 COUNTS = {k: 3 * (i + 1) for i, k in enumerate(k for k in FIELD_KEYS if k not in MONEY)}
 FILLED = MONEY | COUNTS
 
@@ -88,7 +95,9 @@ def test_same_bytes_twice(tmp_path, made):
 
 def test_cli_writes_both_files(tmp_path, capsys):
     assert main(["template", "--year", "2024", "--out", str(tmp_path)]) == 0
-    assert (tmp_path / f"{template_title(2024)}.xlsx").is_file() and (tmp_path / f"{template_title(2024)}.docx").is_file()
+    assert (tmp_path / f"{template_title(2024)}.xlsx").is_file() and (
+        tmp_path / f"{template_title(2024)}.docx"
+    ).is_file()
     assert "已生成2024年统计表模板" in capsys.readouterr().out
 
 
@@ -158,9 +167,15 @@ def test_filled_template_is_read_exactly_by_name_or_tag(tmp_path, made, fmt):
     way = BY_NAME if fmt == "xlsx" else BY_TAG
     assert all(values.loc[(source, k), "note"] == f"{way}（2023年版模板）" for k in FIELD_KEYS)
     if fmt == "xlsx":
-        assert values.loc[(source, "events_held"), "cell"] == "C4" and values.loc[(source, "events_held"), "sheet"] == FORM_SHEET
+        assert (
+            values.loc[(source, "events_held"), "cell"] == "C4"
+            and values.loc[(source, "events_held"), "sheet"] == FORM_SHEET
+        )
     else:
-        assert values.loc[(source, "events_held"), "cell"] == "C2" and values.loc[(source, "events_held"), "sheet"] == "表格1"
+        assert (
+            values.loc[(source, "events_held"), "cell"] == "C2"
+            and values.loc[(source, "events_held"), "sheet"] == "表格1"
+        )
     assert not result.issues["code"].isin(["value_unparsed", "field_not_found", "unit_unknown"]).any()
 
 
@@ -258,9 +273,21 @@ def test_filled_templates_saved_again_by_libreoffice_are_still_read_by_name_and_
     fill_docx(made.docx, filled / "曾都区.docx", {k: str(v) for k, v in FILLED.items()}, "曾都区")
     raw = tmp_path / "2023"
     for name, target in (("随县.xlsx", "xlsx:Calc MS Excel 2007 XML"), ("曾都区.docx", "docx:MS Word 2007 XML")):
-        subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                        "--convert-to", target, "--outdir", str(raw), str(filled / name)],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(raw),
+                str(filled / name),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     result, values = _read(raw)
     assert sorted(result.returns["unit"]) == ["曾都区", "随县"]
     for row in result.returns.to_dict("records"):

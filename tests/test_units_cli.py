@@ -15,8 +15,26 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def ingest_cli(raw: Path, out: Path, *options: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analysis", "ingest", str(raw), "--out", str(out), "--year", "2023",
-                           "--workers", "1", *options], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "ingest",
+            str(raw),
+            "--out",
+            str(out),
+            "--year",
+            "2023",
+            "--workers",
+            "1",
+            *options,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def table(out: Path, name: str) -> pd.DataFrame:
@@ -32,7 +50,9 @@ def raw(tmp_path_factory) -> Path:
 
 
 def test_own_roster_and_dates(raw, tmp_path):
-    units = write_units_csv(tmp_path / "省名录.csv", [("黄州区", "county", "黄州区科技局"), ("团风县", "county", "团风县科技局")])
+    units = write_units_csv(
+        tmp_path / "省名录.csv", [("黄州区", "county", "黄州区科技局"), ("团风县", "county", "团风县科技局")]
+    )
     weeks = tmp_path / "weeks.csv"
     weeks.write_text("year,start,end,deadline\n2023,2023-05-20,2023-05-27,2099-12-31\n", encoding="utf-8")
     done = ingest_cli(raw, tmp_path / "out", "--units", str(units), "--weeks", str(weeks))

@@ -17,8 +17,10 @@ BLANK = 6  # the first six leave 举办活动次数 blank; unit i ≥ 6 held i +
 def returns(tmp_path_factory) -> pd.DataFrame:
     base = tmp_path_factory.mktemp("many")
     for i, name in enumerate(NAMES):
-        write_xlsx(base / "raw" / f"{i:02d}.xlsx", vertical_form({**SAMPLE, "events_held": "" if i < BLANK else i + 1},
-                                                                   stamp=name))
+        write_xlsx(
+            base / "raw" / f"{i:02d}.xlsx",
+            vertical_form({**SAMPLE, "events_held": "" if i < BLANK else i + 1}, stamp=name),
+        )
     units = write_units_csv(base / "units.csv", [(n, "county", "") for n in NAMES])
     result = ingest_folder(base / "raw", units_csv=units)
     assert sorted(result.returns["unit"]) == sorted(NAMES)
@@ -27,8 +29,11 @@ def returns(tmp_path_factory) -> pd.DataFrame:
 
 def bars(fig) -> tuple[list[str], list[float], list[str]]:
     ax = fig.axes[0]
-    return ([t.get_text() for t in ax.get_yticklabels()], [p.get_width() for p in ax.patches],
-            [t.get_text() for t in ax.texts])
+    return (
+        [t.get_text() for t in ax.get_yticklabels()],
+        [p.get_width() for p in ax.patches],
+        [t.get_text() for t in ax.texts],
+    )
 
 
 def title(fig) -> str:

@@ -24,60 +24,79 @@ from analysis.paths import UNITS_CSV
 PROJECT = Registry.load(UNITS_CSV)
 
 
-@pytest.mark.parametrize("text, unit, kind", [
-    ("曾都区", "曾都区", "name"),
-    ("曾都区科经局", "曾都区", "alias"),
-    ("随州市教育局（盖章）", "市教育局", "alias"),
-    ("随州市高新技术产业开发区科技创新局", "随州高新区", "official"),  # 随州 written 随州市
-    ("曾都区科学技术和经济信息化局", "曾都区", "official"),  # 科学技术 for 科技, 经济信息化 for 经济和信息化
-    ("随州教育局", "市教育局", "official"),  # the city department without 市
-    ("曾都区科经局报表", "曾都区", "contains"),  # the longest alias inside the text
-    ("随县教育局", None, "none"),  # another body of the county
-    ("某某中学", None, "none"),
-    ("", None, "none"),
-])
+@pytest.mark.parametrize(
+    "text, unit, kind",
+    [
+        ("曾都区", "曾都区", "name"),
+        ("曾都区科经局", "曾都区", "alias"),
+        ("随州市教育局（盖章）", "市教育局", "alias"),
+        ("随州市高新技术产业开发区科技创新局", "随州高新区", "official"),  # 随州 written 随州市
+        ("曾都区科学技术和经济信息化局", "曾都区", "official"),  # 科学技术 for 科技, 经济信息化 for 经济和信息化
+        ("随州教育局", "市教育局", "official"),  # the city department without 市
+        ("曾都区科经局报表", "曾都区", "contains"),  # the longest alias inside the text
+        ("随县教育局", None, "none"),  # another body of the county
+        ("某某中学", None, "none"),
+        ("", None, "none"),
+    ],
+)
 def test_match(text, unit, kind):
     found = PROJECT.match(text)
     assert ((found.unit.name if found.unit else None), found.kind, found.candidates) == (unit, kind, ())
 
 
-@pytest.mark.parametrize("text, candidates", [
-    ("广水市卫健局", ("市卫健委", "广水市")),  # 广水市's health bureau, or the city's?
-    ("曾都区随县联合活动", ("曾都区", "随县")),
-])
+@pytest.mark.parametrize(
+    "text, candidates",
+    [
+        ("广水市卫健局", ("市卫健委", "广水市")),  # 广水市's health bureau, or the city's?
+        ("曾都区随县联合活动", ("曾都区", "随县")),
+    ],
+)
 def test_two_units_are_never_guessed(text, candidates):
     found = PROJECT.match(text)
     assert (found.unit, found.kind, found.candidates) == (None, "ambiguous", candidates)
 
 
 def test_two_units_that_fold_to_one_key_are_refused_naming_both_lines(tmp_path: Path):
-    path = write_units_csv(tmp_path / "units.csv", [("城关镇", "other", "城关"), ("城关街道", "other", "城关（盖章）"),
-                                                    ("县级单位00012", "county", ""), ("县级单位 00012", "county", "")])
+    path = write_units_csv(
+        tmp_path / "units.csv",
+        [
+            ("城关镇", "other", "城关"),
+            ("城关街道", "other", "城关（盖章）"),
+            ("县级单位00012", "county", ""),
+            ("县级单位 00012", "county", ""),
+        ],
+    )
     with pytest.raises(RegistryError) as raised:
         Registry.load(path)
     assert str(raised.value) == (
         f"单位名录 {path} 中有名称或别名在去掉空格、括号、“盖章”等字样后相同，程序无法区分这些单位："
         "第 2 行“城关镇”的别名“城关”与第 3 行“城关街道”的别名“城关（盖章）”都归并为“城关”；"
-        "第 4 行“县级单位00012”与第 5 行“县级单位 00012”都归并为“县级单位00012”。请修改或删除其中一个名称或别名后再运行。")
+        "第 4 行“县级单位00012”与第 5 行“县级单位 00012”都归并为“县级单位00012”。请修改或删除其中一个名称或别名后再运行。"
+    )
 
 
 def test_a_unit_may_repeat_its_own_name_as_an_alias(tmp_path: Path):
-    registry = Registry.load(write_units_csv(tmp_path / "units.csv", [("市教育局", "department", "市教育局|市教育局（盖章）")]))
+    registry = Registry.load(
+        write_units_csv(tmp_path / "units.csv", [("市教育局", "department", "市教育局|市教育局（盖章）")])
+    )
     assert (registry.match("市教育局").unit.name, registry.match("市教育局").kind) == ("市教育局", "name")
 
 
 DIGIT_NAMES = [f"县级单位{i:05d}" for i in range(3000)]  # a province numbers its reporting points
 
 
-@pytest.mark.parametrize("text, unit, kind", [
-    ("县级单位00012", "县级单位00012", "name"),  # given exactly: wins before any folding
-    ("县级单位01900", "县级单位01900", "name"),  # 1900 inside a longer number is not a year
-    ("县级单位 02999", "县级单位02999", "name"),
-    ("县级单位00012统计表v2", "县级单位00012", "name"),  # the version marker after the name's own digits
-    ("2023年县级单位00345（盖章）", "县级单位00345", "name"),
-    ("县级单位", None, "none"),  # the digits are the name: no unit is 县级单位 alone
-    ("县级单位3000", None, "none"),
-])
+@pytest.mark.parametrize(
+    "text, unit, kind",
+    [
+        ("县级单位00012", "县级单位00012", "name"),  # given exactly: wins before any folding
+        ("县级单位01900", "县级单位01900", "name"),  # 1900 inside a longer number is not a year
+        ("县级单位 02999", "县级单位02999", "name"),
+        ("县级单位00012统计表v2", "县级单位00012", "name"),  # the version marker after the name's own digits
+        ("2023年县级单位00345（盖章）", "县级单位00345", "name"),
+        ("县级单位", None, "none"),  # the digits are the name: no unit is 县级单位 alone
+        ("县级单位3000", None, "none"),
+    ],
+)
 def test_names_ending_in_digits_are_read_exactly(text, unit, kind):
     registry = Registry([Unit(name, "county") for name in DIGIT_NAMES])
     found = registry.match(text)
@@ -91,9 +110,12 @@ def test_forms_stamped_with_names_ending_in_digits_are_counted_for_them(tmp_path
     write_xlsx(tmp_path / "raw/县级单位00007统计表v2.xlsx", vertical_form(SAMPLE, stamp=None))
     result = ingest_folder(tmp_path / "raw", units_csv=units)
     assert sorted(zip(result.returns["source_file"], result.returns["unit"], result.returns["unit_kind"])) == [
-        ("00000号统计表.xlsx", "县级单位00000", "county"), ("00001号统计表.xlsx", "县级单位00001", "county"),
-        ("01900号统计表.xlsx", "县级单位01900", "county"), ("02999号统计表.xlsx", "县级单位02999", "county"),
-        ("县级单位00007统计表v2.xlsx", "县级单位00007", "county")]
+        ("00000号统计表.xlsx", "县级单位00000", "county"),
+        ("00001号统计表.xlsx", "县级单位00001", "county"),
+        ("01900号统计表.xlsx", "县级单位01900", "county"),
+        ("02999号统计表.xlsx", "县级单位02999", "county"),
+        ("县级单位00007统计表v2.xlsx", "县级单位00007", "county"),
+    ]
     assert result.issues[result.issues["code"].isin(["unit_ambiguous", "unit_unknown"])].empty
 
 
@@ -104,9 +126,15 @@ def test_a_message_names_the_first_few_candidates_and_how_many(tmp_path: Path):
     found = registry.match("".join(names))
     assert (found.unit, found.kind, found.count, found.candidates) == (None, "ambiguous", 8, tuple(sorted(names)[:5]))
     shown = "、".join(f"“{n}”" for n in sorted(names)[:5])
-    assert registry.notes("甲.xlsx", [("盖章栏", "".join(names))]) == [Issue(
-        "warning", "unit_ambiguous", f"盖章栏写的“{''.join(names)}”可能指名录中的{shown}等 8 个，程序不作猜测。"
-                                     "请在“地方/部门（盖章）”处填写单位全称。", "甲.xlsx")]
+    assert registry.notes("甲.xlsx", [("盖章栏", "".join(names))]) == [
+        Issue(
+            "warning",
+            "unit_ambiguous",
+            f"盖章栏写的“{''.join(names)}”可能指名录中的{shown}等 8 个，程序不作猜测。"
+            "请在“地方/部门（盖章）”处填写单位全称。",
+            "甲.xlsx",
+        )
+    ]
 
 
 def test_a_unit_s_own_name_beats_the_long_form_of_another():
@@ -125,22 +153,28 @@ def test_aliases_are_tried_longest_first(tmp_path: Path):
     # 曾都区 alone would leave 科经局报表, which holds 局: another body, not guessed; 曾都区科经局 leaves only 报表
     write_xlsx(tmp_path / "raw/曾都区科经局报表.xlsx", vertical_form(SAMPLE, stamp=None))
     result = ingest_folder(tmp_path / "raw")
-    assert (return_of(result, "曾都区科经局报表.xlsx")["unit"], file_row(result, "曾都区科经局报表.xlsx")["unit"]) \
-        == ("曾都区", "曾都区")
+    assert (return_of(result, "曾都区科经局报表.xlsx")["unit"], file_row(result, "曾都区科经局报表.xlsx")["unit"]) == (
+        "曾都区",
+        "曾都区",
+    )
     assert issues_of(result, "曾都区科经局报表.xlsx", "unit_unknown").empty
 
 
-@pytest.mark.parametrize("stamp, unit", [
-    ("随州市高新技术产业开发区科技创新局", "随州高新区"),
-    ("曾都区科学技术和经济信息化局", "曾都区"),
-])
+@pytest.mark.parametrize(
+    "stamp, unit",
+    [
+        ("随州市高新技术产业开发区科技创新局", "随州高新区"),
+        ("曾都区科学技术和经济信息化局", "曾都区"),
+    ],
+)
 def test_long_official_name_on_the_stamp_line(tmp_path: Path, stamp, unit):
     write_xlsx(tmp_path / "raw/附件1.xlsx", vertical_form(SAMPLE, stamp=stamp))
     result = ingest_folder(tmp_path / "raw", units_csv=UNITS_CSV)
     assert (return_of(result, "附件1.xlsx")["unit"], file_row(result, "附件1.xlsx")["unit"]) == (unit, unit)
     note = issues_of(result, "附件1.xlsx", "unit_official_name")
     assert list(zip(note["severity"], note["unit"], note["message"])) == [
-        ("info", unit, f"盖章栏写的“{stamp}”是名录中“{unit}”的全称，已按“{unit}”计入。")]
+        ("info", unit, f"盖章栏写的“{stamp}”是名录中“{unit}”的全称，已按“{unit}”计入。")
+    ]
     assert issues_of(result, "附件1.xlsx", "unit_unknown").empty
 
 
@@ -157,8 +191,12 @@ def test_an_ambiguous_stamp_names_the_candidates(tmp_path: Path):
     assert return_of(result, "附件1.xlsx")["unit_kind"] == "other"  # kept as written, not given to either unit
     found = issues_of(result, "附件1.xlsx", "unit_ambiguous")
     assert list(zip(found["severity"], found["message"])) == [
-        ("warning", "盖章栏写的“广水市卫健局”可能指名录中的“市卫健委”、“广水市”，程序不作猜测。"
-                    "请在“地方/部门（盖章）”处填写单位全称。")]
+        (
+            "warning",
+            "盖章栏写的“广水市卫健局”可能指名录中的“市卫健委”、“广水市”，程序不作猜测。"
+            "请在“地方/部门（盖章）”处填写单位全称。",
+        )
+    ]
     assert len(issues_of(result, "附件1.xlsx", "unit_unknown")) == 1
 
 

@@ -191,8 +191,11 @@ CASES: list[tuple[object, str, float | None, tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "key", "value", "codes"), CASES,
-                         ids=[f"{i}-{type(c[0]).__name__}-{c[0] if isinstance(c[0], str) else ''}"[:32] for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("raw", "key", "value", "codes"),
+    CASES,
+    ids=[f"{i}-{type(c[0]).__name__}-{c[0] if isinstance(c[0], str) else ''}"[:32] for i, c in enumerate(CASES)],
+)
 def test_parse_value(raw: object, key: str, value: float | None, codes: tuple[str, ...]) -> None:
     parsed = parse_value(raw, key)
     assert isinstance(parsed, ParsedValue)
@@ -211,8 +214,10 @@ def test_parse_value(raw: object, key: str, value: float | None, codes: tuple[st
 INFO_CODES = {"value_approx", "value_converted_yuan", "value_remark"}
 
 
-@pytest.mark.parametrize(("raw", "blank"), [(None, True), ("", True), (" \u00a0 ", True), ("0", False), ("无", False),
-                                            (0, False), ("不详", False)])
+@pytest.mark.parametrize(
+    ("raw", "blank"),
+    [(None, True), ("", True), (" \u00a0 ", True), ("0", False), ("无", False), (0, False), ("不详", False)],
+)
 def test_blank_is_distinct_from_zero(raw: object, blank: bool) -> None:
     assert parse_value(raw, EVENTS).blank is blank
 
@@ -227,21 +232,24 @@ def test_counts_are_integral_and_money_keeps_decimals() -> None:
     assert parse_value(3, MONEY).value == 3.0
 
 
-@pytest.mark.parametrize(("raw", "key", "note"), [
-    ("约1200人次", COUNT, "约数，按1200计"),
-    ("50000元", MONEY, "由50000元换算为5万元"),
-    ("3千元", MONEY, "由3千元换算为0.3万元"),
-    ("1.2万人次", COUNT, "由1.2万换算为12000"),
-    ("一万二", COUNT, "由一万二换算为12000"),
-    ("二十万", MONEY, "由二十万换算为20万元"),
-    ("0.5（捐赠科普图书）", IN_KIND, "备注：捐赠科普图书"),
-    ("无", EVENTS, "无 → 0"),
-    ("／", EVENTS, "/ → 0"),
-    ("1200", COUNT, ""),
-    ("1,200", COUNT, ""),
-    ("1.2万元", MONEY, ""),
-    (12.0, EVENTS, ""),
-])
+@pytest.mark.parametrize(
+    ("raw", "key", "note"),
+    [
+        ("约1200人次", COUNT, "约数，按1200计"),
+        ("50000元", MONEY, "由50000元换算为5万元"),
+        ("3千元", MONEY, "由3千元换算为0.3万元"),
+        ("1.2万人次", COUNT, "由1.2万换算为12000"),
+        ("一万二", COUNT, "由一万二换算为12000"),
+        ("二十万", MONEY, "由二十万换算为20万元"),
+        ("0.5（捐赠科普图书）", IN_KIND, "备注：捐赠科普图书"),
+        ("无", EVENTS, "无 → 0"),
+        ("／", EVENTS, "/ → 0"),
+        ("1200", COUNT, ""),
+        ("1,200", COUNT, ""),
+        ("1.2万元", MONEY, ""),
+        (12.0, EVENTS, ""),
+    ],
+)
 def test_notes(raw: object, key: str, note: str) -> None:
     assert parse_value(raw, key).note == note
 
@@ -249,25 +257,31 @@ def test_notes(raw: object, key: str, note: str) -> None:
 def test_remark_is_kept() -> None:
     parsed = parse_value("0.5（捐赠科普图书）", IN_KIND)
     assert parsed.remark == "捐赠科普图书"
-    assert parsed.findings == (Finding("info", "value_remark",
-                                       "数值“0.5（捐赠科普图书）”带有备注“捐赠科普图书”，已按0.5万元计入，备注已保留。"),)
+    assert parsed.findings == (
+        Finding(
+            "info", "value_remark", "数值“0.5（捐赠科普图书）”带有备注“捐赠科普图书”，已按0.5万元计入，备注已保留。"
+        ),
+    )
     assert parse_value("1200", COUNT).remark == ""
     assert parse_value("3（含县直）（不含乡镇）", EVENTS).remark == "含县直；不含乡镇"
 
 
-@pytest.mark.parametrize(("raw", "key", "words"), [
-    ("约1200人次", COUNT, ("约1200人次", "约数", "1200", "更正")),
-    ("不详", EVENTS, ("不详", "无法统计", "补报")),
-    ("200-300", COUNT, ("200-300", "范围", "一个")),
-    ("-5", EVENTS, ("-5", "负数")),
-    ("12.5", EVENTS, ("12.5", "整数", "次")),
-    ("#DIV/0!", EVENTS, ("#DIV/0!", "公式", "计算结果")),
-    ("50000元", MONEY, ("50000元", "5万元")),
-    ("15%", EVENTS, ("15%", "百分比")),
-    ("见附件", EVENTS, ("见附件", "无法识别", "次")),
-    (dt.date(2023, 5, 20), EVENTS, ("2023-05-20", "日期")),
-    ("5人", MONEY, ("5人", "万元", "不符")),
-])
+@pytest.mark.parametrize(
+    ("raw", "key", "words"),
+    [
+        ("约1200人次", COUNT, ("约1200人次", "约数", "1200", "更正")),
+        ("不详", EVENTS, ("不详", "无法统计", "补报")),
+        ("200-300", COUNT, ("200-300", "范围", "一个")),
+        ("-5", EVENTS, ("-5", "负数")),
+        ("12.5", EVENTS, ("12.5", "整数", "次")),
+        ("#DIV/0!", EVENTS, ("#DIV/0!", "公式", "计算结果")),
+        ("50000元", MONEY, ("50000元", "5万元")),
+        ("15%", EVENTS, ("15%", "百分比")),
+        ("见附件", EVENTS, ("见附件", "无法识别", "次")),
+        (dt.date(2023, 5, 20), EVENTS, ("2023-05-20", "日期")),
+        ("5人", MONEY, ("5人", "万元", "不符")),
+    ],
+)
 def test_messages_say_what_and_what_to_do(raw: object, key: str, words: tuple[str, ...]) -> None:
     (finding,) = parse_value(raw, key).findings
     for word in words:
@@ -311,23 +325,26 @@ def test_parse_value_accepts_every_form_key() -> None:
         assert parse_value("7元", key).value == 0.0007
 
 
-@pytest.mark.parametrize(("raw", "text"), [
-    (None, ""),
-    ("", ""),
-    ("约1200人次", "约1200人次"),
-    (12, "12"),
-    (12.0, "12"),
-    (12.5, "12.5"),
-    (0.1 + 0.2, "0.30000000000000004"),
-    (-0.0, "0"),
-    (1e20, "1e+20"),
-    (float("nan"), ""),
-    (True, "TRUE"),
-    (dt.date(2023, 5, 20), "2023-05-20"),
-    (dt.datetime(2023, 5, 20, 9, 30), "2023-05-20 09:30:00"),
-    (dt.time(9, 30), "09:30:00"),
-    (Decimal("1.50"), "1.50"),
-])
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        (None, ""),
+        ("", ""),
+        ("约1200人次", "约1200人次"),
+        (12, "12"),
+        (12.0, "12"),
+        (12.5, "12.5"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (-0.0, "0"),
+        (1e20, "1e+20"),
+        (float("nan"), ""),
+        (True, "TRUE"),
+        (dt.date(2023, 5, 20), "2023-05-20"),
+        (dt.datetime(2023, 5, 20, 9, 30), "2023-05-20 09:30:00"),
+        (dt.time(9, 30), "09:30:00"),
+        (Decimal("1.50"), "1.50"),
+    ],
+)
 def test_raw_text(raw: object, text: str) -> None:
     assert raw_text(raw) == text
 

@@ -14,12 +14,24 @@ FULL_WIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，
 SEVERITIES = {"error", "warning", "info"}
 
 keys = st.sampled_from(FIELD_KEYS)
-cell_alphabet = st.sampled_from(list("0123456789０１２３４５６７８９.,，-—~／/ 　%#!?约近余多万千元人次场（）()【】[]十百两一二三无不详"))
+cell_alphabet = st.sampled_from(
+    list("0123456789０１２３４５６７８９.,，-—~／/ 　%#!?约近余多万千元人次场（）()【】[]十百两一二三无不详")
+)
 cell_text = st.one_of(st.text(max_size=40), st.text(cell_alphabet, max_size=20))
 objects = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), cell_text,
-    st.dates(), st.datetimes(), st.times(), st.timedeltas(), st.decimals(allow_nan=True, allow_infinity=True),
-    st.complex_numbers(), st.binary(max_size=10), st.lists(st.integers(), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    cell_text,
+    st.dates(),
+    st.datetimes(),
+    st.times(),
+    st.timedeltas(),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.complex_numbers(),
+    st.binary(max_size=10),
+    st.lists(st.integers(), max_size=3),
 )
 
 
@@ -68,8 +80,10 @@ def test_counts_round_trip(number: int, key: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(number=st.decimals(min_value=0, max_value=10**6, places=4, allow_nan=False, allow_infinity=False),
-       key=st.sampled_from(MONEY_KEYS))
+@given(
+    number=st.decimals(min_value=0, max_value=10**6, places=4, allow_nan=False, allow_infinity=False),
+    key=st.sampled_from(MONEY_KEYS),
+)
 def test_money_round_trip(number: Decimal, key: str) -> None:
     expected = float(number)
     whole, _, frac = f"{number:f}".partition(".")
@@ -94,13 +108,29 @@ def test_idempotent_on_own_output(raw: object, key: str) -> None:
 
 # ---------------------------------------------------------------- ordinary inputs never reach the last guard
 
-SCALING_CODES = ['0!.0,"万元"', '0!.0,"万"', '0.0,"千元"', '[>=10000]0!.0,"万";0', '0.00"万元"', '#,##0', "0.0",
-                 '0!.00,"万元"', '0"元"']
+SCALING_CODES = [
+    '0!.0,"万元"',
+    '0!.0,"万"',
+    '0.0,"千元"',
+    '[>=10000]0!.0,"万";0',
+    '0.00"万元"',
+    "#,##0",
+    "0.0",
+    '0!.00,"万元"',
+    '0"元"',
+]
 numbers_ = st.one_of(st.integers(0, 10**9), st.floats(0, 1e9, allow_nan=False).map(lambda x: round(x, 2)))
-unit_words = st.sampled_from(["", "元", "万元", "千元", "万", "千", "w", "人次", "人", "次", "个", "场", "余", "多", "+"])
-ordinary_text = st.builds(lambda n, sep, unit, pre, wide: ((pre + (f"{n:,}" if sep else str(n)) + unit)
-                                                          .translate(FULL_WIDTH if wide else {})),
-                          numbers_, st.booleans(), unit_words, st.sampled_from(["", "约", "近", "超过"]), st.booleans())
+unit_words = st.sampled_from(
+    ["", "元", "万元", "千元", "万", "千", "w", "人次", "人", "次", "个", "场", "余", "多", "+"]
+)
+ordinary_text = st.builds(
+    lambda n, sep, unit, pre, wide: (pre + (f"{n:,}" if sep else str(n)) + unit).translate(FULL_WIDTH if wide else {}),
+    numbers_,
+    st.booleans(),
+    unit_words,
+    st.sampled_from(["", "约", "近", "超过"]),
+    st.booleans(),
+)
 
 
 def _shown_cell(value: float, code: str) -> object:

@@ -20,8 +20,17 @@ from analysis.report import word_report, word_template
 from analysis.report.digest import week_figures
 from analysis.report.model import load_week
 
-HEADINGS = ("一、总体情况", "二、活动开展", "三、经费投入", "四、人员参与", "五、群众参与", "六、宣传报道", "七、场馆开放",
-            "八、各单位情况", "九、数据质量与核实")
+HEADINGS = (
+    "一、总体情况",
+    "二、活动开展",
+    "三、经费投入",
+    "四、人员参与",
+    "五、群众参与",
+    "六、宣传报道",
+    "七、场馆开放",
+    "八、各单位情况",
+    "九、数据质量与核实",
+)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -117,15 +126,17 @@ def test_official_fonts_page_and_page_numbers(report_2023):
     assert set(caption_runs) == {"黑体"}
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
-                                  section.right_margin)] == [37, 35, 28, 26]
+    assert [
+        round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    ] == [37, 35, 28, 26]
     assert "PAGE" in section.footer._element.xpath("string(.//w:fldSimple/@w:instr)")
 
 
 def test_shipped_template_is_the_generated_one(tmp_path):
     built = word_template.build_template(tmp_path / "template.docx")
     assert built.read_bytes() == word_template.TEMPLATE_DOCX.read_bytes(), (
-        "data/reference/report_template.docx differs from the generator: run python -m analysis.report.word_template")
+        "data/reference/report_template.docx differs from the generator: run python -m analysis.report.word_template"
+    )
 
 
 def test_template_tags_each_sit_in_one_run():
@@ -148,21 +159,23 @@ def _broken_template(tmp_path: Path, old: str, new: str | None) -> Path:
     return path
 
 
-@pytest.mark.parametrize("old, new, named", [
-    ("{{ title }}", "{{ titel }}", "{{ titel }}"),  # misspelt: not a tag the report knows
-    ("{{ sources }}", None, "{{ sources }}"),  # missing: the report would lose its sources note
-    ("{{ b.text }}", "{{ b.txet }}", "txet"),  # misspelt attribute inside a loop
-    ("{{ title }}", "{{ title }", "{{ title }}"),  # unbalanced braces: the tag is not there any more
-    ("{%p if demo_mark %}", "{%p iff demo_mark %}", "标签写法有误"),  # not Jinja
-])
+@pytest.mark.parametrize(
+    "old, new, named",
+    [
+        ("{{ title }}", "{{ titel }}", "{{ titel }}"),  # misspelt: not a tag the report knows
+        ("{{ sources }}", None, "{{ sources }}"),  # missing: the report would lose its sources note
+        ("{{ b.text }}", "{{ b.txet }}", "txet"),  # misspelt attribute inside a loop
+        ("{{ title }}", "{{ title }", "{{ title }}"),  # unbalanced braces: the tag is not there any more
+        ("{%p if demo_mark %}", "{%p iff demo_mark %}", "标签写法有误"),  # not Jinja
+    ],
+)
 def test_broken_template_gives_a_chinese_error_naming_the_tag(demo_processed, tmp_path, old, new, named):
     template = _broken_template(tmp_path, old, new)
     week = load_week(2023, demo_processed / "2023")
     figures = tmp_path / "figures"
     figures.mkdir()
     with pytest.raises(word_report.TemplateError) as failed:
-        word_report.write_week_report(week, tmp_path / "out", figures=[],
-                                      template=template)
+        word_report.write_week_report(week, tmp_path / "out", figures=[], template=template)
     assert named in str(failed.value)
     assert "模板" in str(failed.value)
     assert not (tmp_path / "out" / "2023年科技活动周统计分析报告.docx").exists()
@@ -171,8 +184,7 @@ def test_broken_template_gives_a_chinese_error_naming_the_tag(demo_processed, tm
 def test_missing_template_file_is_named(demo_processed, tmp_path):
     week = load_week(2023, demo_processed / "2023")
     with pytest.raises(word_report.TemplateError, match="找不到报告模板"):
-        word_report.write_week_report(week, tmp_path, figures=[],
-                                      template=tmp_path / "nope.docx")
+        word_report.write_week_report(week, tmp_path, figures=[], template=tmp_path / "nope.docx")
 
 
 @pytest.mark.xdist_group("word")
@@ -191,8 +203,15 @@ def test_year_without_comparison_and_all_findings_settled(demo_processed, tmp_pa
 
 def test_every_figure_of_the_week_has_a_place():
     assert set(word_report.FIGURE_SECTIONS.values()) <= {key for key, _ in word_report.SECTION_HEADINGS}
-    names = {"图01_全市经费投入来源", "图02_各单位举办活动次数", "图03_各单位线上线下参与人次", "图04_各单位经费投入构成",
-             "图05_各单位科普工作人员构成", "图06_各单位宣传报道数量", "图07_主要指标同比变化"}
+    names = {
+        "图01_全市经费投入来源",
+        "图02_各单位举办活动次数",
+        "图03_各单位线上线下参与人次",
+        "图04_各单位经费投入构成",
+        "图05_各单位科普工作人员构成",
+        "图06_各单位宣传报道数量",
+        "图07_主要指标同比变化",
+    }
     assert set(word_report.FIGURE_SECTIONS) == names
 
 
@@ -201,9 +220,21 @@ def test_every_figure_of_the_week_has_a_place():
 def test_libreoffice_converts_the_report_to_pdf(report_2023, tmp_path):
     copy = tmp_path / "report.docx"
     shutil.copy(report_2023, copy)
-    done = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(copy)],
-                          capture_output=True, text=True, timeout=240)
+    done = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(copy),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     pdf = tmp_path / "report.pdf"
     assert done.returncode == 0 and pdf.is_file(), done.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 50_000

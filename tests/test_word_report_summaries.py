@@ -17,11 +17,20 @@ from tests.fixtures import SAMPLE, write_docx, write_units_csv, write_vertical_d
 def _year(tmp_path, *paragraphs: str):
     raw = tmp_path / "raw" / "2023"
     write_vertical_docx(raw / "随县" / "2023年科技活动周开展情况统计表（随县）.docx", SAMPLE, stamp="随县")
-    write_docx(raw / "随县" / "随县2023年科技活动周工作总结.docx", None,
-               paragraphs=("随县2023年科技活动周工作总结", "我县围绕主题开展科技活动周。", *paragraphs))
+    write_docx(
+        raw / "随县" / "随县2023年科技活动周工作总结.docx",
+        None,
+        paragraphs=("随县2023年科技活动周工作总结", "我县围绕主题开展科技活动周。", *paragraphs),
+    )
     out = tmp_path / "processed" / "2023"
-    outcome = process_year(raw, out, year=2023, workers=1, units_csv=write_units_csv(tmp_path / "units.csv"),
-                           weeks_csv=tmp_path / "no-weeks.csv")
+    outcome = process_year(
+        raw,
+        out,
+        year=2023,
+        workers=1,
+        units_csv=write_units_csv(tmp_path / "units.csv"),
+        weeks_csv=tmp_path / "no-weeks.csv",
+    )
     findings = outcome.result.issues[outcome.result.issues["code"] == "summary_mismatch"]
     return findings, pd.read_csv(out / QUOTES_CSV, encoding="utf-8-sig")
 
@@ -64,8 +73,15 @@ def test_an_item_quoted_twice_with_different_numbers_is_dropped():
     assert [q.value for q in quotes_in_text("举办科普活动12场。共举办科普活动12场。")] == [12]
 
 
-@pytest.mark.parametrize("text, value, approx", [("举办科普活动56场", 56, False), ("参与群众约2.1万人次", 21000, True),
-                                                  ("刊发宣传报道30余篇", 30, True), ("开放科普场馆3个", 3, False)])
+@pytest.mark.parametrize(
+    "text, value, approx",
+    [
+        ("举办科普活动56场", 56, False),
+        ("参与群众约2.1万人次", 21000, True),
+        ("刊发宣传报道30余篇", 30, True),
+        ("开放科普场馆3个", 3, False),
+    ],
+)
 def test_quoted_numbers(text, value, approx):
     (quote,) = quotes_in_text(text)
     assert (quote.value, quote.approx, quote.quote) == (value, approx, text)

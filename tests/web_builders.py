@@ -17,8 +17,13 @@ def form_html(values: dict, *, stamp: str, charset: str) -> str:
     categories span rows (rowspan) and whose last three items span two columns (colspan)."""
     form = fx.vertical_form(values, stamp=None)
     spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in form.merges}
-    covered = {(r, c) for r0, c0, r1, c1 in form.merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
-               if (r, c) != (r0, c0)}
+    covered = {
+        (r, c)
+        for r0, c0, r1, c1 in form.merges
+        for r in range(r0, r1 + 1)
+        for c in range(c0, c1 + 1)
+        if (r, c) != (r0, c0)
+    }
     rows = []
     for r, row in enumerate(form.table):
         cells = []
@@ -29,10 +34,12 @@ def form_html(values: dict, *, stamp: str, charset: str) -> str:
             attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
             cells.append(f"<td{attrs}>{'' if value is None else value}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
-            f"<title>导出</title><script>document.write('<table><tr><td>举办活动次数</td><td>999</td></tr></table>')"
-            f"</script></head><body><h3>{fx.FORM_TITLE.format(year=2023)}</h3><p>{fx.STAMP_LABEL}{stamp}</p>"
-            f'<table border="1">{"".join(rows)}</table><p>填表人：张三</p></body></html>')
+    return (
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+        f"<title>导出</title><script>document.write('<table><tr><td>举办活动次数</td><td>999</td></tr></table>')"
+        f"</script></head><body><h3>{fx.FORM_TITLE.format(year=2023)}</h3><p>{fx.STAMP_LABEL}{stamp}</p>"
+        f'<table border="1">{"".join(rows)}</table><p>填表人：张三</p></body></html>'
+    )
 
 
 def single_file_page(html: str, charset: str, encoding: str) -> bytes:

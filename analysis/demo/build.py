@@ -45,8 +45,11 @@ REVISION_MARK = "（修改版）"
 CLERKS = ("张敏", "李娟", "王磊", "刘洋", "陈静", "杨帆", "黄丽", "周涛", "吴昊", "徐倩")
 # Fields a unit corrected in its revised return, and what the first version said instead.
 REVISED_FIELDS: dict[str, Callable[[float], float]] = {
-    "events_held": lambda v: v + 3, "public_offline": lambda v: round(v * 0.8), "staff_volunteers": lambda v: v + 15,
-    "funding_municipal": lambda v: v + 1.0}
+    "events_held": lambda v: v + 3,
+    "public_offline": lambda v: round(v * 0.8),
+    "staff_volunteers": lambda v: v + 15,
+    "funding_municipal": lambda v: v + 1.0,
+}
 
 
 def _form_name(year: int, short: str, ext: str, in_folder: bool, stamped: bool, rng: np.random.Generator) -> str:
@@ -84,8 +87,12 @@ class _YearState:
 def _spell(state: _YearState, rng: np.random.Generator) -> None:
     """Type some values the way units do: each forced spelling once, common ones at random."""
     for how in FORCED_SPELLINGS:
-        spots = [(i, k) for i, ret in enumerate(state.returns) for k in form.FIELD_KEYS
-                 if k not in state.protected[i] and how in spellings(form.BY_KEY[k], state.values[i][k])]
+        spots = [
+            (i, k)
+            for i, ret in enumerate(state.returns)
+            for k in form.FIELD_KEYS
+            if k not in state.protected[i] and how in spellings(form.BY_KEY[k], state.values[i][k])
+        ]
         if not spots:
             raise ValueError(f"no cell can take the spelling {how!r}")
         i, key = spots[int(rng.integers(len(spots)))]
@@ -125,26 +132,49 @@ def build_year(units: Sequence[Unit], year: int, seed: int = DEFAULT_SEED) -> De
         stamp = names[0] if rng.random() < 0.7 else str(rng.choice(names))
         late = unit.name == plan.late
         first_day = 2 if unit.name == plan.revised else 1  # room for the first version of a revised return
-        day = deadline + dt.timedelta(days=int(rng.integers(3, 11))) if late else \
-            week_end + dt.timedelta(days=int(rng.integers(first_day, window + 1)))
+        day = (
+            deadline + dt.timedelta(days=int(rng.integers(3, 11)))
+            if late
+            else week_end + dt.timedelta(days=int(rng.integers(first_day, window + 1)))
+        )
         when = _received(day, rng)
         vary = float(rng.choice([0.0, 0.2, 0.5], p=[0.4, 0.4, 0.2]))
         labels = {f.key: str(rng.choice(label_variants(f))) if rng.random() < vary else f.label for f in form.FIELDS}
-        categories = {f.category: wrap_label(f.category) if rng.random() < 0.5 else f.category
-                      for f in form.FIELDS if f.category}
-        ret = Return(unit, year, path, layout, stamp, labels, categories, dict(values), _note(when, rng), when,
-                     number_text if rng.random() < 0.7 else "{:.2f}".format)
+        categories = {
+            f.category: wrap_label(f.category) if rng.random() < 0.5 else f.category for f in form.FIELDS if f.category
+        }
+        ret = Return(
+            unit,
+            year,
+            path,
+            layout,
+            stamp,
+            labels,
+            categories,
+            dict(values),
+            _note(when, rng),
+            when,
+            number_text if rng.random() < 0.7 else "{:.2f}".format,
+        )
         protected: set[str] = set()
         if unit.name == plan.few_reports:
             ret.cells["media_outlets"] = values["media_outlets"] = 1
             ret.cells["media_reports"] = values["media_reports"] = 1
             protected |= {"media_outlets", "media_reports"}
-            state.planted.append(planted_row(path, unit.name, "county_media_reports_lt2", "宣传报道仅1篇", "media_reports"))
+            state.planted.append(
+                planted_row(path, unit.name, "county_media_reports_lt2", "宣传报道仅1篇", "media_reports")
+            )
         if unit.name == plan.yuan:
             typed = round(values["funding_county"] * 10000)
-            state.planted.append(planted_row(path, unit.name, "money_in_yuan_suspect",
-                                          f"按元填写：{typed} 实为 {number_text(values['funding_county'])} 万元",
-                                          "funding_county"))
+            state.planted.append(
+                planted_row(
+                    path,
+                    unit.name,
+                    "money_in_yuan_suspect",
+                    f"按元填写：{typed} 实为 {number_text(values['funding_county'])} 万元",
+                    "funding_county",
+                )
+            )
             state.settled[(unit.name, "funding_county")] = values["funding_county"]
             ret.cells["funding_county"], values["funding_county"] = typed, float(typed)
             protected.add("funding_county")
@@ -159,8 +189,9 @@ def build_year(units: Sequence[Unit], year: int, seed: int = DEFAULT_SEED) -> De
         if layout == "xlsx_hidden" and year - 1 in PLANS:
             ret.last_year = true_values(roster, year - 1, seed)[unit.name]
         if late:
-            state.planted.append(planted_row(path, unit.name, "late_return",
-                                          f"{when:%Y-%m-%d}收到，截止日期{deadline:%Y-%m-%d}"))
+            state.planted.append(
+                planted_row(path, unit.name, "late_return", f"{when:%Y-%m-%d}收到，截止日期{deadline:%Y-%m-%d}")
+            )
         state.returns.append(ret)
         state.values.append(values)
         state.protected.append(protected)
@@ -172,14 +203,17 @@ def build_year(units: Sequence[Unit], year: int, seed: int = DEFAULT_SEED) -> De
     _revise(state, plan, received, rng)
     for ret in state.returns:
         state.files[ret.path] = write_return(ret, plan)
-    return DemoYear(files=dict(sorted(state.files.items())),
-                    received=pd.DataFrame({"source_file": list(received),
-                                           "received": [w.date().isoformat() for w in received.values()]})
-                    .sort_values("source_file", ignore_index=True),
-                    truth=_truth_frame(state),
-                    planted=pd.DataFrame(state.planted, columns=list(PLANTED_COLUMNS))
-                    .sort_values(["code", "source_file", "unit"], ignore_index=True),
-                    ledger=demo_ledger(state.planted, state.settled, year))
+    return DemoYear(
+        files=dict(sorted(state.files.items())),
+        received=pd.DataFrame(
+            {"source_file": list(received), "received": [w.date().isoformat() for w in received.values()]}
+        ).sort_values("source_file", ignore_index=True),
+        truth=_truth_frame(state),
+        planted=pd.DataFrame(state.planted, columns=list(PLANTED_COLUMNS)).sort_values(
+            ["code", "source_file", "unit"], ignore_index=True
+        ),
+        ledger=demo_ledger(state.planted, state.settled, year),
+    )
 
 
 def _revise(state: _YearState, plan: DemoPlan, received: dict[str, dt.datetime], rng: np.random.Generator) -> None:
@@ -206,8 +240,10 @@ def _revise(state: _YearState, plan: DemoPlan, received: dict[str, dt.datetime],
 
 def _truth_frame(state: _YearState) -> pd.DataFrame:
     """One row per accepted return with the values ingest must report."""
-    rows = [{"source_file": ret.path, "unit": ret.unit.name, "unit_kind": ret.unit.kind, **values}
-            for ret, values in zip(state.returns, state.values) if values]
+    rows = [
+        {"source_file": ret.path, "unit": ret.unit.name, "unit_kind": ret.unit.kind, **values}
+        for ret, values in zip(state.returns, state.values)
+        if values
+    ]
     frame = pd.DataFrame(rows, columns=["source_file", "unit", "unit_kind", *form.FIELD_KEYS])
     return frame.astype({k: "Int64" for k in form.COUNT_KEYS} | {k: "float64" for k in form.MONEY_KEYS})
-

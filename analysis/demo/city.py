@@ -22,17 +22,32 @@ DEMO_WEEKS: dict[int, tuple[dt.date, dt.date, dt.date]] = {
     2023: (dt.date(2023, 5, 20), dt.date(2023, 5, 31), dt.date(2023, 6, 3)),
     2024: (dt.date(2024, 5, 25), dt.date(2024, 6, 1), dt.date(2024, 6, 7)),
 }
-THEMES = {2021: "百年回望：中国共产党领导科技发展", 2022: "走进科技，你我同行",
-          2023: "热爱科学 崇尚科学", 2024: "科技创新 引领未来"}
+THEMES = {
+    2021: "百年回望：中国共产党领导科技发展",
+    2022: "走进科技，你我同行",
+    2023: "热爱科学 崇尚科学",
+    2024: "科技创新 引领未来",
+}
 
 # Folder a unit puts its files in (default: its canonical name); these units send one flat file instead.
-FOLDERS = {"随州高新区": "高新区", "大洪山风景名胜区": "大洪山风景区", "市自然资源和规划局": "市自然资源局",
-           "市文化和旅游局": "市文旅局", "随州职业技术学院": "随州职院", "市农业科学院": "市农科院"}
+FOLDERS = {
+    "随州高新区": "高新区",
+    "大洪山风景名胜区": "大洪山风景区",
+    "市自然资源和规划局": "市自然资源局",
+    "市文化和旅游局": "市文旅局",
+    "随州职业技术学院": "随州职院",
+    "市农业科学院": "市农科院",
+}
 FLAT = frozenset({"市气象局", "市地震局", "市应急管理局", "市生态环境局"})
 # Size relative to a typical county; departments, the college and the institute default by kind.
 SCALE = {"曾都区": 1.3, "随县": 1.1, "广水市": 1.2, "随州高新区": 0.55, "大洪山风景名胜区": 0.4}
-KIND_SCALE = {"county": (0.5, 1.0), "department": (0.14, 0.3), "college": (0.2, 0.25), "institute": (0.1, 0.15),
-              "other": (0.1, 0.2)}
+KIND_SCALE = {
+    "county": (0.5, 1.0),
+    "department": (0.14, 0.3),
+    "college": (0.2, 0.25),
+    "institute": (0.1, 0.15),
+    "other": (0.1, 0.2),
+}
 VERTICAL = frozenset({"市气象局", "市地震局"})  # vertically managed: some central funding
 VENUES = {"市科协": 2, "市气象局": 1, "市地震局": 1, "市文化和旅游局": 2, "市教育局": 1, "随州职业技术学院": 1}
 INSTITUTES = {"市农业农村局": 1, "市农业科学院": 1}
@@ -43,20 +58,47 @@ EVENTS_TREND = {2021: 1.0, 2022: 0.9, 2023: 1.1, 2024: 1.15}
 OFFLINE_TREND = {2021: 1.0, 2022: 0.85, 2023: 1.15, 2024: 1.25}
 ONLINE_TREND = {2021: 1.0, 2022: 2.6, 2023: 3.6, 2024: 4.6}
 # Per-county-scale levels of one week in 2021.
-LEVELS = {"events_held": 55, "staff_fulltime": 18, "staff_scientists": 55, "staff_volunteers": 140,
-          "staff_other": 35, "public_offline": 24000, "public_online": 16000}
+LEVELS = {
+    "events_held": 55,
+    "staff_fulltime": 18,
+    "staff_scientists": 55,
+    "staff_volunteers": 140,
+    "staff_other": 35,
+    "public_offline": 24000,
+    "public_online": 16000,
+}
 # Funding sources by kind: key -> (probability the unit uses it, low, high) in 万元.
 FUNDING = {
-    "county": {"funding_central": (0.4, 1, 5), "funding_provincial": (1, 3, 10), "funding_municipal": (1, 2, 8),
-               "funding_county": (1, 10, 28), "funding_enterprise": (0.7, 1, 6), "funding_in_kind": (0.6, 0.5, 3),
-               "funding_other": (0.4, 0.3, 2)},
-    "department": {"funding_provincial": (0.4, 0.5, 3), "funding_municipal": (1, 1, 5),
-                   "funding_enterprise": (0.35, 0.3, 1.5), "funding_in_kind": (0.5, 0.2, 1.2),
-                   "funding_other": (0.3, 0.2, 1)},
-    "college": {"funding_provincial": (0.5, 0.5, 2), "funding_municipal": (1, 0.5, 1.5),
-                "funding_enterprise": (0.5, 0.3, 1), "funding_in_kind": (1, 0.2, 1), "funding_other": (1, 1, 3)},
-    "institute": {"funding_central": (0.5, 0.5, 2), "funding_provincial": (1, 1, 3), "funding_municipal": (1, 0.5, 2),
-                  "funding_in_kind": (1, 0.2, 1), "funding_other": (0.3, 0.2, 1)},
+    "county": {
+        "funding_central": (0.4, 1, 5),
+        "funding_provincial": (1, 3, 10),
+        "funding_municipal": (1, 2, 8),
+        "funding_county": (1, 10, 28),
+        "funding_enterprise": (0.7, 1, 6),
+        "funding_in_kind": (0.6, 0.5, 3),
+        "funding_other": (0.4, 0.3, 2),
+    },
+    "department": {
+        "funding_provincial": (0.4, 0.5, 3),
+        "funding_municipal": (1, 1, 5),
+        "funding_enterprise": (0.35, 0.3, 1.5),
+        "funding_in_kind": (0.5, 0.2, 1.2),
+        "funding_other": (0.3, 0.2, 1),
+    },
+    "college": {
+        "funding_provincial": (0.5, 0.5, 2),
+        "funding_municipal": (1, 0.5, 1.5),
+        "funding_enterprise": (0.5, 0.3, 1),
+        "funding_in_kind": (1, 0.2, 1),
+        "funding_other": (1, 1, 3),
+    },
+    "institute": {
+        "funding_central": (0.5, 0.5, 2),
+        "funding_provincial": (1, 1, 3),
+        "funding_municipal": (1, 0.5, 2),
+        "funding_in_kind": (1, 0.2, 1),
+        "funding_other": (0.3, 0.2, 1),
+    },
 }
 FUNDING["other"] = FUNDING["department"]
 
@@ -95,7 +137,7 @@ def true_values(units: Sequence[Unit], year: int, seed: int = DEFAULT_SEED) -> d
         since, factor = SHIFTS.get(unit.name, (9999, 1.0))
         level = 1.06 ** (year - DEMO_YEARS[0]) * float(rng.lognormal(0, 0.06)) * (factor if year >= since else 1.0)
 
-        def noisy(x: float) -> float:
+        def noisy(x: float, level: float = level) -> float:
             return x * level * float(rng.lognormal(0, 0.07))
 
         v: Values = {"events_held": max(2, round(noisy(base["events_held"]) * EVENTS_TREND[year]))}
@@ -114,4 +156,3 @@ def true_values(units: Sequence[Unit], year: int, seed: int = DEFAULT_SEED) -> d
         v["open_universities"] = base["open_universities"]
         out[unit.name] = {k: (float(v[k]) if k in form.MONEY_KEYS else int(v[k])) for k in form.FIELD_KEYS}
     return out
-

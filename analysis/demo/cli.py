@@ -14,9 +14,11 @@ from analysis.demo.city import DEFAULT_SEED, DEMO_YEARS
 
 # Modules of the ``demo`` extra (pyproject.toml) → the package that installs each.
 EXTRA_MODULES = {"xlwt": "xlwt", "odf": "odfpy"}
-MISSING_EXTRA = ("错误：生成示例数据需要可选依赖 {missing}，当前环境没有安装。请在项目文件夹中运行 "
-                 "pip install -e \".[demo]\"（或 make setup，它会一并安装）；conda 环境运行 "
-                 "pip install \"xlwt>=1.3\" \"odfpy>=1.4\"。读取、核查和报告不需要它们，仓库已带有生成好的示例数据。")
+MISSING_EXTRA = (
+    "错误：生成示例数据需要可选依赖 {missing}，当前环境没有安装。请在项目文件夹中运行 "
+    'pip install -e ".[demo]"（或 make setup，它会一并安装）；conda 环境运行 '
+    'pip install "xlwt>=1.3" "odfpy>=1.4"。读取、核查和报告不需要它们，仓库已带有生成好的示例数据。'
+)
 
 
 def missing_extra() -> list[str]:
@@ -26,8 +28,10 @@ def missing_extra() -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Regenerate the demo; 0 when written, 1 when refused or unwritable, 2 without the ``demo`` extra."""
-    parser = argparse.ArgumentParser(prog="python -m analysis demo",
-                                     description="生成示例数据（非真实统计）：2021—2024年各单位报送的统计表及核对用的真实值。")
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis demo",
+        description="生成示例数据（非真实统计）：2021—2024年各单位报送的统计表及核对用的真实值。",
+    )
     parser.add_argument("--out", type=Path, default=paths.DEMO.raw, help="示例报表目录（默认 data/demo/raw）")
     parser.add_argument("--truth", type=Path, default=paths.DEMO_TRUTH, help="真实值目录（默认 data/demo/truth）")
     parser.add_argument("--years", type=int, nargs="+", default=list(DEMO_YEARS), help="要生成的年份")

@@ -28,14 +28,18 @@ def _refuse_real_returns(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
         raise FileExistsError(f"{folder} 已存在且不是文件夹，未生成示例数据。")
     if folder.is_dir() and any(folder.iterdir()) and not paths.is_demo(folder):
-        raise FileExistsError(f"{folder} 中已有非示例数据（没有 {paths.DEMO_MARKER}），为避免覆盖真实报表，未生成示例数据。")
+        raise FileExistsError(
+            f"{folder} 中已有非示例数据（没有 {paths.DEMO_MARKER}），为避免覆盖真实报表，未生成示例数据。"
+        )
 
 
 def generate(raw_dir: Path, truth_dir: Path, years: Sequence[int] = DEMO_YEARS, seed: int = DEFAULT_SEED) -> None:
     """Write the demo years into ``raw_dir/<year>/`` (replacing earlier demo data), their truth into ``truth_dir``."""
     unknown = sorted(set(years) - set(PLANS))
     if unknown:
-        raise ValueError(f"没有 {', '.join(map(str, unknown))} 年的示例数据方案，可生成的年份：{', '.join(map(str, PLANS))}")
+        raise ValueError(
+            f"没有 {', '.join(map(str, unknown))} 年的示例数据方案，可生成的年份：{', '.join(map(str, PLANS))}"
+        )
     folders = {year: Path(raw_dir) / str(year) for year in years}
     for folder in folders.values():
         _refuse_real_returns(folder)

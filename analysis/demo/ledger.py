@@ -32,12 +32,26 @@ def demo_ledger(planted: list[dict[str, str]], settled: dict[tuple[str, str], fl
         action, basis = SETTLEMENTS[p["code"]]
         key = p.get("field", "")
         value = settled.get((p["unit"], key))
-        original = {"money_in_yuan_suspect": number_text(round(value * 10000)) if value is not None else "",
-                    "value_unknown": "待统计", "county_media_reports_lt2": "1"}.get(p["code"], "")
+        original = {
+            "money_in_yuan_suspect": number_text(round(value * 10000)) if value is not None else "",
+            "value_unknown": "待统计",
+            "county_media_reports_lt2": "1",
+        }.get(p["code"], "")
         pending = p["code"] in OPEN_IN.get(year, ())
-        rows.append(LedgerRow(len(rows) + 2, p["unit"], form.BY_KEY[key].label if key else "", p["code"],
-                              p["source_file"], "", original, "待核实" if pending else action,
-                              "" if pending or action != "更正" else number_text(value), "" if pending else basis,
-                              "" if pending else LEDGER_CHECKER, "" if pending else checked_on))
+        rows.append(
+            LedgerRow(
+                len(rows) + 2,
+                p["unit"],
+                form.BY_KEY[key].label if key else "",
+                p["code"],
+                p["source_file"],
+                "",
+                original,
+                "待核实" if pending else action,
+                "" if pending or action != "更正" else number_text(value),
+                "" if pending else basis,
+                "" if pending else LEDGER_CHECKER,
+                "" if pending else checked_on,
+            )
+        )
     return rows
-

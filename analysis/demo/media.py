@@ -44,18 +44,24 @@ def minimal_mp4(seconds: float) -> bytes:
     scale, ticks = _timebase(float(seconds))
     version = 0 if ticks < 2**31 else 1
     times = struct.pack(">IIII", 0, 0, scale, ticks) if version == 0 else struct.pack(">QQIQ", 0, 0, scale, ticks)
-    track_times = (struct.pack(">IIIII", 0, 0, 1, 0, ticks) if version == 0
-                   else struct.pack(">QQIIQ", 0, 0, 1, 0, ticks))
-    mvhd = _full_box(b"mvhd", version, times + struct.pack(">IH10x", 0x10000, 0x100) + _MATRIX + bytes(24)
-                     + struct.pack(">I", 2))
-    tkhd = _full_box(b"tkhd", version, track_times + bytes(8) + struct.pack(">hhH2x", 0, 0, 0) + _MATRIX
-                     + struct.pack(">II", 320 << 16, 240 << 16), flags=3)
+    track_times = struct.pack(">IIIII", 0, 0, 1, 0, ticks) if version == 0 else struct.pack(">QQIIQ", 0, 0, 1, 0, ticks)
+    mvhd = _full_box(
+        b"mvhd", version, times + struct.pack(">IH10x", 0x10000, 0x100) + _MATRIX + bytes(24) + struct.pack(">I", 2)
+    )
+    tkhd = _full_box(
+        b"tkhd",
+        version,
+        track_times + bytes(8) + struct.pack(">hhH2x", 0, 0, 0) + _MATRIX + struct.pack(">II", 320 << 16, 240 << 16),
+        flags=3,
+    )
     mdhd = _full_box(b"mdhd", version, times + struct.pack(">HH", 0x55C4, 0))  # language 'und'
     hdlr = _full_box(b"hdlr", 0, bytes(4) + b"vide" + bytes(12) + b"VideoHandler\x00")
     dinf = _box(b"dinf", _full_box(b"dref", 0, struct.pack(">I", 1) + _full_box(b"url ", 0, b"", flags=1)))
-    stbl = _box(b"stbl", b"".join(_full_box(k, 0, struct.pack(">I", 0))
-                                  for k in (b"stsd", b"stts", b"stsc", b"stco"))
-                + _full_box(b"stsz", 0, struct.pack(">II", 0, 0)))
+    stbl = _box(
+        b"stbl",
+        b"".join(_full_box(k, 0, struct.pack(">I", 0)) for k in (b"stsd", b"stts", b"stsc", b"stco"))
+        + _full_box(b"stsz", 0, struct.pack(">II", 0, 0)),
+    )
     minf = _box(b"minf", _full_box(b"vmhd", 0, bytes(8), flags=1) + dinf + stbl)
     trak = _box(b"trak", tkhd + _box(b"mdia", mdhd + hdlr + minf))
     ftyp = _box(b"ftyp", b"isom" + struct.pack(">I", 0x200) + b"isomiso2mp41")
@@ -64,8 +70,11 @@ def minimal_mp4(seconds: float) -> bytes:
 
 def minimal_pdf() -> bytes:
     """A valid one-page blank PDF (a stand-in for a scanned media report)."""
-    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>"]
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>",
+    ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -87,4 +96,3 @@ def tiny_jpeg(rng: np.random.Generator, size: tuple[int, int] = (64, 48)) -> byt
     buf = io.BytesIO()
     Image.fromarray(pixels, "RGB").save(buf, format="JPEG", quality=70)
     return buf.getvalue()
-

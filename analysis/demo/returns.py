@@ -53,4 +53,3 @@ def cell_value(value: Typed) -> Typed:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-

@@ -29,8 +29,15 @@ def wrap_label(text: str) -> str:
 def label_variants(f: form.Field) -> tuple[str, ...]:
     """Ways units write the label of ``f``; each one matches ``f`` through :func:`form.match_label`."""
     display = f.display
-    candidates = (f.label, *f.synonyms, f.label.replace("情况", ""), display + "：", wrap_label(f.label),
-                  display[: len(display) // 2] + " " + display[len(display) // 2:], f"{display}（{f.measure}）")
+    candidates = (
+        f.label,
+        *f.synonyms,
+        f.label.replace("情况", ""),
+        display + "：",
+        wrap_label(f.label),
+        display[: len(display) // 2] + " " + display[len(display) // 2 :],
+        f"{display}（{f.measure}）",
+    )
     return tuple(v for v in dict.fromkeys(candidates) if form.match_label(v) == f.key)
 
 
@@ -48,8 +55,10 @@ def spellings(f: form.Field, value: float) -> dict[str, tuple[Typed, float]]:
     if value == 0:
         return {"zero_wu": ("无", value), "zero_slash": ("/", value)}
     if f.is_money:
-        opts: dict[str, tuple[Typed, float]] = {"wanyuan": (f"{number_text(value)}万元", value),
-                                                "yuan": (f"{round(value * 10000)}元", value)}
+        opts: dict[str, tuple[Typed, float]] = {
+            "wanyuan": (f"{number_text(value)}万元", value),
+            "yuan": (f"{round(value * 10000)}元", value),
+        }
         if f.key == "funding_in_kind":
             opts["remark"] = (f"{number_text(value)}（捐赠科普图书）", value)
         return opts
@@ -74,6 +83,19 @@ def spellings(f: form.Field, value: float) -> dict[str, tuple[Typed, float]]:
 
 
 # Every year shows each of these spellings at least once; the common ones also appear at random.
-FORCED_SPELLINGS = ("about", "over", "wan", "chang", "fullwidth", "yuan", "remark", "zero_wu", "zero_slash",
-                    "thousands", "chinese", "suffix", "wanyuan")
+FORCED_SPELLINGS = (
+    "about",
+    "over",
+    "wan",
+    "chang",
+    "fullwidth",
+    "yuan",
+    "remark",
+    "zero_wu",
+    "zero_slash",
+    "thousands",
+    "chinese",
+    "suffix",
+    "wanyuan",
+)
 COMMON_SPELLINGS = ("suffix", "about", "zero_wu", "thousands", "wanyuan")

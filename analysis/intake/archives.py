@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Callable, Iterator
 
 from analysis.intake.safety import ARCHIVE_MEMBERS, Limits, Refused, check_expansion
 from analysis.intake.source import FileLike, Source, decode_name, zip_input
@@ -56,8 +56,9 @@ def is_archive(name: str) -> bool:
     return PurePosixPath(name).suffix.lower() in ARCHIVE_EXT
 
 
-def members(src: FileLike, limits: Limits, wanted: Callable[[str, int], bool] = lambda name, size: True
-            ) -> Iterator[Source | HashedMember | UnsafeMember]:
+def members(
+    src: FileLike, limits: Limits, wanted: Callable[[str, int], bool] = lambda name, size: True
+) -> Iterator[Source | HashedMember | UnsafeMember]:
     """The members of an archive, one at a time, in name order; raises Refused for the archive as a whole.
 
     A zip member that ``wanted(name, size)`` rejects is only hashed (a large video is never held in memory)."""
@@ -65,15 +66,19 @@ def members(src: FileLike, limits: Limits, wanted: Callable[[str, int], bool] = 
     with src.open("rb") as fh:
         head = fh.read(6)
     if ext == ".rar" or head.startswith(b"Rar!"):
-        raise Refused("archive_rar_unsupported", "这是 RAR 压缩包，本程序不读取 RAR 格式。请解压后直接报送其中的文件，"
-                                                 "或改用 zip 压缩后重新报送。")
+        raise Refused(
+            "archive_rar_unsupported",
+            "这是 RAR 压缩包，本程序不读取 RAR 格式。请解压后直接报送其中的文件，或改用 zip 压缩后重新报送。",
+        )
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         yield from _seven_zip(src, limits)
     elif head.startswith(b"PK"):
         yield from _zip(src, limits, wanted)
     else:
-        raise Refused("file_wrong_format", f"文件扩展名为 {ext}，但内容不是压缩包（可能是改了扩展名或文件已损坏），"
-                                           "请确认后重新报送。")
+        raise Refused(
+            "file_wrong_format",
+            f"文件扩展名为 {ext}，但内容不是压缩包（可能是改了扩展名或文件已损坏），请确认后重新报送。",
+        )
 
 
 def _check_directory(entries: list[MemberEntry], limits: Limits) -> None:
@@ -114,8 +119,9 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return name.replace("\\", "/")
 
 
-def _zip(src: FileLike, limits: Limits,
-         wanted: Callable[[str, int], bool]) -> Iterator[Source | HashedMember | UnsafeMember]:
+def _zip(
+    src: FileLike, limits: Limits, wanted: Callable[[str, int], bool]
+) -> Iterator[Source | HashedMember | UnsafeMember]:
     try:
         zf = zipfile.ZipFile(zip_input(src))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
@@ -154,8 +160,15 @@ def _seven_zip(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]
                 raise Refused("file_encrypted", _ENCRYPTED)
             listed = [f for f in archive.list() if not f.is_directory]
             # a solid archive does not say how far each member was compressed: the ratio is checked where it does
-            entries = [MemberEntry(f.filename.replace("\\", "/"), int(f.uncompressed or 0),
-                                   int(f.compressed or 0) or int(f.uncompressed or 0), f.filename) for f in listed]
+            entries = [
+                MemberEntry(
+                    f.filename.replace("\\", "/"),
+                    int(f.uncompressed or 0),
+                    int(f.compressed or 0) or int(f.uncompressed or 0),
+                    f.filename,
+                )
+                for f in listed
+            ]
             _check_directory(entries, limits)
             safe = [e for e in entries if not unsafe_reason(e.name) and not e.name.startswith(_SKIPPED_PREFIXES)]
             factory = BytesIOFactory(limits.max_file_bytes + 1)
@@ -165,7 +178,7 @@ def _seven_zip(src: FileLike, limits: Limits) -> Iterator[Source | UnsafeMember]
         raise
     except PasswordRequired as exc:  # file names encrypted too
         raise Refused("file_encrypted", _ENCRYPTED) from exc
-    except Exception as exc:  # noqa: BLE001 - py7zr raises many error types for broken archives
+    except Exception as exc:
         raise Refused("file_corrupt", f"7z 压缩包已损坏或不完整（{type(exc).__name__}），请重新压缩后报送。") from exc
     for entry in _screened(entries):
         if isinstance(entry, UnsafeMember):

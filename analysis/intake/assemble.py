@@ -16,6 +16,8 @@ from analysis.intake.decide import (
     unit_conflict,
     unit_of_path,
 )
+from analysis.intake.readers.formats import IMAGE_EXT, PDF_EXT
+from analysis.intake.readers.ocr import read_by_ocr, unverified
 from analysis.intake.records import (
     FILE_COLUMNS,
     FILE_KINDS,
@@ -25,8 +27,6 @@ from analysis.intake.records import (
     IngestResult,
     typed_returns,
 )
-from analysis.intake.readers.formats import IMAGE_EXT, PDF_EXT
-from analysis.intake.readers.ocr import read_by_ocr, unverified
 from analysis.intake.units import Registry
 from analysis.intake.walk import NOT_A_FILE_CODES
 from analysis.issues import Issue, issues_frame
@@ -78,14 +78,23 @@ class UnitForm:
     unit_kind: str
 
 
-def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues: list[Issue],
-             registry: Registry, meta: dict) -> IngestResult:
+def assemble(
+    seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues: list[Issue], registry: Registry, meta: dict
+) -> IngestResult:
     """Decide units, revisions and statuses; build the four tables."""
     issues = list(walk_issues)
     # entries that are not readable files (links, devices) are inventoried too
-    file_rows: list[dict] = [dict(source_file=i.source_file, kind="other",
-                                  status="error" if i.severity == "error" else "skipped", unit="", sha256="")
-                             for i in issues if i.code in NOT_A_FILE_CODES]
+    file_rows: list[dict] = [
+        dict(
+            source_file=i.source_file,
+            kind="other",
+            status="error" if i.severity == "error" else "skipped",
+            unit="",
+            sha256="",
+        )
+        for i in issues
+        if i.code in NOT_A_FILE_CODES
+    ]
     forms: dict[str, list[UnitForm]] = {}
     unit_of: dict[str, str] = {}
     for item in entries(seen, outcomes):
@@ -95,20 +104,40 @@ def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues
             if item.kind in ("system", "project"):
                 file_rows.append(dict(source_file=rel, kind="other", status="skipped", unit="", sha256=item.sha256))
             else:
-                file_rows.append(dict(source_file=rel, kind=item.kind, status="skipped",
-                                      unit=unit_of_path(rel, registry), sha256=item.sha256))
+                file_rows.append(
+                    dict(
+                        source_file=rel,
+                        kind=item.kind,
+                        status="skipped",
+                        unit=unit_of_path(rel, registry),
+                        sha256=item.sha256,
+                    )
+                )
             continue
         issues.extend(outcome.issues)
         if outcome.kind != "form":
             status = "error" if any(i.severity == "error" for i in outcome.issues) else "skipped"
             kind = outcome.kind if outcome.kind in FILE_KINDS else "other"
-            file_rows.append(dict(source_file=rel, kind=kind, status=status,
-                                  unit=unit_of_path(rel, registry, outcome), sha256=outcome.sha256))
+            file_rows.append(
+                dict(
+                    source_file=rel,
+                    kind=kind,
+                    status=status,
+                    unit=unit_of_path(rel, registry, outcome),
+                    sha256=outcome.sha256,
+                )
+            )
             continue
         if is_blank_template(outcome):
             file_rows.append(dict(source_file=rel, kind="form", status="skipped", unit="", sha256=outcome.sha256))
-            issues.append(Issue("info", "blank_template", "这是未填写任何数值的空白统计表（模板），未计入。"
-                                                          "如这是本单位的报表，请填写后重新报送。", rel))
+            issues.append(
+                Issue(
+                    "info",
+                    "blank_template",
+                    "这是未填写任何数值的空白统计表（模板），未计入。如这是本单位的报表，请填写后重新报送。",
+                    rel,
+                )
+            )
             continue
         candidates = unit_candidates(outcome, registry)
         decision = resolve_unit(outcome, candidates)
@@ -118,12 +147,20 @@ def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues
         if conflict:
             issues.append(conflict)
         if not decision.where:
-            issues.append(Issue("warning", "unit_unknown", f"无法确定报送单位，暂按“{decision.name}”记录。请在表头“地方/"
-                                                           "部门（盖章）”处填写单位全称，或在单位名录中登记该单位。",
-                                rel, unit=decision.name))
+            issues.append(
+                Issue(
+                    "warning",
+                    "unit_unknown",
+                    f"无法确定报送单位，暂按“{decision.name}”记录。请在表头“地方/"
+                    "部门（盖章）”处填写单位全称，或在单位名录中登记该单位。",
+                    rel,
+                    unit=decision.name,
+                )
+            )
         forms.setdefault(decision.name, []).append(UnitForm(outcome, decision.name, decision.kind))
-        file_rows.append(dict(source_file=rel, kind="form", status="accepted", unit=decision.name,
-                              sha256=outcome.sha256))
+        file_rows.append(
+            dict(source_file=rel, kind="form", status="accepted", unit=decision.name, sha256=outcome.sha256)
+        )
     status_of = {row["source_file"]: row["status"] for row in file_rows}
     accepted: list[UnitForm] = []
     for unit, group in forms.items():
@@ -135,20 +172,40 @@ def assemble(seen: list[SeenFile], outcomes: dict[str, FileOutcome], walk_issues
             issues.append(unverified(best.outcome, unit))
         for older in ranked[1:]:
             status_of[older.outcome.source_file] = "superseded"
-            issues.append(Issue("info", "superseded_revision", f"“{unit}”报送了多份统计表，采用较新的“"
-                                                               f"{best.outcome.source_file}”，本文件不计入。",
-                                older.outcome.source_file, unit=unit))
+            issues.append(
+                Issue(
+                    "info",
+                    "superseded_revision",
+                    f"“{unit}”报送了多份统计表，采用较新的“{best.outcome.source_file}”，本文件不计入。",
+                    older.outcome.source_file,
+                    unit=unit,
+                )
+            )
         for copy in (f for f in group if electronic and is_paper_copy(f.outcome.source_file)):
             status_of[copy.outcome.source_file] = "stamped"
-            issues.append(Issue("info", "stamped_copy", f"这是“{unit}”统计表的盖章件（PDF/扫描件），按电子版“"
-                                                        f"{best.outcome.source_file}”计入，不作为第二份报表。",
-                                copy.outcome.source_file, unit=unit))
+            issues.append(
+                Issue(
+                    "info",
+                    "stamped_copy",
+                    f"这是“{unit}”统计表的盖章件（PDF/扫描件），按电子版“"
+                    f"{best.outcome.source_file}”计入，不作为第二份报表。",
+                    copy.outcome.source_file,
+                    unit=unit,
+                )
+            )
             issues.extend(stamped_differences(copy.outcome, best.outcome, unit))
-    file_rows = sorted(({**row, "status": status_of[row["source_file"]]} for row in file_rows),
-                       key=lambda row: row["source_file"])
+    file_rows = sorted(
+        ({**row, "status": status_of[row["source_file"]]} for row in file_rows), key=lambda row: row["source_file"]
+    )
     issues = [i if i.unit or i.source_file not in unit_of else replace(i, unit=unit_of[i.source_file]) for i in issues]
     files = pd.DataFrame(file_rows, columns=list(FILE_COLUMNS[:5]), dtype="str")
-    return IngestResult(returns_frame(accepted, form_for(meta.get("year"))), values_frame(forms, status_of), issues_frame(issues), files, meta)
+    return IngestResult(
+        returns_frame(accepted, form_for(meta.get("year"))),
+        values_frame(forms, status_of),
+        issues_frame(issues),
+        files,
+        meta,
+    )
 
 
 def is_paper_copy(source_file: str) -> bool:
@@ -165,10 +222,20 @@ def stamped_differences(copy: FileOutcome, electronic: FileOutcome, unit: str) -
         if mine.key not in BY_KEY or other is None or mine.value is None or other.value is None:
             continue
         if abs(mine.value - other.value) > 1e-9:
-            out.append(Issue("warning", "stamped_copy_differs", f"盖章件中“{BY_KEY[mine.key].label}”为 {chinese.number(mine.value)}，"
-                                                                f"电子版“{electronic.source_file}”（{other.cell}）中为 "
-                                                                f"{chinese.number(other.value)}：盖章件是正式文本，请向单位核实哪个数正确。",
-                             copy.source_file, mine.sheet, mine.cell, mine.key, unit))
+            out.append(
+                Issue(
+                    "warning",
+                    "stamped_copy_differs",
+                    f"盖章件中“{BY_KEY[mine.key].label}”为 {chinese.number(mine.value)}，"
+                    f"电子版“{electronic.source_file}”（{other.cell}）中为 "
+                    f"{chinese.number(other.value)}：盖章件是正式文本，请向单位核实哪个数正确。",
+                    copy.source_file,
+                    mine.sheet,
+                    mine.cell,
+                    mine.key,
+                    unit,
+                )
+            )
     return out
 
 
@@ -188,9 +255,22 @@ def returns_frame(accepted: list[UnitForm], form: Form) -> pd.DataFrame:
 
 
 def values_frame(forms: dict[str, list[UnitForm]], status_of: dict[str, str]) -> pd.DataFrame:
-    rows = [(form.outcome.source_file, unit, p.key, p.value, p.raw, p.sheet, p.cell,  # in VALUE_COLUMNS order
-             status_of[form.outcome.source_file], p.note)
-            for unit, group in forms.items() for form in group for p in form.outcome.parsed]
+    rows = [
+        (
+            form.outcome.source_file,
+            unit,
+            p.key,
+            p.value,
+            p.raw,
+            p.sheet,
+            p.cell,  # in VALUE_COLUMNS order
+            status_of[form.outcome.source_file],
+            p.note,
+        )
+        for unit, group in forms.items()
+        for form in group
+        for p in form.outcome.parsed
+    ]
     frame = pd.DataFrame.from_records(rows, columns=list(VALUE_COLUMNS))
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
     return frame.sort_values(["source_file", "field"], kind="stable", key=_field_order).reset_index(drop=True)

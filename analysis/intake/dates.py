@@ -21,7 +21,9 @@ from analysis.issues import Issue
 
 RECEIVED_CSV = "received.csv"  # optional, in a year folder: when each return arrived (source_file, received)
 RECEIVED_COLUMNS = ("source_file", "received")
-RECEIVED_FORMAT = "两列：source_file（文件在年度文件夹中的路径或文件名）和 received（收到日期，如 2023-06-05 或 2023年6月5日）"
+RECEIVED_FORMAT = (
+    "两列：source_file（文件在年度文件夹中的路径或文件名）和 received（收到日期，如 2023-06-05 或 2023年6月5日）"
+)
 SOURCE_MTIME = "文件修改时间"
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
@@ -65,8 +67,9 @@ def parse_date(text: Any) -> date | None:
 
 def csv_rows(path: Path) -> pd.DataFrame:
     """A small CSV of text cells (UTF-8 or GB18030, as saved by Excel), column names stripped."""
-    frame = pd.read_csv(io.StringIO(decode_text(Path(path).read_bytes())), dtype=str, keep_default_na=False,
-                        index_col=False)
+    frame = pd.read_csv(
+        io.StringIO(decode_text(Path(path).read_bytes())), dtype=str, keep_default_na=False, index_col=False
+    )
     return frame.rename(columns=lambda c: str(c).strip())
 
 
@@ -94,9 +97,13 @@ def load_weeks(path: Path) -> dict[int, WeekDates]:
 
 
 def _received_invalid(problem: str, fallback: str, cell: str = "") -> Issue:
-    return Issue("warning", "received_csv_invalid",
-                 f"{RECEIVED_CSV} {problem}：应为{RECEIVED_FORMAT}。{fallback}改用文件修改时间判断是否逾期（仅供参考）。",
-                 source_file=RECEIVED_CSV, cell=cell)
+    return Issue(
+        "warning",
+        "received_csv_invalid",
+        f"{RECEIVED_CSV} {problem}：应为{RECEIVED_FORMAT}。{fallback}改用文件修改时间判断是否逾期（仅供参考）。",
+        source_file=RECEIVED_CSV,
+        cell=cell,
+    )
 
 
 def read_received(raw_dir: Path) -> ReceivedLog:
@@ -126,8 +133,11 @@ def read_received(raw_dir: Path) -> ReceivedLog:
         elif not name and raw:
             issues.append(_received_invalid(f"第 {row} 行没有文件名", "该行", f"{column['source_file']}{row}"))
         elif name:
-            issues.append(_received_invalid(f"第 {row} 行“{name}”的收到日期“{raw}”无法识别", "该文件",
-                                            f"{column['received']}{row}"))
+            issues.append(
+                _received_invalid(
+                    f"第 {row} 行“{name}”的收到日期“{raw}”无法识别", "该文件", f"{column['received']}{row}"
+                )
+            )
     return ReceivedLog(listed, issues)
 
 
@@ -139,8 +149,12 @@ class ChannelDate:
     source: str  # Chinese, e.g. 邮件发送时间（Date） or 在线表单提交时间
 
 
-def received_dates(listed: dict[str, date], files: pd.DataFrame, file_times: dict[str, float],
-                   channel: dict[str, ChannelDate] | None = None) -> pd.DataFrame:
+def received_dates(
+    listed: dict[str, date],
+    files: pd.DataFrame,
+    file_times: dict[str, float],
+    channel: dict[str, ChannelDate] | None = None,
+) -> pd.DataFrame:
     """When each file was received, by one rule: as ``received.csv`` lists it (by path — a member of a listed archive
     or mail takes its date —, or by file name when that name is unique both in the log and among the files: two mails' 统计表.xlsx are told apart by path), else the date its channel gives (``channel``: a mail's Date, an export row's submit time), else
     the file's modification time.
@@ -169,7 +183,8 @@ def received_dates(listed: dict[str, date], files: pd.DataFrame, file_times: dic
         else:
             rows.append((source, None, ""))
     return pd.DataFrame(rows, columns=["source_file", "received", "date_source"]).astype(
-        {"source_file": "str", "received": "object", "date_source": "str"})
+        {"source_file": "str", "received": "object", "date_source": "str"}
+    )
 
 
 def _listed_or_container(listed: dict[str, date], source: str) -> date | None:
@@ -185,15 +200,20 @@ def _listed_or_container(listed: dict[str, date], source: str) -> date | None:
 def with_received(files: pd.DataFrame, received: pd.DataFrame) -> pd.DataFrame:
     """files.csv with its ``received`` (ISO date, '' when unknown) and ``received_from`` columns."""
     days = received["received"].map(lambda d: d.isoformat() if d is not None else "")
-    return files.assign(received=days.astype("str").to_numpy(),
-                        received_from=received["date_source"].astype("str").to_numpy())
+    return files.assign(
+        received=days.astype("str").to_numpy(), received_from=received["date_source"].astype("str").to_numpy()
+    )
 
 
 def received_of(files: pd.DataFrame) -> pd.DataFrame:
     """The received frame (as :func:`received_dates` gives it) from files.csv's ``received`` columns."""
     days = files["received"].astype("str").map(parse_date) if "received" in files else None
-    return pd.DataFrame({"source_file": files["source_file"].astype("str").to_numpy(),
-                         "received": days.to_numpy() if days is not None else [None] * len(files),
-                         "date_source": (files["received_from"].astype("str") if "received_from" in files
-                                         else pd.Series([""] * len(files))).to_numpy()}).astype(
-        {"source_file": "str", "received": "object", "date_source": "str"})
+    return pd.DataFrame(
+        {
+            "source_file": files["source_file"].astype("str").to_numpy(),
+            "received": days.to_numpy() if days is not None else [None] * len(files),
+            "date_source": (
+                files["received_from"].astype("str") if "received_from" in files else pd.Series([""] * len(files))
+            ).to_numpy(),
+        }
+    ).astype({"source_file": "str", "received": "object", "date_source": "str"})

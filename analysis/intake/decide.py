@@ -49,8 +49,12 @@ def unit_candidates(outcome: FileOutcome, registry: Registry) -> list[UnitCandid
     *folders, name = outcome.source_file.split("/")  # a "/"-separated path relative to the year folder
     if outcome.stamp_from in ROW_UNIT_SOURCES:  # an export's row names its unit itself; the file's place does not
         return [UnitCandidate(outcome.stamp_from, outcome.stamp, registry.resolve(outcome.stamp))]
-    texts = [(outcome.stamp_from, outcome.stamp), ("文件名", PurePosixPath(name).stem), *outcome.names,
-             *[("文件夹", p) for p in reversed(folders) if p]]
+    texts = [
+        (outcome.stamp_from, outcome.stamp),
+        ("文件名", PurePosixPath(name).stem),
+        *outcome.names,
+        *[("文件夹", p) for p in reversed(folders) if p],
+    ]
     return [UnitCandidate(where, text, registry.resolve(text) if text else None) for where, text in texts]
 
 
@@ -80,6 +84,11 @@ def unit_conflict(source_file: str, candidates: list[UnitCandidate]) -> Issue | 
         return None
     first = found[0]
     other = next(c for c in found if c.unit.name != first.unit.name)
-    return Issue("warning", "unit_conflict", f"{first.where}写的是“{first.unit.name}”，但{other.where}指向"
-                                             f"“{other.unit.name}”：已按“{first.unit.name}”计入，请核实该表属于哪个单位。",
-                 source_file, unit=first.unit.name)
+    return Issue(
+        "warning",
+        "unit_conflict",
+        f"{first.where}写的是“{first.unit.name}”，但{other.where}指向"
+        f"“{other.unit.name}”：已按“{first.unit.name}”计入，请核实该表属于哪个单位。",
+        source_file,
+        unit=first.unit.name,
+    )

@@ -30,17 +30,48 @@ _NUMBERING = re.compile(r"^\s*(?:第\s*\d+\s*题|[QqＱ]\s*\d+|\d+)\s*[、.．:�
 SUBMIT_TIME = ("提交答卷时间", "提交时间", "填写时间", "答题时间", "填写提交时间")
 SUBMITTER = ("提交者", "提交人", "填写人", "昵称", "微信昵称", "填写者", "用户名")
 INDEX = ("序号", "编号", "答卷编号")  # hand-made tables number their rows too: no sign of an export on its own
-_META = SUBMIT_TIME + SUBMITTER + ("所用时间", "填写时长", "答题时长", "来源", "来源详情",
-                                   "来自IP", "IP", "IP地址", "填写IP", "设备", "填写设备", "操作系统", "浏览器",
-                                   "修改时间", "开始时间", "结束时间", "作答时长", "用时", "填写地区", "地理位置", "省份",
-                                   "城市", "地区", "总分", "微信openid")
-_UNIT_QUESTION = re.compile(r"^(?:单位名称|单位全称|填报单位|报送单位|所在单位|单位|地方/部门|地方／部门|部门名称|"
-                            r"县市区(?:名称)?|报送单位名称|填报单位名称)(?:（[^）]*）|\([^)]*\))?[:：]?$")
+_META = (
+    SUBMIT_TIME
+    + SUBMITTER
+    + (
+        "所用时间",
+        "填写时长",
+        "答题时长",
+        "来源",
+        "来源详情",
+        "来自IP",
+        "IP",
+        "IP地址",
+        "填写IP",
+        "设备",
+        "填写设备",
+        "操作系统",
+        "浏览器",
+        "修改时间",
+        "开始时间",
+        "结束时间",
+        "作答时长",
+        "用时",
+        "填写地区",
+        "地理位置",
+        "省份",
+        "城市",
+        "地区",
+        "总分",
+        "微信openid",
+    )
+)
+_UNIT_QUESTION = re.compile(
+    r"^(?:单位名称|单位全称|填报单位|报送单位|所在单位|单位|地方/部门|地方／部门|部门名称|"
+    r"县市区(?:名称)?|报送单位名称|填报单位名称)(?:（[^）]*）|\([^)]*\))?[:：]?$"
+)
 # what the services write for a question the person skipped or left empty: not reported, not 0
 SKIPPED = ("(跳过)", "（跳过）", "(空)", "（空）", "跳过", "-3", "(未填)", "（未填）")
 MAX_EXPORT_COLUMNS = 1_000  # a form of twenty items: far more columns is not an export to read row by row
 MAX_EXPORT_ROWS = 20_000  # a city's units submit a few hundred times at most
-_TIME = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_TIME = re.compile(
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
 
 
 @dataclass(frozen=True)
@@ -132,14 +163,21 @@ def _export(grid: Grid, form: Form) -> Export | Undecided | None:
         if not strong and meta == 0:
             return None  # one unit's wide table (towns), or a transposed form: locate reads it
         if not strong or total_row is not None or (unit_col is None and submitter_col is None):
-            why = ("表头有在线表单导出的信息列但没有提交时间" if not strong else
-                   f"表中有“合计”行（第{total_row + grid.origin[0] + 1}行）" if total_row is not None else
-                   "表头没有“单位名称”题，也没有提交者列")
+            why = (
+                "表头有在线表单导出的信息列但没有提交时间"
+                if not strong
+                else f"表中有“合计”行（第{total_row + grid.origin[0] + 1}行）"
+                if total_row is not None
+                else "表头没有“单位名称”题，也没有提交者列"
+            )
             return Undecided(grid.sheet, why)
         _check_size(grid, r)
         letters = {c: column_letters(c + grid.origin[1] + 1) for c in items.values()}  # once per column, not per cell
-        rows = tuple(_row(grid, i, items, letters, unit_col, submitter_col, time_col)
-                     for i in range(r + 1, len(grid.rows)) if any(v not in (None, "") for v in grid.rows[i]))
+        rows = tuple(
+            _row(grid, i, items, letters, unit_col, submitter_col, time_col)
+            for i in range(r + 1, len(grid.rows))
+            if any(v not in (None, "") for v in grid.rows[i])
+        )
         missing = tuple(k for k in form.keys if k not in items)
         return Export(grid.sheet, r + grid.origin[0] + 1, missing, rows, unit_col is not None)
     return None
@@ -151,9 +189,12 @@ def _check_size(grid: Grid, header: int) -> None:
     rows = len(grid.rows) - header - 1
     if columns > MAX_EXPORT_COLUMNS or rows > MAX_EXPORT_ROWS:
         where = f"（工作表“{grid.sheet}”）" if grid.sheet else ""
-        raise Refused("form_export_too_large", f"在线表单导出表{where}有 {rows} 行、{columns} 列，超过上限 "
-                                               f"{MAX_EXPORT_ROWS} 行、{MAX_EXPORT_COLUMNS} 列（form_export.MAX_EXPORT_ROWS / "
-                                               "MAX_EXPORT_COLUMNS），未读取。请只导出本次科技活动周的问卷结果后重新放入。")
+        raise Refused(
+            "form_export_too_large",
+            f"在线表单导出表{where}有 {rows} 行、{columns} 列，超过上限 "
+            f"{MAX_EXPORT_ROWS} 行、{MAX_EXPORT_COLUMNS} 列（form_export.MAX_EXPORT_ROWS / "
+            "MAX_EXPORT_COLUMNS），未读取。请只导出本次科技活动周的问卷结果后重新放入。",
+        )
 
 
 def _total_row(grid: Grid, header: int, col: int) -> int | None:
@@ -171,8 +212,15 @@ def _text(row: list[object], col: int | None) -> str:
     return str(row[col]).strip()
 
 
-def _row(grid: Grid, i: int, items: dict[str, int], letters: dict[int, str], unit_col: int | None,
-         submitter_col: int | None, time_col: int | None) -> ExportRow:
+def _row(
+    grid: Grid,
+    i: int,
+    items: dict[str, int],
+    letters: dict[int, str],
+    unit_col: int | None,
+    submitter_col: int | None,
+    time_col: int | None,
+) -> ExportRow:
     row = grid.rows[i]
     number = i + grid.origin[0] + 1
     unit, unit_from, unit_cell = _text(row, unit_col), ROW_UNIT_SOURCES[0], ""
@@ -185,10 +233,20 @@ def _row(grid: Grid, i: int, items: dict[str, int], letters: dict[int, str], uni
     if not unit:
         unit_from = ""
     raw_time = row[time_col] if time_col is not None and time_col < len(row) else None
-    cells = {key: RawCell(key, _answer(row[c] if c < len(row) else None), grid.sheet, f"{letters[c]}{number}")
-             for key, c in items.items()}
-    return ExportRow(number, unit, unit_from, unit_cell, submit_time(raw_time),
-                     _text(row, time_col), grid.address(i, time_col) if time_col is not None else "", cells)
+    cells = {
+        key: RawCell(key, _answer(row[c] if c < len(row) else None), grid.sheet, f"{letters[c]}{number}")
+        for key, c in items.items()
+    }
+    return ExportRow(
+        number,
+        unit,
+        unit_from,
+        unit_cell,
+        submit_time(raw_time),
+        _text(row, time_col),
+        grid.address(i, time_col) if time_col is not None else "",
+        cells,
+    )
 
 
 def _answer(value: object) -> object:

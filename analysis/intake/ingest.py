@@ -27,9 +27,17 @@ from analysis.paths import DEMO_MARKER, ROOT, UNITS_CSV, is_demo, year_of
 PROJECT_FILES = (DEMO_MARKER, RECEIVED_CSV, "README.md")  # the bureau's own files in a year folder
 
 
-def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, workers: int | None = None,
-           progress: bool = False, limits: Limits = DEFAULT_LIMITS, registry: Registry | None = None,
-           units_csv: Path = UNITS_CSV, pool: WorkerPool | None = None) -> IngestResult:
+def ingest(
+    raw_dir: Path,
+    out_dir: Path | None = None,
+    year: int | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    registry: Registry | None = None,
+    units_csv: Path = UNITS_CSV,
+    pool: WorkerPool | None = None,
+) -> IngestResult:
     """Read every return under ``raw_dir``; write the tables to ``out_dir`` when given.
 
     The files are read in ``pool`` when given (the caller's, left open), else in worker processes of its own."""
@@ -57,18 +65,33 @@ def ingest(raw_dir: Path, out_dir: Path | None = None, year: int | None = None, 
     path_of = {s.source_file: s.path for s in seen}
     # a crashed or timed-out worker hashed nothing: hash the file here
     read = {o.source_file: o if o.sha256 else replace(o, sha256=_safe_sha(path_of[o.source_file])) for o in outcomes}
-    meta = {"year": year, "demo": is_demo(raw_dir), "raw_dir": _shown_path(raw_dir),
-            "units_expected": [u.name for u in registry.roster(year)], "form_version": form.version}
+    meta = {
+        "year": year,
+        "demo": is_demo(raw_dir),
+        "raw_dir": _shown_path(raw_dir),
+        "units_expected": [u.name for u in registry.roster(year)],
+        "form_version": form.version,
+    }
     log = read_received(raw_dir)
     result = assemble(seen, read, walk_issues + log.issues, registry, meta)
     times = {s.source_file: t for s in seen if (t := _mtime(s.path)) is not None}
-    times.update({member.source_file: times[archive] for archive, outcome in read.items() if archive in times
-                  for member in all_members(outcome)})  # an archive's members were received with it
+    times.update(
+        {
+            member.source_file: times[archive]
+            for archive, outcome in read.items()
+            if archive in times
+            for member in all_members(outcome)
+        }
+    )  # an archive's members were received with it
     result.file_times = times
     channel = {name: day for outcome in read.values() for name, day in channel_dates(outcome).items()}
     result.files = with_received(result.files, received_dates(log.listed, result.files, times, channel))
-    result.video_seconds = {member.source_file: member.seconds for outcome in read.values()
-                            for member in all_members(outcome) if member.seconds is not None}
+    result.video_seconds = {
+        member.source_file: member.seconds
+        for outcome in read.values()
+        for member in all_members(outcome)
+        if member.seconds is not None
+    }
     if out_dir is not None:
         write_result(result, Path(out_dir))
     return result

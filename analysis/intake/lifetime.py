@@ -45,6 +45,7 @@ def die_with_parent(parent: int) -> bool:
 
 def watch_parent(parent: int, on_gone: Callable[[], None]) -> threading.Thread:
     """A daemon thread that calls ``on_gone`` and exits this process once its parent is no longer ``parent``."""
+
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(_WATCH_SECONDS)

@@ -130,7 +130,7 @@ def find_stamp(grids: list[Grid]) -> str:
                 rest = re.split(r"\s{2,}|填报日期|填表日期|日期[:：]|填表人|联系", rest)[0].strip(" ：:")
                 if rest:
                     return rest
-                for nxt in row[c + 1:]:
+                for nxt in row[c + 1 :]:
                     if _stripped(nxt):
                         return _stripped(nxt)
     return ""
@@ -183,8 +183,10 @@ def _vertical(grid: Grid, labels: list[tuple[int, int, str]]) -> Located:
         filled = sum(1 for r in label_rows if (r, j) not in label_cells and _cell(grid, r, j) not in (None, ""))
         scores.append((filled, -j))
     value_col = -max(scores)[1] if scores and max(scores)[0] > 0 else max_label_col + 1
-    cells = {key: (RawCell(key, _cell(grid, r, value_col), grid.sheet, grid.address(r, value_col)),)
-             for key, (r, c) in sorted(first.items(), key=lambda kv: kv[1])}
+    cells = {
+        key: (RawCell(key, _cell(grid, r, value_col), grid.sheet, grid.address(r, value_col)),)
+        for key, (r, c) in sorted(first.items(), key=lambda kv: kv[1])
+    }
     top = min(r for r, _ in first.values())
     declared = _declared_in_yuan(grid, top, {key: _stripped(_cell(grid, r, c)) for key, (r, c) in first.items()})
     return Located(grid.sheet, "vertical", cells, subtotals=_subtotals(grid, first, value_col), declared=declared)
@@ -201,8 +203,9 @@ def _subtotals(grid: Grid, first: dict[str, tuple[int, int]], value_col: int) ->
             continue
         above = [key for lr, key in rows_by_key if lr < r]
         if above and _cell(grid, r, value_col) not in (None, ""):
-            out.append(Subtotal(BY_KEY[above[-1]].category, _cell(grid, r, value_col), grid.sheet,
-                                grid.address(r, value_col)))
+            out.append(
+                Subtotal(BY_KEY[above[-1]].category, _cell(grid, r, value_col), grid.sheet, grid.address(r, value_col))
+            )
     return tuple(out)
 
 
@@ -234,10 +237,14 @@ def _horizontal(grid: Grid, labels: list[tuple[int, int, str]], per_row: dict[in
         rows, layout = data, "horizontal"
     else:
         rows, layout = [r for r in data if r not in subtotal_rows], "wide"
-    cells = {key: tuple(RawCell(key, _cell(grid, r, c), grid.sheet, grid.address(r, c), names.get(r, ""))
-                        for r in rows) or (RawCell(key, None, grid.sheet, grid.address(last_header + 1, c)),)
-             for key, c in sorted(columns.items(), key=lambda kv: kv[1])}
-    label_text = {key: _stripped(_cell(grid, r, c)) for r, c, key in labels if columns.get(key) == c and r in header_rows}
+    cells = {
+        key: tuple(RawCell(key, _cell(grid, r, c), grid.sheet, grid.address(r, c), names.get(r, "")) for r in rows)
+        or (RawCell(key, None, grid.sheet, grid.address(last_header + 1, c)),)
+        for key, c in sorted(columns.items(), key=lambda kv: kv[1])
+    }
+    label_text = {
+        key: _stripped(_cell(grid, r, c)) for r, c, key in labels if columns.get(key) == c and r in header_rows
+    }
     declared = _declared_in_yuan(grid, min(header_rows), label_text)
     return Located(grid.sheet, layout, cells, summed=len(rows) if len(rows) > 1 else 0, declared=declared)
 
@@ -250,14 +257,23 @@ def _declared_in_yuan(grid: Grid, top: int, label_text: dict[str, str]) -> dict[
     for text in (*above, *categories):
         if len(text) <= 60 and (_YUAN_HEADER.search(text) or _YUAN_LINE.search(text)):
             return {key: Declared(f"表中注明“{text}”") for key in MONEY_KEYS}
-    return {key: Declared(f"项目名称注明“{text}”") for key, text in label_text.items()
-            if key in MONEY_KEYS and _YUAN_HEADER.search(text)}
+    return {
+        key: Declared(f"项目名称注明“{text}”")
+        for key, text in label_text.items()
+        if key in MONEY_KEYS and _YUAN_HEADER.search(text)
+    }
 
 
 def _body_lines_in_yuan(grids: list[Grid]) -> tuple[str, ...]:
     """Lines of a Word body that declare 元 (单位：元 above the table is a paragraph there)."""
-    return tuple(_stripped(v) for g in grids if g.sheet == "正文" for row in g.rows for v in row
-                 if isinstance(v, str) and "元" in v and len(v) <= 60 and _YUAN_LINE.search(v))
+    return tuple(
+        _stripped(v)
+        for g in grids
+        if g.sheet == "正文"
+        for row in g.rows
+        for v in row
+        if isinstance(v, str) and "元" in v and len(v) <= 60 and _YUAN_LINE.search(v)
+    )
 
 
 def _row_has_category(grid: Grid, r: int) -> bool:
@@ -311,15 +327,22 @@ def choose_sheet(forms: list[Located]) -> tuple[Located, tuple[Issue, ...]]:
     if len(summing) == 1:
         return summing[0], (_chosen(summing[0], len(forms), names, "该表各项等于其他各表之和"),)
     first = forms[0]
-    message = (f"文件中有{len(forms)}张表都填写了统计表（{names}），无法确定哪一张是本单位的报表"
-               "（没有名为“汇总”“合计”或“总表”的工作表，也没有一张等于其他各表之和），"
-               f"暂按第一张“{first.sheet}”计入，其余未计入。请核实后只保留本单位的汇总表，或将汇总表命名为“汇总”后重新报送。")
+    message = (
+        f"文件中有{len(forms)}张表都填写了统计表（{names}），无法确定哪一张是本单位的报表"
+        "（没有名为“汇总”“合计”或“总表”的工作表，也没有一张等于其他各表之和），"
+        f"暂按第一张“{first.sheet}”计入，其余未计入。请核实后只保留本单位的汇总表，或将汇总表命名为“汇总”后重新报送。"
+    )
     return first, (Issue("warning", "form_sheet_ambiguous", message, sheet=first.sheet),)
 
 
 def _chosen(form: Located, count: int, names: str, why: str) -> Issue:
-    return Issue("info", "form_sheet_chosen", f"文件中有{count}张表都填写了统计表（{names}），{why}采用“{form.sheet}”，"
-                                              "其余各表视为下属单位分表，不计入也不相加。", sheet=form.sheet)
+    return Issue(
+        "info",
+        "form_sheet_chosen",
+        f"文件中有{count}张表都填写了统计表（{names}），{why}采用“{form.sheet}”，"
+        "其余各表视为下属单位分表，不计入也不相加。",
+        sheet=form.sheet,
+    )
 
 
 def _figures(form: Located) -> dict[str, float | None]:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.intake.records import NARRATIVE
 from analysis.intake.readers.formats import WORD_EXT
 from analysis.intake.readers.word import read_docx
+from analysis.intake.records import NARRATIVE
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused
 
 QUOTE_COLUMNS = ("source_file", "unit", "field", "value", "approx", "quote", "sentence")
@@ -23,15 +23,21 @@ PARTICIPATION = "total_participation"  # "参与群众…人次" without 线上/
 MAX_SENTENCE = 120
 
 _NUMBER = r"(?P<pre>约|近|超过|逾|达到?|共计?|累计)?(?P<num>\d+(?:\.\d+)?)(?P<wan>万)?(?P<post>余|多)?"
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((key, re.compile(pattern)) for key, pattern in (
-    ("events_held", r"(?:举办|开展|组织)了?(?:各类|各项|各种|系列)?(?:科普|科技)(?:宣传)?活动" + _NUMBER + r"(?:场|次)"),
-    ("public_offline", r"线下(?:活动)?(?:参与)?(?:群众|人数)?(?:参与)?" + _NUMBER + r"人次"),
-    ("public_online", r"线上(?:活动)?(?:参与)?(?:群众|人数)?(?:参与)?" + _NUMBER + r"人次"),
-    (PARTICIPATION, r"(?<![线上下])(?:参与|参加|受益|惠及)群众" + _NUMBER + r"人次"),
-    ("media_reports", r"(?:刊发|发布|发表|播发)(?:各类)?(?:新闻)?(?:宣传)?(?:报道|稿件)" + _NUMBER + r"篇"),
-    ("staff_volunteers", r"(?:招募|组织)?科技志愿者" + _NUMBER + r"(?:名|人)"),
-    ("open_venues", r"开放(?:各类)?科普场馆" + _NUMBER + r"(?:个|家|处)"),
-))
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (key, re.compile(pattern))
+    for key, pattern in (
+        (
+            "events_held",
+            r"(?:举办|开展|组织)了?(?:各类|各项|各种|系列)?(?:科普|科技)(?:宣传)?活动" + _NUMBER + r"(?:场|次)",
+        ),
+        ("public_offline", r"线下(?:活动)?(?:参与)?(?:群众|人数)?(?:参与)?" + _NUMBER + r"人次"),
+        ("public_online", r"线上(?:活动)?(?:参与)?(?:群众|人数)?(?:参与)?" + _NUMBER + r"人次"),
+        (PARTICIPATION, r"(?<![线上下])(?:参与|参加|受益|惠及)群众" + _NUMBER + r"人次"),
+        ("media_reports", r"(?:刊发|发布|发表|播发)(?:各类)?(?:新闻)?(?:宣传)?(?:报道|稿件)" + _NUMBER + r"篇"),
+        ("staff_volunteers", r"(?:招募|组织)?科技志愿者" + _NUMBER + r"(?:名|人)"),
+        ("open_venues", r"开放(?:各类)?科普场馆" + _NUMBER + r"(?:个|家|处)"),
+    )
+)
 _OTHER_YEARS = re.compile(r"去年|上年|往年|历年|前年|同比|比上")
 _SENTENCE = re.compile(r"[^。！？；\n]+")
 
@@ -58,8 +64,17 @@ def quotes_in_text(text: str, source_file: str = "", unit: str = "") -> list[Quo
         for key, pattern in _PATTERNS:
             for m in pattern.finditer(sentence):
                 value = float(m["num"]) * (10_000 if m["wan"] else 1)
-                found.append(Quote(source_file, unit, key, round(value, 2), bool(m["pre"] in ("约", "近", "超过", "逾")
-                                   or m["wan"] or m["post"]), m.group(0), sentence.strip()[:MAX_SENTENCE]))
+                found.append(
+                    Quote(
+                        source_file,
+                        unit,
+                        key,
+                        round(value, 2),
+                        bool(m["pre"] in ("约", "近", "超过", "逾") or m["wan"] or m["post"]),
+                        m.group(0),
+                        sentence.strip()[:MAX_SENTENCE],
+                    )
+                )
     values: dict[str, set[float]] = {}
     for q in found:
         values.setdefault(q.field, set()).add(q.value)

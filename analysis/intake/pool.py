@@ -95,7 +95,7 @@ def _data_in_use() -> int:
     return 0
 
 
-def _on_alarm(signum, frame):  # noqa: ARG001 - signal handler signature
+def _on_alarm(signum, frame):
     raise ReadTimeout
 
 
@@ -115,8 +115,9 @@ def _task(task: ReadTask) -> FileOutcome:
 def _crashed(task: ReadTask, timed_out: bool) -> FileOutcome:
     if timed_out:
         return FileOutcome(task.source_file, issues=(timeout_issue(task.source_file, task.limits),))
-    message = ("读取该文件时读取进程异常终止（可能是文件过大、已损坏或被构造为耗尽内存），已跳过。"
-               "请另存为新文件后重新报送。")
+    message = (
+        "读取该文件时读取进程异常终止（可能是文件过大、已损坏或被构造为耗尽内存），已跳过。请另存为新文件后重新报送。"
+    )
     return FileOutcome(task.source_file, issues=(Issue("error", "file_crashed_reader", message, task.source_file),))
 
 
@@ -124,8 +125,10 @@ class WorkersUnavailable(RuntimeError):
     """No worker process could start (the batch stops: every file would otherwise look crashed)."""
 
 
-WORKERS_UNAVAILABLE = ("无法启动读取文件的子进程（新进程在启动时即退出）。在自己的 Python 脚本中调用时，请把调用写在 "
-                       "if __name__ == \"__main__\": 之下（Python 多进程的要求）；在笔记本中或用 python -m analysis 运行不受影响。")
+WORKERS_UNAVAILABLE = (
+    "无法启动读取文件的子进程（新进程在启动时即退出）。在自己的 Python 脚本中调用时，请把调用写在 "
+    'if __name__ == "__main__": 之下（Python 多进程的要求）；在笔记本中或用 python -m analysis 运行不受影响。'
+)
 
 
 class WorkerPool:
@@ -136,8 +139,12 @@ class WorkerPool:
         self.workers = max(1, workers)
         self._before = set(multiprocessing.active_children())
         self._started = WORKERS.Value("i", 0)
-        self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=WORKERS, initializer=_worker_init,
-                                            initargs=(memory_bytes, self._started, os.getpid()))
+        self.executor = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=WORKERS,
+            initializer=_worker_init,
+            initargs=(memory_bytes, self._started, os.getpid()),
+        )
 
     def warm(self) -> WorkerPool:
         """Start every worker now (they load the readers while the caller goes on with its own work)."""
@@ -163,8 +170,13 @@ class WorkerPool:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-def run_tasks(tasks: list[ReadTask], workers: int, progress=None, memory_bytes: int | None = WORKER_MEMORY,
-              pool: WorkerPool | None = None) -> list[FileOutcome]:
+def run_tasks(
+    tasks: list[ReadTask],
+    workers: int,
+    progress=None,
+    memory_bytes: int | None = WORKER_MEMORY,
+    pool: WorkerPool | None = None,
+) -> list[FileOutcome]:
     """Run every task in worker processes, in order; a dead or hung worker costs only its file.
 
     In ``pool`` when given (it stays open for the caller), else in a pool of ``workers`` made for these tasks."""
@@ -190,7 +202,7 @@ def _run_pool(tasks: list[ReadTask], pool: WorkerPool, results: dict[str, FileOu
     """Files go to the workers in small chunks (less inter-process traffic); any chunk that fails is left
     out of ``results`` so that its files are retried one by one."""
     size = max(1, min(16, len(tasks) // (4 * pool.workers)))
-    chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     patience = max(sum(task_seconds(t.path, t.limits) for t in chunk) for chunk in chunks) + 10
     try:
         futures: list[Future] = [pool.executor.submit(_run_chunk, chunk) for chunk in chunks]

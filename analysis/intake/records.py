@@ -17,7 +17,10 @@ FILE_COLUMNS = ("source_file", "kind", "status", "unit", "sha256", "received", "
 NARRATIVE = "summary"  # files.csv kind of a unit's 工作总结 (its narrative of the week): the value stays "summary"
 FILE_KINDS = ("form", NARRATIVE, "photo", "video", "document", "other")
 FILE_STATUSES = ("accepted", "superseded", "stamped", "skipped", "error")  # stamped: the 盖章件 of a return
-ROW_UNIT_SOURCES = ("单位名称题", "提交者")  # where an online-form export's row names its unit (``FileOutcome.stamp_from``)
+ROW_UNIT_SOURCES = (
+    "单位名称题",
+    "提交者",
+)  # where an online-form export's row names its unit (``FileOutcome.stamp_from``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,16 +21,16 @@ from analysis.intake.source import FileLike, zip_input
 class Limits:
     """Per-file limits.  Change them here or pass your own to ``ingest``."""
 
-    max_file_bytes: int = 50 * 1024**2          # the file as received
-    max_unzipped_bytes: int = 200 * 1024**2     # all members of a zip-based file, uncompressed
-    max_member_ratio: int = 100                 # uncompressed / compressed, for members over 1 MB
+    max_file_bytes: int = 50 * 1024**2  # the file as received
+    max_unzipped_bytes: int = 200 * 1024**2  # all members of a zip-based file, uncompressed
+    max_member_ratio: int = 100  # uncompressed / compressed, for members over 1 MB
     max_members: int = 5_000
-    max_cells: int = 2_000_000                  # rows × columns of one sheet's used range
+    max_cells: int = 2_000_000  # rows × columns of one sheet's used range
     max_sheets: int = 200
-    max_csv_line: int = 1024**2                 # characters in one CSV line
-    max_table_depth: int = 5                    # nested Word tables
-    seconds_per_file: int = 30                  # one file; in an archive, each member
-    seconds_per_archive: int = 600              # all members of one archive together
+    max_csv_line: int = 1024**2  # characters in one CSV line
+    max_table_depth: int = 5  # nested Word tables
+    seconds_per_file: int = 30  # one file; in an archive, each member
+    seconds_per_archive: int = 600  # all members of one archive together
 
 
 DEFAULT_LIMITS = Limits()
@@ -44,8 +44,15 @@ WORD_BODY = "word/document.xml"
 STYLES = "xl/styles.xml"
 WORKBOOK = "xl/workbook.xml"
 CORE = "docProps/core.xml"
-_NEVER_PARSED = ("xl/theme/", "docProps/", "customXml/", "xl/printerSettings/", "xl/media/", "Thumbnails/",
-                 "Configurations2/")
+_NEVER_PARSED = (
+    "xl/theme/",
+    "docProps/",
+    "customXml/",
+    "xl/printerSettings/",
+    "xl/media/",
+    "Thumbnails/",
+    "Configurations2/",
+)
 
 
 class Refused(Exception):
@@ -76,17 +83,22 @@ def check_size(path: FileLike, limits: Limits) -> None:
     if size == 0:
         raise Refused("file_empty", "文件为空（0字节），可能下载或保存不完整，请重新报送。")
     if size > limits.max_file_bytes:
-        raise Refused("file_too_large", f"文件大小 {size / 1024**2:.0f} MB，超过单个文件上限 "
-                                        f"{limits.max_file_bytes / 1024**2:.0f} MB（Limits.max_file_bytes），未读取。"
-                                        "统计表通常不足1 MB，请确认文件是否正确。")
+        raise Refused(
+            "file_too_large",
+            f"文件大小 {size / 1024**2:.0f} MB，超过单个文件上限 "
+            f"{limits.max_file_bytes / 1024**2:.0f} MB（Limits.max_file_bytes），未读取。"
+            "统计表通常不足1 MB，请确认文件是否正确。",
+        )
 
 
 def check_ole(path: FileLike) -> None:
     """An OLE container with an .xlsx/.docx name is an encrypted Office file (or a legacy one)."""
     with path.open("rb") as fh:
         head = fh.read(64 * 1024)
-    if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in head \
-            or b"EncryptedPackage" in head:
+    if (
+        b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in head
+        or b"EncryptedPackage" in head
+    ):
         raise Refused("file_encrypted", "文件设置了打开密码（已加密），无法读取。请取消密码后重新报送。")
 
 
@@ -126,17 +138,25 @@ def check_expansion(parts: list[tuple[str, int, int]], limits: Limits, words: Pa
     """A container's parts (name, expanded size, compressed size) against the limits: how many, how large once
     expanded, how far each was compressed (zip bombs).  Raises :class:`Refused`."""
     if len(parts) > limits.max_members:
-        raise Refused("file_limit_members", f"{words.count} {len(parts)} 超过上限 {limits.max_members}"
-                                            f"（Limits.max_members），未读取。{words.advice}")
+        raise Refused(
+            "file_limit_members",
+            f"{words.count} {len(parts)} 超过上限 {limits.max_members}（Limits.max_members），未读取。{words.advice}",
+        )
     total = sum(size for _, size, _ in parts)
     if total > limits.max_unzipped_bytes:
-        raise Refused("file_limit_unzipped", f"{words.whole}解压后约 {total / 1024**2:.0f} MB，超过上限 "
-                                             f"{limits.max_unzipped_bytes / 1024**2:.0f} MB"
-                                             "（Limits.max_unzipped_bytes），疑似压缩炸弹，未读取。")
+        raise Refused(
+            "file_limit_unzipped",
+            f"{words.whole}解压后约 {total / 1024**2:.0f} MB，超过上限 "
+            f"{limits.max_unzipped_bytes / 1024**2:.0f} MB"
+            "（Limits.max_unzipped_bytes），疑似压缩炸弹，未读取。",
+        )
     for name, size, compressed in parts:
         if size > 1024**2 and size > limits.max_member_ratio * max(compressed, 1):
-            raise Refused("file_limit_ratio", f"{words.part} {name} 压缩比异常（{size}/{compressed}，上限 "
-                                              f"{limits.max_member_ratio} 倍，Limits.max_member_ratio），疑似压缩炸弹，未读取。")
+            raise Refused(
+                "file_limit_ratio",
+                f"{words.part} {name} 压缩比异常（{size}/{compressed}，上限 "
+                f"{limits.max_member_ratio} 倍，Limits.max_member_ratio），疑似压缩炸弹，未读取。",
+            )
 
 
 def check_zip(path: FileLike, limits: Limits) -> ZipFacts:
@@ -144,15 +164,18 @@ def check_zip(path: FileLike, limits: Limits) -> ZipFacts:
     try:
         zf = zipfile.ZipFile(zip_input(path))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise Refused("file_corrupt", f"文件已损坏或不完整（无法按压缩包打开：{type(exc).__name__}），"
-                                      "请重新保存后报送。") from exc
+        raise Refused(
+            "file_corrupt", f"文件已损坏或不完整（无法按压缩包打开：{type(exc).__name__}），请重新保存后报送。"
+        ) from exc
     with zf:
         infos = zf.infolist()
         check_expansion([(i.filename, i.file_size, i.compress_size) for i in infos], limits, OFFICE_PARTS)
         sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
         if len(sheets) > limits.max_sheets:
-            raise Refused("file_limit_sheets", f"工作表数量 {len(sheets)} 超过上限 {limits.max_sheets}"
-                                               "（Limits.max_sheets），未读取。")
+            raise Refused(
+                "file_limit_sheets",
+                f"工作表数量 {len(sheets)} 超过上限 {limits.max_sheets}（Limits.max_sheets），未读取。",
+            )
         error_parts: dict[str, bytes] = {}
         word_body = styles = None
         workbook = core = b""
@@ -164,14 +187,25 @@ def check_zip(path: FileLike, limits: Limits) -> ZipFacts:
                 continue
             try:
                 data = zf.read(info)
-            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, EOFError,
-                    zlib.error) as exc:
-                raise Refused("file_corrupt", f"文件部件 {info.filename} 已损坏（{type(exc).__name__}），"
-                                              "请重新保存后报送。") from exc
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                ValueError,
+                NotImplementedError,
+                RuntimeError,
+                EOFError,
+                zlib.error,
+            ) as exc:
+                raise Refused(
+                    "file_corrupt", f"文件部件 {info.filename} 已损坏（{type(exc).__name__}），请重新保存后报送。"
+                ) from exc
             if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-                raise Refused("file_xml_entity", f"文件部件 {info.filename} 含有 DOCTYPE/ENTITY 声明，"
-                                                 "这在正常的Office文件中不会出现，出于安全原因未读取。"
-                                                 "请用Excel/WPS另存为新文件后重新报送。")
+                raise Refused(
+                    "file_xml_entity",
+                    f"文件部件 {info.filename} 含有 DOCTYPE/ENTITY 声明，"
+                    "这在正常的Office文件中不会出现，出于安全原因未读取。"
+                    "请用Excel/WPS另存为新文件后重新报送。",
+                )
             if info in sheets:
                 _check_sheet_extent(info.filename, data, limits)
                 if b't="e"' in data:
@@ -210,6 +244,9 @@ def _check_sheet_extent(name: str, data: bytes, limits: Limits) -> None:
     rows = max([rows, *map(int, _ROW_REF.findall(data))])
     cols = max([cols, *map(column_number, set(_CELL_COL.findall(data)))])
     if rows * cols > limits.max_cells:
-        raise Refused("file_limit_cells", f"工作表 {name} 的使用区域达 {rows} 行 × {cols} 列，超过单表上限 "
-                                          f"{limits.max_cells} 个单元格（Limits.max_cells），未读取。"
-                                          "请删除多余的行列后重新报送。")
+        raise Refused(
+            "file_limit_cells",
+            f"工作表 {name} 的使用区域达 {rows} 行 × {cols} 列，超过单表上限 "
+            f"{limits.max_cells} 个单元格（Limits.max_cells），未读取。"
+            "请删除多余的行列后重新报送。",
+        )

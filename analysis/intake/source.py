@@ -88,6 +88,7 @@ def shown_path(rel: str) -> DecodedName:
     Each part is decoded on its own, so a GBK folder holding a UTF-8 file name reads right.
     """
     parts = [decode_name(os.fsencode(part)) for part in rel.split("/")]
-    worst = next((p.encoding for p in parts if p.encoding == "escaped"), None) or \
-        next((p.encoding for p in parts if p.encoding != "utf-8"), "utf-8")
+    worst = next((p.encoding for p in parts if p.encoding == "escaped"), None) or next(
+        (p.encoding for p in parts if p.encoding != "utf-8"), "utf-8"
+    )
     return DecodedName("/".join(p.text for p in parts), worst)

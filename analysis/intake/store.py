@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import catalog
+from analysis import catalog, outputs
 from analysis.form import form_for
 from analysis.intake.records import IngestResult, typed_returns
-from analysis import outputs
 from analysis.paths import year_of
 
 
@@ -23,8 +22,10 @@ def write_result(result: IngestResult, out_dir: Path) -> None:
     jobs = []
     for name in catalog.TABLES:
         frame = getattr(result, name)
-        jobs += [(out_dir / catalog.table_csv(name), outputs.csv_writer(frame)),
-                 (out_dir / catalog.table_parquet(name), outputs.parquet_writer(frame))]
+        jobs += [
+            (out_dir / catalog.table_csv(name), outputs.csv_writer(frame)),
+            (out_dir / catalog.table_parquet(name), outputs.parquet_writer(frame)),
+        ]
     meta = json.dumps(result.meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     jobs.append((out_dir / catalog.META_JSON, outputs.text_writer(meta)))
     outputs.replace_together(jobs)
@@ -48,8 +49,11 @@ def load_processed(out_dir: Path) -> IngestResult:
     frames = {}
     for name in catalog.TABLES:
         parquet = out_dir / catalog.table_parquet(name)
-        frames[name] = pd.read_parquet(parquet) if parquet.is_file() else pd.read_csv(out_dir / catalog.table_csv(name),
-                                                                                    encoding="utf-8-sig", dtype="str")
+        frames[name] = (
+            pd.read_parquet(parquet)
+            if parquet.is_file()
+            else pd.read_csv(out_dir / catalog.table_csv(name), encoding="utf-8-sig", dtype="str")
+        )
     meta = read_meta(out_dir)
     frames["returns"] = typed_returns(frames["returns"], form_for(meta.get("year")))
     return IngestResult(frames["returns"], frames["values"], frames["issues"], frames["files"], meta)

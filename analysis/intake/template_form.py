@@ -29,8 +29,10 @@ BY_LABEL = "模板的定义名称或内容控件缺失，按标签查找读取"
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_CORE = {"dc": "http://purl.org/dc/elements/1.1/",
-         "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"}
+_CORE = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+}
 _REF = re.compile(r"^'?(?P<sheet>(?:[^']|'')+?)'?!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d{1,7})$")
 _CELL = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
 
@@ -56,8 +58,14 @@ class Recognised:
 
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, remove_comments=True)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+    )
 
 
 def _xml(data: bytes) -> etree._Element | None:
@@ -151,8 +159,9 @@ def recognise(facts: ZipFacts | None, grids: list[Grid], form: Form, located: Lo
     ident = identity(facts.core) if facts is not None else None
     if ident is None:  # a plain return (or a template whose properties were removed): the label search
         return None
-    part, data = (("word/document.xml", facts.word_body) if facts.word_body is not None
-                  else ("xl/workbook.xml", facts.workbook))
+    part, data = (
+        ("word/document.xml", facts.word_body) if facts.word_body is not None else ("xl/workbook.xml", facts.workbook)
+    )
     if not data:
         return None
     if part == "word/document.xml":
@@ -177,8 +186,13 @@ def recognise(facts: ZipFacts | None, grids: list[Grid], form: Form, located: Lo
     stamp = str(unit.raw).strip() if unit is not None and unit.raw not in (None, "") else ""
     sheet = next((c.sheet for c in cells.values()), located.sheet if located else "")
     by_label = {k for k, w in ways.items() if w == BY_LABEL}  # what the label search still decides
-    result = Located(sheet, "template", chosen, stamp or (located.stamp if located else ""),
-                     subtotals=located.subtotals if located else (),
-                     findings=located.findings if located and by_label else (),
-                     declared={k: d for k, d in located.declared.items() if k in by_label} if located else {})
+    result = Located(
+        sheet,
+        "template",
+        chosen,
+        stamp or (located.stamp if located else ""),
+        subtotals=located.subtotals if located else (),
+        findings=located.findings if located and by_label else (),
+        declared={k: d for k, d in located.declared.items() if k in by_label} if located else {},
+    )
     return Recognised(result, ways)

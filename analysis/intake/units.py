@@ -18,16 +18,40 @@ KINDS = ("county", "department", "college", "institute", "other")
 KIND_ZH = {"county": "县市区", "department": "市直部门", "college": "高校", "institute": "科研院所", "other": "其他"}
 
 _NOISE = re.compile(r"[\s（）()【】\[\]<>《》\"'“”:：,，、.。\-_—]|盖章|公章|印章")
-_DROP_WORDS = ("科技活动周开展情况统计表", "科技活动周统计表", "开展情况统计表", "统计表", "科技活动周", "活动周",
-               "修改版", "最终版", "终稿", "更正版", "更正", "修订版", "修订", "定稿", "副本", "报送")
+_DROP_WORDS = (
+    "科技活动周开展情况统计表",
+    "科技活动周统计表",
+    "开展情况统计表",
+    "统计表",
+    "科技活动周",
+    "活动周",
+    "修改版",
+    "最终版",
+    "终稿",
+    "更正版",
+    "更正",
+    "修订版",
+    "修订",
+    "定稿",
+    "副本",
+    "报送",
+)
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)年?(度)?")  # not inside a longer number (县级单位01900)
 # Words that name a body: text left around a unit's name that holds one is another organisation.
 _OTHER_BODY = ("局", "委", "办", "院", "校", "中心", "协会", "公司", "站", "馆", "所", "部", "厂", "医院")
 _VERSION = re.compile(r"v\d+$|\d+$", re.IGNORECASE)
 # Long words of official names and the short forms people write (applied to both sides, longest first).
-_ABBREVIATIONS = (("高新技术产业开发区", "高新区"), ("科学技术协会", "科协"), ("卫生健康委员会", "卫健委"),
-                  ("经济和信息化", "经信"), ("经济信息化", "经信"), ("科学技术", "科技"), ("卫生健康", "卫健"),
-                  ("管理委员会", "管委会"), ("文化和旅游", "文旅"))
+_ABBREVIATIONS = (
+    ("高新技术产业开发区", "高新区"),
+    ("科学技术协会", "科协"),
+    ("卫生健康委员会", "卫健委"),
+    ("经济和信息化", "经信"),
+    ("经济信息化", "经信"),
+    ("科学技术", "科技"),
+    ("卫生健康", "卫健"),
+    ("管理委员会", "管委会"),
+    ("文化和旅游", "文旅"),
+)
 _ABBREVIATE = re.compile("|".join(long for long, _ in _ABBREVIATIONS))
 _SHORT = dict(_ABBREVIATIONS)
 MatchKind = Literal["name", "alias", "official", "contains", "ambiguous", "none"]
@@ -147,8 +171,10 @@ class Registry:
         if clashes:
             where = f"单位名录 {source} 中" if source else "单位名录中"
             more = f"（共 {len(clashes)} 处，以上为前 {SHOWN} 处）" if len(clashes) > SHOWN else ""
-            raise RegistryError(f"{where}有名称或别名在去掉空格、括号、“盖章”等字样后相同，程序无法区分这些单位："
-                                f"{'；'.join(clashes[:SHOWN])}{more}。请修改或删除其中一个名称或别名后再运行。")
+            raise RegistryError(
+                f"{where}有名称或别名在去掉空格、括号、“盖章”等字样后相同，程序无法区分这些单位："
+                f"{'；'.join(clashes[:SHOWN])}{more}。请修改或删除其中一个名称或别名后再运行。"
+            )
         self._lengths = sorted({len(k) for k in self._keys}, reverse=True)  # longest first
         self._matched: dict[str, Match] = {}
 
@@ -158,7 +184,7 @@ class Registry:
             found[unit.name] = (unit, kind)
 
     @classmethod
-    def load(cls, path: Path = UNITS_CSV) -> "Registry":
+    def load(cls, path: Path = UNITS_CSV) -> Registry:
         """Read the registry (UTF-8 or GB18030, as Excel saves it); a broken file is a :class:`RegistryError`."""
         path = Path(path)
         if not path.is_file():
@@ -177,9 +203,16 @@ class Registry:
             if not name:
                 continue
             kind = (row.get("kind") or "").strip()
-            units.append(Unit(name, kind if kind in KINDS else "other",
-                              tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()),
-                              _year(row.get("since"), path, number), _year(row.get("until"), path, number), number))
+            units.append(
+                Unit(
+                    name,
+                    kind if kind in KINDS else "other",
+                    tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()),
+                    _year(row.get("since"), path, number),
+                    _year(row.get("until"), path, number),
+                    number,
+                )
+            )
         return cls(units, path)
 
     def roster(self, year: int | None) -> list[Unit]:
@@ -231,14 +264,26 @@ class Registry:
             if found.unit is not None:
                 if found.kind != "official":
                     return []
-                return [Issue("info", "unit_official_name", f"{where}写的“{text}”是名录中“{found.unit.name}”的全称，"
-                                                            f"已按“{found.unit.name}”计入。", source_file,
-                              unit=found.unit.name)]
+                return [
+                    Issue(
+                        "info",
+                        "unit_official_name",
+                        f"{where}写的“{text}”是名录中“{found.unit.name}”的全称，已按“{found.unit.name}”计入。",
+                        source_file,
+                        unit=found.unit.name,
+                    )
+                ]
             if found.kind == "ambiguous" and not ambiguous:
                 names = listed(found.candidates, found.count)
-                ambiguous.append(Issue("warning", "unit_ambiguous", f"{where}写的“{text}”可能指名录中的{names}，"
-                                                                    "程序不作猜测。请在“地方/部门（盖章）”处填写单位全称。",
-                                       source_file))
+                ambiguous.append(
+                    Issue(
+                        "warning",
+                        "unit_ambiguous",
+                        f"{where}写的“{text}”可能指名录中的{names}，"
+                        "程序不作猜测。请在“地方/部门（盖章）”处填写单位全称。",
+                        source_file,
+                    )
+                )
         return ambiguous
 
     def _contained(self, folded: str) -> Match:
@@ -248,7 +293,7 @@ class Registry:
             if length >= len(folded):
                 continue
             for start in range(len(folded) - length + 1):
-                found = self._keys.get(folded[start:start + length])
+                found = self._keys.get(folded[start : start + length])
                 if found and not any(s <= start and start + length <= e for s, e, _ in spans):
                     spans.append((start, start + length, found))
         names = {name for _, _, found in spans for name in found}
@@ -264,6 +309,7 @@ class Registry:
 
 def _clash(first: tuple[Unit, str], second: tuple[Unit, str], folded: str) -> str:
     """One collision of the registry, in words: both lines, both texts, the key they share."""
+
     def entry(unit: Unit, text: str) -> str:
         line = f"第 {unit.line} 行" if unit.line else ""
         return f"{line}“{unit.name}”" + (f"的别名“{text}”" if text != unit.name else "")
@@ -273,8 +319,13 @@ def _clash(first: tuple[Unit, str], second: tuple[Unit, str], folded: str) -> st
 
 def _cities(units: list[Unit]) -> tuple[str, ...]:
     """City names the registry writes before its city departments: 随州 from 市教育局's alias 随州市教育局."""
-    found = {alias[:-len(unit.name)] for unit in units if unit.name.startswith("市")
-             for alias in unit.aliases if alias.endswith(unit.name) and len(alias) > len(unit.name)}
+    found = {
+        alias[: -len(unit.name)]
+        for unit in units
+        if unit.name.startswith("市")
+        for alias in unit.aliases
+        if alias.endswith(unit.name) and len(alias) > len(unit.name)
+    }
     return tuple(sorted((fold_plain(c) for c in found if len(fold_plain(c)) >= 2), key=lambda c: (-len(c), c)))
 
 
@@ -286,7 +337,7 @@ def _variants(folded: str, cities: tuple[str, ...]) -> set[str]:
     for text in (folded, short):
         for city in cities:
             if text.startswith(city):
-                rest = text[len(city):].removeprefix("市")
+                rest = text[len(city) :].removeprefix("市")
                 if len(rest) >= 2:
                     out.add("市" + rest)
                 break

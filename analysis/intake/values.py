@@ -61,8 +61,9 @@ MONEY_PLACES = 6
 
 ZERO_MARKERS = frozenset({"无", "没有", "暂无", "零", "0", "0.0"})
 UNKNOWN_WORDS = ("不详", "待统计", "待核实", "未统计", "不清楚", "暂缺", "未知")
-FORMULA_ERRORS = frozenset({"#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
-                            "#GETTING_DATA"})
+FORMULA_ERRORS = frozenset(
+    {"#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+)
 COUNT_UNITS = ("人次", "场次", "次", "个", "人", "家", "篇", "所", "场", "项", "名", "位", "期", "处")
 YUAN = "元"
 MULTIPLIERS = {"万": Decimal(10000), "千": Decimal(1000)}
@@ -103,7 +104,7 @@ def raw_text(raw: object) -> str:
         if isinstance(raw, (dt.date, dt.time)):
             return raw.isoformat()
         return str(raw)
-    except Exception:  # a foreign object whose str() fails
+    except Exception:  # noqa: BLE001 - a foreign object whose str() fails
         return type(raw).__name__
 
 
@@ -118,9 +119,12 @@ def parse_value(raw: object, key: str, declared: Declared | None = None) -> Pars
         if isinstance(raw, Shown):
             return _shown(raw, field, yuan)
         return _parse(raw, field, yuan)
-    except Exception as exc:  # last guard: a surprise is a located warning saying so, never a crash or a quiet miss
-        return _bad("value_parse_error", f"读取数值“{_quote(raw_text(raw)[:MAX_TEXT])}”时程序出错（{type(exc).__name__}），"
-                                         "该值未计入；请对照原表核实后在核实台账中填写，并将此情况告知维护人员。")
+    except Exception as exc:  # noqa: BLE001 - last guard: a surprise is a located warning saying so, never a crash or a quiet miss
+        return _bad(
+            "value_parse_error",
+            f"读取数值“{_quote(raw_text(raw)[:MAX_TEXT])}”时程序出错（{type(exc).__name__}），"
+            "该值未计入；请对照原表核实后在核实台账中填写，并将此情况告知维护人员。",
+        )
 
 
 def _shown(raw: Shown, field: Field, declared: Declared | None) -> ParsedValue:
@@ -133,18 +137,34 @@ def _shown(raw: Shown, field: Field, declared: Declared | None) -> ParsedValue:
         return stored
     value = _scaled(stored.value, seen.value) if seen.value else _in_shown_unit(raw, field)
     if value is None and not seen.value:
-        note = (f"单元格存储值为{raw_text(raw.stored)}，数字格式“{_quote(raw.number_format)}”显示为“{_quote(raw.text)}”，"
-                f"无法判断显示的单位，暂按存储值计为{_fmt_measure(stored.value, field)}")
-        return replace(stored, note=note, findings=(*stored.findings, Finding(
-            "warning", "value_number_format", f"{note}；请核实，并直接填写以{field.measure or '本项单位'}计的数值。")))
+        note = (
+            f"单元格存储值为{raw_text(raw.stored)}，数字格式“{_quote(raw.number_format)}”显示为“{_quote(raw.text)}”，"
+            f"无法判断显示的单位，暂按存储值计为{_fmt_measure(stored.value, field)}"
+        )
+        return replace(
+            stored,
+            note=note,
+            findings=(
+                *stored.findings,
+                Finding(
+                    "warning",
+                    "value_number_format",
+                    f"{note}；请核实，并直接填写以{field.measure or '本项单位'}计的数值。",
+                ),
+            ),
+        )
     if value is None or value == stored.value:
         return stored
     value = round(value, MONEY_PLACES) + 0.0 if field.is_money else value
     if field.dtype == "int" and not value.is_integer():
         return stored
-    note = (f"单元格存储值为{raw_text(raw.stored)}，数字格式“{_quote(raw.number_format)}”显示为“{_quote(raw.text)}”，"
-            f"按显示的单位计为{_fmt_measure(value, field)}")
-    finding = Finding("info", "value_number_format", f"{note}；请核实，并直接填写以{field.measure or '本项单位'}计的数值。")
+    note = (
+        f"单元格存储值为{raw_text(raw.stored)}，数字格式“{_quote(raw.number_format)}”显示为“{_quote(raw.text)}”，"
+        f"按显示的单位计为{_fmt_measure(value, field)}"
+    )
+    finding = Finding(
+        "info", "value_number_format", f"{note}；请核实，并直接填写以{field.measure or '本项单位'}计的数值。"
+    )
     return ParsedValue(value, False, note, seen.remark, (finding,))
 
 
@@ -169,12 +189,13 @@ def _parse(raw: object, field: Field, declared: Declared | None = None) -> Parse
     if raw is None:
         return _BLANK
     if isinstance(raw, bool):
-        return _bad("value_unparsed",
-                    f"单元格为逻辑值“{raw_text(raw)}”，不是数值；请填写具体数字{_hint(field)}。")
+        return _bad("value_unparsed", f"单元格为逻辑值“{raw_text(raw)}”，不是数值；请填写具体数字{_hint(field)}。")
     if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
-        return _bad("value_unparsed",
-                    f"单元格为日期/时间“{raw_text(raw)}”，不是数值；请将单元格格式改为“常规”或“数值”后填写具体数字"
-                    f"{_hint(field)}。")
+        return _bad(
+            "value_unparsed",
+            f"单元格为日期/时间“{raw_text(raw)}”，不是数值；请将单元格格式改为“常规”或“数值”后填写具体数字"
+            f"{_hint(field)}。",
+        )
     if isinstance(raw, numbers.Number):
         parsed = _parse_number(raw, field)
         return _in_declared_yuan(parsed, field, raw_text(raw), declared) if declared else parsed
@@ -223,14 +244,17 @@ def _parse_text(raw: str, field: Field, declared: Declared | None = None) -> Par
         return _in_declared_yuan(plain, field, shown, declared) if declared else plain
     text = _SPACE.sub("", unicodedata.normalize("NFKC", shown).translate(_TRANSLATE))
     if text.upper() in FORMULA_ERRORS:
-        return _bad("value_formula_error",
-                    f"单元格显示公式错误“{text.upper()}”，未能得到数值；请将公式的计算结果（具体数字）填入后重新报送。")
+        return _bad(
+            "value_formula_error",
+            f"单元格显示公式错误“{text.upper()}”，未能得到数值；请将公式的计算结果（具体数字）填入后重新报送。",
+        )
     core, remarks = _split_remarks(text)
     remark = "；".join(remarks)
     notes = [f"备注：{remark}"] if remark else []
     if "%" in core or "‰" in core:
-        return _bad("value_unparsed",
-                    f"数值“{_quote(shown)}”为百分比，本项需填写具体数量{_hint(field)}，请更正。", remark)
+        return _bad(
+            "value_unparsed", f"数值“{_quote(shown)}”为百分比，本项需填写具体数量{_hint(field)}，请更正。", remark
+        )
     if core in ZERO_MARKERS or _DASHES.fullmatch(core):
         if core not in ("0", "0.0"):
             notes.append(f"{core} → 0")
@@ -245,8 +269,7 @@ def _parse_text(raw: str, field: Field, declared: Declared | None = None) -> Par
     if parsed is None:
         halves = _RANGE.fullmatch(core)
         if halves and _match(halves.group(1)) is not None and _match(halves.group(2)) is not None:
-            return _bad("value_range",
-                        f"数值“{_quote(shown)}”是一个范围，无法统计；请填报一个确切数值。", remark)
+            return _bad("value_range", f"数值“{_quote(shown)}”是一个范围，无法统计；请填报一个确切数值。", remark)
         return _unparsed(field, shown, remark)
     if declared and not parsed.unit and parsed.mult != "万" and parsed.number:  # 5千 in a 元 block: 5千元
         parsed = replace(parsed, unit=YUAN)
@@ -296,18 +319,21 @@ def _chinese_number(text: str) -> Decimal | None:
     for candidate in (text, "一" + text) if text[0] in "十百千万亿" else (text,):
         try:
             return Decimal(str(cn2an.cn2an(candidate, "normal")))
-        except Exception:
+        except Exception:  # noqa: BLE001 - cn2an raises several kinds on text that is not a Chinese numeral
             continue
     return None
 
 
-def _apply(m: _Match, field: Field, shown: str, notes: list[str], remark: str,
-           declared: Declared | None = None) -> ParsedValue:
+def _apply(
+    m: _Match, field: Field, shown: str, notes: list[str], remark: str, declared: Declared | None = None
+) -> ParsedValue:
     """Turn the matched parts into the field's measure and add notes for what was done."""
     if field.measure and m.unit and (m.unit == YUAN) != field.is_money:
-        return _bad("value_unit_mismatch",
-                    f"数值“{_quote(shown)}”的单位“{m.unit}”与本项单位“{field.measure}”不符，未计入；"
-                    f"请按{field.measure}填报。", remark)
+        return _bad(
+            "value_unit_mismatch",
+            f"数值“{_quote(shown)}”的单位“{m.unit}”与本项单位“{field.measure}”不符，未计入；请按{field.measure}填报。",
+            remark,
+        )
     findings: list[Finding] = []
     said = f"{declared.where}，" if declared else ""
     number = m.number * MULTIPLIERS.get(m.mult, Decimal(1))
@@ -316,21 +342,30 @@ def _apply(m: _Match, field: Field, shown: str, notes: list[str], remark: str,
         number = m.number  # 万 / 万元 is the field's own measure
     elif yuan:
         number = number / _WAN
-        findings.append(Finding("info", "value_converted_yuan",
-                                f"{said}数值“{_quote(shown)}”以元为单位，已换算为{_fmt(number)}万元；"
-                                "本项单位为万元，请按万元填报。"))
+        findings.append(
+            Finding(
+                "info",
+                "value_converted_yuan",
+                f"{said}数值“{_quote(shown)}”以元为单位，已换算为{_fmt(number)}万元；本项单位为万元，请按万元填报。",
+            )
+        )
     if m.chinese or yuan or (m.mult and not field.is_money):
         notes.append(f"{said if yuan else ''}由{m.written}{YUAN if yuan else ''}换算为{_fmt_measure(number, field)}")
     if m.approx:
         notes.append(f"约数，按{_fmt_measure(number, field)}计")
-        findings.append(Finding("info", "value_approx",
-                                f"数值“{_quote(shown)}”为约数，已按{_fmt_measure(number, field)}计入；"
-                                "如有准确数请更正。"))
+        findings.append(
+            Finding(
+                "info",
+                "value_approx",
+                f"数值“{_quote(shown)}”为约数，已按{_fmt_measure(number, field)}计入；如有准确数请更正。",
+            )
+        )
     return _from_decimal(number, field, shown, notes, findings, remark)
 
 
-def _from_decimal(number: Decimal, field: Field, shown: str, notes: list[str], findings: list[Finding],
-                  remark: str) -> ParsedValue:
+def _from_decimal(
+    number: Decimal, field: Field, shown: str, notes: list[str], findings: list[Finding], remark: str
+) -> ParsedValue:
     """Final checks (size, whole counts) and the remark finding."""
     value = float(number)
     if not math.isfinite(value):
@@ -343,9 +378,13 @@ def _from_decimal(number: Decimal, field: Field, shown: str, notes: list[str], f
         return _fraction(field, shown, remark)
     value += 0.0  # no negative zero
     if remark:
-        findings.append(Finding("info", "value_remark",
-                                f"数值“{_quote(shown)}”带有备注“{_quote(remark)}”，已按{_fmt_measure(value, field)}"
-                                "计入，备注已保留。"))
+        findings.append(
+            Finding(
+                "info",
+                "value_remark",
+                f"数值“{_quote(shown)}”带有备注“{_quote(remark)}”，已按{_fmt_measure(value, field)}计入，备注已保留。",
+            )
+        )
     return ParsedValue(value, False, "；".join(notes), remark, tuple(findings))
 
 
@@ -381,8 +420,11 @@ def _quote(text: str) -> str:
 
 
 def _too_large(shown: str, remark: str = "") -> ParsedValue:
-    return _bad("value_too_large", f"数值“{_quote(shown)}”大得不合常理（超过 {chinese.number(MAX_VALUE)}），未计入；"
-                                   "请核实后填写正确的数值。", remark)
+    return _bad(
+        "value_too_large",
+        f"数值“{_quote(shown)}”大得不合常理（超过 {chinese.number(MAX_VALUE)}），未计入；请核实后填写正确的数值。",
+        remark,
+    )
 
 
 def _ok(value: float) -> ParsedValue:
@@ -394,17 +436,23 @@ def _bad(code: str, message: str, remark: str = "") -> ParsedValue:
 
 
 def _unparsed(field: Field, shown: str, remark: str = "") -> ParsedValue:
-    return _bad("value_unparsed", f"无法识别数值“{_quote(shown)}”，未计入；请填写一个阿拉伯数字{_hint(field)}。", remark)
+    return _bad(
+        "value_unparsed", f"无法识别数值“{_quote(shown)}”，未计入；请填写一个阿拉伯数字{_hint(field)}。", remark
+    )
 
 
 def _negative(shown: str, remark: str = "") -> ParsedValue:
-    return _bad("value_negative", f"数值“{_quote(shown)}”为负数，不能作为统计数，未计入；请核实后填报非负数值。",
-                remark)
+    return _bad(
+        "value_negative", f"数值“{_quote(shown)}”为负数，不能作为统计数，未计入；请核实后填报非负数值。", remark
+    )
 
 
 def _fraction(field: Field, shown: str, remark: str = "") -> ParsedValue:
-    return _bad("value_fraction",
-                f"本项以“{field.measure}”计，应为整数，填报的“{_quote(shown)}”带有小数，未计入；请核实后填报整数。", remark)
+    return _bad(
+        "value_fraction",
+        f"本项以“{field.measure}”计，应为整数，填报的“{_quote(shown)}”带有小数，未计入；请核实后填报整数。",
+        remark,
+    )
 
 
 _BLANK = ParsedValue(None, True, "", "", ())

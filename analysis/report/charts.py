@@ -15,8 +15,8 @@ import contextlib
 import dataclasses
 import itertools
 import math
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,8 +28,6 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from analysis.report import stats
-from analysis.report.fonts import setup_fonts
 from analysis.form import (
     BY_KEY,
     FIELD_KEYS,
@@ -41,9 +39,11 @@ from analysis.form import (
     Field,
     form_for,
 )
+from analysis.intake.units import KIND_ZH, KINDS
 from analysis.outputs import write_atomic
 from analysis.paths import DEMO_LABEL
-from analysis.intake.units import KIND_ZH, KINDS
+from analysis.report import stats
+from analysis.report.fonts import setup_fonts
 
 CM = 1 / 2.54
 FIGURE_WIDTH_IN = 16 * CM
@@ -57,11 +57,22 @@ TEXT = "#262626"
 TEXT_GREY = "#6B6B6B"
 BLUE_RAMP: tuple[str, ...] = ("#1F4A73", "#4A78A6", "#86A8CB", "#BFD2E6")
 GREY_RAMP: tuple[str, ...] = ("#7F7F7F", "#A6A6A6", "#CCCCCC", "#5E5E5E")
-LINE_STYLES: tuple[tuple[str, str], ...] = ((BLUE, "o"), ("#8C8C8C", "s"), ("#86A8CB", "^"), ("#4D4D4D", "D"),
-                                             ("#BDBDBD", "v"), ("#1F4A73", "P"))
+LINE_STYLES: tuple[tuple[str, str], ...] = (
+    (BLUE, "o"),
+    ("#8C8C8C", "s"),
+    ("#86A8CB", "^"),
+    ("#4D4D4D", "D"),
+    ("#BDBDBD", "v"),
+    ("#1F4A73", "P"),
+)
 
-KIND_COLOURS: dict[str, str] = {"county": BLUE, "department": GREY, "college": "#86A8CB",
-                                "institute": "#5E5E5E", "other": "#CFCFCF"}
+KIND_COLOURS: dict[str, str] = {
+    "county": BLUE,
+    "department": GREY,
+    "college": "#86A8CB",
+    "institute": "#5E5E5E",
+    "other": "#CFCFCF",
+}
 REST_COLOUR = "#E3E3E3"  # the one bar of the units beyond the largest ones (not a kind of unit: not in the legend)
 MANY_UNITS = 30  # unit charts with more units than this show the largest SHOWN_UNITS and one bar for the rest
 SHOWN_UNITS = 25
@@ -129,6 +140,7 @@ def house_style() -> Iterator[str]:
 
 # ---------------------------------------------------------------- formatting
 
+
 def _fmt(value: float, decimals: int) -> str:
     return ticker.Formatter.fix_minus(f"{value:,.{decimals}f}")
 
@@ -176,6 +188,7 @@ def _year_span(years: Iterable[int]) -> str:
 
 # ---------------------------------------------------------------- frame
 
+
 def _height_for_rows(rows: int) -> float:
     """Figure height (cm) for a chart with ``rows`` horizontal bars: 8–10 cm, growing for long lists."""
     return min(MAX_HEIGHT_CM, max(BASE_HEIGHT_CM, 3.5 + 0.5 * rows))
@@ -198,8 +211,16 @@ def _finish(fig: Figure, title: str, *, years: str, demo: bool) -> Figure:
     fig.text(dx, 1 - dy, title, ha="left", va="top", fontsize=10.5, fontweight="bold")
     note = SOURCE_NOTE.format(years=years)
     if demo:
-        fig.text(1 - dx, 1 - dy, DEMO_LABEL, ha="right", va="top", fontsize=8.5, color=ACCENT,
-                 bbox={"boxstyle": "round,pad=0.3", "facecolor": "#FBEEEC", "edgecolor": ACCENT, "linewidth": 0.6})
+        fig.text(
+            1 - dx,
+            1 - dy,
+            DEMO_LABEL,
+            ha="right",
+            va="top",
+            fontsize=8.5,
+            color=ACCENT,
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": "#FBEEEC", "edgecolor": ACCENT, "linewidth": 0.6},
+        )
         note += f"。{DEMO_LABEL}"
     fig.text(dx, dy, note, ha="left", va="bottom", fontsize=7.5, color=TEXT_GREY, gid=FOOTER_GID)
     bottom = _FOOTER_BAND_IN / height
@@ -215,7 +236,7 @@ _FOOTNOTE_CHARS = 64  # characters per footer line at a 16 cm width
 def add_footnote(fig: Figure, text: str) -> Figure:
     """A note above the source line (e.g. the values a chart leaves out); the axes make room for it."""
     footer = next(t for t in fig.texts if t.get_gid() == FOOTER_GID)
-    lines = [text[i:i + _FOOTNOTE_CHARS] for i in range(0, len(text), _FOOTNOTE_CHARS)]
+    lines = [text[i : i + _FOOTNOTE_CHARS] for i in range(0, len(text), _FOOTNOTE_CHARS)]
     footer.set_text("\n".join([*lines, footer.get_text()]))
     height = fig.get_size_inches()[1]
     bottom = (_FOOTER_BAND_IN + _FOOTNOTE_LINE_IN * len(lines)) / height
@@ -266,19 +287,27 @@ def _legend_above(ax: Axes, handles: Sequence[Artist] | None = None) -> None:
     n = len(handles)
     ncols = n if n <= 5 else math.ceil(n / 2)
     ordered = [handles[i] for j in range(ncols) for i in range(j, n, ncols)]
-    ax.legend(handles=ordered, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=ncols, borderaxespad=0.3,
-              handlelength=1.2, handleheight=0.9, columnspacing=1.2)
+    ax.legend(
+        handles=ordered,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.0),
+        ncols=ncols,
+        borderaxespad=0.3,
+        handlelength=1.2,
+        handleheight=0.9,
+        columnspacing=1.2,
+    )
 
 
 # ---------------------------------------------------------------- data shaping
+
 
 def _unit_table(returns: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """Units with their kind, the given keys and their total (NaN when none reported), largest first."""
     numeric = returns[list(keys)].apply(pd.to_numeric, errors="coerce").astype(float)
     table = numeric.groupby(returns["unit"], sort=True).sum(min_count=1)
     kind = returns.groupby("unit", sort=True)["unit_kind"].first().astype(object)
-    table = table.assign(_kind=kind.where(kind.isin(KINDS), "other"),
-                         _total=table.sum(axis=1, min_count=1))
+    table = table.assign(_kind=kind.where(kind.isin(KINDS), "other"), _total=table.sum(axis=1, min_count=1))
     return table.sort_values("_total", ascending=False, na_position="last", kind="stable")
 
 
@@ -289,8 +318,10 @@ def _largest_and_rest(table: pd.DataFrame, keys: Sequence[str]) -> tuple[pd.Data
         return table, 0
     shown, rest = table.iloc[:SHOWN_UNITS], table.iloc[SHOWN_UNITS:]
     merged = rest[list(keys)].sum(min_count=1)
-    row = pd.DataFrame([{**merged.to_dict(), "_kind": "_rest", "_total": merged.sum(min_count=1)}],
-                       index=[REST_LABEL.format(n=len(rest))])
+    row = pd.DataFrame(
+        [{**merged.to_dict(), "_kind": "_rest", "_total": merged.sum(min_count=1)}],
+        index=[REST_LABEL.format(n=len(rest))],
+    )
     return pd.concat([shown, row.astype(shown.dtypes.to_dict())]), len(rest)
 
 
@@ -311,6 +342,7 @@ def _composition_colours(keys: Sequence[str], main: Iterable[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------- unit charts
+
 
 @house_style()
 def bar_by_unit(returns: pd.DataFrame, key: str, *, year: int, demo: bool, top: int | None = None) -> Figure:
@@ -337,8 +369,16 @@ def bar_by_unit(returns: pd.DataFrame, key: str, *, year: int, demo: bool, top: 
 
 
 @house_style()
-def _stacked_by_unit(returns: pd.DataFrame, keys: Sequence[str], colours: Sequence[str], *, title: str,
-                     axis_name: str, year: int, demo: bool) -> Figure:
+def _stacked_by_unit(
+    returns: pd.DataFrame,
+    keys: Sequence[str],
+    colours: Sequence[str],
+    *,
+    title: str,
+    axis_name: str,
+    year: int,
+    demo: bool,
+) -> Figure:
     """Stacked horizontal bars per unit, one segment per key, total at the bar's end (many units: the largest
     and one bar for the rest, see :func:`_largest_and_rest`)."""
     fields = [BY_KEY[k] for k in keys]
@@ -363,24 +403,46 @@ def _stacked_by_unit(returns: pd.DataFrame, keys: Sequence[str], colours: Sequen
 
 def funding_composition(returns: pd.DataFrame, *, year: int, demo: bool) -> Figure:
     """Each unit's funding, stacked by source (government sources in blues, others in greys)."""
-    return _stacked_by_unit(returns, MONEY_KEYS, _composition_colours(MONEY_KEYS, GOVERNMENT_FUNDING),
-                            title=f"{year}年各单位活动经费投入构成", axis_name="经费投入", year=year, demo=demo)
+    return _stacked_by_unit(
+        returns,
+        MONEY_KEYS,
+        _composition_colours(MONEY_KEYS, GOVERNMENT_FUNDING),
+        title=f"{year}年各单位活动经费投入构成",
+        axis_name="经费投入",
+        year=year,
+        demo=demo,
+    )
 
 
 def staff_composition(returns: pd.DataFrame, *, year: int, demo: bool) -> Figure:
     """Each unit's science-popularisation staff, stacked by type."""
-    return _stacked_by_unit(returns, STAFF_KEYS, _composition_colours(STAFF_KEYS, STAFF_KEYS[:-1]),
-                            title=f"{year}年各单位科普工作人员构成", axis_name="工作人员", year=year, demo=demo)
+    return _stacked_by_unit(
+        returns,
+        STAFF_KEYS,
+        _composition_colours(STAFF_KEYS, STAFF_KEYS[:-1]),
+        title=f"{year}年各单位科普工作人员构成",
+        axis_name="工作人员",
+        year=year,
+        demo=demo,
+    )
 
 
 def participation_split(returns: pd.DataFrame, *, year: int, demo: bool) -> Figure:
     """Each unit's public participation, offline and online stacked."""
     colours = [BLUE_RAMP[1], BLUE_RAMP[3]]
-    return _stacked_by_unit(returns, PUBLIC_KEYS, colours, title=f"{year}年各单位群众参与情况（线下/线上）",
-                            axis_name="群众参与", year=year, demo=demo)
+    return _stacked_by_unit(
+        returns,
+        PUBLIC_KEYS,
+        colours,
+        title=f"{year}年各单位群众参与情况（线下/线上）",
+        axis_name="群众参与",
+        year=year,
+        demo=demo,
+    )
 
 
 # ---------------------------------------------------------------- city charts
+
 
 @house_style()
 def city_funding_by_source(totals: pd.Series, *, year: int, demo: bool) -> Figure:
@@ -396,8 +458,14 @@ def city_funding_by_source(totals: pd.Series, *, year: int, demo: bool) -> Figur
     data = values.to_numpy()
     bars = ax.barh(y, np.nan_to_num(data), height=0.62, color=[colour[k] for k in values.index])
     share = data / whole * 100 if whole > 0 else np.full(len(data), np.nan)
-    _label_bars(ax, bars, [_fmt_value(v, k) + (f"（{_fmt(s, 1)}%）" if np.isfinite(s) else "")
-                           for k, v, s in zip(values.index, data, share)])
+    _label_bars(
+        ax,
+        bars,
+        [
+            _fmt_value(v, k) + (f"（{_fmt(s, 1)}%）" if np.isfinite(s) else "")
+            for k, v, s in zip(values.index, data, share)
+        ],
+    )
     _room_for_labels(ax, data, room=0.35)
     unit = BY_KEY[MONEY_KEYS[0]].measure
     _value_axis(ax, "x", stats.with_measure("经费投入", unit))
@@ -419,8 +487,7 @@ def yoy_change(change: pd.DataFrame, *, year: int, compare_year: int, demo: bool
     ax = axes[0, 0]
     y = _unit_axis(ax, [BY_KEY[k].short for k in keys])
     bars = ax.barh(y, np.nan_to_num(pct), height=0.62, color=[ACCENT if v < 0 else BLUE for v in pct])
-    _label_bars(ax, bars, [NO_VALUE if not np.isfinite(v) else ("+" if v > 0 else "") + _fmt(v, 1) + "%"
-                           for v in pct])
+    _label_bars(ax, bars, [NO_VALUE if not np.isfinite(v) else ("+" if v > 0 else "") + _fmt(v, 1) + "%" for v in pct])
     ax.axvline(0, color="#666666", linewidth=0.8)
     _room_for_labels(ax, pct)
     _value_axis(ax, "x", stats.with_measure(f"较{compare_year}年变化", "%"))
@@ -428,6 +495,7 @@ def yoy_change(change: pd.DataFrame, *, year: int, compare_year: int, demo: bool
 
 
 # ---------------------------------------------------------------- trends
+
 
 def _year_axis(ax: Axes, years: Sequence[int], ends_only: bool = False) -> None:
     """A tick per year (labelled at both ends only, for narrow panels) and half a year of margin."""
@@ -456,8 +524,16 @@ def _drop_spare(fig: Figure, axes: np.ndarray, used: int) -> list[Axes]:
 def _point_labels(ax: Axes, x: Sequence[int], values: np.ndarray, texts: Sequence[str]) -> None:
     for xi, v, t in zip(x, values, texts):
         if np.isfinite(v):
-            ax.annotate(t, (xi, v), xytext=(0, 4), textcoords="offset points", ha="center", va="bottom",
-                        fontsize=7.5, color=TEXT)
+            ax.annotate(
+                t,
+                (xi, v),
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7.5,
+                color=TEXT,
+            )
 
 
 def _not_asked_marks(ax: Axes, years: Sequence[int], fields: Sequence[Field]) -> int:
@@ -468,8 +544,16 @@ def _not_asked_marks(ax: Axes, years: Sequence[int], fields: Sequence[Field]) ->
         missing = [f for f in fields if f.key not in form_for(year).by_key]
         for n, field in enumerate(missing):
             text = NOT_ASKED if len(fields) == 1 else f"{field.short}{NOT_ASKED}"
-            ax.annotate(text, (year, 0), xytext=(0, 3 + 10 * n), textcoords="offset points", ha="center",
-                        va="bottom", fontsize=7, color=TEXT_GREY)
+            ax.annotate(
+                text,
+                (year, 0),
+                xytext=(0, 3 + 10 * n),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color=TEXT_GREY,
+            )
         marked += len(missing)
     return marked
 
@@ -551,14 +635,20 @@ def unit_small_multiples(per_unit_years: pd.DataFrame, key: str, *, demo: bool, 
     """One small panel per unit with its yearly values of ``key`` (units by kind, then latest value)."""
     field = BY_KEY[key]
     values = pd.to_numeric(per_unit_years[key], errors="coerce").astype(float)
-    wide = (per_unit_years.assign(_v=values, year=per_unit_years["year"].astype(int))
-            .groupby(["year", "unit"])["_v"].sum(min_count=1).unstack("unit").sort_index())
+    wide = (
+        per_unit_years.assign(_v=values, year=per_unit_years["year"].astype(int))
+        .groupby(["year", "unit"])["_v"]
+        .sum(min_count=1)
+        .unstack("unit")
+        .sort_index()
+    )
     years = _years_of(wide)
     kinds = per_unit_years.drop_duplicates("unit", keep="last").set_index("unit")["unit_kind"]
     rank = {k: i for i, k in enumerate(KINDS)}
     latest = wide.ffill().iloc[-1]
-    units = sorted(wide.columns, key=lambda u: (rank.get(kinds.get(u), len(KINDS)),
-                                                -np.nan_to_num(latest[u], nan=-np.inf), u))
+    units = sorted(
+        wide.columns, key=lambda u: (rank.get(kinds.get(u), len(KINDS)), -np.nan_to_num(latest[u], nan=-np.inf), u)
+    )
     merged = 0
     if len(units) > MANY_UNITS:  # the largest (latest value) in the same order, then one panel for the rest
         largest = set(sorted(units, key=lambda u: (-np.nan_to_num(latest[u], nan=-np.inf), u))[:SHOWN_UNITS])
@@ -577,8 +667,9 @@ def unit_small_multiples(per_unit_years: pd.DataFrame, key: str, *, demo: bool, 
         line = wide[unit_name].to_numpy()
         ax.plot(years, line, color=BLUE, marker="o", markersize=3, linewidth=1.3)
         if asked and np.isnan(line[[years.index(y) for y in asked]]).all():
-            ax.text(0.5, 0.5, NOT_REPORTED, transform=ax.transAxes, ha="center", va="center", fontsize=7.5,
-                    color=TEXT_GREY)
+            ax.text(
+                0.5, 0.5, NOT_REPORTED, transform=ax.transAxes, ha="center", va="center", fontsize=7.5, color=TEXT_GREY
+            )
         ax.set_title(unit_name, fontsize=8 if ncols <= 4 else 7)
         _year_axis(ax, years, ends_only=len(years) > 3)
         _value_axis(ax, "y", "", scale)
@@ -609,9 +700,11 @@ def save_figure(fig: Figure, out_dir: Path, name: str) -> list[Path]:
     engine = fig.get_layout_engine()
     try:
         for fmt, metadata in _SAVE_FORMATS:
+
             @house_style()
             def write(tmp: Path, fmt: str = fmt, metadata: dict[str, object] = metadata) -> None:
                 fig.savefig(tmp, format=fmt, dpi=300, metadata=metadata)
+
             written.append(write_atomic(Path(out_dir) / f"{name}.{fmt}", write))
             if engine is not None:
                 fig.set_layout_engine("none")

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -84,6 +84,7 @@ class Number:
 
 # --- measures ------------------------------------------------------------------------------------------------
 
+
 def measure_decimals(form: Form) -> dict[str, int]:
     """Decimals per measure: the form's (万元 2, counts 0), the derived figures' (人次/次 …), % 1, other counts 0."""
     from analysis.report.stats import DERIVED
@@ -147,15 +148,17 @@ def _row_measures(frame: pd.DataFrame, form: Form, default: str | None) -> list[
 
 def _has_numbers(values: pd.Series) -> bool:
     return any(isinstance(v, (int, float)) and not isinstance(v, bool) and not pd.isna(v) for v in values) or (
-        pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype))
+        pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+    )
 
 
 def _numeric_text(values: pd.Series) -> bool:
     """Text that is numbers written already (e.g. by ``stats.format_value``): "1,234.50", "+3.0%", "—", 未设此项."""
     texts = [v for v in values if isinstance(v, str)]
     numbers = [v for v in texts if v not in (MISSING, NOT_ASKED, "")]
-    return bool(numbers) and len(texts) == len(values) and all(
-        re.fullmatch(r"[+-]?[\d,]+(\.\d+)?%?", v) for v in numbers)
+    return (
+        bool(numbers) and len(texts) == len(values) and all(re.fullmatch(r"[+-]?[\d,]+(\.\d+)?%?", v) for v in numbers)
+    )
 
 
 def format_numbers(frame: pd.DataFrame, form: Form, caption: str = "") -> tuple[pd.DataFrame, tuple[bool, ...]]:
@@ -179,8 +182,10 @@ def format_numbers(frame: pd.DataFrame, form: Form, caption: str = "") -> tuple[
             style = _number_style(measure, str(name), form)
             cells[name] = [style.text(v) for v in values]
         elif any(m is not None for m in rows):
-            cells[name] = [_number_style(m, str(name), form).text(v) if m else _plain(values, str(name)).text(v)
-                           for v, m in zip(values, rows)]
+            cells[name] = [
+                _number_style(m, str(name), form).text(v) if m else _plain(values, str(name)).text(v)
+                for v, m in zip(values, rows)
+            ]
         else:
             cells[name] = [_plain(values, str(name)).text(v) for v in values]
     out = pd.DataFrame(cells, index=frame.index, columns=frame.columns).astype(object)
@@ -200,6 +205,7 @@ def _percent_header(header: object) -> object:
 
 
 # --- the shape of a table ------------------------------------------------------------------------------------
+
 
 def _items(frame: pd.DataFrame, form: Form) -> dict[str, str]:
     """Columns that are items of the form → their key."""
@@ -230,8 +236,11 @@ def shapes(frame: pd.DataFrame, form: Form, caption: str) -> list[tuple[str, pd.
 
 def _turned(frame: pd.DataFrame, items: dict[str, str], label: str, form: Form) -> pd.DataFrame:
     fields = [form.by_key[k] for k in items.values()]
-    turned = {"类别": [f.category or MISSING for f in fields], "项目": [f.display for f in fields],
-              MEASURE: [f.measure for f in fields]}
+    turned = {
+        "类别": [f.category or MISSING for f in fields],
+        "项目": [f.display for f in fields],
+        MEASURE: [f.measure for f in fields],
+    }
     for i, name in enumerate(frame[label]):
         turned[str(name)] = [frame[column].iloc[i] for column in items]
     return pd.DataFrame(turned)
@@ -274,8 +283,15 @@ def without_codes(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | None]:
     return out, codes
 
 
-def table_views(frame: pd.DataFrame, caption: str = "", *, form: Form | None = None,
-                kinds: Mapping[str, str] | None = None, max_rows: int = MAX_ROWS, full: str = "") -> list[TableView]:
+def table_views(
+    frame: pd.DataFrame,
+    caption: str = "",
+    *,
+    form: Form | None = None,
+    kinds: Mapping[str, str] | None = None,
+    max_rows: int = MAX_ROWS,
+    full: str = "",
+) -> list[TableView]:
     """What :func:`show_table` shows for ``frame``: one view, or several when the table is split by groups."""
     form = form or form_for(None)
     frame = frame.reset_index(drop=True)
@@ -290,8 +306,10 @@ def table_views(frame: pd.DataFrame, caption: str = "", *, form: Form | None = N
             where = f"完整的表见 {full}" if full else "完整的表见处理结果文件夹中的同名数据"
             note = f"表中只列出前 {max_rows:,} 行（共 {total:,} 行），{where}。"
         cells, numeric = format_numbers(part, form, title)
-        wrap = tuple(bool(not num and str(name) not in NEVER_WRAP and cells[name].map(len).max() > WRAP_CHARS)
-                     for name, num in zip(cells.columns, numeric))
+        wrap = tuple(
+            bool(not num and str(name) not in NEVER_WRAP and cells[name].map(len).max() > WRAP_CHARS)
+            for name, num in zip(cells.columns, numeric)
+        )
         tips = None
         if codes is not None and TITLE in cells:
             tips = pd.DataFrame("", index=cells.index, columns=cells.columns)
@@ -308,14 +326,18 @@ def visible_codes(view: TableView) -> list[str]:
 
 # --- rendering -----------------------------------------------------------------------------------------------
 
+
 def styled(frame: pd.DataFrame | TableView):
     """The table as a pandas Styler: no index, every cell in the display style, text HTML-escaped, problem codes
     as tooltips (``title`` attributes), each column classed ``num`` or ``text`` (and ``wrap``)."""
     view = frame if isinstance(frame, TableView) else table_views(frame)[0]
     styler = view.cells.style.hide(axis="index").format(escape="html")
-    classes = pd.DataFrame([[("num" if n else "text") + (" wrap" if w else "")
-                             for n, w in zip(view.numeric, view.wrap)]] * len(view.cells),
-                           index=view.cells.index, columns=view.cells.columns)
+    classes = pd.DataFrame(
+        [[("num" if n else "text") + (" wrap" if w else "") for n, w in zip(view.numeric, view.wrap)]]
+        * len(view.cells),
+        index=view.cells.index,
+        columns=view.cells.columns,
+    )
     styler = styler.set_td_classes(classes)
     if view.tooltips is not None:
         styler = styler.set_tooltips(view.tooltips, as_title_attribute=True)
@@ -323,17 +345,30 @@ def styled(frame: pd.DataFrame | TableView):
 
 
 LANGUAGE = {
-    "search": "搜索：", "lengthMenu": "每页 _MENU_ 行", "info": "第 _START_–_END_ 行，共 _TOTAL_ 行",
-    "infoEmpty": "没有数据", "infoFiltered": "，从 _MAX_ 行中筛选", "zeroRecords": "没有符合条件的行",
-    "emptyTable": "（无）", "thousands": ",", "decimal": ".",
+    "search": "搜索：",
+    "lengthMenu": "每页 _MENU_ 行",
+    "info": "第 _START_–_END_ 行，共 _TOTAL_ 行",
+    "infoEmpty": "没有数据",
+    "infoFiltered": "，从 _MAX_ 行中筛选",
+    "zeroRecords": "没有符合条件的行",
+    "emptyTable": "（无）",
+    "thousands": ",",
+    "decimal": ".",
     "paginate": {"first": "首页", "last": "末页", "next": "下一页", "previous": "上一页"},
     "aria": {"orderable": "点击排序", "orderableReverse": "点击倒序排序"},
     "buttons": {"copyTitle": "已复制到剪贴板", "copySuccess": {"_": "已复制 %d 行", "1": "已复制 1 行"}},
-    "searchPanes": {"title": {"_": "已选 %d 项", "0": "未筛选"}, "clearMessage": "清除筛选", "emptyPanes": "",
-                    "emptyMessage": "（无单位）",
-                    "collapseMessage": "收起", "showMessage": "展开", "loadMessage": "加载中……",
-                    "count": "{total}", "countFiltered": "{shown} / {total}",
-                    "collapse": {"0": "按单位类别筛选", "_": "按单位类别筛选（已选 %d 项）"}},
+    "searchPanes": {
+        "title": {"_": "已选 %d 项", "0": "未筛选"},
+        "clearMessage": "清除筛选",
+        "emptyPanes": "",
+        "emptyMessage": "（无单位）",
+        "collapseMessage": "收起",
+        "showMessage": "展开",
+        "loadMessage": "加载中……",
+        "count": "{total}",
+        "countFiltered": "{shown} / {total}",
+        "collapse": {"0": "按单位类别筛选", "_": "按单位类别筛选（已选 %d 项）"},
+    },
 }
 # Numbers are read back from their text for sorting and for the downloads (Excel gets numbers, not text).
 NUMBER_RENDER = """function (data, type) {
@@ -363,28 +398,58 @@ def datatable_options(view: TableView) -> dict:
     name = re.sub(r'[\\/:*?"<>|]', "_", view.caption or "表格")
     numeric = [i for i, n in enumerate(view.numeric) if n]
     text = [i for i, n in enumerate(view.numeric) if not n]
-    columns = [{"targets": text, "className": "text"}, {"targets": numeric, "className": "num", "type": "num",
-                                                         "render": JavascriptFunction(NUMBER_RENDER)}]
-    buttons = [{"extend": "copyHtml5", "text": "复制", "exportOptions": {"orthogonal": "export"}},
-               {"extend": "csvHtml5", "text": "CSV", "bom": True, "filename": name,
-                "exportOptions": {"orthogonal": "export"}},
-               {"extend": "excelHtml5", "text": "Excel", "filename": name, "title": view.caption or None,
-                "exportOptions": {"orthogonal": "export"}}]
-    layout = {"topStart": {"buttons": buttons}, "topEnd": "search", "bottomStart": "info",
-              "bottomEnd": "paging" if len(view.cells) > PAGE_ROWS else None}
-    options = {"layout": layout, "order": [], "language": LANGUAGE, "paging": len(view.cells) > PAGE_ROWS,
-               "pageLength": PAGE_ROWS, "lengthMenu": [10, 25, 100, -1], "autoWidth": False,
-               "classes": "display compact cell-border scitech-table", "style": "width:auto;margin:0",
-               "warn_on_unexpected_option_type": False, "text_in_header_can_be_selected": False,
-               "columnDefs": [c for c in columns if c["targets"]], "allow_html": True,
-               "showIndex": False}
+    columns = [
+        {"targets": text, "className": "text"},
+        {"targets": numeric, "className": "num", "type": "num", "render": JavascriptFunction(NUMBER_RENDER)},
+    ]
+    buttons = [
+        {"extend": "copyHtml5", "text": "复制", "exportOptions": {"orthogonal": "export"}},
+        {"extend": "csvHtml5", "text": "CSV", "bom": True, "filename": name, "exportOptions": {"orthogonal": "export"}},
+        {
+            "extend": "excelHtml5",
+            "text": "Excel",
+            "filename": name,
+            "title": view.caption or None,
+            "exportOptions": {"orthogonal": "export"},
+        },
+    ]
+    layout = {
+        "topStart": {"buttons": buttons},
+        "topEnd": "search",
+        "bottomStart": "info",
+        "bottomEnd": "paging" if len(view.cells) > PAGE_ROWS else None,
+    }
+    options = {
+        "layout": layout,
+        "order": [],
+        "language": LANGUAGE,
+        "paging": len(view.cells) > PAGE_ROWS,
+        "pageLength": PAGE_ROWS,
+        "lengthMenu": [10, 25, 100, -1],
+        "autoWidth": False,
+        "classes": "display compact cell-border scitech-table",
+        "style": "width:auto;margin:0",
+        "warn_on_unexpected_option_type": False,
+        "text_in_header_can_be_selected": False,
+        "columnDefs": [c for c in columns if c["targets"]],
+        "allow_html": True,
+        "showIndex": False,
+    }
     if view.kind_column is not None:
         layout["top1"] = "searchPanes"
-        options["searchPanes"] = {"columns": [view.kind_column], "layout": "columns-1", "initCollapsed": False,
-                                  "collapse": False, "controls": False, "orderable": False, "threshold": 1,
-                                  "viewTotal": True, "cascadePanes": False, "clear": True,
-                                  "dtOpts": {"select": {"style": "multi"}, "info": False, "scrollY": "8em",
-                                             "scrollCollapse": True}}
+        options["searchPanes"] = {
+            "columns": [view.kind_column],
+            "layout": "columns-1",
+            "initCollapsed": False,
+            "collapse": False,
+            "controls": False,
+            "orderable": False,
+            "threshold": 1,
+            "viewTotal": True,
+            "cascadePanes": False,
+            "clear": True,
+            "dtOpts": {"select": {"style": "multi"}, "info": False, "scrollY": "8em", "scrollCollapse": True},
+        }
         options["columnDefs"].append({"targets": [view.kind_column], "searchPanes": {"show": True}})
     return options
 
@@ -411,6 +476,7 @@ def interactive_html(view: TableView, table_id: str | None = None) -> str:
 
 # --- links ---------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Link:
     text: str
@@ -425,8 +491,9 @@ def links_html(links: list[Link], start: Path) -> str:
     items = []
     for link in links:
         relative = Path(os.path.relpath(Path(link.target).resolve(), Path(start).resolve())).as_posix()
-        items.append(f'<li><a href="{_url(relative)}" download>{escape(link.text)}</a>'
-                     f"（{escape(Path(link.target).name)}）</li>")
+        items.append(
+            f'<li><a href="{_url(relative)}" download>{escape(link.text)}</a>（{escape(Path(link.target).name)}）</li>'
+        )
     return f"<ul>{''.join(items)}</ul>"
 
 
@@ -467,6 +534,7 @@ def page_title(nb_cells: list, year: int | None) -> str:
 
 # --- in the notebook -----------------------------------------------------------------------------------------
 
+
 @dataclass
 class _Settings:
     form: Form | None = None
@@ -487,7 +555,9 @@ def unit_kinds(returns: pd.DataFrame | None = None) -> dict[str, str]:
     except (OSError, ValueError):  # a roster that cannot be read only loses the filter's names
         pass
     if returns is not None and {"unit", "unit_kind"} <= set(returns.columns):
-        kinds.update({u: KIND_ZH.get(k, k) for u, k in zip(returns["unit"], returns["unit_kind"]) if isinstance(u, str)})
+        kinds.update(
+            {u: KIND_ZH.get(k, k) for u, k in zip(returns["unit"], returns["unit_kind"]) if isinstance(u, str)}
+        )
     return kinds
 
 
@@ -528,8 +598,9 @@ def show_table(frame: pd.DataFrame, caption: str = "", max_rows: int = MAX_ROWS,
         return
     if _SETTINGS.form is None:  # a notebook that did not call init(): the library is needed before the first table
         init()
-    views = table_views(frame, caption, form=_SETTINGS.form, kinds=_SETTINGS.kinds, max_rows=max_rows,
-                        full=_where(full))
+    views = table_views(
+        frame, caption, form=_SETTINGS.form, kinds=_SETTINGS.kinds, max_rows=max_rows, full=_where(full)
+    )
     for view in views:
         if view.caption:
             display(Markdown(f"**{view.caption}**"))

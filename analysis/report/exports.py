@@ -20,14 +20,14 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import _Cell
 from docx.text.run import Run
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis import chinese
-from analysis.report import stats
 from analysis.form import BY_KEY, FIELD_KEYS, FORM_TITLE, STAMP_LABEL, Form, form_for
+from analysis.intake.units import KIND_ZH
 from analysis.issues import readable, summarize
 from analysis.outputs import (
     neutralize,
@@ -37,9 +37,9 @@ from analysis.outputs import (
     write_text,
 )
 from analysis.paths import DEMO_LABEL
+from analysis.report import stats
 from analysis.report.model import Comparison
 from analysis.report.stats import Completeness
-from analysis.intake.units import KIND_ZH
 
 CITY = "随州市"
 
@@ -71,6 +71,7 @@ _RED = RGBColor(0xC0, 0x00, 0x00)
 
 # --- shared layout ------------------------------------------------------------------------------------------
 
+
 def number_format(key: str) -> str:
     """Excel number format of a key: '#,##0.00' for 万元 items, '#,##0' for counts, else by its decimals."""
     places = stats.decimals(key)
@@ -88,8 +89,8 @@ def _plain(value: object) -> object:
 
 # --- Excel --------------------------------------------------------------------------------------------------
 
-def _put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None,
-         align: Alignment = _WRAP) -> Cell:
+
+def _put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None, align: Alignment = _WRAP) -> Cell:
     cell = ws.cell(row=row, column=col, value=_plain(value))
     cell.border = _BORDER
     cell.alignment = align
@@ -169,8 +170,14 @@ def _city_sheet(ws: Worksheet, year: int, totals: pd.Series, demo: bool, draft: 
         _banner(ws, 2, STAMP_LABEL + CITY, 3, Font(size=12), Alignment(horizontal="left", vertical="center"))
     form_labels(ws, form, CITY_TABLE_TOP, lambda row, col, value, align=_WRAP: _put(ws, row, col, value, align=align))
     for i, f in enumerate(form.fields):
-        _put(ws, CITY_TABLE_TOP + i, 3, totals.get(f.key), number_format(f.key),
-             Alignment(horizontal="right", vertical="center"))
+        _put(
+            ws,
+            CITY_TABLE_TOP + i,
+            3,
+            totals.get(f.key),
+            number_format(f.key),
+            Alignment(horizontal="right", vertical="center"),
+        )
     if demo:
         _banner(ws, CITY_TABLE_TOP + len(form.fields) + 1, DEMO_LABEL, 3, _DEMO_FONT, _WRAP)
     _widths(ws, [24, 52, 18])
@@ -178,15 +185,18 @@ def _city_sheet(ws: Worksheet, year: int, totals: pd.Series, demo: bool, draft: 
     _print_setup(ws, landscape=False)
 
 
-def _units_sheet(ws: Worksheet, year: int, table: pd.DataFrame, totals: pd.Series, derived: pd.Series,
-                 demo: bool) -> None:
+def _units_sheet(
+    ws: Worksheet, year: int, table: pd.DataFrame, totals: pd.Series, derived: pd.Series, demo: bool
+) -> None:
     form = form_for(year)
     keys = [c for c in table.columns if form.asks(c) or c in stats.DERIVED_BY_KEY]  # items not asked: no column
     headers = [UNIT_HEADERS[c] for c in UNIT_HEADERS] + [stats.headed(k) for k in keys]
     header_row = _sheet_head(ws, f"{year}年各单位科技活动周开展情况明细", headers, demo)
     city = pd.concat([totals, derived])
-    rows = [[r["unit"], KIND_ZH.get(r["unit_kind"], r["unit_kind"]), r["source_file"],
-             *[r[k] for k in keys]] for _, r in table.iterrows()]
+    rows = [
+        [r["unit"], KIND_ZH.get(r["unit_kind"], r["unit_kind"]), r["source_file"], *[r[k] for k in keys]]
+        for _, r in table.iterrows()
+    ]
     rows.append([TOTAL_ROW, "", "", *[city.get(k) for k in keys]])
     for offset, values in enumerate(rows, start=1):
         for col, value in enumerate(values, start=1):
@@ -268,10 +278,21 @@ def _rules_sheet(ws: Worksheet, year: int, table: pd.DataFrame, demo: bool) -> N
             _put(ws, header_row + offset, col, value)
 
 
-def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, derived: pd.Series, unit_table: pd.DataFrame,
-                       yoy: pd.DataFrame | None, issues: pd.DataFrame, demo: bool,
-                       compare_year: int | None = None, draft: str = "",
-                       audit: dict[str, pd.DataFrame] | None = None, rules: pd.DataFrame | None = None) -> Path:
+def write_summary_xlsx(
+    path: Path,
+    *,
+    year: int,
+    totals: pd.Series,
+    derived: pd.Series,
+    unit_table: pd.DataFrame,
+    yoy: pd.DataFrame | None,
+    issues: pd.DataFrame,
+    demo: bool,
+    compare_year: int | None = None,
+    draft: str = "",
+    audit: dict[str, pd.DataFrame] | None = None,
+    rules: pd.DataFrame | None = None,
+) -> Path:
     """The year's summary workbook: 全市汇总 (the attachment's form), 分单位明细, 同比, 数据问题, 核实与更正.
 
     ``yoy`` is :func:`stats.year_over_year` against ``compare_year`` (the previous year when None); ``draft``
@@ -292,6 +313,7 @@ def write_summary_xlsx(path: Path, *, year: int, totals: pd.Series, derived: pd.
 
 
 # --- Word ---------------------------------------------------------------------------------------------------
+
 
 def set_font(run: Run, name: str, size: float, *, bold: bool = False, color: RGBColor | None = None) -> Run:
     """Set a run's font, including the East Asian font that Word uses for Chinese text."""
@@ -318,8 +340,16 @@ def new_document() -> DocxDocument:
     return doc
 
 
-def _paragraph(doc: DocxDocument, text: str, font: str, size: float, *, bold: bool = False,
-               align: WD_ALIGN_PARAGRAPH | None = None, color: RGBColor | None = None) -> None:
+def _paragraph(
+    doc: DocxDocument,
+    text: str,
+    font: str,
+    size: float,
+    *,
+    bold: bool = False,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    color: RGBColor | None = None,
+) -> None:
     paragraph = doc.add_paragraph()
     paragraph.alignment = align
     set_font(paragraph.add_run(text), font, size, bold=bold, color=color)
@@ -376,8 +406,9 @@ def write_city_table_docx(path: Path, *, year: int, totals: pd.Series, demo: boo
 
 # --- the data paragraph -------------------------------------------------------------------------------------
 
+
 def _trend(pct: float, year: int, compare_year: int | None) -> str:
-    """"，同比增长12.3%" / "，较2021年下降4.0%" / "，同比持平"; empty when there is no comparison."""
+    """ "，同比增长12.3%" / "，较2021年下降4.0%" / "，同比持平"; empty when there is no comparison."""
     if compare_year is None:
         return ""
     text = chinese.change(pct, year, compare_year)
@@ -385,13 +416,20 @@ def _trend(pct: float, year: int, compare_year: int | None) -> str:
 
 
 def _item(totals: pd.Series, key: str) -> str:
-    """"参与媒体12家" from the form's short label and measure; empty when not reported."""
+    """ "参与媒体12家" from the form's short label and measure; empty when not reported."""
     value = totals.get(key)
     return "" if pd.isna(value) else f"{BY_KEY[key].short}{chinese.count(value)}{BY_KEY[key].measure}"
 
 
-def data_paragraph(*, year: int, totals: pd.Series, derived: pd.Series, completeness: Completeness,
-                   comparison: Comparison | None = None, demo: bool) -> str:
+def data_paragraph(
+    *,
+    year: int,
+    totals: pd.Series,
+    derived: pd.Series,
+    completeness: Completeness,
+    comparison: Comparison | None = None,
+    demo: bool,
+) -> str:
     """The 数据摘要: a short Chinese paragraph of the week's figures for the work report.
 
     ``totals``/``derived`` are the week's (:class:`analysis.report.model.Week`); ``comparison`` gives the changes.
@@ -404,8 +442,10 @@ def data_paragraph(*, year: int, totals: pd.Series, derived: pd.Series, complete
         return _trend(change_pct.get(key, float("nan")), year, compare_year)
 
     missing = f"，{len(completeness.missing)}家未报送" if completeness.missing else ""
-    opening = (f"{year}年科技活动周期间，全市共收到{completeness.received}家单位的统计表"
-               f"（应报{completeness.expected}家{missing}）。")
+    opening = (
+        f"{year}年科技活动周期间，全市共收到{completeness.received}家单位的统计表"
+        f"（应报{completeness.expected}家{missing}）。"
+    )
     clauses: list[str] = []
     if pd.notna(totals.get("events_held")):
         clauses.append(f"全市共举办科普活动{chinese.count(totals['events_held'])}场（次）{trend('events_held')}")
@@ -418,11 +458,13 @@ def data_paragraph(*, year: int, totals: pd.Series, derived: pd.Series, complete
         clauses.append(f"科普工作人员{chinese.count(derived['total_staff'])}人")
     public = "、".join(filter(None, (_item(totals, k) for k in ("public_offline", "public_online"))))
     if public and pd.notna(derived.get("total_participation")):
-        clauses.append(f"{public}，合计{chinese.count(derived['total_participation'])}人次"
-                       f"{trend('total_participation')}")
+        clauses.append(
+            f"{public}，合计{chinese.count(derived['total_participation'])}人次{trend('total_participation')}"
+        )
     clauses.append("、".join(filter(None, (_item(totals, k) for k in ("media_outlets", "media_reports")))))
-    clauses.append("、".join(filter(None, (_item(totals, k) for k in ("open_venues", "open_institutes",
-                                                                        "open_universities")))))
+    clauses.append(
+        "、".join(filter(None, (_item(totals, k) for k in ("open_venues", "open_institutes", "open_universities"))))
+    )
     body = "；".join(c for c in clauses if c)
     text = opening + (body + "。" if body else "")
     return f"【{DEMO_LABEL}】{text}" if demo else text

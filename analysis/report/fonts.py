@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from matplotlib import font_manager, rcParams
 from matplotlib.ft2font import FT2Font
@@ -12,8 +12,13 @@ from analysis.paths import FONTS
 BUNDLED_FAMILY = "Noto Sans SC"
 BUNDLED_FILES: tuple[str, ...] = ("NotoSansSC-Regular-GB2312.ttf", "NotoSansSC-Bold-GB2312.ttf")
 # Preferred system fonts, best first: Windows, macOS, then common Linux CJK fonts.
-SYSTEM_FAMILIES: tuple[str, ...] = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",
-                                    "WenQuanYi Micro Hei")
+SYSTEM_FAMILIES: tuple[str, ...] = (
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+)
 LAST_RESORT = "DejaVu Sans"
 MINUS = 0x2212
 
@@ -27,7 +32,7 @@ def _register_bundled() -> None:
             font_manager.fontManager.addfont(path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _has_minus(path: str) -> bool:
     return MINUS in FT2Font(path).get_charmap()
 

@@ -58,35 +58,76 @@ def _csv_rows(path: Path) -> tuple[dict[tuple[int, str], float], list[Issue]]:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        return rows, [Issue("warning", "history_invalid", f"历年上报数文件无法读取（{type(exc).__name__}），未使用。", name)]
+        return rows, [
+            Issue("warning", "history_invalid", f"历年上报数文件无法读取（{type(exc).__name__}），未使用。", name)
+        ]
     if missing := [c for c in HISTORY_COLUMNS if c not in frame.columns]:
-        return rows, [Issue("warning", "history_invalid", f"历年上报数文件缺少列 {'、'.join(missing)}（应为 "
-                            f"{','.join(HISTORY_COLUMNS)}），未使用。", name)]
+        return rows, [
+            Issue(
+                "warning",
+                "history_invalid",
+                f"历年上报数文件缺少列 {'、'.join(missing)}（应为 {','.join(HISTORY_COLUMNS)}），未使用。",
+                name,
+            )
+        ]
     for line, row in enumerate(frame.to_dict("records"), start=2):
         year, key, text = row["year"].strip(), row["field"].strip(), row["total"].strip().replace(",", "")
         where = f"第{line}行"
         if not (year.isdigit() and len(year) == 4):
-            issues.append(Issue("warning", "history_invalid", f"{where}年度“{year}”不是四位年份，该行未使用。", name, cell=where))
+            issues.append(
+                Issue("warning", "history_invalid", f"{where}年度“{year}”不是四位年份，该行未使用。", name, cell=where)
+            )
             continue
         if key not in BY_KEY:
-            issues.append(Issue("warning", "history_invalid", f"{where}项目“{key}”不是统计表的项目键（如 events_held），"
-                                "该行未使用。", name, cell=where))
+            issues.append(
+                Issue(
+                    "warning",
+                    "history_invalid",
+                    f"{where}项目“{key}”不是统计表的项目键（如 events_held），该行未使用。",
+                    name,
+                    cell=where,
+                )
+            )
             continue
         if text == "":
             continue  # not known: left out, never 0
         try:
             value = float(text)
         except ValueError:
-            issues.append(Issue("warning", "history_invalid", f"{where}合计数“{text}”不是数字，该行未使用。", name,
-                                cell=where, field=key))
+            issues.append(
+                Issue(
+                    "warning",
+                    "history_invalid",
+                    f"{where}合计数“{text}”不是数字，该行未使用。",
+                    name,
+                    cell=where,
+                    field=key,
+                )
+            )
             continue
         if value < 0:
-            issues.append(Issue("warning", "history_invalid", f"{where}合计数为负数（{text}），该行未使用。", name,
-                                cell=where, field=key))
+            issues.append(
+                Issue(
+                    "warning",
+                    "history_invalid",
+                    f"{where}合计数为负数（{text}），该行未使用。",
+                    name,
+                    cell=where,
+                    field=key,
+                )
+            )
             continue
         if (int(year), key) in rows and rows[(int(year), key)] != value:
-            issues.append(Issue("warning", "history_invalid", f"{where}与前面的行重复且数值不同（{year}年 {key}），"
-                                "采用前一行。", name, cell=where, field=key))
+            issues.append(
+                Issue(
+                    "warning",
+                    "history_invalid",
+                    f"{where}与前面的行重复且数值不同（{year}年 {key}），采用前一行。",
+                    name,
+                    cell=where,
+                    field=key,
+                )
+            )
             continue
         rows[(int(year), key)] = value
     return rows, issues
@@ -98,13 +139,22 @@ def _folder_rows(folder: Path) -> tuple[dict[tuple[int, str], float], list[Issue
 
     rows: dict[tuple[int, str], float] = {}
     issues: list[Issue] = []
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TABLE_EXT
-                       and not p.name.startswith(("~$", "."))):
+    for path in sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in TABLE_EXT and not p.name.startswith(("~$", "."))
+    ):
         years = set(_YEAR_IN_NAME.findall(path.stem))
         name = f"{folder.name}/{path.name}"
         if len(years) != 1:
-            issues.append(Issue("warning", "history_invalid", "文件名中应有且只有一个年份（如“2024年全市科技活动周开展情况"
-                                "统计表.docx”），该文件未使用。", name))
+            issues.append(
+                Issue(
+                    "warning",
+                    "history_invalid",
+                    "文件名中应有且只有一个年份（如“2024年全市科技活动周开展情况统计表.docx”），该文件未使用。",
+                    name,
+                )
+            )
             continue
         year = int(years.pop())
         outcome = process_file(path, name, year)
@@ -134,13 +184,18 @@ def load_history(csv_path: Path | None = None, folder: Path | None = None) -> Hi
         rows.update(found)  # the CSV wins
         issues += problems
     years = sorted({year for year, _ in rows})
-    totals = pd.DataFrame([{k: rows.get((y, k), float("nan")) for k in FIELD_KEYS} for y in years],
-                          index=pd.Index(years, name="year"), columns=list(FIELD_KEYS), dtype="float64")
+    totals = pd.DataFrame(
+        [{k: rows.get((y, k), float("nan")) for k in FIELD_KEYS} for y in years],
+        index=pd.Index(years, name="year"),
+        columns=list(FIELD_KEYS),
+        dtype="float64",
+    )
     return History(totals, issues)
 
 
 def yearly(history: History, years: list[int]) -> pd.DataFrame:
     """City totals and derived figures of the history ``years`` (rows as in :func:`stats.multi_year`)."""
     values = history.totals.loc[[y for y in years if y in history.totals.index], list(FIELD_KEYS)]
-    return pd.concat([values, pd.DataFrame([stats.derived(values.loc[y]) for y in values.index],
-                                           index=values.index)], axis=1)
+    return pd.concat(
+        [values, pd.DataFrame([stats.derived(values.loc[y]) for y in values.index], index=values.index)], axis=1
+    )

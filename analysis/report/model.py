@@ -49,14 +49,21 @@ class Comparison:
     notes: tuple[str, ...] = ()  # problems met reading the comparison (history rows or files left out)
 
 
-def compare(totals: pd.Series, year: int, previous: pd.Series, source: str = "", drivers: pd.Series | None = None,
-            notes: tuple[str, ...] = ()) -> Comparison:
+def compare(
+    totals: pd.Series,
+    year: int,
+    previous: pd.Series,
+    source: str = "",
+    drivers: pd.Series | None = None,
+    notes: tuple[str, ...] = (),
+) -> Comparison:
     """A :class:`Comparison` of this year's ``totals`` (the form keys) with ``previous`` of ``year``."""
     previous = pd.to_numeric(previous.reindex(list(FIELD_KEYS))).astype("float64")
     before = pd.concat([previous, stats.derived(previous)])
     now = pd.concat([pd.to_numeric(totals.reindex(list(FIELD_KEYS))).astype("float64"), stats.derived(totals)])
-    return Comparison(year, previous, before[list(stats.DERIVED_KEYS)], stats.pct_change(now, before), source,
-                      drivers, notes)
+    return Comparison(
+        year, previous, before[list(stats.DERIVED_KEYS)], stats.pct_change(now, before), source, drivers, notes
+    )
 
 
 def reported_comparison(totals: pd.Series, year: int, past: history.History) -> Comparison | None:
@@ -72,11 +79,17 @@ def held_back(issues: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
     """Values of accepted returns with an open magnitude finding: ``unit, field, value, code``.  Charts leave them
     out (with a footnote), so that a number still in doubt never silently dominates a figure."""
     found = open_findings(issues)
-    found = found[found["code"].isin(MAGNITUDE_CODES) & found["field"].isin(FIELD_KEYS)
-                  & found["source_file"].isin(set(returns["source_file"]))]
+    found = found[
+        found["code"].isin(MAGNITUDE_CODES)
+        & found["field"].isin(FIELD_KEYS)
+        & found["source_file"].isin(set(returns["source_file"]))
+    ]
     by_file = returns.set_index("source_file")
-    rows = [{"unit": by_file.loc[f, "unit"], "field": k, "value": float(by_file.loc[f, k]), "code": c}
-            for f, k, c in zip(found["source_file"], found["field"], found["code"]) if pd.notna(by_file.loc[f, k])]
+    rows = [
+        {"unit": by_file.loc[f, "unit"], "field": k, "value": float(by_file.loc[f, k]), "code": c}
+        for f, k, c in zip(found["source_file"], found["field"], found["code"])
+        if pd.notna(by_file.loc[f, k])
+    ]
     return pd.DataFrame(rows, columns=list(HELD_BACK_COLUMNS)).drop_duplicates(["unit", "field"])
 
 
@@ -93,8 +106,14 @@ def yuan_corrections(issues: pd.DataFrame, returns: pd.DataFrame, totals: pd.Ser
         units = [u for u in group["unit"] if u in values.index]
         excess = sum(float(values[u]) - as_wan(float(values[u])) for u in units)
         total = float(totals[key])
-        rows.append({"项目": BY_KEY[key].display, "涉及单位": "、".join(units), "按原值合计（万元）": round(total, 2),
-                     "按建议更正后合计（万元）": round(total - excess, 2)})
+        rows.append(
+            {
+                "项目": BY_KEY[key].display,
+                "涉及单位": "、".join(units),
+                "按原值合计（万元）": round(total, 2),
+                "按建议更正后合计（万元）": round(total - excess, 2),
+            }
+        )
     return pd.DataFrame(rows, columns=list(YUAN_COLUMNS))
 
 
@@ -157,19 +176,30 @@ class Week:
         return out
 
 
-def week_of(year: int, demo: bool, result, *, decisions: pd.DataFrame | None = None,
-            quotes: pd.DataFrame | None = None) -> Week:
+def week_of(
+    year: int, demo: bool, result, *, decisions: pd.DataFrame | None = None, quotes: pd.DataFrame | None = None
+) -> Week:
     """A :class:`Week` of one processed year (an ``IngestResult``), before any comparison."""
     totals = stats.city_totals(result.returns)
     roster = list(result.meta.get("units_expected", []))
     decisions = decisions if decisions is not None else pd.DataFrame(columns=list(DECISION_COLUMNS))
-    return Week(year=year, demo=demo, returns=result.returns, issues=result.issues, roster=roster, totals=totals,
-                derived=stats.derived(totals), completeness=stats.completeness(result.returns, roster),
-                units=stats.unit_table(result.returns), files=result.files,
-                quotes=quotes if quotes is not None else pd.DataFrame(columns=list(QUOTE_COLUMNS)),
-                decisions=decisions, held_back=held_back(result.issues, result.returns),
-                yuan=yuan_corrections(result.issues, result.returns, totals),
-                before_ledger=totals_before_ledger(totals, decisions))
+    return Week(
+        year=year,
+        demo=demo,
+        returns=result.returns,
+        issues=result.issues,
+        roster=roster,
+        totals=totals,
+        derived=stats.derived(totals),
+        completeness=stats.completeness(result.returns, roster),
+        units=stats.unit_table(result.returns),
+        files=result.files,
+        quotes=quotes if quotes is not None else pd.DataFrame(columns=list(QUOTE_COLUMNS)),
+        decisions=decisions,
+        held_back=held_back(result.issues, result.returns),
+        yuan=yuan_corrections(result.issues, result.returns, totals),
+        before_ledger=totals_before_ledger(totals, decisions),
+    )
 
 
 def read_quotes(processed_dir: Path) -> pd.DataFrame:
@@ -190,11 +220,18 @@ def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -
     """
     processed_dir = Path(processed_dir)
     if not is_processed(processed_dir):
-        raise FileNotFoundError(f"{year}年尚未处理（{processed_dir} 中没有 returns 表）：请先运行 01_清洗与核查 笔记本，"
-                                f"或 python -m analysis ingest data/raw/{year} --out {processed_dir}")
+        raise FileNotFoundError(
+            f"{year}年尚未处理（{processed_dir} 中没有 returns 表）：请先运行 01_清洗与核查 笔记本，"
+            f"或 python -m analysis ingest data/raw/{year} --out {processed_dir}"
+        )
     result = load_processed(processed_dir)
-    week = week_of(year, bool(result.meta.get("demo")), result, decisions=read_decisions(processed_dir),
-                   quotes=read_quotes(processed_dir))
+    week = week_of(
+        year,
+        bool(result.meta.get("demo")),
+        result,
+        decisions=read_decisions(processed_dir),
+        quotes=read_quotes(processed_dir),
+    )
     week.tally = read_tally(processed_dir)
     root = processed_dir.parent
     if compare_year is None:
@@ -245,14 +282,18 @@ def load_trends(years: list[int] | None, processed_root: Path, year: int | None 
             frames[y] = result.returns
             demo = demo or bool(result.meta.get("demo"))
     if not frames:
-        raise FileNotFoundError(f"{root} 中没有任何已处理的年度（{'、'.join(map(str, years)) or '无'}）："
-                                "请先运行 01_清洗与核查 笔记本或 make report")
+        raise FileNotFoundError(
+            f"{root} 中没有任何已处理的年度（{'、'.join(map(str, years)) or '无'}）："
+            "请先运行 01_清洗与核查 笔记本或 make report"
+        )
     yearly, per_unit = stats.multi_year(frames)
     reported = history.load_history() if not demo else None
-    past = [] if reported is None else [y for y in reported.years()
-                                        if y not in frames and (year is None or y <= year) and y <= max(frames)]
+    past = (
+        []
+        if reported is None
+        else [y for y in reported.years() if y not in frames and (year is None or y <= year) and y <= max(frames)]
+    )
     if past:  # real years before the project: the bureau's past city totals
         yearly = pd.concat([history.yearly(reported, past), yearly]).sort_index()
     problems = issues_frame(reported.issues) if reported is not None else issues_frame([])
     return Trends(sorted({*frames, *past}), demo, yearly, per_unit, past, problems)
-

@@ -26,6 +26,7 @@ TOP_UNITS = 3
 
 # --- numbers (in the style of analysis.chinese) ----------------------------------------------------------------
 
+
 def amount(key: str, value: float) -> str:
     """A form item or derived figure with its measure: ``229篇``, ``63.52万元``, ``70.96万人次``."""
     if key in MONEY_KEYS or stats.measure(key) == "万元":
@@ -66,8 +67,11 @@ def _figure(week: Week, comparison: Comparison | None, key: str, lead: str, meas
     value = _value(week, key)
     if chinese.missing(value):
         return ""
-    text = lead + (chinese.money(value) if measure is None and stats.measure(key) == "万元"
-                   else chinese.count(value) + (measure if measure is not None else stats.measure(key)))
+    text = lead + (
+        chinese.money(value)
+        if measure is None and stats.measure(key) == "万元"
+        else chinese.count(value) + (measure if measure is not None else stats.measure(key))
+    )
     return _join([text, _trend(week, comparison, key)])
 
 
@@ -98,35 +102,48 @@ def _top_units(week: Week, key: str, n: int = TOP_UNITS) -> str:
 
 # --- sections -----------------------------------------------------------------------------------------------
 
+
 def overview(week: Week, comparison: Comparison | None) -> list[str]:
     """一、总体情况: returns expected and received, the headline totals, the year-over-year sentence."""
     c = week.completeness
     rate = f"，报送率{chinese.percent(c.rate)}" if c.expected else ""
     missing = f"；{'、'.join(c.missing)}未报送" if c.missing else ""
-    returns = (f"{week.year}年科技活动周期间，全市应报送统计表的单位{c.expected}家，实际收到{c.received}家{rate}"
-               f"{missing}。")
-    heads = _sentence(_join([
-        _figure(week, None, "events_held", "全市共举办科普活动", "场（次）"),
-        _figure(week, None, "total_funding", "投入经费合计"),
-        _figure(week, None, "total_staff", "科普工作人员"),
-        _figure(week, None, "total_participation", "群众参与合计"),
-        _figure(week, None, "media_reports", "宣传报道"),
-    ]))
+    returns = (
+        f"{week.year}年科技活动周期间，全市应报送统计表的单位{c.expected}家，实际收到{c.received}家{rate}{missing}。"
+    )
+    heads = _sentence(
+        _join(
+            [
+                _figure(week, None, "events_held", "全市共举办科普活动", "场（次）"),
+                _figure(week, None, "total_funding", "投入经费合计"),
+                _figure(week, None, "total_staff", "科普工作人员"),
+                _figure(week, None, "total_participation", "群众参与合计"),
+                _figure(week, None, "media_reports", "宣传报道"),
+            ]
+        )
+    )
     if comparison is None:
         return [p for p in (returns, heads, NO_COMPARISON) if p]
     source = f"（{comparison.source}）" if comparison.source else ""
-    changes = [f"{stats.label(k)}{t}" for k in ("events_held", "total_funding", "total_staff",
-                                                  "total_participation", "media_reports")
-               if (t := _trend(week, comparison, k))]
-    yoy = (f"与{comparison.year}年{source}相比，" + "，".join(changes) + "。") if changes else (
-        f"与{comparison.year}年{source}相比，主要指标无可比较的数据。")
+    changes = [
+        f"{stats.label(k)}{t}"
+        for k in ("events_held", "total_funding", "total_staff", "total_participation", "media_reports")
+        if (t := _trend(week, comparison, k))
+    ]
+    yoy = (
+        (f"与{comparison.year}年{source}相比，" + "，".join(changes) + "。")
+        if changes
+        else (f"与{comparison.year}年{source}相比，主要指标无可比较的数据。")
+    )
     return [p for p in (returns, heads, yoy) if p]
 
 
 def activities(week: Week, comparison: Comparison | None) -> list[str]:
     """二、活动开展: activities held, tasks of the Ministry, the units holding most."""
-    first = _sentence(_figure(week, comparison, "events_held", "全市共举办科普活动", "场（次）"),
-                      _figure(week, comparison, "most_tasks", "承接科技部活动任务"))
+    first = _sentence(
+        _figure(week, comparison, "events_held", "全市共举办科普活动", "场（次）"),
+        _figure(week, comparison, "most_tasks", "承接科技部活动任务"),
+    )
     return [p for p in (first, _sentence(_top_units(week, "events_held"))) if p]
 
 
@@ -137,8 +154,10 @@ def yuan_note(week: Week) -> str:
         return ""
     excess = float((corrections["按原值合计（万元）"] - corrections["按建议更正后合计（万元）"]).sum())
     items = "、".join(f"{r.项目}（{r.涉及单位}）" for r in corrections.itertuples())
-    return (f"需要说明的是，{items}的数值疑似把“元”填作“万元”，若经单位确认按万元更正，全市经费投入合计约为"
-            f"{chinese.money(float(week.derived['total_funding']) - excess)}；经费数据待核实更正后再引用。")
+    return (
+        f"需要说明的是，{items}的数值疑似把“元”填作“万元”，若经单位确认按万元更正，全市经费投入合计约为"
+        f"{chinese.money(float(week.derived['total_funding']) - excess)}；经费数据待核实更正后再引用。"
+    )
 
 
 def funding(week: Week, comparison: Comparison | None) -> list[str]:
@@ -148,16 +167,31 @@ def funding(week: Week, comparison: Comparison | None) -> list[str]:
         return []
     government = ""
     if not chinese.missing(week.derived["government_funding"]):
-        government = _join([f"财政经费（中央、省级、市级、县级）合计{chinese.money(week.derived['government_funding'])}",
-                            share(week.derived["government_funding"], week.derived["total_funding"])])
-    return [p for p in (_sentence(total, _parts(week, MONEY_KEYS, "total_funding")), _sentence(government),
-                        yuan_note(week)) if p]
+        government = _join(
+            [
+                f"财政经费（中央、省级、市级、县级）合计{chinese.money(week.derived['government_funding'])}",
+                share(week.derived["government_funding"], week.derived["total_funding"]),
+            ]
+        )
+    return [
+        p
+        for p in (_sentence(total, _parts(week, MONEY_KEYS, "total_funding")), _sentence(government), yuan_note(week))
+        if p
+    ]
 
 
 def staff(week: Week, comparison: Comparison | None) -> list[str]:
     """四、人员参与: staff by kind."""
-    return [p for p in (_sentence(_figure(week, comparison, "total_staff", "全市参与科技活动周的科普工作人员"),
-                                  _parts(week, STAFF_KEYS, "total_staff")),) if p]
+    return [
+        p
+        for p in (
+            _sentence(
+                _figure(week, comparison, "total_staff", "全市参与科技活动周的科普工作人员"),
+                _parts(week, STAFF_KEYS, "total_staff"),
+            ),
+        )
+        if p
+    ]
 
 
 def public(week: Week, comparison: Comparison | None) -> list[str]:
@@ -166,33 +200,57 @@ def public(week: Week, comparison: Comparison | None) -> list[str]:
     if not total:
         return []
     online = share(week.totals["public_online"], week.derived["total_participation"])
-    return [_sentence(total, _join([_figure(week, comparison, "public_offline", "其中线下活动参与"),
-                                    _figure(week, comparison, "public_online", "线上活动参与")], "；"),
-                      f"线上参与{online}" if online else "")]
+    return [
+        _sentence(
+            total,
+            _join(
+                [
+                    _figure(week, comparison, "public_offline", "其中线下活动参与"),
+                    _figure(week, comparison, "public_online", "线上活动参与"),
+                ],
+                "；",
+            ),
+            f"线上参与{online}" if online else "",
+        )
+    ]
 
 
 def media(week: Week, comparison: Comparison | None) -> list[str]:
     """六、宣传报道: outlets, reports, and the notice's rule for counties (at least 2 reports each)."""
-    first = _sentence(_figure(week, comparison, "media_outlets", "全市参与宣传报道的媒体"),
-                      _figure(week, comparison, "media_reports", "刊发宣传报道"))
+    first = _sentence(
+        _figure(week, comparison, "media_outlets", "全市参与宣传报道的媒体"),
+        _figure(week, comparison, "media_reports", "刊发宣传报道"),
+    )
     counties = week.units[week.units["unit_kind"] == "county"]
     if counties.empty or counties["media_reports"].isna().all():
         return [p for p in (first,) if p]
-    short = [f"{r.unit}（{'未填报' if chinese.missing(r.media_reports) else chinese.counted(r.media_reports, '篇')}）"
-             for r in counties.itertuples()
-             if chinese.missing(r.media_reports) or r.media_reports < COUNTY_MEDIA_MINIMUM]
+    short = [
+        f"{r.unit}（{'未填报' if chinese.missing(r.media_reports) else chinese.counted(r.media_reports, '篇')}）"
+        for r in counties.itertuples()
+        if chinese.missing(r.media_reports) or r.media_reports < COUNTY_MEDIA_MINIMUM
+    ]
     rule = f"通知要求各县市区宣传报道不少于{COUNTY_MEDIA_MINIMUM}篇"
-    county = (f"{rule}，{'、'.join(short)}未达到要求。" if short
-              else f"{rule}，报送统计表的{len(counties)}个县市区均达到要求。")
+    county = (
+        f"{rule}，{'、'.join(short)}未达到要求。"
+        if short
+        else f"{rule}，报送统计表的{len(counties)}个县市区均达到要求。"
+    )
     return [p for p in (first, county) if p]
 
 
 def venues(week: Week, comparison: Comparison | None) -> list[str]:
     """七、场馆开放: venues, institutes and universities open during the week."""
-    return [p for p in (_sentence(
-        _figure(week, comparison, "open_venues", "活动周期间全市开放科普场馆"),
-        _figure(week, comparison, "open_institutes", "开放活动的科研机构"),
-        _figure(week, comparison, "open_universities", "开放活动的大学")),) if p]
+    return [
+        p
+        for p in (
+            _sentence(
+                _figure(week, comparison, "open_venues", "活动周期间全市开放科普场馆"),
+                _figure(week, comparison, "open_institutes", "开放活动的科研机构"),
+                _figure(week, comparison, "open_universities", "开放活动的大学"),
+            ),
+        )
+        if p
+    ]
 
 
 def units(week: Week, comparison: Comparison | None) -> list[str]:
@@ -228,9 +286,13 @@ def quality_counts(issues: pd.DataFrame) -> QualityCounts:
     """Counts of :func:`quality` from an ``issues.csv`` table (with or without the ledger's ``status``)."""
     severity = issues["severity"]
     late = issues.loc[issues["code"] == "late_return", "unit"].nunique()
-    return QualityCounts(late=int(late), errors=int((severity == "error").sum()),
-                         warnings=int((severity == "warning").sum()), infos=int((severity == "info").sum()),
-                         open=int(is_open(issues).sum()))
+    return QualityCounts(
+        late=int(late),
+        errors=int((severity == "error").sum()),
+        warnings=int((severity == "warning").sum()),
+        infos=int((severity == "info").sum()),
+        open=int(is_open(issues).sum()),
+    )
 
 
 def quality(week: Week) -> list[str]:
@@ -238,8 +300,12 @@ def quality(week: Week) -> list[str]:
     c, q = week.completeness, quality_counts(week.issues)
     late = f"，其中逾期报送{q.late}家" if q.late else "，均按时报送"
     received = f"本年共收到{c.received}家单位的统计表（应报{c.expected}家）{late}。"
-    found = (f"程序逐项核查发现需要核实的问题{q.errors + q.warnings}条（错误{q.errors}条、警告{q.warnings}条），"
-             f"已核实处理{q.settled}条，尚待核实{q.open}条" if q.errors + q.warnings else "程序逐项核查未发现需要核实的问题")
+    found = (
+        f"程序逐项核查发现需要核实的问题{q.errors + q.warnings}条（错误{q.errors}条、警告{q.warnings}条），"
+        f"已核实处理{q.settled}条，尚待核实{q.open}条"
+        if q.errors + q.warnings
+        else "程序逐项核查未发现需要核实的问题"
+    )
     found += f"；另有提示{q.infos}条，记录了数值换算、约数等处理情况。" if q.infos else "。"
     draft = "尚有问题待核实，本报告为初稿，相关数字核实更正后可能调整。" if q.open else ""
     return [p for p in (received, found, draft) if p]
@@ -247,11 +313,17 @@ def quality(week: Week) -> list[str]:
 
 def sources(week: Week, comparison: Comparison | None) -> str:
     """The sources note at the end of the main text."""
-    text = "数据来源：各单位报送的《科技活动周开展情况统计表》，经程序逐项读取和核查后汇总；单位未填报的项目不计入合计。"
+    text = (
+        "数据来源：各单位报送的《科技活动周开展情况统计表》，经程序逐项读取和核查后汇总；单位未填报的项目不计入合计。"
+    )
     if comparison is not None and comparison.source:
         text += f"{comparison.year}年对比数为{comparison.source}（全市合计，非各单位报表汇总）。"
     elif comparison is not None:
         text += f"对比数为{comparison.year}年各单位报表汇总。"
     if comparison is not None and comparison.notes:
-        text += f"{comparison.source or '对比数'}中有{len(comparison.notes)}处未能使用：" + "；".join(comparison.notes) + "。"
+        text += (
+            f"{comparison.source or '对比数'}中有{len(comparison.notes)}处未能使用："
+            + "；".join(comparison.notes)
+            + "。"
+        )
     return text

@@ -31,9 +31,17 @@ HISTORY = ("history.csv", "history")  # under data/reference: read for real year
 
 # Input groups in the order reasons are given, with their Chinese names.
 GROUPS: dict[str, str] = {
-    "raw": "报送文件", "ledger": "核实台账", "form": "表式", "rules": "核查规则", "roster": "单位名录",
-    "weeks": "活动周日期", "history": "历年上报数", "reference": "其他参考数据", "template": "报告模板和笔记本",
-    "package": "程序（analysis 包）", "earlier": "此前年度",
+    "raw": "报送文件",
+    "ledger": "核实台账",
+    "form": "表式",
+    "rules": "核查规则",
+    "roster": "单位名录",
+    "weeks": "活动周日期",
+    "history": "历年上报数",
+    "reference": "其他参考数据",
+    "template": "报告模板和笔记本",
+    "package": "程序（analysis 包）",
+    "earlier": "此前年度",
 }
 _REFERENCE_GROUPS = {"units.csv": "roster", "weeks.csv": "weeks", "report_template.docx": "template"}
 
@@ -69,8 +77,10 @@ def ledger_files(raw_dir: Path, year: int) -> list[Path]:
 def raw_inputs(raw_dir: Path) -> dict[str, str]:
     """Each file of a raw year folder: its content digest and its modification date (the received date of a
     return that ``received.csv`` does not list)."""
-    return {p.relative_to(raw_dir).as_posix(): f"{file_digest(p)}@{datetime.fromtimestamp(p.stat().st_mtime).date()}"
-            for p in _files(raw_dir)}
+    return {
+        p.relative_to(raw_dir).as_posix(): f"{file_digest(p)}@{datetime.fromtimestamp(p.stat().st_mtime).date()}"
+        for p in _files(raw_dir)
+    }
 
 
 @dataclass(frozen=True)
@@ -81,22 +91,28 @@ class SharedInputs:
 
     @classmethod
     def read(cls, reference: Path = paths.REFERENCE, notebooks: Path = paths.NOTEBOOKS) -> SharedInputs:
-        groups: dict[str, dict[str, str]] = {"form": _digests(_files(FORMS), PACKAGE), "rules": _digests([RULES], PACKAGE)}
+        groups: dict[str, dict[str, str]] = {
+            "form": _digests(_files(FORMS), PACKAGE),
+            "rules": _digests([RULES], PACKAGE),
+        }
         package = [p for p in _files(PACKAGE) if FORMS not in p.parents and p != RULES]
         groups["package"] = {"version": __version__, **_digests(package, PACKAGE)}
         for name, digest in _digests(_files(reference), reference).items():
             top = name.split("/")[0]
             group = "history" if top in HISTORY else _REFERENCE_GROUPS.get(top, "reference")
             groups.setdefault(group, {})[name] = digest
-        groups.setdefault("template", {}).update({f"notebooks/{k}": v for k, v in
-                                                  _digests(notebooks.glob("*.ipynb"), notebooks).items()})
+        groups.setdefault("template", {}).update(
+            {f"notebooks/{k}": v for k, v in _digests(notebooks.glob("*.ipynb"), notebooks).items()}
+        )
         return cls(groups)
 
 
 def own_inputs(raw_dir: Path, year: int, shared: SharedInputs, demo: bool) -> dict[str, dict[str, str]]:
     """A year's inputs, group → {item → digest}; demo years never read the past city totals."""
-    groups = {"raw": raw_inputs(raw_dir),
-              "ledger": {p.name: file_digest(p) for p in ledger_files(raw_dir, year) if p.is_file()}}
+    groups = {
+        "raw": raw_inputs(raw_dir),
+        "ledger": {p.name: file_digest(p) for p in ledger_files(raw_dir, year) if p.is_file()},
+    }
     groups.update({k: v for k, v in shared.groups.items() if not (demo and k == "history")})
     return groups
 
@@ -128,8 +144,10 @@ def workspace_inputs(workspace: paths.Workspace, shared: SharedInputs) -> dict[i
     kinds = {int(p.name): paths.is_demo(p) for p in paths.year_dirs(workspace.raw)}
     own = {y: own_inputs(workspace.raw / str(y), y, shared, demo) for y, demo in kinds.items()}
     digests = {y: summary_digest({k: groups[k] for k in YEAR_GROUPS}) for y, groups in own.items()}
-    return {y: YearInputs(y, own[y], {str(e): digests[e] for e in sorted(kinds) if e < y and kinds[e] == kinds[y]})
-            for y in kinds}
+    return {
+        y: YearInputs(y, own[y], {str(e): digests[e] for e in sorted(kinds) if e < y and kinds[e] == kinds[y]})
+        for y in kinds
+    }
 
 
 def read_record(report_dir: Path) -> dict | None:
@@ -165,8 +183,9 @@ def _group_change(group: str, before: Mapping[str, str], now: Mapping[str, str])
     changed = sorted(k for k in set(now) & set(before) if now[k] != before[k])
     if group == "earlier":
         return f"此前年度 {'、'.join(k + '年' for k in sorted({*added, *removed, *changed}))} 有变化"
-    parts = [f"{label} {len(names)} 个" for label, names in (("新增", added), ("删除", removed), ("修改", changed))
-             if names]
+    parts = [
+        f"{label} {len(names)} 个" for label, names in (("新增", added), ("删除", removed), ("修改", changed)) if names
+    ]
     return f"{GROUPS[group]}有变化（{'，'.join(parts)}）" if parts else f"{GROUPS[group]}有变化"
 
 
@@ -176,8 +195,9 @@ def changes(record: Mapping | None, inputs: YearInputs) -> list[str]:
         return ["尚无构建记录（首次生成，或上次未完成）"]
     before = record.get("inputs", {})
     now = inputs.all_groups()
-    reasons = [_group_change(g, before.get(g, {}), now.get(g, {})) for g in GROUPS
-               if before.get(g, {}) != now.get(g, {})]
+    reasons = [
+        _group_change(g, before.get(g, {}), now.get(g, {})) for g in GROUPS if before.get(g, {}) != now.get(g, {})
+    ]
     missing = [p for p in record.get("outputs", []) if not Path(p).is_file()]
     if missing:
         reasons.append(f"上次生成的文件缺失 {len(missing)} 个（如 {Path(missing[0]).name}）")
@@ -206,9 +226,14 @@ def announcement(decisions: list[Decision]) -> list[str]:
     rebuilt = [d for d in decisions if d.rebuild]
     current = [str(d.year) for d in decisions if not d.rebuild]
     if not rebuilt:
-        return [f"输入均未变化，{'、'.join(current)}年报告已是最新，未重新生成"
-                "（如需全部重新生成：python -m analysis report --all --force）。"]
-    lines = [f"重新生成：{'、'.join(str(d.year) for d in rebuilt)}年"
-             + (f"；未变化、不重新生成：{'、'.join(current)}年" if current else "") + "。"]
+        return [
+            f"输入均未变化，{'、'.join(current)}年报告已是最新，未重新生成"
+            "（如需全部重新生成：python -m analysis report --all --force）。"
+        ]
+    lines = [
+        f"重新生成：{'、'.join(str(d.year) for d in rebuilt)}年"
+        + (f"；未变化、不重新生成：{'、'.join(current)}年" if current else "")
+        + "。"
+    ]
     lines += [f"  {d.year}年：{'；'.join(d.reasons)}" for d in rebuilt]
     return lines

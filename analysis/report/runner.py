@@ -13,10 +13,11 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from analysis import catalog, paths
 from analysis.outputs import write_text
@@ -54,10 +55,18 @@ class YearPlan:
         if notebook == CLEAN_NB:
             return {**common, "raw_dir": str(self.raw_dir), "processed_dir": str(self.processed_dir)}
         if notebook == SUMMARY_NB:
-            return {**common, "processed_dir": str(self.processed_dir), "report_dir": str(self.report_dir),
-                    "compare_year": self.compare_year}
-        return {**common, "years": None, "processed_root": str(self.processed_dir.parent),
-                "report_dir": str(self.report_dir)}
+            return {
+                **common,
+                "processed_dir": str(self.processed_dir),
+                "report_dir": str(self.report_dir),
+                "compare_year": self.compare_year,
+            }
+        return {
+            **common,
+            "years": None,
+            "processed_root": str(self.processed_dir.parent),
+            "report_dir": str(self.report_dir),
+        }
 
 
 def ensure_kernel() -> str:
@@ -68,7 +77,7 @@ def ensure_kernel() -> str:
         spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
         if spec.argv and Path(spec.argv[0]).resolve() == Path(sys.executable).resolve() and QUIET in spec.argv:
             return KERNEL_NAME
-    except Exception:  # not registered yet (jupyter_client raises NoSuchKernel)
+    except Exception:  # noqa: BLE001 - not registered yet (jupyter_client raises NoSuchKernel)
         pass
     from ipykernel.kernelspec import install
 
@@ -79,8 +88,10 @@ def ensure_kernel() -> str:
     write_text(json.dumps(spec_json, ensure_ascii=False, indent=1), spec_file)
     found = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
     if Path(found.argv[0]).resolve() != Path(sys.executable).resolve():
-        raise RuntimeError(f"另有一个同名内核“{KERNEL_NAME}”（{found.resource_dir}）指向其他 Python，会被优先使用："
-                           f"请运行 jupyter kernelspec remove {KERNEL_NAME} 删除它后重试。")
+        raise RuntimeError(
+            f"另有一个同名内核“{KERNEL_NAME}”（{found.resource_dir}）指向其他 Python，会被优先使用："
+            f"请运行 jupyter kernelspec remove {KERNEL_NAME} 删除它后重试。"
+        )
     return KERNEL_NAME
 
 
@@ -92,8 +103,15 @@ def plan_years(years: list[int] | None, workspace: paths.Workspace) -> list[Year
     plans = []
     for year in chosen:
         demo = paths.is_demo(workspace.raw / str(year))
-        plans.append(YearPlan(year, workspace.raw / str(year), workspace.processed / str(year),
-                              workspace.reports / str(year), paths.comparison_year(year, kinds, demo)))
+        plans.append(
+            YearPlan(
+                year,
+                workspace.raw / str(year),
+                workspace.processed / str(year),
+                workspace.reports / str(year),
+                paths.comparison_year(year, kinds, demo),
+            )
+        )
     return plans
 
 
@@ -109,8 +127,13 @@ def ensure_compared_year(plan: YearPlan) -> None:
         process_year(plan.raw_dir.parent / str(plan.compare_year), processed, year=plan.compare_year)
 
 
-def run_notebook(notebook: str, plan: YearPlan, kernel: str = KERNEL_NAME, notebooks_dir: Path = paths.NOTEBOOKS,
-                 lane: KernelLane | None = None) -> Path:
+def run_notebook(
+    notebook: str,
+    plan: YearPlan,
+    kernel: str = KERNEL_NAME,
+    notebooks_dir: Path = paths.NOTEBOOKS,
+    lane: KernelLane | None = None,
+) -> Path:
     """Execute one notebook for one year (on ``lane``'s kernel when given, else a kernel of its own); export HTML
     without code; return the executed notebook's path."""
     import papermill as pm
@@ -120,12 +143,21 @@ def run_notebook(notebook: str, plan: YearPlan, kernel: str = KERNEL_NAME, noteb
     output = out_dir / notebook
     reused = {} if lane is None else {"km": lane.manager(out_dir)}
     try:
-        pm.execute_notebook(str(notebooks_dir / notebook), str(output), parameters=plan.parameters(notebook),
-                            kernel_name=kernel, cwd=str(out_dir), progress_bar=False, log_output=False,
-                            **reused)
+        pm.execute_notebook(
+            str(notebooks_dir / notebook),
+            str(output),
+            parameters=plan.parameters(notebook),
+            kernel_name=kernel,
+            cwd=str(out_dir),
+            progress_bar=False,
+            log_output=False,
+            **reused,
+        )
     except pm.PapermillExecutionError as exc:
-        raise NotebookFailed(f"{plan.year}年 {notebook} 代码单元 In [{exc.exec_count}] 出错：{exc.ename}: {exc.evalue}。"
-                             f"已执行部分保存在 {output}，可在 JupyterLab 中打开查看。") from exc
+        raise NotebookFailed(
+            f"{plan.year}年 {notebook} 代码单元 In [{exc.exec_count}] 出错：{exc.ename}: {exc.evalue}。"
+            f"已执行部分保存在 {output}，可在 JupyterLab 中打开查看。"
+        ) from exc
     export_html(output, plan.report_dir / (Path(notebook).stem + ".html"), plan.year)
     return output
 
@@ -174,7 +206,9 @@ class KernelLane:
         client.start_channels()
         try:
             await client.wait_for_ready(timeout=60)
-            await client.execute_interactive(_RESET + f"__import__('os').chdir({str(cwd)!r})\n", silent=True, store_history=False, timeout=60)
+            await client.execute_interactive(
+                _RESET + f"__import__('os').chdir({str(cwd)!r})\n", silent=True, store_history=False, timeout=60
+            )
         finally:
             client.stop_channels()
 
@@ -197,16 +231,18 @@ def export_html(notebook_path: Path, target: Path, year: int | None = None) -> P
 
     from analysis.report.display import page_title, rebase_links
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    exporter = HTMLExporter(
+        template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
     nb = nbformat.read(notebook_path, as_version=4)
     nb.metadata["title"] = page_title(nb.cells, year)
     body, _ = exporter.from_notebook_node(nb)
     return write_text(rebase_links(body, Path(notebook_path).parent, Path(target).parent), target)
 
 
-def run_year(plan: YearPlan, announce: Callable[[str], None] | None = None,
-             lanes: tuple[KernelLane, KernelLane] | None = None) -> list[Path]:
+def run_year(
+    plan: YearPlan, announce: Callable[[str], None] | None = None, lanes: tuple[KernelLane, KernelLane] | None = None
+) -> list[Path]:
     """01 first (it writes the processed folder), then 02 (which also writes the Word report) on the same kernel
     and 03 on the other, in parallel.  Two kernels in all: ``lanes`` (reused across years) or two of its own.
 
@@ -247,7 +283,10 @@ def run_reports(years: list[int] | None = None, workspace: paths.Workspace | Non
     """
     if workspace is None:
         workspace = paths.default_workspace()
-        _say(f"数据：{workspace.name}" + ("（data/raw 下还没有真实年度，运行自带的示例数据）" if workspace is paths.DEMO else ""))
+        _say(
+            f"数据：{workspace.name}"
+            + ("（data/raw 下还没有真实年度，运行自带的示例数据）" if workspace is paths.DEMO else "")
+        )
     plans = plan_years(years, workspace)
     if not plans:
         print(f"没有找到年度文件夹：{workspace.raw}/<年份>/", file=sys.stderr)
@@ -272,8 +311,9 @@ def _build(plans: list[YearPlan], inputs: dict[int, rebuilds.YearInputs]) -> int
             lane.close()
 
 
-def _build_years(plans: list[YearPlan], inputs: dict[int, rebuilds.YearInputs],
-                 lanes: tuple[KernelLane, KernelLane]) -> int:
+def _build_years(
+    plans: list[YearPlan], inputs: dict[int, rebuilds.YearInputs], lanes: tuple[KernelLane, KernelLane]
+) -> int:
     failed = 0
     for plan in plans:
         if not plan.raw_dir.is_dir():
@@ -292,7 +332,8 @@ def _build_years(plans: list[YearPlan], inputs: dict[int, rebuilds.YearInputs],
             failed += 1
             print(f"错误：{plan.year}年报告未完成（{type(exc).__name__}: {exc}）。", file=sys.stderr)
             continue
-        rebuilds.write_record(plan.report_dir, inputs[plan.year],
-                              rebuilds.built_files([plan.report_dir, plan.processed_dir]))
+        rebuilds.write_record(
+            plan.report_dir, inputs[plan.year], rebuilds.built_files([plan.report_dir, plan.processed_dir])
+        )
         _say(f"{plan.year}年报告已生成：{plan.report_dir / catalog.word_report(plan.year)}")
     return 1 if failed else 0

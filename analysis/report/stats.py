@@ -49,11 +49,19 @@ DERIVED: tuple[DerivedFigure, ...] = (
 )
 DERIVED_BY_KEY: dict[str, DerivedFigure] = {d.key: d for d in DERIVED}
 DERIVED_KEYS: tuple[str, ...] = tuple(DERIVED_BY_KEY)
-UNIT_DERIVED_KEYS: tuple[str, ...] = ("total_funding", "total_staff", "total_participation", "online_share",
-                                      "participation_per_event", "yuan_per_participation", "reports_per_outlet")
+UNIT_DERIVED_KEYS: tuple[str, ...] = (
+    "total_funding",
+    "total_staff",
+    "total_participation",
+    "online_share",
+    "participation_per_event",
+    "yuan_per_participation",
+    "reports_per_outlet",
+)
 
 
 # --- labels and number formatting (form items from analysis.form, derived figures from DERIVED) -----------
+
 
 def label(key: str) -> str:
     """Chinese name of a form item (without its hint) or of a derived figure."""
@@ -91,6 +99,7 @@ def format_value(value: float, key: str, *, signed: bool = False) -> str:
 
 # --- helpers -----------------------------------------------------------------------------------------------
 
+
 def _floats(frame: pd.DataFrame) -> pd.DataFrame:
     """The form's columns as float64 (NaN = not reported, or not asked in that year's form)."""
     return frame.reindex(columns=list(FIELD_KEYS)).apply(pd.to_numeric).astype("float64")
@@ -114,8 +123,11 @@ def _kind_sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _by_unit(returns: pd.DataFrame) -> pd.DataFrame:
     """One row per unit (index ``unit``): ``unit_kind``, ``source_file`` and the 20 keys as floats."""
-    frame = _floats(returns).assign(unit=returns["unit"].astype(str), unit_kind=returns["unit_kind"].astype(str),
-                                    source_file=returns["source_file"].astype(str))
+    frame = _floats(returns).assign(
+        unit=returns["unit"].astype(str),
+        unit_kind=returns["unit_kind"].astype(str),
+        source_file=returns["source_file"].astype(str),
+    )
     grouped = frame.groupby("unit", sort=False)
     out = grouped[list(FIELD_KEYS)].sum(min_count=1)
     out.insert(0, "source_file", grouped["source_file"].agg(lambda s: "；".join(sorted(set(s)))))
@@ -125,8 +137,9 @@ def _by_unit(returns: pd.DataFrame) -> pd.DataFrame:
 
 def _with_count_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     """Count columns as nullable ``Int64`` when every reported value is whole."""
-    whole = {k: frame[k].round().astype("Int64") for k in COUNT_KEYS
-             if k in frame and (frame[k].dropna() % 1 == 0).all()}
+    whole = {
+        k: frame[k].round().astype("Int64") for k in COUNT_KEYS if k in frame and (frame[k].dropna() % 1 == 0).all()
+    }
     return frame.assign(**whole)
 
 
@@ -135,21 +148,25 @@ def _derived_frame(values: pd.DataFrame) -> pd.DataFrame:
     funding = _sum(values, MONEY_KEYS)
     government = _sum(values, GOVERNMENT_FUNDING)
     participation = _sum(values, PUBLIC_KEYS)
-    out = pd.DataFrame({
-        "total_funding": funding,
-        "government_funding": government,
-        "government_share": _ratio(government, funding, 100),
-        "total_staff": _sum(values, STAFF_KEYS),
-        "total_participation": participation,
-        "online_share": _ratio(values["public_online"], participation, 100),
-        "participation_per_event": _ratio(participation, values["events_held"]),
-        "yuan_per_participation": _ratio(funding, participation, 10_000),
-        "reports_per_outlet": _ratio(values["media_reports"], values["media_outlets"]),
-    }, index=values.index)
+    out = pd.DataFrame(
+        {
+            "total_funding": funding,
+            "government_funding": government,
+            "government_share": _ratio(government, funding, 100),
+            "total_staff": _sum(values, STAFF_KEYS),
+            "total_participation": participation,
+            "online_share": _ratio(values["public_online"], participation, 100),
+            "participation_per_event": _ratio(participation, values["events_held"]),
+            "yuan_per_participation": _ratio(funding, participation, 10_000),
+            "reports_per_outlet": _ratio(values["media_reports"], values["media_outlets"]),
+        },
+        index=values.index,
+    )
     return out[list(DERIVED_KEYS)]
 
 
 # --- public functions --------------------------------------------------------------------------------------
+
 
 def city_totals(returns: pd.DataFrame) -> pd.Series:
     """City total of each form item (index = the 20 keys): counts as int, 万元 as float, NaN if nobody reported."""
@@ -207,8 +224,14 @@ def unit_table(returns: pd.DataFrame) -> pd.DataFrame:
     """Per unit: ``unit, unit_kind, source_file``, the 20 keys and ``UNIT_DERIVED_KEYS``; by kind, then unit."""
     units = _by_unit(returns)
     values = units[list(FIELD_KEYS)]
-    table = pd.concat([units[["unit_kind", "source_file"]], _with_count_dtypes(values),
-                       _derived_frame(values)[list(UNIT_DERIVED_KEYS)]], axis=1)
+    table = pd.concat(
+        [
+            units[["unit_kind", "source_file"]],
+            _with_count_dtypes(values),
+            _derived_frame(values)[list(UNIT_DERIVED_KEYS)],
+        ],
+        axis=1,
+    )
     return table.reset_index()
 
 
@@ -216,8 +239,10 @@ def rankings(returns: pd.DataFrame, key: str, n: int | None = None) -> pd.DataFr
     """Units that reported ``key``, largest first: ``unit, unit_kind, value, rank, share`` (% of city total)."""
     values = _by_unit(returns)[["unit_kind", key]].dropna(subset=[key]).rename(columns={key: "value"})
     table = values.reset_index().sort_values(["value", "unit"], ascending=[False, True], kind="stable")
-    table = table.assign(rank=table["value"].rank(method="min", ascending=False).astype(int),
-                         share=_ratio(table["value"], table["value"].sum(), 100))
+    table = table.assign(
+        rank=table["value"].rank(method="min", ascending=False).astype(int),
+        share=_ratio(table["value"], table["value"].sum(), 100),
+    )
     return table.head(n).reset_index(drop=True) if n is not None else table.reset_index(drop=True)
 
 
@@ -256,7 +281,7 @@ def concentration(returns: pd.DataFrame, key: str) -> dict[str, object]:
         "county_share": share(county),
         "department_share": share(department),
         "other_share": share(total - county - department),
-        "hhi": float((shares ** 2).sum()) if valid else np.nan,
+        "hhi": float((shares**2).sum()) if valid else np.nan,
     }
 
 
@@ -289,19 +314,27 @@ def unit_year_over_year(current: pd.DataFrame, previous: pd.DataFrame, key: str)
     return _unit_changes(_by_unit(current), _by_unit(previous), key).reset_index()
 
 
-def year_over_year(current_returns: pd.DataFrame, previous_returns: pd.DataFrame,
-                   n_drivers: int = 3) -> pd.DataFrame:
+def year_over_year(current_returns: pd.DataFrame, previous_returns: pd.DataFrame, n_drivers: int = 3) -> pd.DataFrame:
     """Per form key (index): ``current, previous, change, change_pct`` of the city totals and ``drivers``,
     the units contributing most to the change (empty when there is no change to explain)."""
     cur_units, prev_units = _by_unit(current_returns), _by_unit(previous_returns)
     current = pd.to_numeric(city_totals(current_returns)).astype("float64")
     previous = pd.to_numeric(city_totals(previous_returns)).astype("float64")
     change = current - previous
-    drivers = [_drivers_text(_unit_changes(cur_units, prev_units, k), k, n_drivers) if pd.notna(change[k]) else ""
-               for k in FIELD_KEYS]
-    return pd.DataFrame({"current": current, "previous": previous, "change": change,
-                         "change_pct": pct_change(current, previous), "drivers": drivers},
-                        index=pd.Index(FIELD_KEYS, name="key"))
+    drivers = [
+        _drivers_text(_unit_changes(cur_units, prev_units, k), k, n_drivers) if pd.notna(change[k]) else ""
+        for k in FIELD_KEYS
+    ]
+    return pd.DataFrame(
+        {
+            "current": current,
+            "previous": previous,
+            "change": change,
+            "change_pct": pct_change(current, previous),
+            "drivers": drivers,
+        },
+        index=pd.Index(FIELD_KEYS, name="key"),
+    )
 
 
 def multi_year(frames: dict[int, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -310,8 +343,11 @@ def multi_year(frames: dict[int, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFr
     years = sorted(frames)
     if not years:
         raise ValueError("没有任何年度的数据")
-    values = pd.DataFrame([pd.to_numeric(city_totals(frames[y])).astype("float64") for y in years],
-                          index=pd.Index(years, name="year"), columns=list(FIELD_KEYS))
+    values = pd.DataFrame(
+        [pd.to_numeric(city_totals(frames[y])).astype("float64") for y in years],
+        index=pd.Index(years, name="year"),
+        columns=list(FIELD_KEYS),
+    )
     totals = pd.concat([_with_count_dtypes(values), _derived_frame(values)], axis=1)
     long = pd.concat([unit_table(frames[y]).assign(year=y) for y in years], ignore_index=True)
     return totals, long[["year", *[c for c in long.columns if c != "year"]]]

@@ -5,17 +5,36 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.form import BY_KEY, FIELD_KEYS, MONEY_KEYS
-from analysis.issues import SEVERITIES, SEVERITY_ZH, STATUS_ZH, STATUSES, code_title, readable
 from analysis.intake.units import KIND_ZH
+from analysis.issues import SEVERITIES, SEVERITY_ZH, STATUS_ZH, STATUSES, code_title, readable
 
-FILE_KIND_ZH = {"form": "统计表", "summary": "总结", "photo": "照片", "video": "视频", "document": "文档", "other": "其他"}
-FILE_STATUS_ZH = {"accepted": "采用", "superseded": "被新版本替代", "stamped": "盖章件", "skipped": "跳过", "error": "出错"}
+FILE_KIND_ZH = {
+    "form": "统计表",
+    "summary": "总结",
+    "photo": "照片",
+    "video": "视频",
+    "document": "文档",
+    "other": "其他",
+}
+FILE_STATUS_ZH = {
+    "accepted": "采用",
+    "superseded": "被新版本替代",
+    "stamped": "盖章件",
+    "skipped": "跳过",
+    "error": "出错",
+}
+
 
 def files_table(files: pd.DataFrame) -> pd.DataFrame:
     """Every file seen, with kind and status in Chinese."""
-    return pd.DataFrame({"文件": files["source_file"], "类型": files["kind"].map(FILE_KIND_ZH).fillna(files["kind"]),
-                         "处理结果": files["status"].map(FILE_STATUS_ZH).fillna(files["status"]),
-                         "单位": files["unit"].fillna("")})
+    return pd.DataFrame(
+        {
+            "文件": files["source_file"],
+            "类型": files["kind"].map(FILE_KIND_ZH).fillna(files["kind"]),
+            "处理结果": files["status"].map(FILE_STATUS_ZH).fillna(files["status"]),
+            "单位": files["unit"].fillna(""),
+        }
+    )
 
 
 def provenance_table(values: pd.DataFrame, unit: str | None = None, rows: int = 8) -> pd.DataFrame:
@@ -25,9 +44,18 @@ def provenance_table(values: pd.DataFrame, unit: str | None = None, rows: int = 
     if unit is None and not accepted.empty:
         unit = accepted["unit"].iloc[0]
     shown = accepted[accepted["unit"] == unit].head(rows)
-    return pd.DataFrame({"单位": shown["unit"], "项目": shown["field"].map(lambda k: BY_KEY[k].label),
-                         "文件": shown["source_file"], "工作表": shown["sheet"], "单元格": shown["cell"],
-                         "原文": shown["raw_text"], "采用数值": shown["value"], "处理说明": shown["note"]})
+    return pd.DataFrame(
+        {
+            "单位": shown["unit"],
+            "项目": shown["field"].map(lambda k: BY_KEY[k].label),
+            "文件": shown["source_file"],
+            "工作表": shown["sheet"],
+            "单元格": shown["cell"],
+            "原文": shown["raw_text"],
+            "采用数值": shown["value"],
+            "处理说明": shown["note"],
+        }
+    )
 
 
 def issue_counts(issues: pd.DataFrame) -> pd.DataFrame:
@@ -73,7 +101,17 @@ def ledger_state(issues: pd.DataFrame) -> pd.DataFrame:
 def decisions_table(decisions: pd.DataFrame) -> pd.DataFrame:
     """Every ledger decision applied (``review.csv``), for people."""
     d = decisions
-    return pd.DataFrame({"单位": d["unit"], "项目": d["field"].map(lambda k: BY_KEY[k].display if k in BY_KEY else ""),
-                         "问题": d["code"].map(code_title), "处理": d["action"], "原值": d["original"],
-                         "更正值": d["corrected"], "依据": d["basis"], "核实人": d["checker"], "核实日期": d["checked_on"],
-                         "台账行": d["ledger_row"]}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "单位": d["unit"],
+            "项目": d["field"].map(lambda k: BY_KEY[k].display if k in BY_KEY else ""),
+            "问题": d["code"].map(code_title),
+            "处理": d["action"],
+            "原值": d["original"],
+            "更正值": d["corrected"],
+            "依据": d["basis"],
+            "核实人": d["checker"],
+            "核实日期": d["checked_on"],
+            "台账行": d["ledger_row"],
+        }
+    ).reset_index(drop=True)

@@ -9,10 +9,10 @@ not know raises :class:`TemplateError` naming it in Chinese.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pandas as pd
 from docx import Document
@@ -24,10 +24,10 @@ from markupsafe import Markup
 
 from analysis import catalog, chinese
 from analysis.form import NOT_ASKED, form_for
+from analysis.intake.records import NARRATIVE
 from analysis.issues import SEVERITY_ZH, code_title, is_open
 from analysis.outputs import save_document, write_atomic
 from analysis.paths import DEMO_LABEL
-from analysis.intake.records import NARRATIVE
 from analysis.report import prose, stats
 from analysis.report.digest import unit_overview, week_figures
 from analysis.report.model import Comparison, Week
@@ -105,15 +105,19 @@ def _style_font(doc: DocxDocument, style: str) -> FontChoice:
 
 def _run_xml(text: str, font: FontChoice) -> str:
     """One ``w:r`` of ``text`` (escaped) with its East Asian font named."""
-    return (f'<w:r><w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="{escape(font.name)}"/>'
-            f'</w:rPr><w:t xml:space="preserve">{escape(text)}</w:t></w:r>')
+    return (
+        f'<w:r><w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="{escape(font.name)}"/>'
+        f'</w:rPr><w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+    )
 
 
 def caption_xml(label: str, number: int, text: str, font: FontChoice) -> Markup:
     """Runs of a caption "图3　text": the number is a ``SEQ <label> \\* ARABIC`` field with ``number`` cached."""
     field_run = _run_xml(str(number), font).replace("<w:rPr>", "<w:rPr><w:noProof/>", 1)
-    return Markup(f"{_run_xml(label, font)}<w:fldSimple w:instr=\" SEQ {label} \\* ARABIC \">{field_run}</w:fldSimple>"
-                  f"{_run_xml('　' + text, font)}")
+    return Markup(
+        f'{_run_xml(label, font)}<w:fldSimple w:instr=" SEQ {label} \\* ARABIC ">{field_run}</w:fldSimple>'
+        f"{_run_xml('　' + text, font)}"
+    )
 
 
 def column_widths(rows: list[list[str]], narrowest: int = 4, widest: int = 24) -> list[Mm]:
@@ -126,17 +130,25 @@ def table_xml(frame: pd.DataFrame, font: FontChoice, table_style_id: str) -> Mar
     """A bordered table of ``frame`` (header row repeated on every page), cells in the template's table style."""
     scratch = Document()
     table = scratch.add_table(rows=len(frame) + 1, cols=len(frame.columns))
-    borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-                      for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    borders = "".join(
+        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
     tbl_pr = table._tbl.tblPr
     for child in list(tbl_pr):
         tbl_pr.remove(child)
     w = nsdecls("w")
-    for xml in (f'<w:tblW {w} w:w="5000" w:type="pct"/>', f'<w:jc {w} w:val="center"/>',
-                f"<w:tblBorders {w}>{borders}</w:tblBorders>", f'<w:tblLayout {w} w:type="fixed"/>'):
+    for xml in (
+        f'<w:tblW {w} w:w="5000" w:type="pct"/>',
+        f'<w:jc {w} w:val="center"/>',
+        f"<w:tblBorders {w}>{borders}</w:tblBorders>",
+        f'<w:tblLayout {w} w:type="fixed"/>',
+    ):
         tbl_pr.append(parse_xml(xml))
-    rows = [list(map(str, frame.columns)), *[["" if pd.isna(v) else str(v) for v in row]
-                                             for row in frame.itertuples(index=False)]]
+    rows = [
+        list(map(str, frame.columns)),
+        *[["" if pd.isna(v) else str(v) for v in row] for row in frame.itertuples(index=False)],
+    ]
     widths = column_widths(rows)
     for c, width in enumerate(widths):
         table.columns[c].width = width
@@ -150,11 +162,12 @@ def table_xml(frame: pd.DataFrame, font: FontChoice, table_style_id: str) -> Mar
             run.font.bold = r == 0
             set_run_fonts(run._element.get_or_add_rPr(), font)
     header = table.rows[0]._tr.get_or_add_trPr()
-    header.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    header.append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
     return Markup(table._tbl.xml)
 
 
 # --- the tables ---------------------------------------------------------------------------------------------
+
 
 def city_table(week: Week, comparison: Comparison | None) -> pd.DataFrame:
     """表: the items of the year's form with this year's city total and, when compared, the comparison year's (未设此项
@@ -176,8 +189,11 @@ def city_table(week: Week, comparison: Comparison | None) -> pd.DataFrame:
 def units_table(week: Week) -> pd.DataFrame:
     """表: each unit's main figures, by activities held (numbers as text, "—" when not reported)."""
     table = unit_overview(week)
-    return table.astype(object).where(table.notna(), "—").map(
-        lambda v: chinese.number(round(v, 1)) if isinstance(v, float) else str(v))
+    return (
+        table.astype(object)
+        .where(table.notna(), "—")
+        .map(lambda v: chinese.number(round(v, 1)) if isinstance(v, float) else str(v))
+    )
 
 
 def quality_table(issues: pd.DataFrame) -> pd.DataFrame:
@@ -188,8 +204,18 @@ def quality_table(issues: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     opened = is_open(serious)
     grouped = serious.assign(_open=opened).groupby(["code", "severity"], sort=False)
-    table = pd.DataFrame([{"问题": code_title(code), "严重程度": SEVERITY_ZH.get(sev, sev), "条数": len(g),
-                           "待核实": int(g["_open"].sum())} for (code, sev), g in grouped], columns=columns)
+    table = pd.DataFrame(
+        [
+            {
+                "问题": code_title(code),
+                "严重程度": SEVERITY_ZH.get(sev, sev),
+                "条数": len(g),
+                "待核实": int(g["_open"].sum()),
+            }
+            for (code, sev), g in grouped
+        ],
+        columns=columns,
+    )
     return table.sort_values(["条数", "问题"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
@@ -205,12 +231,19 @@ def narratives_table(files: pd.DataFrame, quotes: pd.DataFrame, issues: pd.DataF
         own = quotes[quotes["source_file"] == r.source_file] if not quotes.empty else quotes
         quoted = "；".join(own["quote"]) if not own.empty else "—"
         verdict = "有出入，见数据问题" if r.source_file in mismatched else ("一致" if not own.empty else "—")
-        rows.append({"单位": r.unit if isinstance(r.unit, str) and r.unit else "（未识别）",
-                     "总结文件": Path(r.source_file).name, "总结中提到的数字": quoted, "与统计表核对": verdict})
+        rows.append(
+            {
+                "单位": r.unit if isinstance(r.unit, str) and r.unit else "（未识别）",
+                "总结文件": Path(r.source_file).name,
+                "总结中提到的数字": quoted,
+                "与统计表核对": verdict,
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 
 # --- the document -------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Builder:
@@ -240,16 +273,29 @@ class Builder:
 
 
 SECTION_HEADINGS: tuple[tuple[str, str], ...] = (
-    ("overview", "一、总体情况"), ("activities", "二、活动开展"), ("funding", "三、经费投入"), ("staff", "四、人员参与"),
-    ("public", "五、群众参与"), ("media", "六、宣传报道"), ("venues", "七、场馆开放"), ("units", "八、各单位情况"),
+    ("overview", "一、总体情况"),
+    ("activities", "二、活动开展"),
+    ("funding", "三、经费投入"),
+    ("staff", "四、人员参与"),
+    ("public", "五、群众参与"),
+    ("media", "六、宣传报道"),
+    ("venues", "七、场馆开放"),
+    ("units", "八、各单位情况"),
     ("quality", "九、数据质量与核实"),
 )
 
 
 def _prose(week: Week, comparison: Comparison | None) -> dict[str, list[str]]:
     sections: dict[str, Callable[[Week, Comparison | None], list[str]]] = {
-        "overview": prose.overview, "activities": prose.activities, "funding": prose.funding, "staff": prose.staff,
-        "public": prose.public, "media": prose.media, "venues": prose.venues, "units": prose.units}
+        "overview": prose.overview,
+        "activities": prose.activities,
+        "funding": prose.funding,
+        "staff": prose.staff,
+        "public": prose.public,
+        "media": prose.media,
+        "venues": prose.venues,
+        "units": prose.units,
+    }
     texts = {key: make(week, comparison) for key, make in sections.items()}
     texts["quality"] = prose.quality(week)
     return texts
@@ -279,9 +325,16 @@ def build_context(template, week: Week, comparison: Comparison | None, figures: 
     appendix_table = narratives_table(week.files, week.quotes, week.issues)
     appendix = None
     if not appendix_table.empty:
-        appendix = Section(APPENDIX_HEADING, builder.texts([
-            "下表列出各单位随统计表报送的工作总结；总结中提到统计表项目的数字时，与该单位统计表中的数值作了核对，"
-            "出入较大的列入数据问题（提示）。"]) + builder.table("各单位工作总结及其中数字的核对", appendix_table))
+        appendix = Section(
+            APPENDIX_HEADING,
+            builder.texts(
+                [
+                    "下表列出各单位随统计表报送的工作总结；总结中提到统计表项目的数字时，与该单位统计表中的数值作了核对，"
+                    "出入较大的列入数据问题（提示）。"
+                ]
+            )
+            + builder.table("各单位工作总结及其中数字的核对", appendix_table),
+        )
     return {
         "title": f"{week.year}年随州市科技活动周统计分析报告",
         "demo_mark": DEMO_LABEL if week.demo else "",
@@ -300,12 +353,15 @@ def check_template(template, context: dict[str, object], path: Path) -> None:
         unknown = template.get_undeclared_template_variables(context=context)
         used = template.get_undeclared_template_variables()
     except TemplateSyntaxError as exc:
-        raise TemplateError(f"报告模板 {path} 的标签写法有误（第 {exc.lineno} 处附近：{exc.message}）："
-                            "请检查花括号是否成对、标签是否写在同一段文字中。") from exc
+        raise TemplateError(
+            f"报告模板 {path} 的标签写法有误（第 {exc.lineno} 处附近：{exc.message}）："
+            "请检查花括号是否成对、标签是否写在同一段文字中。"
+        ) from exc
     if unknown:
         names = "、".join(f"{{{{ {n} }}}}" for n in sorted(unknown))
-        raise TemplateError(f"报告模板 {path} 中有程序不认识的标签 {names}（可能拼写有误）。"
-                            f"可用的标签：{'、'.join(TAGS)}。")
+        raise TemplateError(
+            f"报告模板 {path} 中有程序不认识的标签 {names}（可能拼写有误）。可用的标签：{'、'.join(TAGS)}。"
+        )
     missing = [t for t in TAGS if t not in used]
     if missing:
         names = "、".join(f"{{{{ {n} }}}}" for n in missing)
@@ -315,7 +371,8 @@ def check_template(template, context: dict[str, object], path: Path) -> None:
 def render(template_path: Path, context_of: Callable[[object], dict[str, object]]) -> DocxDocument:
     """Load the template, build the context against it, check the tags and render; return the document."""
     from docxtpl import DocxTemplate
-    from jinja2 import Environment, StrictUndefined, TemplateError as JinjaError, UndefinedError
+    from jinja2 import Environment, StrictUndefined, UndefinedError
+    from jinja2 import TemplateError as JinjaError
 
     template_path = Path(template_path)
     if not template_path.is_file():
@@ -327,7 +384,9 @@ def render(template_path: Path, context_of: Callable[[object], dict[str, object]
     try:
         template.render(context, jinja_env=Environment(undefined=StrictUndefined, autoescape=True))
     except UndefinedError as exc:
-        raise TemplateError(f"报告模板 {template_path} 中的标签引用了不存在的内容（{exc.message}），可能拼写有误。") from exc
+        raise TemplateError(
+            f"报告模板 {template_path} 中的标签引用了不存在的内容（{exc.message}），可能拼写有误。"
+        ) from exc
     except JinjaError as exc:
         raise TemplateError(f"报告模板 {template_path} 无法填写（{exc}）：请检查标签。") from exc
     return template.docx
@@ -338,13 +397,22 @@ def figure_pngs(week: Week, report_dir: Path, written: Iterable[Path] | None = N
     from analysis.report.charts import save_figure
 
     if written is None:
-        written = [p for name, fig in week_figures(week).items()
-                   for p in save_figure(fig, Path(report_dir) / catalog.FIGURES_FOLDER, name)]
+        written = [
+            p
+            for name, fig in week_figures(week).items()
+            for p in save_figure(fig, Path(report_dir) / catalog.FIGURES_FOLDER, name)
+        ]
     return {p.stem: p for p in map(Path, written) if p.suffix == ".png"}
 
 
-def write_week_report(week: Week, report_dir: Path, *, figures: Iterable[Path] | None = None,
-                      comparison: Comparison | None = None, template: Path = TEMPLATE_DOCX) -> Path:
+def write_week_report(
+    week: Week,
+    report_dir: Path,
+    *,
+    figures: Iterable[Path] | None = None,
+    comparison: Comparison | None = None,
+    template: Path = TEMPLATE_DOCX,
+) -> Path:
     """Render and write ``<report_dir>/<year>年科技活动周统计分析报告.docx``; return its path.
 
     ``comparison`` defaults to the week's own (:attr:`Week.comparison`: the processed returns of the comparison

@@ -83,8 +83,15 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec(STYLE_CAPTION, HEADING_FONT, 14, WD_ALIGN_PARAGRAPH.CENTER, fixed_line=False, before=3, after=6),
     StyleSpec(STYLE_FIGURE, BODY_FONT, 16, WD_ALIGN_PARAGRAPH.CENTER, fixed_line=False, before=6),
     StyleSpec(STYLE_TABLE, BODY_FONT, 10.5, WD_ALIGN_PARAGRAPH.CENTER, fixed_line=False),
-    StyleSpec(STYLE_MARK, HEADING_FONT, 16, WD_ALIGN_PARAGRAPH.CENTER, fixed_line=False, after=12,
-              color=RGBColor(0xC0, 0x00, 0x00)),
+    StyleSpec(
+        STYLE_MARK,
+        HEADING_FONT,
+        16,
+        WD_ALIGN_PARAGRAPH.CENTER,
+        fixed_line=False,
+        after=12,
+        color=RGBColor(0xC0, 0x00, 0x00),
+    ),
     StyleSpec(STYLE_NOTE, BODY_FONT, 14, WD_ALIGN_PARAGRAPH.JUSTIFY, indent_chars=2, before=12),
 )
 
@@ -145,9 +152,12 @@ def _font_table(doc: DocxDocument) -> None:
         for old in root.findall(qn("w:font")):
             if old.get(qn("w:name")) == font.name:
                 root.remove(old)
-        root.append(parse_xml(
-            f'<w:font {nsdecls("w")} w:name="{font.name}"><w:altName w:val="{font.fallback}"/>'
-            '<w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>'))
+        root.append(
+            parse_xml(
+                f'<w:font {nsdecls("w")} w:name="{font.name}"><w:altName w:val="{font.fallback}"/>'
+                '<w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>'
+            )
+        )
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -159,11 +169,15 @@ def _page(doc: DocxDocument) -> None:
     section.footer_distance = Mm(28)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    rpr = (f'<w:rPr><w:rFonts w:ascii="{PAGE_NUMBER_FONT.name}" w:hAnsi="{PAGE_NUMBER_FONT.name}" '
-           f'w:eastAsia="{PAGE_NUMBER_FONT.name}"/><w:sz w:val="28"/></w:rPr>')
-    for xml in (f'<w:r {nsdecls("w")}>{rpr}<w:t xml:space="preserve">— </w:t></w:r>',
-                f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE \\* Arabic "><w:r>{rpr}<w:t>1</w:t></w:r></w:fldSimple>',
-                f'<w:r {nsdecls("w")}>{rpr}<w:t xml:space="preserve"> —</w:t></w:r>'):
+    rpr = (
+        f'<w:rPr><w:rFonts w:ascii="{PAGE_NUMBER_FONT.name}" w:hAnsi="{PAGE_NUMBER_FONT.name}" '
+        f'w:eastAsia="{PAGE_NUMBER_FONT.name}"/><w:sz w:val="28"/></w:rPr>'
+    )
+    for xml in (
+        f'<w:r {nsdecls("w")}>{rpr}<w:t xml:space="preserve">— </w:t></w:r>',
+        f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE \\* Arabic "><w:r>{rpr}<w:t>1</w:t></w:r></w:fldSimple>',
+        f'<w:r {nsdecls("w")}>{rpr}<w:t xml:space="preserve"> —</w:t></w:r>',
+    ):
         footer._p.append(parse_xml(xml))
 
 

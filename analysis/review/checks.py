@@ -11,11 +11,12 @@ Rules are vectorised over the returns frame: no loop over units, nothing quadrat
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,23 +37,38 @@ from analysis.form import (
     form_for,
     normalize_label,
 )
-from analysis.intake.dates import SOURCE_MTIME, WeekDates
+from analysis.intake.dates import (
+    SOURCE_MTIME,
+    WeekDates,
+    csv_rows,  # the project's one reader of small Excel-saved CSVs
+)
 from analysis.intake.records import missing_units
-from analysis.intake.dates import csv_rows  # the project's one reader of small Excel-saved CSVs
+from analysis.intake.units import KIND_ZH, KINDS
 from analysis.issues import SEVERITIES, Issue
+from analysis.paths import ROOT, WEEKS_CSV
 from analysis.review.ledger import CORRECTED_STATUS
 from analysis.review.materials import materials_issues
-from analysis.paths import ROOT, WEEKS_CSV
-from analysis.intake.units import KIND_ZH, KINDS
 
 # --- thresholds: analysis/review/rules.csv ---------------------------------------------------------------------
 RULES_CSV = Path(__file__).resolve().parent / "rules.csv"
 RULE_COLUMNS = ("name", "field", "kind", "value", "severity", "label")
 ANY = "*"  # a rule row for every unit kind, or for every field
 # The rule names the checks read (rules.csv may hold no others).
-RULE_NAMES = ("small_field_max", "money_max_wan", "offline_per_event_min", "offline_per_event_max",
-              "yuan_per_participant_max", "reports_per_outlet_max", "min_peers", "outlier_z", "outlier_fold",
-              "yoy_factor", "yoy_floor_money", "yoy_floor_count", "county_min_reports")
+RULE_NAMES = (
+    "small_field_max",
+    "money_max_wan",
+    "offline_per_event_min",
+    "offline_per_event_max",
+    "yuan_per_participant_max",
+    "reports_per_outlet_max",
+    "min_peers",
+    "outlier_z",
+    "outlier_fold",
+    "yoy_factor",
+    "yoy_floor_money",
+    "yoy_floor_count",
+    "county_min_reports",
+)
 
 WEEKS_SHOWN = WEEKS_CSV.relative_to(ROOT).as_posix()  # data/reference/weeks.csv, as named in messages
 LOCATED_STATUSES = ("accepted", CORRECTED_STATUS)  # values.csv statuses of the accepted returns' values
@@ -99,18 +115,24 @@ class Rules:
     def lookup(self, name: str, kind: str, field: str = ANY) -> float:
         """The rule's value for one unit kind and field, most specific row first; NaN when it does not apply."""
         table = self._table.get(name, {})
-        return next((table[k] for k in (f"{kind}|{field}", f"{kind}|{ANY}", f"{ANY}|{field}", f"{ANY}|{ANY}")
-                     if k in table), math.nan)
+        return next(
+            (table[k] for k in (f"{kind}|{field}", f"{kind}|{ANY}", f"{ANY}|{field}", f"{ANY}|{ANY}") if k in table),
+            math.nan,
+        )
 
     def per_row(self, name: str, kinds: pd.Series, fields: pd.Series | None = None) -> pd.Series:
         """The rule's value for each (kind, field) pair, NaN where it does not apply (positional index).
 
         Looked up once per distinct pair (a few kinds × the form's fields), then joined onto the rows."""
         kind_codes, kind_names = pd.factorize(kinds, use_na_sentinel=False)
-        field_codes, field_names = ((np.zeros(len(kind_codes), dtype=np.intp), [ANY]) if fields is None
-                                    else pd.factorize(fields, use_na_sentinel=False))
-        table = np.array([[self.lookup(name, str(k), str(f)) for f in field_names] for k in kind_names],
-                         dtype="float64").reshape(len(kind_names), len(field_names))
+        field_codes, field_names = (
+            (np.zeros(len(kind_codes), dtype=np.intp), [ANY])
+            if fields is None
+            else pd.factorize(fields, use_na_sentinel=False)
+        )
+        table = np.array(
+            [[self.lookup(name, str(k), str(f)) for f in field_names] for k in kind_names], dtype="float64"
+        ).reshape(len(kind_names), len(field_names))
         return pd.Series(table[kind_codes, field_codes], dtype="float64")
 
 
@@ -128,13 +150,17 @@ def load_rules(path: Path = RULES_CSV) -> Rules:
             value = float(str(r["value"]).strip())
         except ValueError:
             value = math.nan
-        problems = [p for p, bad in (
-            (f"规则名“{name}”未知（可用：{'、'.join(RULE_NAMES)}）", name not in RULE_NAMES),
-            (f"单位类型“{kind}”应为 {'、'.join(KINDS)} 或 *", kind not in (*KINDS, ANY)),
-            (f"项目“{field}”不是表式中的项目", field != ANY and field not in ALL_KEYS),
-            (f"严重程度“{severity}”应为 {'、'.join(SEVERITIES)}", severity not in SEVERITIES),
-            (f"数值“{r['value']}”不是非负数", not value >= 0),
-        ) if bad]
+        problems = [
+            p
+            for p, bad in (
+                (f"规则名“{name}”未知（可用：{'、'.join(RULE_NAMES)}）", name not in RULE_NAMES),
+                (f"单位类型“{kind}”应为 {'、'.join(KINDS)} 或 *", kind not in (*KINDS, ANY)),
+                (f"项目“{field}”不是表式中的项目", field != ANY and field not in ALL_KEYS),
+                (f"严重程度“{severity}”应为 {'、'.join(SEVERITIES)}", severity not in SEVERITIES),
+                (f"数值“{r['value']}”不是非负数", not value >= 0),
+            )
+            if bad
+        ]
         if problems:
             raise RulesError(f"核查规则文件 {path.name} 第 {line} 行：{'；'.join(problems)}。")
         rows.append(Threshold(name, field, kind, value, severity, str(r["label"]).strip()))
@@ -211,8 +237,12 @@ class CheckContext:
         v = v[v["status"].isin(LOCATED_STATUSES)]
         v = v[~v.duplicated(["source_file", "field"], keep="last")]
         text = {c: _texts(v[c]).to_numpy(dtype=object) for c in ("source_file", "field", "sheet", "cell", "raw_text")}
-        return Locations(pd.MultiIndex.from_arrays([text["source_file"], text["field"]]), text["sheet"], text["cell"],
-                         text["raw_text"])
+        return Locations(
+            pd.MultiIndex.from_arrays([text["source_file"], text["field"]]),
+            text["sheet"],
+            text["cell"],
+            text["raw_text"],
+        )
 
 
 Rule = Callable[[CheckContext], list[Issue]]
@@ -268,13 +298,25 @@ def _long(ctx: CheckContext, keys: Iterable[str], reported: bool = True) -> pd.D
     returns, keys = ctx.returns, [k for k in keys if k in ctx.form.by_key]
     n = len(returns)
     if not n or not keys:
-        return pd.DataFrame({"pos": pd.Series(dtype="int64"), "kind": pd.Series(dtype="str"),
-                             "key": pd.Series(dtype="str"), "value": pd.Series(dtype="float64")})
+        return pd.DataFrame(
+            {
+                "pos": pd.Series(dtype="int64"),
+                "kind": pd.Series(dtype="str"),
+                "key": pd.Series(dtype="str"),
+                "value": pd.Series(dtype="float64"),
+            }
+        )
     values = np.column_stack([_numbers(returns, k).to_numpy() for k in keys]).ravel()
     pos = np.repeat(np.arange(n), len(keys))
     kind_codes, kind_names = pd.factorize(ctx.ids.kinds)
-    long = pd.DataFrame({"pos": pos, "kind": pd.Categorical.from_codes(kind_codes[pos], kind_names),
-                         "key": pd.Categorical.from_codes(np.tile(np.arange(len(keys)), n), keys), "value": values})
+    long = pd.DataFrame(
+        {
+            "pos": pos,
+            "kind": pd.Categorical.from_codes(kind_codes[pos], kind_names),
+            "key": pd.Categorical.from_codes(np.tile(np.arange(len(keys)), n), keys),
+            "value": values,
+        }
+    )
     if reported:
         long = long[long["value"].notna()]
     return long.reset_index(drop=True)
@@ -292,16 +334,33 @@ def _locate(ctx: CheckContext, frame: pd.DataFrame) -> pd.DataFrame:
     def at(column: np.ndarray) -> np.ndarray:
         return np.where(found, column[row] if len(column) else "", "").astype(object)
 
-    return frame.reset_index(drop=True).assign(source_file=sources, unit=ctx.ids.units[pos], kind=ctx.ids.kinds[pos],
-                                               key=keys, sheet=at(loc.sheet), cell=at(loc.cell), raw=at(loc.raw))
+    return frame.reset_index(drop=True).assign(
+        source_file=sources,
+        unit=ctx.ids.units[pos],
+        kind=ctx.ids.kinds[pos],
+        key=keys,
+        sheet=at(loc.sheet),
+        cell=at(loc.cell),
+        raw=at(loc.raw),
+    )
 
 
 def _issues(ctx: CheckContext, frame: pd.DataFrame, severity: str, code: str, messages: Iterable[str]) -> list[Issue]:
     """One issue per row of ``frame`` (``pos, key``), located on that key's cell, with its message."""
     frame = _locate(ctx, frame)
-    return [Issue(severity, code, message, source_file=r["source_file"], sheet=r["sheet"],  # type: ignore[arg-type]
-                  cell=r["cell"], field=r["key"], unit=r["unit"])
-            for r, message in zip(frame.to_dict("records"), messages)]
+    return [
+        Issue(
+            severity,
+            code,
+            message,
+            source_file=r["source_file"],
+            sheet=r["sheet"],  # type: ignore[arg-type]
+            cell=r["cell"],
+            field=r["key"],
+            unit=r["unit"],
+        )
+        for r, message in zip(frame.to_dict("records"), messages)
+    ]
 
 
 def too_large(ctx: CheckContext, keys: pd.Series, values: pd.Series, kinds: pd.Series) -> pd.Series:
@@ -338,8 +397,10 @@ def missing_return(ctx: CheckContext) -> list[Issue]:
         sent = sent_by_unit.get(name, [])
         if sent:
             shown = "、".join(sent[:3]) + ("等" if len(sent) > 3 else "")
-            msg = (f"已收到“{name}”（{KIND_ZH.get(kind, kind)}）的文件（{shown}），但其中没有可用的开展情况统计表："
-                   f"请按通知附件的格式重新报送统计表。")
+            msg = (
+                f"已收到“{name}”（{KIND_ZH.get(kind, kind)}）的文件（{shown}），但其中没有可用的开展情况统计表："
+                f"请按通知附件的格式重新报送统计表。"
+            )
         else:
             msg = f"名单中的“{name}”（{KIND_ZH.get(kind, kind)}）未报送开展情况统计表：请催报（按通知附件格式，Excel 或 Word 均可）。"
         out.append(Issue("warning", "missing_return", msg, unit=name))
@@ -355,8 +416,16 @@ def field_not_reported(ctx: CheckContext) -> list[Issue]:
     long = _long(ctx, ctx.form.keys, reported=False)
     located = _locate(ctx, long[long["value"].isna()])  # blanks only: few
     blank = located[(located["cell"] != "") & (located["raw"].str.strip() == "")]
-    return _issues(ctx, blank, "warning", "field_not_reported",
-                   (f"“{_item_label(ctx, k)}”未填写：没有发生请填 0，不要留空（空白按“未报送”处理，不计入合计）。" for k in blank["key"]))
+    return _issues(
+        ctx,
+        blank,
+        "warning",
+        "field_not_reported",
+        (
+            f"“{_item_label(ctx, k)}”未填写：没有发生请填 0，不要留空（空白按“未报送”处理，不计入合计）。"
+            for k in blank["key"]
+        ),
+    )
 
 
 # --- form rules (fractions and negatives are refused by ingest: value_fraction, value_negative) -----------------
@@ -365,10 +434,17 @@ def small_field_too_large(ctx: CheckContext) -> list[Issue]:
     long = _long(ctx, ctx.rules.fields("small_field_max"))
     limit = ctx.rules.per_row("small_field_max", long["kind"], long["key"])
     hit = long.assign(limit=limit)[(long["value"] > limit).fillna(False).astype(bool)]
-    return _issues(ctx, hit, ctx.rules.severity("small_field_max"), "small_field_too_large",
-                   (f"“{_item_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，一个单位一般不超过 "
-                    f"{chinese.number(r['limit'])} {_form_item(ctx, r['key']).measure}：请核实是否多写了位数或填错了栏目。"
-                    for r in hit.to_dict("records")))
+    return _issues(
+        ctx,
+        hit,
+        ctx.rules.severity("small_field_max"),
+        "small_field_too_large",
+        (
+            f"“{_item_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，一个单位一般不超过 "
+            f"{chinese.number(r['limit'])} {_form_item(ctx, r['key']).measure}：请核实是否多写了位数或填错了栏目。"
+            for r in hit.to_dict("records")
+        ),
+    )
 
 
 # --- magnitudes -------------------------------------------------------------------------------------------------
@@ -385,17 +461,29 @@ def money_in_yuan_suspect(ctx: CheckContext) -> list[Issue]:
     long = _long(ctx, ctx.form.money_keys)
     limit = ctx.rules.per_row("money_max_wan", long["kind"])
     hit = long.assign(limit=limit)[(long["value"] > limit).fillna(False).astype(bool)]
-    return _issues(ctx, hit, ctx.rules.severity("money_max_wan"), "money_in_yuan_suspect",
-                   (f"“{_item_label(ctx, r['key'])}”填报 {chinese.number(r['value'])} 万元，对一个单位一周的活动明显偏大"
-                    f"（{KIND_ZH.get(r['kind'], r['kind'])}单位单项一般不超过 {chinese.number(r['limit'])} 万元），"
-                    f"很可能把“元”填进了“万元”栏：若原意是 {chinese.number(r['value'])} 元，应填 {chinese.number(as_wan(r['value']))} 万元。"
-                    f"请核实后改正（汇总数据未作改动）。" for r in hit.to_dict("records")))
+    return _issues(
+        ctx,
+        hit,
+        ctx.rules.severity("money_max_wan"),
+        "money_in_yuan_suspect",
+        (
+            f"“{_item_label(ctx, r['key'])}”填报 {chinese.number(r['value'])} 万元，对一个单位一周的活动明显偏大"
+            f"（{KIND_ZH.get(r['kind'], r['kind'])}单位单项一般不超过 {chinese.number(r['limit'])} 万元），"
+            f"很可能把“元”填进了“万元”栏：若原意是 {chinese.number(r['value'])} 元，应填 {chinese.number(as_wan(r['value']))} 万元。"
+            f"请核实后改正（汇总数据未作改动）。"
+            for r in hit.to_dict("records")
+        ),
+    )
 
 
 def _at(ctx: CheckContext, positions: pd.Series, keys: pd.Series | str) -> pd.DataFrame:
     """The frame (``pos, key``) of the returns at ``positions``, at ``keys``."""
-    return pd.DataFrame({"pos": positions.to_numpy(dtype=np.intp),
-                         "key": keys if isinstance(keys, str) else keys.to_numpy(dtype=object)})
+    return pd.DataFrame(
+        {
+            "pos": positions.to_numpy(dtype=np.intp),
+            "key": keys if isinstance(keys, str) else keys.to_numpy(dtype=object),
+        }
+    )
 
 
 def ratio_implausible(ctx: CheckContext) -> list[Issue]:
@@ -412,10 +500,20 @@ def ratio_implausible(ctx: CheckContext) -> list[Issue]:
     both = (events.fillna(0) != 0) & (offline.fillna(0) != 0)
     bad = both & ~((per_event >= low) & (per_event <= high))
     pos = pd.Series(np.flatnonzero(bad.to_numpy()))
-    for r, issue in zip(pos, _issues(ctx, _at(ctx, pos, "public_offline"), rules.severity("offline_per_event_max"),
-                                     "ratio_implausible", (
-            f"线下参与 {chinese.number(offline[p])} 人次、举办活动 {chinese.number(events[p])} 次，平均每次活动 {chinese.number(per_event[p], 1)} 人次，"
-            f"不在合理范围（{chinese.number(low[p])}–{chinese.number(high[p])} 人次）内：请核实这两项。" for p in pos))):
+    for r, issue in zip(
+        pos,
+        _issues(
+            ctx,
+            _at(ctx, pos, "public_offline"),
+            rules.severity("offline_per_event_max"),
+            "ratio_implausible",
+            (
+                f"线下参与 {chinese.number(offline[p])} 人次、举办活动 {chinese.number(events[p])} 次，平均每次活动 {chinese.number(per_event[p], 1)} 人次，"
+                f"不在合理范围（{chinese.number(low[p])}–{chinese.number(high[p])} 人次）内：请核实这两项。"
+                for p in pos
+            ),
+        ),
+    ):
         found.append((r, 0, issue))
 
     outlets, reports = _numbers(returns, "media_outlets"), _numbers(returns, "media_reports")
@@ -423,10 +521,20 @@ def ratio_implausible(ctx: CheckContext) -> list[Issue]:
     per_outlet = reports / outlets
     bad = (outlets.fillna(0) != 0) & (reports.fillna(0) != 0) & (per_outlet > limit).fillna(False)
     pos = pd.Series(np.flatnonzero(bad.to_numpy()))
-    for r, issue in zip(pos, _issues(ctx, _at(ctx, pos, "media_reports"), rules.severity("reports_per_outlet_max"),
-                                     "ratio_implausible", (
-            f"宣传报道 {chinese.number(reports[p])} 篇、参与媒体 {chinese.number(outlets[p])} 家，平均每家媒体 {chinese.number(per_outlet[p], 1)} 篇，"
-            f"超过 {chinese.number(limit[p])} 篇：请核实这两项。" for p in pos))):
+    for r, issue in zip(
+        pos,
+        _issues(
+            ctx,
+            _at(ctx, pos, "media_reports"),
+            rules.severity("reports_per_outlet_max"),
+            "ratio_implausible",
+            (
+                f"宣传报道 {chinese.number(reports[p])} 篇、参与媒体 {chinese.number(outlets[p])} 家，平均每家媒体 {chinese.number(per_outlet[p], 1)} 篇，"
+                f"超过 {chinese.number(limit[p])} 篇：请核实这两项。"
+                for p in pos
+            ),
+        ),
+    ):
         found.append((r, 1, issue))
 
     money = sum((_numbers(returns, k).fillna(0) for k in ctx.form.money_keys), pd.Series(0.0, index=kinds.index))
@@ -437,10 +545,20 @@ def ratio_implausible(ctx: CheckContext) -> list[Issue]:
     bad = (money > 0) & (people > 0) & ~_money_suspect(ctx) & (yuan > limit).fillna(False)
     pos = pd.Series(np.flatnonzero(bad.to_numpy()))
     first_public = pd.Series(np.select([p > 0 for p in public], list(PUBLIC_KEYS), default=PUBLIC_KEYS[0]))
-    for r, issue in zip(pos, _issues(ctx, _at(ctx, pos, first_public[pos]), rules.severity("yuan_per_participant_max"),
-                                     "ratio_implausible", (
-            f"经费合计 {chinese.number(money[p])} 万元、群众参与 {chinese.number(people[p])} 人次，平均每人次 {chinese.number(yuan[p], 0)} 元，"
-            f"超过 {chinese.number(limit[p])} 元：请核实经费（单位为万元）和参与人次。" for p in pos))):
+    for r, issue in zip(
+        pos,
+        _issues(
+            ctx,
+            _at(ctx, pos, first_public[pos]),
+            rules.severity("yuan_per_participant_max"),
+            "ratio_implausible",
+            (
+                f"经费合计 {chinese.number(money[p])} 万元、群众参与 {chinese.number(people[p])} 人次，平均每人次 {chinese.number(yuan[p], 0)} 元，"
+                f"超过 {chinese.number(limit[p])} 元：请核实经费（单位为万元）和参与人次。"
+                for p in pos
+            ),
+        ),
+    ):
         found.append((r, 2, issue))
     return [issue for _, _, issue in sorted(found, key=lambda f: (f[0], f[1]))]
 
@@ -454,19 +572,30 @@ def outlier_mad(ctx: CheckContext) -> list[Issue]:
     groups = long.groupby(["kind", "key"], sort=False, observed=True)["value"]
     peers = groups.transform("count")
     med = groups.transform("median")
-    mad = (long["value"] - med).abs().groupby([long["kind"], long["key"]], sort=False, observed=True).transform("median")
+    mad = (
+        (long["value"] - med).abs().groupby([long["kind"], long["key"]], sort=False, observed=True).transform("median")
+    )
     z = 0.6745 * (long["value"] - med) / mad.where(mad != 0)
-    hit = ((peers >= rules.per_row("min_peers", long["kind"], long["key"]))
-           & (z > rules.per_row("outlier_z", long["kind"], long["key"]))
-           & (long["value"] >= rules.per_row("outlier_fold", long["kind"], long["key"]) * med)).fillna(False)
+    hit = (
+        (peers >= rules.per_row("min_peers", long["kind"], long["key"]))
+        & (z > rules.per_row("outlier_z", long["kind"], long["key"]))
+        & (long["value"] >= rules.per_row("outlier_fold", long["kind"], long["key"]) * med)
+    ).fillna(False)
     flagged = long.assign(peers=peers, med=med)[hit.astype(bool)]
     flagged = flagged.assign(kind_name=flagged["kind"].astype(object), key_order=flagged["key"].cat.codes)
     flagged = flagged.sort_values(["kind_name", "key_order", "pos"], kind="stable")  # by kind name, as grouped before
-    return _issues(ctx, flagged, rules.severity("outlier_z"), "outlier_mad",
-                   (f"“{_item_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，远高于同类单位"
-                    f"（{KIND_ZH.get(r['kind_name'], r['kind_name'])}，{r['peers']} 家）的中位数 "
-                    f"{_with_measure(ctx, r['key'], r['med'])}：请核实是否多写了位数或填错了栏目。"
-                    for r in flagged.to_dict("records")))
+    return _issues(
+        ctx,
+        flagged,
+        rules.severity("outlier_z"),
+        "outlier_mad",
+        (
+            f"“{_item_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，远高于同类单位"
+            f"（{KIND_ZH.get(r['kind_name'], r['kind_name'])}，{r['peers']} 家）的中位数 "
+            f"{_with_measure(ctx, r['key'], r['med'])}：请核实是否多写了位数或填错了栏目。"
+            for r in flagged.to_dict("records")
+        ),
+    )
 
 
 def yoy_jump(ctx: CheckContext) -> list[Issue]:
@@ -480,10 +609,12 @@ def yoy_jump(ctx: CheckContext) -> list[Issue]:
     row = pd.Index(_texts(prev["unit"])).get_indexer(pd.Index(ctx.ids.units))
     last = np.column_stack([_numbers(prev, k).to_numpy() for k in ctx.form.keys])
     prev_row = row[long["pos"].to_numpy()]
-    before = pd.Series(np.where(prev_row >= 0, last[prev_row, long["key"].cat.codes.to_numpy()], np.nan),
-                       dtype="float64")
+    before = pd.Series(
+        np.where(prev_row >= 0, last[prev_row, long["key"].cat.codes.to_numpy()], np.nan), dtype="float64"
+    )
     floor = rules.per_row("yoy_floor_money", long["kind"]).where(
-        long["key"].isin(ctx.form.money_keys), rules.per_row("yoy_floor_count", long["kind"]))
+        long["key"].isin(ctx.form.money_keys), rules.per_row("yoy_floor_count", long["kind"])
+    )
     factor = rules.per_row("yoy_factor", long["kind"], long["key"])
     ratio = long["value"] / before
     fair = before.notna() & (before >= floor) & ~too_large(ctx, long["key"], before, long["kind"])
@@ -495,10 +626,17 @@ def yoy_jump(ctx: CheckContext) -> list[Issue]:
     messages = []
     for r in flagged.to_dict("records"):
         f = r["ratio"]
-        change = (f"是{short}的 {chinese.number(f, 1)} 倍" if f > 1 else
-                  f"只有{short}的 {chinese.percent(f * 100)}" if f > 0 else "降为 0")
-        messages.append(f"“{_item_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，{named}为 "
-                        f"{_with_measure(ctx, r['key'], r['before'])}，{change}：请核实是否有误，属实请简要说明原因。")
+        change = (
+            f"是{short}的 {chinese.number(f, 1)} 倍"
+            if f > 1
+            else f"只有{short}的 {chinese.percent(f * 100)}"
+            if f > 0
+            else "降为 0"
+        )
+        messages.append(
+            f"“{_item_label(ctx, r['key'])}”填报 {_with_measure(ctx, r['key'], r['value'])}，{named}为 "
+            f"{_with_measure(ctx, r['key'], r['before'])}，{change}：请核实是否有误，属实请简要说明原因。"
+        )
     return _issues(ctx, flagged, rules.severity("yoy_factor"), "yoy_jump", messages)
 
 
@@ -507,15 +645,24 @@ def _exceeds(ctx: CheckContext, bigger: str, smaller: str, at: str, code: str, e
     """Flag, at field ``at``, each return whose ``bigger`` item exceeds its ``smaller`` item (both reported)."""
     big, small = _numbers(ctx.returns, bigger), _numbers(ctx.returns, smaller)
     pos = pd.Series(np.flatnonzero((big > small).fillna(False).to_numpy()))
-    return _issues(ctx, _at(ctx, pos, at), "warning", code,
-                   (f"{_item_label(ctx, bigger)} {_with_measure(ctx, bigger, big[p])}，多于{_item_label(ctx, smaller)} "
-                    f"{_with_measure(ctx, smaller, small[p])}（{explain}）：请核实这两项。" for p in pos))
+    return _issues(
+        ctx,
+        _at(ctx, pos, at),
+        "warning",
+        code,
+        (
+            f"{_item_label(ctx, bigger)} {_with_measure(ctx, bigger, big[p])}，多于{_item_label(ctx, smaller)} "
+            f"{_with_measure(ctx, smaller, small[p])}（{explain}）：请核实这两项。"
+            for p in pos
+        ),
+    )
 
 
 def reports_lt_outlets(ctx: CheckContext) -> list[Issue]:
     """Fewer publicity reports than participating media outlets."""
-    return _exceeds(ctx, "media_outlets", "media_reports", "media_reports", "reports_lt_outlets",
-                    "每家参与的媒体至少应有 1 篇报道")
+    return _exceeds(
+        ctx, "media_outlets", "media_reports", "media_reports", "reports_lt_outlets", "每家参与的媒体至少应有 1 篇报道"
+    )
 
 
 def most_tasks_gt_events(ctx: CheckContext) -> list[Issue]:
@@ -542,7 +689,7 @@ def subtotal_mismatch(ctx: CheckContext) -> list[Issue]:
     out = []
     for sub in _records(subs):
         ret = by_file.get(_as_text(sub["source_file"]))
-        category = _as_text(sub["field"])[len(SUBTOTAL_PREFIX):]
+        category = _as_text(sub["field"])[len(SUBTOTAL_PREFIX) :]
         keys = _CATEGORY_KEYS.get(normalize_label(category), ())
         written = _num(sub["value"])
         items = [x for x in (_num(ret.get(k)) for k in keys) if x is not None] if ret else []
@@ -552,11 +699,19 @@ def subtotal_mismatch(ctx: CheckContext) -> list[Issue]:
         money = keys[0] in MONEY_KEYS
         if not math.isclose(written, total, abs_tol=0.01 if money else 0.5):
             measure = "万元" if money else ""
-            out.append(Issue("warning", "subtotal_mismatch",
-                             f"“{category}”小计填 {chinese.number(written)}{measure}，但各分项之和为 {chinese.number(round(total, 4))}{measure}："
-                             f"请核对小计或各分项。",
-                             source_file=_as_text(sub["source_file"]), sheet=_as_text(sub["sheet"]), cell=_as_text(sub["cell"]),
-                             field=_as_text(sub["field"]), unit=_as_text(ret["unit"])))
+            out.append(
+                Issue(
+                    "warning",
+                    "subtotal_mismatch",
+                    f"“{category}”小计填 {chinese.number(written)}{measure}，但各分项之和为 {chinese.number(round(total, 4))}{measure}："
+                    f"请核对小计或各分项。",
+                    source_file=_as_text(sub["source_file"]),
+                    sheet=_as_text(sub["sheet"]),
+                    cell=_as_text(sub["cell"]),
+                    field=_as_text(sub["field"]),
+                    unit=_as_text(ret["unit"]),
+                )
+            )
     return out
 
 
@@ -566,9 +721,17 @@ def county_media_reports_lt2(ctx: CheckContext) -> list[Issue]:
     long = _long(ctx, ("media_reports",))
     minimum = ctx.rules.per_row("county_min_reports", long["kind"])
     hit = long.assign(minimum=minimum)[(long["value"] < minimum).fillna(False).astype(bool)]
-    return _issues(ctx, hit, ctx.rules.severity("county_min_reports"), "county_media_reports_lt2",
-                   (f"通知要求各县、市、区宣传报道不少于 {chinese.number(r['minimum'])} 篇，本单位填报 {chinese.number(r['value'])} 篇："
-                    f"请补报宣传报道资料，或核实填报数。" for r in hit.to_dict("records")))
+    return _issues(
+        ctx,
+        hit,
+        ctx.rules.severity("county_min_reports"),
+        "county_media_reports_lt2",
+        (
+            f"通知要求各县、市、区宣传报道不少于 {chinese.number(r['minimum'])} 篇，本单位填报 {chinese.number(r['value'])} 篇："
+            f"请补报宣传报道资料，或核实填报数。"
+            for r in hit.to_dict("records")
+        ),
+    )
 
 
 def late_return(ctx: CheckContext) -> list[Issue]:
@@ -578,7 +741,8 @@ def late_return(ctx: CheckContext) -> list[Issue]:
     received = ctx.received.assign(source_file=_texts(ctx.received["source_file"]).to_numpy())
     received = received.drop_duplicates("source_file", keep="last")
     got = pd.DataFrame({"source_file": _texts(ctx.returns["source_file"]), "unit": _texts(ctx.returns["unit"])}).merge(
-        received, on="source_file", how="inner")
+        received, on="source_file", how="inner"
+    )
     got = got[got["received"].notna()]
     days = pd.to_datetime(got["received"]).dt.date
     late = got.assign(day=days)[(days > ctx.event_window.deadline).to_numpy()]
@@ -587,10 +751,16 @@ def late_return(ctx: CheckContext) -> list[Issue]:
         source = _as_text(r["date_source"])
         severity = "info" if source == SOURCE_MTIME else "warning"  # a file time can change with copying
         hint = "" if severity == "warning" else "；文件修改时间可能因复制而改变，仅供参考"
-        out.append(Issue(severity, "late_return",  # type: ignore[arg-type]
-                         f"本表收到日期为 {r['day'].isoformat()}（依据：{source}{hint}），晚于通知规定的截止日期 "
-                         f"{ctx.event_window.deadline.isoformat()}：请今后按时报送。",
-                         source_file=r["source_file"], unit=r["unit"]))
+        out.append(
+            Issue(
+                severity,
+                "late_return",  # type: ignore[arg-type]
+                f"本表收到日期为 {r['day'].isoformat()}（依据：{source}{hint}），晚于通知规定的截止日期 "
+                f"{ctx.event_window.deadline.isoformat()}：请今后按时报送。",
+                source_file=r["source_file"],
+                unit=r["unit"],
+            )
+        )
     return out
 
 
@@ -598,9 +768,14 @@ def deadline_unknown(ctx: CheckContext) -> list[Issue]:
     """The year has returns but no deadline in weeks.csv, so late returns cannot be judged."""
     if ctx.event_window is not None or ctx.returns.empty:
         return []
-    return [Issue("info", "deadline_unknown",
-                  f"{WEEKS_SHOWN} 中没有{ctx.year}年的截止日期（或该行日期无法识别），未核查逾期报送："
-                  f"请补充该年度一行（year,start,end,deadline，日期如 {ctx.year}-06-03）。")]
+    return [
+        Issue(
+            "info",
+            "deadline_unknown",
+            f"{WEEKS_SHOWN} 中没有{ctx.year}年的截止日期（或该行日期无法识别），未核查逾期报送："
+            f"请补充该年度一行（year,start,end,deadline，日期如 {ctx.year}-06-03）。",
+        )
+    ]
 
 
 def materials_checklist(ctx: CheckContext) -> list[Issue]:
@@ -612,9 +787,20 @@ def materials_checklist(ctx: CheckContext) -> list[Issue]:
 
 # Specific rules first, the statistical ones last (see STATISTICAL_CODES).
 RULES: tuple[Rule, ...] = (
-    missing_return, field_not_reported, small_field_too_large, money_in_yuan_suspect, ratio_implausible,
-    reports_lt_outlets, most_tasks_gt_events, subtotal_mismatch, county_media_reports_lt2, late_return,
-    deadline_unknown, materials_checklist, outlier_mad, yoy_jump,
+    missing_return,
+    field_not_reported,
+    small_field_too_large,
+    money_in_yuan_suspect,
+    ratio_implausible,
+    reports_lt_outlets,
+    most_tasks_gt_events,
+    subtotal_mismatch,
+    county_media_reports_lt2,
+    late_return,
+    deadline_unknown,
+    materials_checklist,
+    outlier_mad,
+    yoy_jump,
 )
 
 

@@ -24,14 +24,38 @@ from analysis.intake.values import parse_value, raw_text
 from analysis.issues import Issue
 
 # The ledger's header row, exactly (docs/contracts.md).
-HEADER: tuple[str, ...] = ("单位", "项目", "问题代码", "文件", "单元格", "原值", "处理", "更正值", "依据", "核实人",
-                           "核实日期", "备注")
+HEADER: tuple[str, ...] = (
+    "单位",
+    "项目",
+    "问题代码",
+    "文件",
+    "单元格",
+    "原值",
+    "处理",
+    "更正值",
+    "依据",
+    "核实人",
+    "核实日期",
+    "备注",
+)
 CORRECT, CONFIRM, PENDING = "更正", "确认无误", "待核实"
 ACTIONS: tuple[str, ...] = (CORRECT, CONFIRM, PENDING)
 CORRECTED_STATUS = "corrected"  # values.csv status of a value the ledger replaced
 # Columns of review.csv in the processed folder: each decision that was applied.
-DECISION_COLUMNS: tuple[str, ...] = ("ledger_row", "action", "unit", "field", "code", "source_file", "cell",
-                                     "original", "corrected", "basis", "checker", "checked_on")
+DECISION_COLUMNS: tuple[str, ...] = (
+    "ledger_row",
+    "action",
+    "unit",
+    "field",
+    "code",
+    "source_file",
+    "cell",
+    "original",
+    "corrected",
+    "basis",
+    "checker",
+    "checked_on",
+)
 
 
 @dataclass(frozen=True)
@@ -82,9 +106,20 @@ class Decision:
 
     def record(self) -> dict[str, object]:
         r = self.row
-        return dict(ledger_row=r.row, action=r.action, unit=r.unit, field=self.field, code=r.code,
-                    source_file=self.source_file, cell=r.cell, original=self.original, corrected=self.corrected,
-                    basis=r.basis, checker=r.checker, checked_on=r.checked_on)
+        return dict(
+            ledger_row=r.row,
+            action=r.action,
+            unit=r.unit,
+            field=self.field,
+            code=r.code,
+            source_file=self.source_file,
+            cell=r.cell,
+            original=self.original,
+            corrected=self.corrected,
+            basis=r.basis,
+            checker=r.checker,
+            checked_on=r.checked_on,
+        )
 
 
 @dataclass
@@ -98,8 +133,10 @@ class Applied:
 
     def decisions_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame([d.record() for d in self.decisions], columns=list(DECISION_COLUMNS))
-        return frame.astype({c: "float64" for c in ("original", "corrected")} |
-                            {c: "str" for c in DECISION_COLUMNS if c not in ("original", "corrected", "ledger_row")})
+        return frame.astype(
+            {c: "float64" for c in ("original", "corrected")}
+            | {c: "str" for c in DECISION_COLUMNS if c not in ("original", "corrected", "ledger_row")}
+        )
 
 
 def number_text(value: float) -> str:
@@ -108,8 +145,15 @@ def number_text(value: float) -> str:
 
 
 def _refused(ledger: Ledger, row: LedgerRow, code: str, why: str) -> Issue:
-    return Issue("warning", code, f"核实台账第 {row.row} 行未采用：{why}。该行不改变任何数值，请修改台账后重新运行。",
-                 source_file=ledger.shown, cell=f"A{row.row}", field=row.field, unit=row.unit)
+    return Issue(
+        "warning",
+        code,
+        f"核实台账第 {row.row} 行未采用：{why}。该行不改变任何数值，请修改台账后重新运行。",
+        source_file=ledger.shown,
+        cell=f"A{row.row}",
+        field=row.field,
+        unit=row.unit,
+    )
 
 
 def _same(original: str, value: float | None, raw: str) -> bool:
@@ -128,8 +172,11 @@ def apply_ledger(result: IngestResult, ledger: Ledger) -> Applied:
     returns, values = result.returns.copy(), result.values.copy()
     applied = Applied(returns, values, issues=list(ledger.problems))
     status_of = dict(zip(result.files["source_file"], result.files["status"]))
-    known_units = set(result.returns["unit"]) | set(result.meta.get("units_expected", [])) | \
-        set(result.files["unit"].dropna()) - {""}
+    known_units = (
+        set(result.returns["unit"])
+        | set(result.meta.get("units_expected", []))
+        | set(result.files["unit"].dropna()) - {""}
+    )
     accepted_file = dict(zip(returns["unit"], returns["source_file"]))
     for row in ledger.rows:
         problem = _problem(row, known_units, status_of)
@@ -141,23 +188,30 @@ def apply_ledger(result: IngestResult, ledger: Ledger) -> Applied:
         source = row.source_file or (accepted_file.get(row.unit, "") if row.field else "")
         if not (row.field and source):  # a finding without a cell (a missing return …): a confirmation only
             if row.action == CORRECT:
-                applied.issues.append(_refused(ledger, row, "review_invalid",
-                                               "“更正”需要写明项目，且该单位有采用的统计表"))
+                applied.issues.append(
+                    _refused(ledger, row, "review_invalid", "“更正”需要写明项目，且该单位有采用的统计表")
+                )
             else:
                 applied.decisions.append(Decision(row, row.field, row.source_file, None, None))
             continue
         at = values.index[(values["source_file"] == source) & (values["field"] == row.field)]
         if len(at) != 1 or status_of.get(source) != "accepted":
-            applied.issues.append(_refused(ledger, row, "review_unknown_file",
-                                           f"“{source}”中没有采用的“{BY_KEY[row.field].label}”数值"))
+            applied.issues.append(
+                _refused(ledger, row, "review_unknown_file", f"“{source}”中没有采用的“{BY_KEY[row.field].label}”数值")
+            )
             continue
         current = values.loc[at[0]]
         value = None if pd.isna(current["value"]) else float(current["value"])
         if row.original.strip() and not _same(row.original, value, current["raw_text"]):
             shown = raw_text(current["raw_text"]) if value is None else number_text(value)
-            applied.issues.append(_refused(ledger, row, "review_stale",
-                                           f"原值“{row.original}”与文件现在的数值“{shown}”不一致（单位可能已重新报送），"
-                                           "请按新文件重新核实"))
+            applied.issues.append(
+                _refused(
+                    ledger,
+                    row,
+                    "review_stale",
+                    f"原值“{row.original}”与文件现在的数值“{shown}”不一致（单位可能已重新报送），请按新文件重新核实",
+                )
+            )
             continue
         if row.action == CONFIRM:
             applied.decisions.append(Decision(row, row.field, source, value, value))
@@ -166,8 +220,11 @@ def apply_ledger(result: IngestResult, ledger: Ledger) -> Applied:
         if isinstance(new, str):
             applied.issues.append(_refused(ledger, row, "review_invalid", new))
             continue
-        values.loc[at[0], ["value", "status", "note"]] = [new, CORRECTED_STATUS,
-                                                          f"按核实台账第{row.row}行更正：{row.basis or '未写依据'}"]
+        values.loc[at[0], ["value", "status", "note"]] = [
+            new,
+            CORRECTED_STATUS,
+            f"按核实台账第{row.row}行更正：{row.basis or '未写依据'}",
+        ]
         target = returns.index[returns["source_file"] == source]
         returns.loc[target, row.field] = new if BY_KEY[row.field].is_money else round(new)
         applied.decisions.append(Decision(row, row.field, source, value, new))
@@ -213,20 +270,27 @@ def finding_status(issues: pd.DataFrame, read_issues: pd.DataFrame, decisions: l
     corrected = {(d.source_file, d.field) for d in decisions if d.row.action == CORRECT}
     if corrected:
         read = set(zip(read_issues["source_file"], read_issues["field"], read_issues["code"]))
-        at = [(s, f) in corrected and (s, f, c) in read
-              for s, f, c in zip(issues["source_file"], issues["field"], issues["code"])]
+        at = [
+            (s, f) in corrected and (s, f, c) in read
+            for s, f, c in zip(issues["source_file"], issues["field"], issues["code"])
+        ]
         status[at] = "corrected"
     for d in decisions:
         if d.row.action != CONFIRM:
             continue
         match = issues["code"] == d.row.code
-        for column, wanted in (("unit", d.row.unit), ("field", d.field), ("source_file", d.row.source_file),
-                               ("cell", d.row.cell)):
+        for column, wanted in (
+            ("unit", d.row.unit),
+            ("field", d.field),
+            ("source_file", d.row.source_file),
+            ("cell", d.row.cell),
+        ):
             if wanted:
                 match &= issues[column].fillna("") == wanted
         if d.row.code == OCR_UNVERIFIED:  # one row for a photo confirms every value read from it
             match |= issues["code"].isin(SETTLED_WITH_FILE) & issues["source_file"].isin(
-                set(issues.loc[match, "source_file"]))
+                set(issues.loc[match, "source_file"])
+            )
         status[match & (status == "open")] = "confirmed"
     return status
 
@@ -260,16 +324,30 @@ def new_rows(issues: pd.DataFrame, values: pd.DataFrame, written: tuple[LedgerRo
     """One prefilled 待核实 row for each open error or warning finding that the ledger does not hold yet."""
     have = {row_key(r) for r in written}
     out, seen = [], set(have)
-    todo = issues[issues["severity"].isin(("error", "warning")) & (issues["status"].fillna("open") == "open")
-                  & ~issues["code"].str.startswith("review_")]
+    todo = issues[
+        issues["severity"].isin(("error", "warning"))
+        & (issues["status"].fillna("open") == "open")
+        & ~issues["code"].str.startswith("review_")
+    ]
     for r in todo.fillna("").to_dict("records"):
         key = ledger_key(r["unit"], r["field"], r["code"], r["source_file"], r["cell"])
         if key in seen or r["field"].startswith("subtotal:"):
             continue
         seen.add(key)
         label = BY_KEY[r["field"]].label if r["field"] in BY_KEY else r["field"]
-        out.append(LedgerRow(0, r["unit"], label, r["code"], r["source_file"], r["cell"],
-                             original_of(values, r["source_file"], r["field"]), PENDING, remark=r["message"]))
+        out.append(
+            LedgerRow(
+                0,
+                r["unit"],
+                label,
+                r["code"],
+                r["source_file"],
+                r["cell"],
+                original_of(values, r["source_file"], r["field"]),
+                PENDING,
+                remark=r["message"],
+            )
+        )
     return out
 
 
@@ -280,10 +358,16 @@ def updated_rows(written: tuple[LedgerRow, ...], issues: pd.DataFrame, values: p
     """The ledger after a run: every row already written, in its order and with its decision untouched (a row
     whose finding no longer appears is marked so in 备注), and a new row for each new open finding, placed after
     the last row of the same unit so that a unit's rows stay together."""
-    present = {ledger_key(*r) for r in issues.fillna("")[["unit", "field", "code", "source_file", "cell"]]
-               .itertuples(index=False, name=None)}
-    rows = [r if row_key(r) in present or r.action != PENDING or GONE in r.remark
-            else replace(r, remark=f"{r.remark}{GONE}") for r in written]
+    present = {
+        ledger_key(*r)
+        for r in issues.fillna("")[["unit", "field", "code", "source_file", "cell"]].itertuples(index=False, name=None)
+    }
+    rows = [
+        r
+        if row_key(r) in present or r.action != PENDING or GONE in r.remark
+        else replace(r, remark=f"{r.remark}{GONE}")
+        for r in written
+    ]
     for new in sorted(new_rows(issues, values, written), key=lambda r: (r.unit, r.source_file, r.cell, r.code)):
         last = max((i for i, r in enumerate(rows) if r.unit == new.unit), default=len(rows) - 1)
         rows.insert(last + 1, new)

@@ -28,8 +28,20 @@ from analysis.review.ledger import ACTIONS, DECISION_COLUMNS, HEADER, Ledger, Le
 
 SHEET = "核实台账"
 WIDTHS = (16, 26, 24, 40, 9, 12, 11, 10, 30, 10, 12, 60)
-_FIELDS = ("unit", "item", "code", "source_file", "cell", "original", "action", "corrected", "basis", "checker",
-           "checked_on", "remark")
+_FIELDS = (
+    "unit",
+    "item",
+    "code",
+    "source_file",
+    "cell",
+    "original",
+    "action",
+    "corrected",
+    "basis",
+    "checker",
+    "checked_on",
+    "remark",
+)
 _ACTION_COLUMN = get_column_letter(HEADER.index("处理") + 1)
 
 
@@ -77,8 +89,17 @@ def read_ledger(path: Path) -> Ledger:
         return Ledger(name)
 
     def problem(why: str) -> Ledger:
-        return Ledger(name, problems=(Issue("warning", "review_unreadable", f"核实台账无法使用：{why}。本次未采用任何"
-                                            "核实结果，请修正台账后重新运行。", source_file=name),))
+        return Ledger(
+            name,
+            problems=(
+                Issue(
+                    "warning",
+                    "review_unreadable",
+                    f"核实台账无法使用：{why}。本次未采用任何核实结果，请修正台账后重新运行。",
+                    source_file=name,
+                ),
+            ),
+        )
 
     try:
         cells = _cells(Path(path))
@@ -87,11 +108,11 @@ def read_ledger(path: Path) -> Ledger:
     if not cells:
         return problem("文件为空")
     header = tuple(_ledger_text(c) for c in cells[0])
-    if header[:len(HEADER)] != HEADER:
+    if header[: len(HEADER)] != HEADER:
         return problem(f"第一行表头应为“{'，'.join(HEADER)}”")
     rows = []
     for number, raw in enumerate(cells[1:], start=2):
-        texts = [_ledger_text(c) for c in raw[:len(HEADER)]] + [""] * (len(HEADER) - len(raw))
+        texts = [_ledger_text(c) for c in raw[: len(HEADER)]] + [""] * (len(HEADER) - len(raw))
         if any(texts):
             rows.append(LedgerRow(number, **dict(zip(_FIELDS, texts))))
     return Ledger(name, tuple(rows))
@@ -103,7 +124,9 @@ def write_ledger(rows: list[LedgerRow], path: Path, *, year: int, demo: bool) ->
     records = [[getattr(r, f) for f in _FIELDS] for r in rows]
     if path.suffix.lower() == ".csv":
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows([list(HEADER), *[[neutralize(v) for v in r] for r in records]])
+        csv.writer(buffer, lineterminator="\n").writerows(
+            [list(HEADER), *[[neutralize(v) for v in r] for r in records]]
+        )
         return write_atomic(path, lambda p: p.write_text(buffer.getvalue(), encoding="utf-8-sig"))
     wb = Workbook()
     ws = wb.active
@@ -121,18 +144,28 @@ def write_ledger(rows: list[LedgerRow], path: Path, *, year: int, demo: bool) ->
         for cell in row:
             cell.alignment = wrap
     ws.freeze_panes = "A2"
-    choice = DataValidation(type="list", formula1=f'"{",".join(ACTIONS)}"', allow_blank=False, showDropDown=False,
-                            errorTitle="处理方式", error=f"请选择：{'、'.join(ACTIONS)}", promptTitle="处理方式",
-                            prompt="更正：用“更正值”替换；确认无误：数值无误，不再提示；待核实：尚未核实", showErrorMessage=True,
-                            showInputMessage=True)
+    choice = DataValidation(
+        type="list",
+        formula1=f'"{",".join(ACTIONS)}"',
+        allow_blank=False,
+        showDropDown=False,
+        errorTitle="处理方式",
+        error=f"请选择：{'、'.join(ACTIONS)}",
+        promptTitle="处理方式",
+        prompt="更正：用“更正值”替换；确认无误：数值无误，不再提示；待核实：尚未核实",
+        showErrorMessage=True,
+        showInputMessage=True,
+    )
     choice.add(f"{_ACTION_COLUMN}2:{_ACTION_COLUMN}{max(len(rows) + 200, 300)}")
     ws.add_data_validation(choice)
     about = wb.create_sheet("说明")
-    lines = [f"{year}年科技活动周统计表核实台账" + (f"（{DEMO_LABEL}）" if demo else ""),
-             "每行一个需要核实的问题。与单位核实后，在“处理”中选择：更正（填写“更正值”）、确认无误，或保留待核实；",
-             "并填写“依据”（如：电话核实、单位书面更正）、“核实人”和“核实日期”。保存后重新运行，程序按台账更正或确认，原始报表不变。",
-             "“原值”是写入台账时文件中的数值：单位重新报送后数值不同时，该行不再采用，请按新文件重新核实。",
-             "请勿修改第一行表头；可以增加行（例如单位电话补报的项目：处理填“更正”，写明单位、项目和更正值）。"]
+    lines = [
+        f"{year}年科技活动周统计表核实台账" + (f"（{DEMO_LABEL}）" if demo else ""),
+        "每行一个需要核实的问题。与单位核实后，在“处理”中选择：更正（填写“更正值”）、确认无误，或保留待核实；",
+        "并填写“依据”（如：电话核实、单位书面更正）、“核实人”和“核实日期”。保存后重新运行，程序按台账更正或确认，原始报表不变。",
+        "“原值”是写入台账时文件中的数值：单位重新报送后数值不同时，该行不再采用，请按新文件重新核实。",
+        "请勿修改第一行表头；可以增加行（例如单位电话补报的项目：处理填“更正”，写明单位、项目和更正值）。",
+    ]
     for line in lines:
         about.append([line])
     about.column_dimensions["A"].width = 120
@@ -154,8 +187,6 @@ def update_ledger(processed_dir: Path, path: Path) -> tuple[Path, int, int]:
 
 class LedgerUnusable(ValueError):
     """The ledger file exists but cannot be read; it is left untouched."""
-
-
 
 
 def read_decisions(processed_dir: Path) -> pd.DataFrame:

@@ -9,8 +9,8 @@ video durations are read at intake (:func:`analysis.intake.media.video_seconds`)
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import PurePosixPath
-from typing import Iterable
 
 import pandas as pd
 
@@ -18,7 +18,14 @@ from analysis.intake import filekinds
 from analysis.issues import Issue
 
 MATERIALS: tuple[str, ...] = ("form", "summary", "photo", "media", "video")
-MATERIAL_ZH = {"form": "统计表", "summary": "活动总结", "photo": "照片", "media": "媒体报道", "video": "视频", "other": "其他"}
+MATERIAL_ZH = {
+    "form": "统计表",
+    "summary": "活动总结",
+    "photo": "照片",
+    "media": "媒体报道",
+    "video": "视频",
+    "other": "其他",
+}
 # What the notice requires besides the table: (name, any of these materials).
 REQUIRED: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("活动总结", ("summary",)),
@@ -73,18 +80,27 @@ def _unit_of(source_file: str, unit: str, folder_units: dict[str, str], names: l
 
 def video_files(files: pd.DataFrame) -> list[str]:
     """The source files of ``files.csv`` that are videos (whose durations the checklist needs)."""
-    return [str(r["source_file"]) for r in files.to_dict("records")
-            if material_of(str(r["source_file"]), "" if pd.isna(r["kind"]) else str(r["kind"])) == "video"]
+    return [
+        str(r["source_file"])
+        for r in files.to_dict("records")
+        if material_of(str(r["source_file"]), "" if pd.isna(r["kind"]) else str(r["kind"])) == "video"
+    ]
 
 
 def material_files(files: pd.DataFrame, durations: dict[str, float], roster_names: Iterable[str] = ()) -> pd.DataFrame:
     """One row per file: ``source_file, unit, material, seconds`` (video length from ``durations``; NaN
     otherwise or unreadable)."""
     names = [str(n) for n in roster_names]
-    rows = files.assign(unit=files["unit"].fillna("").astype(str), kind=files["kind"].fillna("").astype(str),
-                        status=files["status"].fillna("").astype(str)).to_dict("records")
-    folder_units = {str(PurePosixPath(r["source_file"]).parent): r["unit"] for r in rows
-                    if r["kind"] == "form" and r["status"] == "accepted" and r["unit"]}
+    rows = files.assign(
+        unit=files["unit"].fillna("").astype(str),
+        kind=files["kind"].fillna("").astype(str),
+        status=files["status"].fillna("").astype(str),
+    ).to_dict("records")
+    folder_units = {
+        str(PurePosixPath(r["source_file"]).parent): r["unit"]
+        for r in rows
+        if r["kind"] == "form" and r["status"] == "accepted" and r["unit"]
+    }
     out = []
     for r in rows:
         source = str(r["source_file"])
@@ -92,7 +108,8 @@ def material_files(files: pd.DataFrame, durations: dict[str, float], roster_name
         seconds = durations.get(source, math.nan) if material == "video" else math.nan
         out.append((source, _unit_of(source, r["unit"], folder_units, names), material, seconds))
     return pd.DataFrame(out, columns=["source_file", "unit", "material", "seconds"]).astype(
-        {"source_file": "str", "unit": "str", "material": "str", "seconds": "float64"})
+        {"source_file": "str", "unit": "str", "material": "str", "seconds": "float64"}
+    )
 
 
 def checklist(materials: pd.DataFrame, units: Iterable[str] = ()) -> pd.DataFrame:
@@ -100,11 +117,14 @@ def checklist(materials: pd.DataFrame, units: Iterable[str] = ()) -> pd.DataFram
     and the longest video in seconds."""
     known = [u for u in materials["unit"] if u]
     order = list(dict.fromkeys([*units, *known]))
-    counts = (pd.crosstab(materials["unit"], materials["material"]) if not materials.empty else pd.DataFrame())
+    counts = pd.crosstab(materials["unit"], materials["material"]) if not materials.empty else pd.DataFrame()
     counts = counts.reindex(index=order, columns=list(MATERIALS), fill_value=0).astype("int64")
     videos = materials[materials["material"] == "video"].groupby("unit")["seconds"].max()
-    return (counts.assign(longest_video=videos.reindex(order).astype("float64"))
-            .rename_axis(index="unit", columns=None).reset_index())
+    return (
+        counts.assign(longest_video=videos.reindex(order).astype("float64"))
+        .rename_axis(index="unit", columns=None)
+        .reset_index()
+    )
 
 
 def materials_issues(materials: pd.DataFrame, units: Iterable[str]) -> list[Issue]:
@@ -112,19 +132,36 @@ def materials_issues(materials: pd.DataFrame, units: Iterable[str]) -> list[Issu
     out = []
     for r in materials[materials["material"] == "video"].to_dict("records"):
         if math.isnan(r["seconds"]):
-            out.append(Issue("warning", "video_duration_unknown",
-                             "无法读取该视频的时长（格式不支持或文件损坏）：请人工确认不超过3分钟，"
-                             "或转为 MP4 格式后重新报送。", source_file=r["source_file"], unit=r["unit"]))
+            out.append(
+                Issue(
+                    "warning",
+                    "video_duration_unknown",
+                    "无法读取该视频的时长（格式不支持或文件损坏）：请人工确认不超过3分钟，或转为 MP4 格式后重新报送。",
+                    source_file=r["source_file"],
+                    unit=r["unit"],
+                )
+            )
         elif round(r["seconds"]) > VIDEO_MAX_SECONDS:
-            out.append(Issue("warning", "video_too_long",
-                             f"视频时长 {minutes_seconds(r['seconds'])}，超过通知要求的3分钟：请剪辑到3分钟以内后重新报送。",
-                             source_file=r["source_file"], unit=r["unit"]))
+            out.append(
+                Issue(
+                    "warning",
+                    "video_too_long",
+                    f"视频时长 {minutes_seconds(r['seconds'])}，超过通知要求的3分钟：请剪辑到3分钟以内后重新报送。",
+                    source_file=r["source_file"],
+                    unit=r["unit"],
+                )
+            )
     sent = materials.groupby("unit")["material"].agg(set).to_dict() if not materials.empty else {}
     for unit in dict.fromkeys(units):
         have = sent.get(unit, set())
         missing = [name for name, kinds in REQUIRED if not have.intersection(kinds)]
         if missing:
-            out.append(Issue("info", "materials_missing",
-                             f"未收到{'、'.join(missing)}：通知要求报送活动总结、统计表、影像资料和媒体报道资料，请补充报送。",
-                             unit=unit))
+            out.append(
+                Issue(
+                    "info",
+                    "materials_missing",
+                    f"未收到{'、'.join(missing)}：通知要求报送活动总结、统计表、影像资料和媒体报道资料，请补充报送。",
+                    unit=unit,
+                )
+            )
     return out

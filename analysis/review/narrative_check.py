@@ -53,9 +53,17 @@ def narrative_findings(quotes: list[Quote], returns: pd.DataFrame) -> list[Issue
         if not options or not all(_differs(q.value, value, q.approx) for _, value in options):
             continue
         name, value = options[0]
-        findings.append(Issue(
-            "info", "summary_mismatch",
-            f"工作总结中写有“{q.quote}”（原句：{q.sentence}），与本单位统计表中{name}的{chinese.number(value)}相差较大。"
-            "请与单位核实哪一个数字准确；如统计表有误，请单位更正后重新报送。",
-            q.source_file, "正文", "", q.field if q.field in BY_KEY else "", q.unit))
+        findings.append(
+            Issue(
+                "info",
+                "summary_mismatch",
+                f"工作总结中写有“{q.quote}”（原句：{q.sentence}），与本单位统计表中{name}的{chinese.number(value)}相差较大。"
+                "请与单位核实哪一个数字准确；如统计表有误，请单位更正后重新报送。",
+                q.source_file,
+                "正文",
+                "",
+                q.field if q.field in BY_KEY else "",
+                q.unit,
+            )
+        )
     return findings

@@ -15,9 +15,9 @@ import pandera.pandas as pa
 
 from analysis.form import CURRENT, SUBTOTAL_PREFIX, Form, form_for
 from analysis.intake.records import FILE_KINDS, FILE_STATUSES
+from analysis.intake.units import KINDS
 from analysis.issues import SEVERITIES, STATUSES, Issue
 from analysis.review.ledger import CORRECTED_STATUS
-from analysis.intake.units import KINDS
 
 VALUE_STATUSES: tuple[str, ...] = ("accepted", "superseded", "stamped", CORRECTED_STATUS)
 MAX_EXAMPLES = 3
@@ -127,13 +127,17 @@ FILES_SCHEMA = pa.DataFrameSchema(
 )
 
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "returns": RETURNS_SCHEMA, "values": VALUES_SCHEMA, "issues": ISSUES_SCHEMA, "files": FILES_SCHEMA,
+    "returns": RETURNS_SCHEMA,
+    "values": VALUES_SCHEMA,
+    "issues": ISSUES_SCHEMA,
+    "files": FILES_SCHEMA,
 }
 
 
 def schemas_for(form: Form) -> dict[str, pa.DataFrameSchema]:
     """The four schemas of a year whose form is ``form``."""
     return {**SCHEMAS, "returns": returns_schema(form), "values": values_schema(form)}
+
 
 _CHECK_ZH = {
     "not_nullable": "不能为空",
@@ -178,10 +182,16 @@ def _failures(table: str, frame: pd.DataFrame, cases: pd.DataFrame, form: Form) 
             example = f"，例如：{'、'.join(shown)}" if shown else ""
             count = len(set(rows)) or len(group)
             what = f"的“{column or '（整表）'}”列{_describe(check)}（共 {count} 处{example}）"
-        out.append(Issue("error", "schema_violation",
-                         f"处理结果表 {table}.csv {what}：这是处理程序或数据整理的问题，请把本条转给维护人员。",
-                         source_file=_only(frame, rows, "source_file"), field=column if form.asks(column) else "",
-                         unit=_only(frame, rows, "unit")))
+        out.append(
+            Issue(
+                "error",
+                "schema_violation",
+                f"处理结果表 {table}.csv {what}：这是处理程序或数据整理的问题，请把本条转给维护人员。",
+                source_file=_only(frame, rows, "source_file"),
+                field=column if form.asks(column) else "",
+                unit=_only(frame, rows, "unit"),
+            )
+        )
     return out
 
 
@@ -199,5 +209,9 @@ def validate_processed(result: Any) -> list[Issue]:
     """Validate the tables of an ingest result (any object with ``returns/values/issues/files`` and ``meta``),
     against the form of its year."""
     form = form_for((getattr(result, "meta", None) or {}).get("year"))
-    return [issue for table in SCHEMAS if (frame := getattr(result, table, None)) is not None
-            for issue in validate_table(table, frame, form)]
+    return [
+        issue
+        for table in SCHEMAS
+        if (frame := getattr(result, table, None)) is not None
+        for issue in validate_table(table, frame, form)
+    ]

@@ -7,9 +7,9 @@ kind it applies to, no comparison year) shows as 0 looked at, instead of passing
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -20,8 +20,15 @@ from analysis.issues import Issue
 from analysis.review.checks import CheckContext, _numbers
 
 TALLY_COLUMNS = ("rule", "parameters", "code", "looked_at", "passed", "failed", "blank")
-TALLY_HEADERS = {"rule": "核查规则", "parameters": "规则参数", "code": "问题代码", "looked_at": "检查数值",
-                 "passed": "通过", "failed": "未通过", "blank": "无法判断（空白）"}
+TALLY_HEADERS = {
+    "rule": "核查规则",
+    "parameters": "规则参数",
+    "code": "问题代码",
+    "looked_at": "检查数值",
+    "passed": "通过",
+    "failed": "未通过",
+    "blank": "无法判断（空白）",
+}
 
 
 @dataclass(frozen=True)
@@ -42,22 +49,64 @@ def _each(key: str) -> tuple[str, ...]:
 
 
 LINES: tuple[Line, ...] = (
-    Line("单项数量上限", ("small_field_max",), "small_field_too_large",
-         lambda ctx: [k for k in ctx.rules.fields("small_field_max") if k in ctx.form.by_key], _each),
-    Line("单项经费上限（疑似元填成万元）", ("money_max_wan",), "money_in_yuan_suspect",
-         lambda ctx: list(ctx.form.money_keys), _each),
-    Line("场均线下参与人次", ("offline_per_event_min", "offline_per_event_max"), "ratio_implausible",
-         lambda ctx: ["public_offline"], lambda _: ("events_held", "public_offline"), "平均每次活动", True),
-    Line("每家媒体报道篇数", ("reports_per_outlet_max",), "ratio_implausible",
-         lambda ctx: ["media_reports"], lambda _: ("media_outlets", "media_reports"), "平均每家媒体", True),
-    Line("每人次经费", ("yuan_per_participant_max",), "ratio_implausible",
-         lambda ctx: ["public_offline"], lambda _: ("funding", "public"), "平均每人次", True),
-    Line("与同类单位相比的异常值", ("min_peers", "outlier_z", "outlier_fold"), "outlier_mad",
-         lambda ctx: list(ctx.form.keys), _each),
-    Line("与对比年度相比的变化", ("yoy_factor", "yoy_floor_money", "yoy_floor_count"), "yoy_jump",
-         lambda ctx: list(ctx.form.keys), _each),
-    Line("县市区宣传报道篇数", ("county_min_reports",), "county_media_reports_lt2",
-         lambda ctx: ["media_reports"], _each),
+    Line(
+        "单项数量上限",
+        ("small_field_max",),
+        "small_field_too_large",
+        lambda ctx: [k for k in ctx.rules.fields("small_field_max") if k in ctx.form.by_key],
+        _each,
+    ),
+    Line(
+        "单项经费上限（疑似元填成万元）",
+        ("money_max_wan",),
+        "money_in_yuan_suspect",
+        lambda ctx: list(ctx.form.money_keys),
+        _each,
+    ),
+    Line(
+        "场均线下参与人次",
+        ("offline_per_event_min", "offline_per_event_max"),
+        "ratio_implausible",
+        lambda ctx: ["public_offline"],
+        lambda _: ("events_held", "public_offline"),
+        "平均每次活动",
+        True,
+    ),
+    Line(
+        "每家媒体报道篇数",
+        ("reports_per_outlet_max",),
+        "ratio_implausible",
+        lambda ctx: ["media_reports"],
+        lambda _: ("media_outlets", "media_reports"),
+        "平均每家媒体",
+        True,
+    ),
+    Line(
+        "每人次经费",
+        ("yuan_per_participant_max",),
+        "ratio_implausible",
+        lambda ctx: ["public_offline"],
+        lambda _: ("funding", "public"),
+        "平均每人次",
+        True,
+    ),
+    Line(
+        "与同类单位相比的异常值",
+        ("min_peers", "outlier_z", "outlier_fold"),
+        "outlier_mad",
+        lambda ctx: list(ctx.form.keys),
+        _each,
+    ),
+    Line(
+        "与对比年度相比的变化",
+        ("yoy_factor", "yoy_floor_money", "yoy_floor_count"),
+        "yoy_jump",
+        lambda ctx: list(ctx.form.keys),
+        _each,
+    ),
+    Line(
+        "县市区宣传报道篇数", ("county_min_reports",), "county_media_reports_lt2", lambda ctx: ["media_reports"], _each
+    ),
 )
 
 
@@ -103,14 +152,23 @@ def _line(ctx: CheckContext, line: Line, found: pd.DataFrame) -> dict[str, objec
         blank += int((applies & missing).sum())
         failed += int((applies & ~missing & hit).sum())
         passed += int((applies & ~missing & ~hit).sum())
-    return {"rule": line.rule, "parameters": "、".join(line.parameters), "code": line.code, "looked_at": looked,
-            "passed": passed, "failed": failed, "blank": blank}
+    return {
+        "rule": line.rule,
+        "parameters": "、".join(line.parameters),
+        "code": line.code,
+        "looked_at": looked,
+        "passed": passed,
+        "failed": failed,
+        "blank": blank,
+    }
 
 
 def tally(ctx: CheckContext, findings: list[Issue]) -> pd.DataFrame:
     """One row per rule (:data:`LINES`, covering every rule name of rules.csv): ``TALLY_COLUMNS``."""
-    found = pd.DataFrame([(i.code, i.source_file, i.field, i.message) for i in findings],
-                         columns=["code", "source_file", "field", "message"])
+    found = pd.DataFrame(
+        [(i.code, i.source_file, i.field, i.message) for i in findings],
+        columns=["code", "source_file", "field", "message"],
+    )
     return pd.DataFrame([_line(ctx, line, found) for line in LINES], columns=list(TALLY_COLUMNS))
 
 

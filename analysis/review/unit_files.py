@@ -33,8 +33,12 @@ WIDTHS = (9, 18, 30, 12, 9, 22, 60, 12)
 
 _FORBIDDEN_SHEET = re.compile(r"[\[\]:*?/\\]")
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # shown as U+FFFD
-_WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                     "strings_to_numbers": False}
+_WORKBOOK_OPTIONS = {
+    "in_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
@@ -44,7 +48,7 @@ def sheet_title(name: str, taken: set[str]) -> str:
     while title.casefold() in {t.casefold() for t in taken}:
         n += 1
         suffix = f"({n})"
-        title = base[:31 - len(suffix)] + suffix
+        title = base[: 31 - len(suffix)] + suffix
     taken.add(title)
     return title
 
@@ -62,11 +66,15 @@ class UnitFeedback:
 _TOP = {"text_wrap": True, "valign": "top"}
 _BOXED = {**_TOP, "border": 1, "border_color": "#808080"}
 STYLES: dict[str, dict[str, object]] = {  # the cell formats, by name
-    "plain": _TOP, "bold": {**_TOP, "bold": True}, "title": {"bold": True, "font_size": 14, "valign": "top"},
+    "plain": _TOP,
+    "bold": {**_TOP, "bold": True},
+    "title": {"bold": True, "font_size": 14, "valign": "top"},
     "demo": {**_TOP, "bold": True, "font_color": "#C00000"},
     "header": {**_BOXED, "bold": True, "pattern": 1, "bg_color": "#DDEBF7"},
-    "boxed": _BOXED, "boxed_bold": {**_BOXED, "bold": True},
-    "error": {**_BOXED, "pattern": 1, "bg_color": "#F8CBAD"}, "warning": {**_BOXED, "pattern": 1, "bg_color": "#FFE699"},
+    "boxed": _BOXED,
+    "boxed_bold": {**_BOXED, "bold": True},
+    "error": {**_BOXED, "pattern": 1, "bg_color": "#F8CBAD"},
+    "warning": {**_BOXED, "pattern": 1, "bg_color": "#FFE699"},
 }
 _SHEET_MARK = "SHEETMARK"
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
@@ -125,8 +133,9 @@ class Book:
         for n in range(len(layouts)):
             xml = dict(self.members)[f"xl/worksheets/sheet{n + 1}.xml"]
             head, rest = xml.split(b"<sheetData>", 1)
-            self.sheets[f"xl/worksheets/sheet{n + 1}.xml"] = _SheetPart(head + b"<sheetData>",
-                                                                       rest[rest.index(b"</sheetData>"):])
+            self.sheets[f"xl/worksheets/sheet{n + 1}.xml"] = _SheetPart(
+                head + b"<sheetData>", rest[rest.index(b"</sheetData>") :]
+            )
 
     def render(self, names: list[str], sheets: list[list[Row]]) -> bytes:
         """The reproducible bytes of a workbook with these sheet names and rows."""
@@ -162,12 +171,16 @@ class Book:
                 if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
                     cells.append(f'<c r="{ref}" s="{style}"/>')
                 elif isinstance(value, numbers.Number) and not isinstance(value, bool):
-                    cells.append(f'<c r="{ref}" s="{style}"><v>{float(value)!r}</v></c>' if isinstance(value, float)
-                                 else f'<c r="{ref}" s="{style}"><v>{int(value)}</v></c>')
+                    cells.append(
+                        f'<c r="{ref}" s="{style}"><v>{float(value)!r}</v></c>'
+                        if isinstance(value, float)
+                        else f'<c r="{ref}" s="{style}"><v>{int(value)}</v></c>'
+                    )
                 else:
                     text = _xml(neutralize(_NOT_IN_XML.sub("\ufffd", str(value))))
-                    cells.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t>'
-                                 f'</is></c>')
+                    cells.append(
+                        f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+                    )
             last_col = max(last_col, len(row.values))
             out.append(f'<row r="{n}">{"".join(cells)}</row>')
         last_row = max((r.at + 1 for r in rows), default=1)
@@ -189,13 +202,36 @@ def _stored_zip(members: list[tuple[str, bytes]]) -> bytes:
     for name, data in members:
         raw, crc = name.encode("ascii"), zlib.crc32(data)
         header = _LOCAL.pack(b"PK\x03\x04", 20, 0, 0, 0, time_, date_, crc, len(data), len(data), len(raw), 0)
-        central.append(_CENTRAL.pack(b"PK\x01\x02", 20, entry.create_system, 20, 0, 0, 0, time_, date_, crc,
-                                     len(data), len(data), len(raw), 0, 0, 0, 0, entry.external_attr, offset) + raw)
+        central.append(
+            _CENTRAL.pack(
+                b"PK\x01\x02",
+                20,
+                entry.create_system,
+                20,
+                0,
+                0,
+                0,
+                time_,
+                date_,
+                crc,
+                len(data),
+                len(data),
+                len(raw),
+                0,
+                0,
+                0,
+                0,
+                entry.external_attr,
+                offset,
+            )
+            + raw
+        )
         local += [header, raw, data]
         offset += len(header) + len(raw) + len(data)
     directory = b"".join(central)
-    return b"".join([*local, directory, _END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(directory),
-                                                  offset, 0)])
+    return b"".join(
+        [*local, directory, _END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), offset, 0)]
+    )
 
 
 def _xml(text: str) -> str:
@@ -225,11 +261,15 @@ def _unit_layout(demo: bool) -> Layout:
 def _unit_rows(job: UnitFeedback, year: int, demo: bool) -> list[Row]:
     """A unit's sheet: heading, what to do, the header and its findings only."""
     header = _unit_layout(demo).header_row
-    return [*heading(f"{job.unit}：{year}年科技活动周统计表核查反馈", demo),
-            Row(header - 1, ("请逐条核实；需要改正的，请改正后重新报送统计表或补充材料。",), "plain"),
-            Row(header, HEADERS, "header"),
-            *(Row(n, cells, severity if severity in ("error", "warning") else "boxed")
-              for n, (severity, cells) in enumerate(zip(job.severities, job.rows), start=header + 1))]
+    return [
+        *heading(f"{job.unit}：{year}年科技活动周统计表核查反馈", demo),
+        Row(header - 1, ("请逐条核实；需要改正的，请改正后重新报送统计表或补充材料。",), "plain"),
+        Row(header, HEADERS, "header"),
+        *(
+            Row(n, cells, severity if severity in ("error", "warning") else "boxed")
+            for n, (severity, cells) in enumerate(zip(job.severities, job.rows), start=header + 1)
+        ),
+    ]
 
 
 def unit_workbook(job: UnitFeedback, *, year: int, demo: bool, book: Book | None = None) -> bytes:

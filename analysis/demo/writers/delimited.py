@@ -27,8 +27,7 @@ def csv_form(ret: Return, encoding: str, header_rows: int) -> bytes:
         seen: set[str] = set()
         heads: list[Cell] = []
         for f in form.FIELDS:
-            heads.append(ret.categories[f.category].replace("\n", "") if f.category and f.category not in seen
-                         else "")
+            heads.append(ret.categories[f.category].replace("\n", "") if f.category and f.category not in seen else "")
             seen.add(f.category)
         rows.append(heads)
     rows.append([ret.labels[k].replace("\n", "") for k in form.FIELD_KEYS])

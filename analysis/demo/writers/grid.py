@@ -32,8 +32,9 @@ class Sheet:
 
 def covered(merges: Iterable[Merge]) -> set[tuple[int, int]]:
     """Cells inside merged ranges other than each range's top-left cell."""
-    return {(r, c) for r0, c0, r1, c1 in merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
-            if (r, c) != (r0, c0)}
+    return {
+        (r, c) for r0, c0, r1, c1 in merges for r in range(r0, r1 + 1) for c in range(c0, c1 + 1) if (r, c) != (r0, c0)
+    }
 
 
 def cell_at(rows: list[list[Cell]], r: int, c: int) -> Cell:

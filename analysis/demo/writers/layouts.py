@@ -10,8 +10,16 @@ from analysis.demo.writers.word import docx_form
 from analysis.demo.writers.xls import xls_form
 from analysis.demo.writers.xlsx import xlsx_form
 
-EXTENSIONS = {"docx": ".docx", "xlsx": ".xlsx", "xlsx_shift": ".xlsx", "xlsx_help": ".xlsx",
-              "xlsx_hidden": ".xlsx", "xls": ".xls", "ods": ".ods", "csv": ".csv"}
+EXTENSIONS = {
+    "docx": ".docx",
+    "xlsx": ".xlsx",
+    "xlsx_shift": ".xlsx",
+    "xlsx_help": ".xlsx",
+    "xlsx_hidden": ".xlsx",
+    "xls": ".xls",
+    "ods": ".ods",
+    "csv": ".csv",
+}
 
 
 def write_return(ret: Return, plan: DemoPlan) -> bytes:

@@ -12,8 +12,9 @@ WIDTHS = {0: 18, 1: 30}  # the category and item columns, in characters
 HEADER = ("类别", "指标", "数量")
 
 
-def vertical_table(ret: Return, cells: dict[str, Typed] | None = None, *, offset: int = 0,
-                   one_line: bool = False) -> Sheet:
+def vertical_table(
+    ret: Return, cells: dict[str, Typed] | None = None, *, offset: int = 0, one_line: bool = False
+) -> Sheet:
     """The table alone: ``cells`` (default the return's own) in the value column, ``offset`` columns further
     right; ``one_line`` drops the line breaks in labels.  ``wrapped`` names the category and item cells."""
     cells = ret.cells if cells is None else cells
@@ -43,18 +44,33 @@ def vertical_table(ret: Return, cells: dict[str, Typed] | None = None, *, offset
     return Sheet("", rows, tuple(merges), wrapped=frozenset(wrapped))
 
 
-def vertical_sheet(ret: Return, name: str = "Sheet1", *, year: int | None = None,
-                   cells: dict[str, Typed] | None = None, offset: int = 0, header: bool = False,
-                   one_line: bool = False, note_gap: int = 1, wrap: bool = False, hidden: bool = False) -> Sheet:
+def vertical_sheet(
+    ret: Return,
+    name: str = "Sheet1",
+    *,
+    year: int | None = None,
+    cells: dict[str, Typed] | None = None,
+    offset: int = 0,
+    header: bool = False,
+    one_line: bool = False,
+    note_gap: int = 1,
+    wrap: bool = False,
+    hidden: bool = False,
+) -> Sheet:
     """The whole form on a worksheet: the title (of ``year``, default the return's) and the 盖章 line merged across,
     a 类别/指标/数量 row with ``header``, the table, ``note_gap`` empty rows and the note; ``wrap`` wraps the
     category and item cells."""
     table = vertical_table(ret, cells, offset=offset, one_line=one_line)
-    head: list[list[Cell]] = [[form.FORM_TITLE.format(year=ret.year if year is None else year)],
-                              [form.STAMP_LABEL + ret.stamp]] + ([list(HEADER)] if header else [])
+    head: list[list[Cell]] = [
+        [form.FORM_TITLE.format(year=ret.year if year is None else year)],
+        [form.STAMP_LABEL + ret.stamp],
+    ] + ([list(HEADER)] if header else [])
     top = len(head)
-    merges = ((0, 0, 0, 2 + offset), (1, 0, 1, 2 + offset),
-              *((r0 + top, c0, r1 + top, c1) for r0, c0, r1, c1 in table.merges))
+    merges = (
+        (0, 0, 0, 2 + offset),
+        (1, 0, 1, 2 + offset),
+        *((r0 + top, c0, r1 + top, c1) for r0, c0, r1, c1 in table.merges),
+    )
     notes: list[list[Cell]] = [[] for _ in range(note_gap)] + [[ret.note]] if ret.note else []
     wrapped = frozenset((r + top, c) for r, c in table.wrapped) if wrap else frozenset()
     return Sheet(name, head + table.rows + notes, merges, hidden, dict(WIDTHS), wrapped)

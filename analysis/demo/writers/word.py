@@ -101,4 +101,3 @@ def summary_docx(unit: Unit, stamp: str, year: int, values: Values, when: dt.dat
     for text in paragraphs:
         document.add_paragraph(text)
     return _save_docx(document, when, stamp)
-

@@ -17,9 +17,12 @@ from analysis.demo.writers.grid import Sheet
 from analysis.demo.writers.vertical import vertical_sheet
 from analysis.outputs import normalize_zip
 
-INSTRUCTIONS = ("填表说明", "1．本表由各县、市、区和市直各有关单位填写，加盖公章后报送。",
-                "2．经费单位为万元，人员和活动按实际发生填写，没有的填“0”。",
-                "3．请于规定时间前将电子版和盖章扫描件一并报送市科技局外专科。")
+INSTRUCTIONS = (
+    "填表说明",
+    "1．本表由各县、市、区和市直各有关单位填写，加盖公章后报送。",
+    "2．经费单位为万元，人员和活动按实际发生填写，没有的填“0”。",
+    "3．请于规定时间前将电子版和盖章扫描件一并报送市科技局外专科。",
+)
 
 
 def xlsx_bytes(sheets: Sequence[Sheet], *, author: str | None = None, when: dt.datetime | None = None) -> bytes:
@@ -59,6 +62,8 @@ def xlsx_form(ret: Return) -> bytes:
     if ret.layout == "xlsx_help":
         sheets = [Sheet("填表说明", [[line] for line in INSTRUCTIONS]), vertical_sheet(ret, "统计表")]
     elif ret.layout == "xlsx_hidden" and ret.last_year is not None:
-        sheets = [vertical_sheet(ret, f"{ret.year - 1}年", year=ret.year - 1, cells=dict(ret.last_year), hidden=True),
-                  vertical_sheet(ret, f"{ret.year}年")]
+        sheets = [
+            vertical_sheet(ret, f"{ret.year - 1}年", year=ret.year - 1, cells=dict(ret.last_year), hidden=True),
+            vertical_sheet(ret, f"{ret.year}年"),
+        ]
     return xlsx_bytes(sheets, author=ret.stamp, when=ret.when)

@@ -10,8 +10,15 @@ from pathlib import Path
 from analysis.intake.readers.csvfile import read_csv
 from analysis.intake.readers.embedded import embedded_grids, has_objects
 from analysis.intake.readers.excel import read_spreadsheet, zip_workbook_grids
-from analysis.intake.readers.formats import CSV_EXT, IMAGE_EXT, LEGACY_WORD_EXT, PDF_EXT, TEXT_AS_SHEET_EXT, \
-    WORD_EXT, XML_EXT
+from analysis.intake.readers.formats import (
+    CSV_EXT,
+    IMAGE_EXT,
+    LEGACY_WORD_EXT,
+    PDF_EXT,
+    TEXT_AS_SHEET_EXT,
+    WORD_EXT,
+    XML_EXT,
+)
 from analysis.intake.readers.grid import Grid
 from analysis.intake.readers.html import read_html
 from analysis.intake.readers.mht import read_mht
@@ -22,7 +29,6 @@ from analysis.intake.readers.spreadsheetml import read_spreadsheetml
 from analysis.intake.readers.word import docx_grids, read_legacy_doc
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused, ZipFacts, check_ole, check_size, check_zip
 from analysis.intake.source import FileLike, Source
-
 
 
 @dataclass(frozen=True)
@@ -57,15 +63,24 @@ def open_grids(path: FileLike, limits: Limits = DEFAULT_LIMITS, kind: str | None
     kind = zip_kind(opened.facts.names) if kind == "pk" and opened is not None and opened.facts else kind
     if opened is None:
         if ext in XML_EXT:
-            raise Refused("file_not_table", "这个 .xml 文件不是 Excel 2003 XML 表格，未读取。如是统计表，请另存为 .xlsx 后重新报送。",
-                          severity="info")
-        raise Refused("file_wrong_format", f"文件扩展名为 {ext}，但内容不是该格式（可能是改了扩展名或文件已损坏），"
-                                           "请用Excel/WPS/Word打开确认后另存为 .xlsx 或 .docx 再报送。")
+            raise Refused(
+                "file_not_table",
+                "这个 .xml 文件不是 Excel 2003 XML 表格，未读取。如是统计表，请另存为 .xlsx 后重新报送。",
+                severity="info",
+            )
+        raise Refused(
+            "file_wrong_format",
+            f"文件扩展名为 {ext}，但内容不是该格式（可能是改了扩展名或文件已损坏），"
+            "请用Excel/WPS/Word打开确认后另存为 .xlsx 或 .docx 再报送。",
+        )
     if kind == "text":
         with path.open("rb") as fh:
             delimiter = "制表符" if b"\t" in fh.read(8192) else "逗号"
-        return replace(opened, note=f"文件扩展名为 {ext}，但内容是以{delimiter}分隔的文本（网页系统“导出Excel”常见），"
-                                    "已按文本表格（CSV）读取。")
+        return replace(
+            opened,
+            note=f"文件扩展名为 {ext}，但内容是以{delimiter}分隔的文本（网页系统“导出Excel”常见），"
+            "已按文本表格（CSV）读取。",
+        )
     if kind in ("unknown", "ole"):  # an OLE file's note says what it holds (Word or a workbook)
         return opened
     return replace(opened, note=note(ext, kind))

@@ -32,8 +32,15 @@ DOCUMENT_RELS = "word/_rels/document.xml.rels"
 _OLE_OBJECT = re.compile(rb"<o:OLEObject\b([^>]*)>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _REL = re.compile(rb"<Relationship\b([^>]*)>")
-_EXCEL_PROGIDS = ("Excel.Sheet", "Excel.SheetMacroEnabled", "Excel.SheetBinaryMacroEnabled", "ET.Sheet", "KET.Sheet",
-                  "ET.Xlsx", "KET.Xlsx")
+_EXCEL_PROGIDS = (
+    "Excel.Sheet",
+    "Excel.SheetMacroEnabled",
+    "Excel.SheetBinaryMacroEnabled",
+    "ET.Sheet",
+    "KET.Sheet",
+    "ET.Xlsx",
+    "KET.Xlsx",
+)
 
 
 def has_objects(word_body: bytes) -> bool:
@@ -61,8 +68,9 @@ def embedded_grids(path: FileLike, facts: ZipFacts, limits: Limits) -> list[Grid
             except Refused as exc:
                 grids.append(Grid(sheet=name, rows=[], problem=f"嵌入的 Excel 工作表（{name}）未读取：{exc.message}"))
                 continue
-            grids.extend(replace(g, sheet=f"{name}/{g.sheet}", problem=g.problem and f"{name}：{g.problem}")
-                         for g in found)
+            grids.extend(
+                replace(g, sheet=f"{name}/{g.sheet}", problem=g.problem and f"{name}：{g.problem}") for g in found
+            )
     return grids
 
 
@@ -78,15 +86,20 @@ def _relationships(zf: zipfile.ZipFile) -> dict[str, str]:
         rid, target = attrs.get(b"Id"), attrs.get(b"Target")
         if rid and target and attrs.get(b"TargetMode") != b"External":
             target_text = target.decode("utf-8", errors="replace")
-            out[rid.decode("ascii", errors="replace")] = (target_text.lstrip("/") if target_text.startswith("/")
-                                                          else posixpath.normpath(posixpath.join("word", target_text)))
+            out[rid.decode("ascii", errors="replace")] = (
+                target_text.lstrip("/")
+                if target_text.startswith("/")
+                else posixpath.normpath(posixpath.join("word", target_text))
+            )
     return out
 
 
 def _member(zf: zipfile.ZipFile, part: str, limits: Limits) -> bytes:
     info = zf.getinfo(part)
     if info.file_size > limits.max_file_bytes:
-        raise Refused("file_too_large", f"大小 {info.file_size / 1024**2:.0f} MB，超过单个文件上限（Limits.max_file_bytes）。")
+        raise Refused(
+            "file_too_large", f"大小 {info.file_size / 1024**2:.0f} MB，超过单个文件上限（Limits.max_file_bytes）。"
+        )
     try:
         return zf.read(info)
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:

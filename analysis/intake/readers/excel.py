@@ -54,8 +54,9 @@ def read_spreadsheet(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Gr
     grids: list[Grid] = []
     metas = wb.sheets_metadata
     if len(metas) > limits.max_sheets:
-        raise Refused("file_limit_sheets", f"工作表数量 {len(metas)} 超过上限 {limits.max_sheets}"
-                                           "（Limits.max_sheets），未读取。")
+        raise Refused(
+            "file_limit_sheets", f"工作表数量 {len(metas)} 超过上限 {limits.max_sheets}（Limits.max_sheets），未读取。"
+        )
     for meta in metas:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
             continue
@@ -63,21 +64,39 @@ def read_spreadsheet(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Gr
             sheet = wb.get_sheet_by_name(meta.name)
             height, width = sheet.total_height, sheet.total_width
             if height * width > limits.max_cells:
-                raise Refused("file_limit_cells", f"工作表“{meta.name}”的使用区域达 {height} 行 × {width} 列，"
-                                                  f"超过单表上限 {limits.max_cells} 个单元格（Limits.max_cells），未读取。")
+                raise Refused(
+                    "file_limit_cells",
+                    f"工作表“{meta.name}”的使用区域达 {height} 行 × {width} 列，"
+                    f"超过单表上限 {limits.max_cells} 个单元格（Limits.max_cells），未读取。",
+                )
             rows = sheet.to_python(skip_empty_area=True)
             start = sheet.start or (0, 0)
-            merged = tuple((r0 - start[0], c0 - start[1], r1 - start[0], c1 - start[1])
-                           for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or ()))
+            merged = tuple(
+                (r0 - start[0], c0 - start[1], r1 - start[0], c1 - start[1])
+                for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or ())
+            )
         except Refused:
             raise
-        except Exception as exc:  # one broken sheet: say so and read the others
-            grids.append(Grid(sheet=meta.name, rows=[], problem=f"工作表“{meta.name}”无法读取（{short(exc)}），已跳过该表。"
-                                                               "如统计表在这张表上，请另存为新文件后重新报送。"))
+        except Exception as exc:  # noqa: BLE001 - one broken sheet: say so and read the others
+            grids.append(
+                Grid(
+                    sheet=meta.name,
+                    rows=[],
+                    problem=f"工作表“{meta.name}”无法读取（{short(exc)}），已跳过该表。"
+                    "如统计表在这张表上，请另存为新文件后重新报送。",
+                )
+            )
             continue
         # compare the enum itself: the text of SheetVisibleEnum.Hidden contains "Visible" too
-        grids.append(Grid(sheet=meta.name, rows=[[_blank(v) for v in row] for row in rows],
-                          hidden=meta.visible != pc.SheetVisibleEnum.Visible, origin=tuple(start), merged=merged))
+        grids.append(
+            Grid(
+                sheet=meta.name,
+                rows=[[_blank(v) for v in row] for row in rows],
+                hidden=meta.visible != pc.SheetVisibleEnum.Visible,
+                origin=tuple(start),
+                merged=merged,
+            )
+        )
     return grids
 
 
@@ -95,8 +114,10 @@ def zip_workbook_grids(path: FileLike, facts: ZipFacts, limits: Limits = DEFAULT
 
 
 _SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
-_REL_ENTRY = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
-                        rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+_REL_ENTRY = re.compile(
+    rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
+    rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"'
+)
 _ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.DOTALL)
 _CELL_R = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 _CELL_V = re.compile(rb"<v>([^<]*)</v>")
@@ -109,8 +130,10 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
         for m in _REL_ENTRY.finditer(zf.read("xl/_rels/workbook.xml.rels")):
             rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
             rels[rid.decode()] = "xl/" + target.decode().lstrip("/").removeprefix("xl/")
-        return {html.unescape(name.decode()): rels.get(rid.decode(), "")
-                for name, rid in _SHEET_ENTRY.findall(zf.read("xl/workbook.xml"))}
+        return {
+            html.unescape(name.decode()): rels.get(rid.decode(), "")
+            for name, rid in _SHEET_ENTRY.findall(zf.read("xl/workbook.xml"))
+        }
     except (KeyError, zipfile.BadZipFile, UnicodeDecodeError):
         return {}
 
@@ -127,8 +150,13 @@ def restore_error_cells(zf: zipfile.ZipFile, grids: list[Grid], error_parts: dic
                 ref, value = _CELL_R.search(attrs), _CELL_V.search(body)
                 if not ref or not value:
                     continue
-                put(rows, grid, ref.group(1).decode(), int(ref.group(2)),
-                    html.unescape(value.group(1).decode(errors="replace")))
+                put(
+                    rows,
+                    grid,
+                    ref.group(1).decode(),
+                    int(ref.group(2)),
+                    html.unescape(value.group(1).decode(errors="replace")),
+                )
             grid = Grid(grid.sheet, rows, grid.hidden, grid.origin, grid.merged)
         out.append(grid)
     return out
@@ -152,12 +180,18 @@ def _blank(value: object) -> object:
 
 # ---------------------------------------------------------------- number formats that show another number
 
-_SCALING = re.compile(r'[0#?],+(?![0#?,])|[!\\]|万|元|千|%')
+_SCALING = re.compile(r"[0#?],+(?![0#?,])|[!\\]|万|元|千|%")
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _A1 = re.compile(r"([A-Z]{1,3})(\d{1,7})")
 _CONDITION = re.compile(r"\[(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d+)?)\]")
-_OPS = {"<": float.__lt__, ">": float.__gt__, "=": float.__eq__, "<=": float.__le__, ">=": float.__ge__,
-        "<>": float.__ne__}
+_OPS = {
+    "<": float.__lt__,
+    ">": float.__gt__,
+    "=": float.__eq__,
+    "<=": float.__le__,
+    ">=": float.__ge__,
+    "<>": float.__ne__,
+}
 
 
 def scaling_formats(styles: bytes) -> dict[int, str]:
@@ -170,13 +204,19 @@ def scaling_formats(styles: bytes) -> dict[int, str]:
     except etree.XMLSyntaxError:
         return {}
     codes = {fmt.get("numFmtId"): fmt.get("formatCode") or "" for fmt in root.iter(f"{_MAIN}numFmt")}
-    codes = {fid: code for fid, code in codes.items() if fid and fid.isdigit() and int(fid) >= 164
-             and _SCALING.search(_unquoted(code))}
+    codes = {
+        fid: code
+        for fid, code in codes.items()
+        if fid and fid.isdigit() and int(fid) >= 164 and _SCALING.search(_unquoted(code))
+    }
     xfs = root.find(f"{_MAIN}cellXfs")
     if not codes or xfs is None:
         return {}
-    return {i: codes[xf.get("numFmtId")] for i, xf in enumerate(xfs.iterchildren(f"{_MAIN}xf"))
-            if xf.get("numFmtId") in codes}
+    return {
+        i: codes[xf.get("numFmtId")]
+        for i, xf in enumerate(xfs.iterchildren(f"{_MAIN}xf"))
+        if xf.get("numFmtId") in codes
+    }
 
 
 def _unquoted(code: str) -> str:
@@ -205,14 +245,21 @@ def _formatted_rows(grid: Grid, data: bytes, formats: dict[int, str]) -> tuple[l
     """The grid's rows with the cells styled by ``formats`` as :class:`Shown`, and whether any was."""
     rows = [list(row) for row in grid.rows]
     changed = False
-    for _, cell in etree.iterparse(io.BytesIO(data), tag=f"{_MAIN}c", resolve_entities=False, no_network=True,
-                                   load_dtd=False, huge_tree=False):
+    for _, cell in etree.iterparse(
+        io.BytesIO(data), tag=f"{_MAIN}c", resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    ):
         style, kind = cell.get("s"), cell.get("t")
         value = cell.findtext(f"{_MAIN}v")
         ref = _A1.fullmatch(cell.get("r") or "")
         cell.clear()
-        if not style or not style.isdigit() or int(style) not in formats or kind not in (None, "n") \
-                or value is None or ref is None:
+        if (
+            not style
+            or not style.isdigit()
+            or int(style) not in formats
+            or kind not in (None, "n")
+            or value is None
+            or ref is None
+        ):
             continue
         try:
             stored = float(value)
@@ -311,7 +358,7 @@ def _tokens(section: str) -> list[tuple[str, str]] | None:
         if ch == '"':
             end = section.find('"', i + 1)
             end = len(section) if end < 0 else end
-            out.append(("literal", section[i + 1:end]))
+            out.append(("literal", section[i + 1 : end]))
             i = end + 1
             continue
         if ch in "\\!" and i + 1 < len(section):
@@ -364,5 +411,11 @@ def _place_whole(whole: str, slots: list[str], grouping: bool) -> list[str]:
 
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, remove_comments=True)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+    )

@@ -10,6 +10,7 @@ in its top-left cell.  Text outside tables (the 盖章 line above a table) is th
 from __future__ import annotations
 
 import re
+
 import lxml.html
 from lxml import etree
 
@@ -18,8 +19,17 @@ from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused
 from analysis.intake.source import FileLike
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "gb_2312-80": "gb18030",
-              "ascii": "utf-8", "us-ascii": "utf-8", "iso-8859-1": "cp1252", "latin1": "cp1252"}
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "gb_2312-80": "gb18030",
+    "ascii": "utf-8",
+    "us-ascii": "utf-8",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+}
 _DROPPED = ("script", "style", "noscript", "template", "iframe", "object", "embed")
 _BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "caption")
 MAX_SPAN = 1000  # browsers cap colspan at 1000; a larger one is a broken or hostile page
@@ -57,19 +67,24 @@ def html_grids(text: str, limits: Limits = DEFAULT_LIMITS, first: int = 1) -> li
     lowered = text.lower()
     if lowered.count("<td") + lowered.count("<th") > limits.max_cells:  # before building a tree of them
         raise Refused("file_limit_cells", f"网页表格单元格数超过上限 {limits.max_cells}（Limits.max_cells），未读取。")
-    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False,
-                                  default_doctype=False)
+    parser = lxml.html.HTMLParser(
+        no_network=True, remove_comments=True, remove_pis=True, huge_tree=False, default_doctype=False
+    )
     try:
         root = lxml.html.document_fromstring(text.lstrip("\ufeff") or "<html></html>", parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise Refused("file_corrupt", f"网页文件无法解析（{short(exc)}），请用Excel打开后另存为 .xlsx 再报送。") from exc
+        raise Refused(
+            "file_corrupt", f"网页文件无法解析（{short(exc)}），请用Excel打开后另存为 .xlsx 再报送。"
+        ) from exc
     for element in list(root.iter(*_DROPPED)):
         element.drop_tree()
     grids: list[Grid] = []
     for table in root.iter("table"):
         depth = sum(1 for a in table.iterancestors("table")) + 1
         if depth > MAX_DEPTH:
-            raise Refused("docx_nested_tables", f"网页中的表格嵌套超过 {MAX_DEPTH} 层，未读取。请使用不嵌套的普通表格。")
+            raise Refused(
+                "docx_nested_tables", f"网页中的表格嵌套超过 {MAX_DEPTH} 层，未读取。请使用不嵌套的普通表格。"
+            )
         grids.append(_table_grid(table, f"表格{first + len(grids)}", limits))
     lines = [[line] for line in _body_lines(root)]
     if lines:
@@ -93,7 +108,9 @@ def _table_grid(table: etree._Element, name: str, limits: Limits) -> Grid:
             colspan = _span(td.get("colspan"))
             width = max(width, c + colspan)
             if len(trs) * width > limits.max_cells or len(below) + rowspan * colspan > limits.max_cells:
-                raise Refused("file_limit_cells", f"网页表格单元格数超过上限 {limits.max_cells}（Limits.max_cells），未读取。")
+                raise Refused(
+                    "file_limit_cells", f"网页表格单元格数超过上限 {limits.max_cells}（Limits.max_cells），未读取。"
+                )
             row.append(_cell_text(td) or None)
             row.extend([None] * (colspan - 1))
             if rowspan > 1 or colspan > 1:

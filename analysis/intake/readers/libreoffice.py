@@ -82,9 +82,21 @@ def _attempt(program: Path, src: FileLike, target: str, folder: Path, deadline: 
     source.parent.mkdir()
     source.write_bytes(src.read_bytes())
     out = folder / "out"
-    command = [str(program), f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--invisible",
-               "--nologo", "--norestore", "--nodefault", "--nolockcheck", "--convert-to", target,
-               "--outdir", str(out), str(source)]
+    command = [
+        str(program),
+        f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+        "--headless",
+        "--invisible",
+        "--nologo",
+        "--norestore",
+        "--nodefault",
+        "--nolockcheck",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(out),
+        str(source),
+    ]
     status = RESTART
     for _ in range(_STARTS_PER_ATTEMPT):
         status = _run(command, deadline)
@@ -102,9 +114,14 @@ def _run(command: list[str], deadline: float) -> int:
     if remaining <= 0:
         raise ConversionFailed("超过单个文件的读取时限")
     try:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True,
-                                   preexec_fn=child_dies_with_us())  # noqa: PLW1509 - None unless single-threaded
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=child_dies_with_us(),
+        )
     except OSError as exc:
         raise ConversionFailed(f"无法启动 LibreOffice：{exc.strerror or exc}") from exc
     _RUNNING.add(process.pid)

@@ -16,12 +16,12 @@ from __future__ import annotations
 import email
 import mimetypes
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
-from typing import Iterator
 
 from analysis.intake.archives import UnsafeMember, unsafe_reason
 from analysis.intake.safety import Limits, Refused
@@ -58,7 +58,9 @@ def mbox_messages(src: FileLike) -> list[bytes]:
     data = src.read_bytes()
     starts = [m.end() for m in _MBOX_SEPARATOR.finditer(data)]
     if not data.startswith(b"From ") or not starts:
-        raise Refused("mail_corrupt", "文件扩展名为 .mbox，但内容不是邮箱导出文件（应以“From ”行开头），请重新导出后报送。")
+        raise Refused(
+            "mail_corrupt", "文件扩展名为 .mbox，但内容不是邮箱导出文件（应以“From ”行开头），请重新导出后报送。"
+        )
     ends = [m.start() for m in _MBOX_SEPARATOR.finditer(data)][1:] + [len(data)]
     return [data[s:e] for s, e in zip(starts, ends)]
 
@@ -69,13 +71,15 @@ def read_mail(data: bytes, limits: Limits) -> Mail:
         msg = email.message_from_bytes(data, policy=policy.default)
         headers = {k.lower() for k in msg.keys()}
         if not headers & {"from", "date", "subject", "received", "content-type", "message-id"}:
-            raise Refused("mail_corrupt", "文件不是有效的邮件（没有发件人、日期、主题等邮件头），可能已损坏，请重新导出后报送。")
+            raise Refused(
+                "mail_corrupt", "文件不是有效的邮件（没有发件人、日期、主题等邮件头），可能已损坏，请重新导出后报送。"
+            )
         found = _mail(msg, limits, 0)
     except Refused:
         raise
     except RecursionError as exc:
         raise Refused("mail_corrupt", "邮件的分段嵌套过深，无法读取，请把附件直接报送。") from exc
-    except Exception as exc:  # noqa: BLE001 - the email package raises many error types on broken input
+    except Exception as exc:
         raise Refused("mail_corrupt", f"邮件无法解析（{type(exc).__name__}），可能已损坏，请重新导出后报送。") from exc
     return found
 
@@ -85,8 +89,15 @@ def _mail(msg: EmailMessage, limits: Limits, depth: int) -> Mail:
     problems: list[str] = []
     forwarded: list[Mail] = []
     attachments = _attachments(msg, limits, problems, forwarded, depth)
-    return Mail(sender, address, _header_text(msg, "subject"), *_sent(msg), tuple(attachments), tuple(problems),
-                tuple(forwarded))
+    return Mail(
+        sender,
+        address,
+        _header_text(msg, "subject"),
+        *_sent(msg),
+        tuple(attachments),
+        tuple(problems),
+        tuple(forwarded),
+    )
 
 
 def _header_text(msg: EmailMessage, name: str) -> str:
@@ -146,8 +157,9 @@ def _part(part: EmailMessage) -> _Part:
     return _Part(part, part.get_content_type(), part.get_content_disposition(), filename)
 
 
-def _attachments(msg: EmailMessage, limits: Limits, problems: list[str], forwarded: list[Mail],
-                 depth: int) -> list[Source | UnsafeMember]:
+def _attachments(
+    msg: EmailMessage, limits: Limits, problems: list[str], forwarded: list[Mail], depth: int
+) -> list[Source | UnsafeMember]:
     out: list[Source | UnsafeMember] = []
     total = 0
     for n, leaf in enumerate(_attached(msg), start=1):
@@ -155,7 +167,9 @@ def _attachments(msg: EmailMessage, limits: Limits, problems: list[str], forward
         if leaf.ctype == "message/rfc822":
             inner = part.get_payload(0) if part.is_multipart() else None
             if depth >= 1 or not isinstance(inner, EmailMessage):
-                out.append(UnsafeMember(f"{FORWARDED}{len(forwarded) + 1}", "转发的邮件中又套有转发邮件（超过一层），未读取"))
+                out.append(
+                    UnsafeMember(f"{FORWARDED}{len(forwarded) + 1}", "转发的邮件中又套有转发邮件（超过一层），未读取")
+                )
                 continue
             forwarded.append(_mail(inner, limits, depth + 1))
             continue
@@ -169,14 +183,20 @@ def _attachments(msg: EmailMessage, limits: Limits, problems: list[str], forward
         if len(out) >= limits.max_members:
             raise Refused("file_limit_members", f"邮件附件超过 {limits.max_members} 个（Limits.max_members），未读取。")
         if len(str(part.get_payload())) * 3 // 4 > limits.max_file_bytes:
-            out.append(UnsafeMember(name, f"附件超过单个文件上限 {limits.max_file_bytes // 1024**2} MB"
-                                          "（Limits.max_file_bytes）"))
+            out.append(
+                UnsafeMember(
+                    name, f"附件超过单个文件上限 {limits.max_file_bytes // 1024**2} MB（Limits.max_file_bytes）"
+                )
+            )
             continue
         data = part.get_payload(decode=True) or b""
         total += len(data)
         if total > limits.max_unzipped_bytes:
-            raise Refused("file_limit_unzipped", f"邮件附件合计超过 {limits.max_unzipped_bytes // 1024**2} MB"
-                                                 "（Limits.max_unzipped_bytes），未读取。请分几封邮件报送。")
+            raise Refused(
+                "file_limit_unzipped",
+                f"邮件附件合计超过 {limits.max_unzipped_bytes // 1024**2} MB"
+                "（Limits.max_unzipped_bytes），未读取。请分几封邮件报送。",
+            )
         out.append(Source(name, data))
     return out
 
@@ -220,5 +240,6 @@ def _is_decoration(leaf: _Part) -> bool:
     """An inline image shown in the body, or a signature: not a return."""
     if leaf.ctype in SIGNATURE_TYPES or leaf.filename.lower().endswith(SIGNATURE_EXT):
         return True
-    return leaf.ctype.startswith("image/") and (leaf.disposition == "inline" or (
-        leaf.disposition is None and leaf.part.get("content-id") is not None))
+    return leaf.ctype.startswith("image/") and (
+        leaf.disposition == "inline" or (leaf.disposition is None and leaf.part.get("content-id") is not None)
+    )

@@ -25,14 +25,19 @@ def read_mht(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
         parts = [part for n, part in zip(range(MAX_PARTS + 1), message.walk())]
     except Exception as exc:  # the email parser is lenient; anything it raises means a broken file
-        raise Refused("file_corrupt", f"单个文件网页（.mht）无法解析（{short(exc)}），请用Excel打开后另存为 .xlsx 再报送。"
-                      ) from exc
+        raise Refused(
+            "file_corrupt", f"单个文件网页（.mht）无法解析（{short(exc)}），请用Excel打开后另存为 .xlsx 再报送。"
+        ) from exc
     if len(parts) > MAX_PARTS:
-        raise Refused("file_limit_members", f"单个文件网页中的部件超过 {MAX_PARTS} 个，未读取。请另存为 .xlsx 后重新报送。")
+        raise Refused(
+            "file_limit_members", f"单个文件网页中的部件超过 {MAX_PARTS} 个，未读取。请另存为 .xlsx 后重新报送。"
+        )
     pages = [part for part in parts if part.get_content_type() == "text/html"]
     if not pages:
-        raise Refused("file_wrong_format", "单个文件网页（.mht）中没有网页正文（text/html），未找到表格。"
-                                           "请用Excel打开后另存为 .xlsx 再报送。")
+        raise Refused(
+            "file_wrong_format",
+            "单个文件网页（.mht）中没有网页正文（text/html），未找到表格。请用Excel打开后另存为 .xlsx 再报送。",
+        )
     grids: list[Grid] = []
     body: list[list[object]] = []
     for page in pages:

@@ -17,14 +17,14 @@ documented by Microsoft ([MS-OXMSG] 2.1 – 2.4, property ids in [MS-OXPROPS]) a
 from __future__ import annotations
 
 import struct
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from analysis.intake.archives import UnsafeMember, unsafe_reason
 from analysis.intake.readers.mail import FORWARDED, SIGNATURE_EXT, Mail
 from analysis.intake.safety import Limits, Refused
 from analysis.intake.source import FileLike, Source, decode_name
 
-_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 _EMBEDDED = 5  # PidTagAttachMethod: afEmbeddedMessage
 
 
@@ -38,13 +38,16 @@ def read_msg(src: FileLike, limits: Limits) -> Mail:
             if len(entries) > limits.max_members * 4:
                 raise Refused("file_limit_members", "Outlook 邮件的部件超过上限（Limits.max_members），未读取。")
             if not ole.exists("__properties_version1.0"):
-                raise Refused("mail_corrupt", "文件扩展名为 .msg，但不是 Outlook 邮件，请在 Outlook 中重新“另存为”后报送。")
+                raise Refused(
+                    "mail_corrupt", "文件扩展名为 .msg，但不是 Outlook 邮件，请在 Outlook 中重新“另存为”后报送。"
+                )
             return _message(ole, [], 32, limits, 0)
     except Refused:
         raise
-    except Exception as exc:  # noqa: BLE001 - olefile raises many error types on broken containers
-        raise Refused("mail_corrupt", f"Outlook 邮件（.msg）已损坏，无法读取（{type(exc).__name__}），请重新导出后报送。"
-                      ) from exc
+    except Exception as exc:
+        raise Refused(
+            "mail_corrupt", f"Outlook 邮件（.msg）已损坏，无法读取（{type(exc).__name__}），请重新导出后报送。"
+        ) from exc
 
 
 def _message(ole, path: list[str], header: int, limits: Limits, depth: int) -> Mail:
@@ -55,8 +58,13 @@ def _message(ole, path: list[str], header: int, limits: Limits, depth: int) -> M
     attachments: list[Source | UnsafeMember] = []
     problems: list[str] = []
     total = 0
-    storages = sorted({e[len(path)] for e in ole.listdir(streams=True, storages=True)
-                       if len(e) > len(path) and e[:len(path)] == path and e[len(path)].startswith("__attach_version1.0_")})
+    storages = sorted(
+        {
+            e[len(path)]
+            for e in ole.listdir(streams=True, storages=True)
+            if len(e) > len(path) and e[: len(path)] == path and e[len(path)].startswith("__attach_version1.0_")
+        }
+    )
     if len(storages) > limits.max_members:
         raise Refused("file_limit_members", f"邮件附件超过 {limits.max_members} 个（Limits.max_members），未读取。")
     forwarded: list[Mail] = []
@@ -65,7 +73,9 @@ def _message(ole, path: list[str], header: int, limits: Limits, depth: int) -> M
         aprops = _properties(ole, here, 8)
         if aprops.get(0x3705, 0) & 0xFFFFFFFF == _EMBEDDED:
             if depth >= 1:
-                attachments.append(UnsafeMember(f"{FORWARDED}{len(forwarded) + 1}", "转发的邮件中又套有转发邮件（超过一层），未读取"))
+                attachments.append(
+                    UnsafeMember(f"{FORWARDED}{len(forwarded) + 1}", "转发的邮件中又套有转发邮件（超过一层），未读取")
+                )
                 continue
             forwarded.append(_message(ole, [*here, "__substg1.0_3701000D"], 24, limits, depth + 1))
             continue
@@ -80,23 +90,40 @@ def _message(ole, path: list[str], header: int, limits: Limits, depth: int) -> M
         stream = "/".join([*here, "__substg1.0_37010102"])
         size = ole.get_size(stream) if ole.exists(stream) else 0
         if reason or size > limits.max_file_bytes:
-            attachments.append(UnsafeMember(name, reason or f"附件超过单个文件上限 {limits.max_file_bytes // 1024**2} MB"
-                                                             "（Limits.max_file_bytes）"))
+            attachments.append(
+                UnsafeMember(
+                    name,
+                    reason or f"附件超过单个文件上限 {limits.max_file_bytes // 1024**2} MB（Limits.max_file_bytes）",
+                )
+            )
             continue
         total += size
         if total > limits.max_unzipped_bytes:
-            raise Refused("file_limit_unzipped", f"邮件附件合计超过 {limits.max_unzipped_bytes // 1024**2} MB"
-                                                 "（Limits.max_unzipped_bytes），未读取。请分几封邮件报送。")
+            raise Refused(
+                "file_limit_unzipped",
+                f"邮件附件合计超过 {limits.max_unzipped_bytes // 1024**2} MB"
+                "（Limits.max_unzipped_bytes），未读取。请分几封邮件报送。",
+            )
         attachments.append(Source(name, ole.openstream(stream).read() if size else b""))
     subject = _string(ole, path, 0x0037)
-    return Mail(sender or address, address, subject, sent, "Date" if sent else "", tuple(attachments),
-                tuple(problems), tuple(forwarded))
+    return Mail(
+        sender or address,
+        address,
+        subject,
+        sent,
+        "Date" if sent else "",
+        tuple(attachments),
+        tuple(problems),
+        tuple(forwarded),
+    )
 
 
 def _string(ole, path: list[str], prop: int) -> str:
     """A string property: UTF-16LE (``001F``), else 8-bit (``001E``) as UTF-8 or GB18030; '' when absent."""
-    for kind, decode in (("001F", lambda b: b.decode("utf-16-le", errors="replace")),
-                         ("001E", lambda b: decode_name(b).text)):
+    for kind, decode in (
+        ("001F", lambda b: b.decode("utf-16-le", errors="replace")),
+        ("001E", lambda b: decode_name(b).text),
+    ):
         stream = "/".join([*path, f"__substg1.0_{prop:04X}{kind}"])
         if ole.exists(stream):
             return " ".join(decode(ole.openstream(stream).read()).rstrip("\x00").split())

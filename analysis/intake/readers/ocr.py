@@ -23,13 +23,13 @@ from analysis.intake.safety import Limits, Refused
 from analysis.intake.source import FileLike
 from analysis.issues import Issue
 
-MIN_SIDE = 600            # pixels: a smaller image is a thumbnail or an activity photo; no form is legible in it
-MAX_PIXELS = 60_000_000   # pixels: a larger image is refused before it is decoded (a 20,000 × 20,000 bomb)
-OCR_SIDE = 2000           # pixels: the longest side OCR works on (larger images are reduced first)
-FIRST_PASS_SIDE = 640     # pixels: the reduced copy the cheap first pass looks at
-MIN_TEXT_LINES = 15       # a form has 20 labelled rows; an activity photo a few banners
-LOW_CONFIDENCE = 0.9      # below this an OCR'd value is a warning: check it against the image
-DET_SIDE = 960            # pixels: the longest side text detection works on
+MIN_SIDE = 600  # pixels: a smaller image is a thumbnail or an activity photo; no form is legible in it
+MAX_PIXELS = 60_000_000  # pixels: a larger image is refused before it is decoded (a 20,000 × 20,000 bomb)
+OCR_SIDE = 2000  # pixels: the longest side OCR works on (larger images are reduced first)
+FIRST_PASS_SIDE = 640  # pixels: the reduced copy the cheap first pass looks at
+MIN_TEXT_LINES = 15  # a form has 20 labelled rows; an activity photo a few banners
+LOW_CONFIDENCE = 0.9  # below this an OCR'd value is a warning: check it against the image
+DET_SIDE = 960  # pixels: the longest side text detection works on
 OCR_MEMORY = 512 * 1024**2  # memory a worker may take beyond the pool's WORKER_MEMORY once it has read a scan
 OCR_PACKAGES = "rapidocr、onnxruntime"
 UNVERIFIED = "ocr_unverified"  # the open warning of a return read by OCR, until a ledger row confirms the file
@@ -40,9 +40,13 @@ class OcrUnavailable(Refused):
     """The OCR packages are not installed: the scan is inventoried with a warning saying so."""
 
     def __init__(self, what: str) -> None:
-        super().__init__("ocr_not_installed", f"收到{what}，但本机未安装文字识别（OCR）组件（{OCR_PACKAGES}，"
-                                              "pip install -e \".[ocr]\"），未能识别其中的统计表。请安装后重新运行，"
-                                              "或请报送单位提供电子版统计表（Excel 或 Word）。", severity="warning")
+        super().__init__(
+            "ocr_not_installed",
+            f"收到{what}，但本机未安装文字识别（OCR）组件（{OCR_PACKAGES}，"
+            'pip install -e ".[ocr]"），未能识别其中的统计表。请安装后重新运行，'
+            "或请报送单位提供电子版统计表（Excel 或 Word）。",
+            severity="warning",
+        )
 
 
 @lru_cache(maxsize=1)
@@ -52,9 +56,15 @@ def ocr_engine():
 
     allow_ocr_memory()
     # detection on at most DET_SIDE pixels (less memory, same boxes on a printed form); one thread per worker
-    return RapidOCR(params={"Global.log_level": "error", "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-                            "EngineConfig.onnxruntime.inter_op_num_threads": 1, "Det.limit_type": "max",
-                            "Det.limit_side_len": DET_SIDE})
+    return RapidOCR(
+        params={
+            "Global.log_level": "error",
+            "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            "Det.limit_type": "max",
+            "Det.limit_side_len": DET_SIDE,
+        }
+    )
 
 
 def allow_ocr_memory() -> None:
@@ -92,12 +102,15 @@ def open_image(data: bytes):
 
 
 def _too_large_refusal(size: str) -> Refused:
-    return Refused("image_too_large", f"图片尺寸过大（{size or '超过上限的'} 像素，上限 {MAX_PIXELS:,} 像素，readers.ocr.MAX_PIXELS），"
-                                      "疑似异常文件，未读取。如这是统计表的照片，请用正常分辨率重新拍摄后报送。",
-                   severity="warning")
+    return Refused(
+        "image_too_large",
+        f"图片尺寸过大（{size or '超过上限的'} 像素，上限 {MAX_PIXELS:,} 像素，readers.ocr.MAX_PIXELS），"
+        "疑似异常文件，未读取。如这是统计表的照片，请用正常分辨率重新拍摄后报送。",
+        severity="warning",
+    )
 
 
-def read_image(src: FileLike, limits: Limits) -> list[Grid]:  # noqa: ARG001 - same signature as the other readers
+def read_image(src: FileLike, limits: Limits) -> list[Grid]:
     """A photo or scan of the form → one OCR grid named 照片; [] for an ordinary photo (no form to read), and for
     an image that does not open (photos are materials, not returns: they are not validated here)."""
     try:
@@ -149,9 +162,17 @@ def ocr_grid(engine, image, sheet: str) -> OcrGrid:
     if found is not None and found.boxes is not None:
         for quad, text, score in zip(found.boxes, found.txts, found.scores):
             xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-            boxes.append(OcrBox(round(min(xs) * back), round(min(ys) * back), round(max(xs) * back),
-                                round(max(ys) * back), str(text).strip(), round(float(score), 3),
-                                tuple((float(x) * back, float(y) * back) for x, y in quad)))
+            boxes.append(
+                OcrBox(
+                    round(min(xs) * back),
+                    round(min(ys) * back),
+                    round(max(xs) * back),
+                    round(max(ys) * back),
+                    str(text).strip(),
+                    round(float(score), 3),
+                    tuple((float(x) * back, float(y) * back) for x, y in quad),
+                )
+            )
     return grid_from_boxes(sheet, [b for b in boxes if b.text])
 
 
@@ -168,22 +189,52 @@ def ocr_findings(grids: list[Grid], parsed: tuple[ParsedCell, ...], source_file:
         box, doubt = grid.box(cell.cell), grid.doubt(cell.cell)
         if doubt is not None:
             texts = "”“".join(doubt.texts)
-            out.append(_unpaired(f"文字识别（OCR）在该项所在的行上找到两个上下错开的候选数值（“{texts}”），无法确定哪个"
-                                 f"属于本项，未计入；请对照原图（{where}）核对，在核实台账中填写更正值。", cell, source_file))
+            out.append(
+                _unpaired(
+                    f"文字识别（OCR）在该项所在的行上找到两个上下错开的候选数值（“{texts}”），无法确定哪个"
+                    f"属于本项，未计入；请对照原图（{where}）核对，在核实台账中填写更正值。",
+                    cell,
+                    source_file,
+                )
+            )
         elif box is None and cell.value is None and not cell.raw:
-            out.append(_unpaired(f"文字识别（OCR）在该项所在的行上没有找到数值，按未填写计；请对照原图（{where} 附近）核对，"
-                                 "如原表填有数值，请在核实台账中填写更正值。", cell, source_file))
+            out.append(
+                _unpaired(
+                    f"文字识别（OCR）在该项所在的行上没有找到数值，按未填写计；请对照原图（{where} 附近）核对，"
+                    "如原表填有数值，请在核实台账中填写更正值。",
+                    cell,
+                    source_file,
+                )
+            )
         elif box is not None and cell.value is not None:
             said = f"置信度 {box.confidence:.2f}（识别 {box.score:.2f}，与本行对齐 {box.alignment:.2f}）"
             if box.confidence < LOW_CONFIDENCE:
-                out.append(Issue("warning", "ocr_low_confidence", f"该值由文字识别（OCR）从扫描件/照片读出为“{cell.raw}”，"
-                                                                  f"{said}，低于 {LOW_CONFIDENCE}：请对照原图（{where}）"
-                                                                  "核实，必要时请单位提供电子版。",
-                                 source_file, cell.sheet, cell.cell, cell.key))
+                out.append(
+                    Issue(
+                        "warning",
+                        "ocr_low_confidence",
+                        f"该值由文字识别（OCR）从扫描件/照片读出为“{cell.raw}”，"
+                        f"{said}，低于 {LOW_CONFIDENCE}：请对照原图（{where}）"
+                        "核实，必要时请单位提供电子版。",
+                        source_file,
+                        cell.sheet,
+                        cell.cell,
+                        cell.key,
+                    )
+                )
             else:
-                out.append(Issue("info", "ocr_value", f"该值由文字识别（OCR）从扫描件/照片读出为“{cell.raw}”，{said}；"
-                                                      f"上报前请对照原图（{where}）核对。", source_file, cell.sheet,
-                                 cell.cell, cell.key))
+                out.append(
+                    Issue(
+                        "info",
+                        "ocr_value",
+                        f"该值由文字识别（OCR）从扫描件/照片读出为“{cell.raw}”，{said}；"
+                        f"上报前请对照原图（{where}）核对。",
+                        source_file,
+                        cell.sheet,
+                        cell.cell,
+                        cell.key,
+                    )
+                )
     return tuple(out)
 
 
@@ -203,8 +254,16 @@ def unverified(outcome: FileOutcome, unit: str) -> Issue:
     confirm another sent later under the same name."""
     count = sum(1 for p in outcome.parsed if p.cell.startswith("OCR(") and p.value is not None)
     sheet = next((p.sheet for p in outcome.parsed if p.cell.startswith("OCR(")), "")
-    return Issue("warning", UNVERIFIED, f"本表由文字识别（OCR）从照片/扫描件读出（{count} 个数值），在有人对照原图核对之前"
-                                        "均视为未核实，本年度汇总因此为初稿。核对无误后，在核实台账中为该文件填写一行"
-                                        "即可确认其全部数值：问题代码 ocr_unverified、文件及单元格（文件指纹）照本行填写，"
-                                        "处理“确认无误”，依据如“已对照原图核对”；个别数值有误的，另填“更正”行。",
-                 outcome.source_file, sheet, f"文件指纹{outcome.sha256[:12]}", "", unit)
+    return Issue(
+        "warning",
+        UNVERIFIED,
+        f"本表由文字识别（OCR）从照片/扫描件读出（{count} 个数值），在有人对照原图核对之前"
+        "均视为未核实，本年度汇总因此为初稿。核对无误后，在核实台账中为该文件填写一行"
+        "即可确认其全部数值：问题代码 ocr_unverified、文件及单元格（文件指纹）照本行填写，"
+        "处理“确认无误”，依据如“已对照原图核对”；个别数值有误的，另填“更正”行。",
+        outcome.source_file,
+        sheet,
+        f"文件指纹{outcome.sha256[:12]}",
+        "",
+        unit,
+    )

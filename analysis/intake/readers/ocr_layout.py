@@ -20,11 +20,11 @@ from statistics import median
 
 from analysis.intake.readers.grid import Grid
 
-MIN_LINE_RATIO = 4.0   # a box this many times wider than high is a line of text long enough to show the skew
-MIN_SKEW_LINES = 3     # fewer such lines: the image is taken as upright
-MAX_SKEW = 15.0        # degrees: a larger angle is not a tilted photo of the form (rotated pages are not read)
-ROW_TOLERANCE = 0.5    # of the median text height: a box whose centre is this close to a row's line joins it
-TWO_LINES = 0.5        # of the median text height: boxes of one cell this far apart vertically are two candidates
+MIN_LINE_RATIO = 4.0  # a box this many times wider than high is a line of text long enough to show the skew
+MIN_SKEW_LINES = 3  # fewer such lines: the image is taken as upright
+MAX_SKEW = 15.0  # degrees: a larger angle is not a tilted photo of the form (rotated pages are not read)
+ROW_TOLERANCE = 0.5  # of the median text height: a box whose centre is this close to a row's line joins it
+TWO_LINES = 0.5  # of the median text height: boxes of one cell this far apart vertically are two candidates
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class OcrBox:
 class Doubtful:
     """A cell left empty because two boxes from different lines compete for it."""
 
-    label: str   # OCR(x0,y0,x1,y1) around the candidates
+    label: str  # OCR(x0,y0,x1,y1) around the candidates
     texts: tuple[str, ...]
 
 
@@ -169,23 +169,42 @@ def grid_from_boxes(sheet: str, boxes: list[OcrBox]) -> OcrGrid:
         partner = _partner(cells, r, c)
         line = median(q.v for q in partner) if partner else median(q.v for q in parts)
         rivals = [q for q in placed if column(q) == c and abs(q.v - line) < pitch / 2 and _numeric(q.box.text)]
-        candidates = sorted({*parts, *rivals} if _numeric("".join(q.box.text for q in parts)) else parts,
-                            key=lambda q: (q.v, q.u0))
+        candidates = sorted(
+            {*parts, *rivals} if _numeric("".join(q.box.text for q in parts)) else parts, key=lambda q: (q.v, q.u0)
+        )
         if max(q.v for q in candidates) - min(q.v for q in candidates) > TWO_LINES * height:
-            doubtful[(r, c)] = Doubtful(_around([q.box for q in candidates]).label,
-                                        tuple(q.box.text for q in candidates))
+            doubtful[(r, c)] = Doubtful(
+                _around([q.box for q in candidates]).label, tuple(q.box.text for q in candidates)
+            )
             continue
         offset = abs(median(q.v for q in parts) - line)
         alignment = max(0.0, 1 - (offset / (pitch / 2)) ** 2)
-        joined[(r, c)] = OcrBox(around.x0, around.y0, around.x1, around.y1, "".join(q.box.text for q in parts),
-                                min(q.box.score for q in parts), alignment=round(alignment, 3))
-    grid_rows = [[joined[(r, c)].text if (r, c) in joined else None for c in range(len(starts))]
-                 for r in range(len(rows))]
+        joined[(r, c)] = OcrBox(
+            around.x0,
+            around.y0,
+            around.x1,
+            around.y1,
+            "".join(q.box.text for q in parts),
+            min(q.box.score for q in parts),
+            alignment=round(alignment, 3),
+        )
+    grid_rows = [
+        [joined[(r, c)].text if (r, c) in joined else None for c in range(len(starts))] for r in range(len(rows))
+    ]
     spans = tuple((min(p.box.y0 for p in row), max(p.box.y1 for p in row)) for row in rows)
-    columns = tuple((min(p.box.x0 for p in placed if column(p) == c), max(p.box.x1 for p in placed if column(p) == c))
-                    for c in range(len(starts)))
-    return OcrGrid(sheet=sheet, rows=grid_rows, boxes=tuple(sorted(joined.items())), spans=spans, columns=columns,
-                   doubtful=tuple(sorted(doubtful.items())), skew=round(skew, 2))
+    columns = tuple(
+        (min(p.box.x0 for p in placed if column(p) == c), max(p.box.x1 for p in placed if column(p) == c))
+        for c in range(len(starts))
+    )
+    return OcrGrid(
+        sheet=sheet,
+        rows=grid_rows,
+        boxes=tuple(sorted(joined.items())),
+        spans=spans,
+        columns=columns,
+        doubtful=tuple(sorted(doubtful.items())),
+        skew=round(skew, 2),
+    )
 
 
 def _numeric(text: str) -> bool:
@@ -201,5 +220,6 @@ def _partner(cells: dict[tuple[int, int], list[_Upright]], r: int, c: int) -> li
 
 def _around(boxes: list[OcrBox]) -> OcrBox:
     """The image-pixel box around several boxes (text and score are the caller's)."""
-    return OcrBox(min(b.x0 for b in boxes), min(b.y0 for b in boxes), max(b.x1 for b in boxes),
-                  max(b.y1 for b in boxes), "", 0.0)
+    return OcrBox(
+        min(b.x0 for b in boxes), min(b.y0 for b in boxes), max(b.x1 for b in boxes), max(b.y1 for b in boxes), "", 0.0
+    )

@@ -17,12 +17,16 @@ from analysis.intake.readers.grid import Grid
 from analysis.intake.safety import Limits, Refused
 from analysis.intake.source import FileLike
 
-MAX_PAGES = 10     # a return is one or two pages; a longer PDF is read only this far
+MAX_PAGES = 10  # a return is one or two pages; a longer PDF is read only this far
 MAX_SCAN_PAGES = 2  # scanned pages OCR reads (seconds each): the form is on the first ones
-SCAN_DPI = 200     # resolution scanned pages are rendered at for OCR (capped by readers.ocr.OCR_SIDE)
+SCAN_DPI = 200  # resolution scanned pages are rendered at for OCR (capped by readers.ocr.OCR_SIDE)
 _STREAM = re.compile(rb"stream\r?\n")
-_MAGIC = {b"\xff\xd8\xff": "JPEG 图片", b"\x89PNG": "PNG 图片", b"PK\x03\x04": "压缩包或 Office 文件",
-          b"\xd0\xcf\x11\xe0": "旧版 Office 文件"}
+_MAGIC = {
+    b"\xff\xd8\xff": "JPEG 图片",
+    b"\x89PNG": "PNG 图片",
+    b"PK\x03\x04": "压缩包或 Office 文件",
+    b"\xd0\xcf\x11\xe0": "旧版 Office 文件",
+}
 
 
 def check_streams(data: bytes, limits: Limits) -> None:
@@ -31,14 +35,17 @@ def check_streams(data: bytes, limits: Limits) -> None:
     for match in _STREAM.finditer(data):
         inflater = zlib.decompressobj()
         end = data.find(b"endstream", match.end())
-        chunk = memoryview(data)[match.end():end if end >= 0 else len(data)]
+        chunk = memoryview(data)[match.end() : end if end >= 0 else len(data)]
         try:
             out = inflater.decompress(chunk, 1024**2)
             while True:
                 budget -= len(out)
                 if budget < 0:
-                    raise Refused("file_limit_unzipped", f"PDF 中的内容流解压后超过 {limits.max_unzipped_bytes / 1024**2:.0f} MB"
-                                                         "（Limits.max_unzipped_bytes），疑似压缩炸弹，未读取。")
+                    raise Refused(
+                        "file_limit_unzipped",
+                        f"PDF 中的内容流解压后超过 {limits.max_unzipped_bytes / 1024**2:.0f} MB"
+                        "（Limits.max_unzipped_bytes），疑似压缩炸弹，未读取。",
+                    )
                 if not inflater.unconsumed_tail or inflater.eof:
                     break
                 out = inflater.decompress(inflater.unconsumed_tail, 1024**2)
@@ -51,8 +58,11 @@ def read_pdf(src: FileLike, limits: Limits) -> list[Grid]:
     data = src.read_bytes()
     if b"%PDF-" not in data[:1024]:
         what = next((name for magic, name in _MAGIC.items() if data.startswith(magic)), "")
-        raise Refused("file_wrong_format", f"文件扩展名为 .pdf，但内容{'是' + what if what else '不是 PDF'}"
-                                           "（可能是改了扩展名或文件已损坏）。请用正确的格式重新报送，统计表最好报送 Excel 或 Word 电子版。")
+        raise Refused(
+            "file_wrong_format",
+            f"文件扩展名为 .pdf，但内容{'是' + what if what else '不是 PDF'}"
+            "（可能是改了扩展名或文件已损坏）。请用正确的格式重新报送，统计表最好报送 Excel 或 Word 电子版。",
+        )
     check_streams(data, limits)
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -70,13 +80,20 @@ def read_pdf(src: FileLike, limits: Limits) -> list[Grid]:
         raise Refused("file_encrypted", "PDF 设置了打开密码，无法读取。请取消密码后重新报送。") from exc
     except Refused:
         raise
-    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for broken files
+    except Exception as exc:
         if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower():
             raise Refused("file_encrypted", "PDF 设置了打开密码，无法读取。请取消密码后重新报送。") from exc
         raise Refused("file_corrupt", f"PDF 无法解析（{type(exc).__name__}），可能已损坏，请重新导出后报送。") from exc
     if count > MAX_PAGES:
-        grids.append(Grid(sheet=f"第{MAX_PAGES + 1}-{count}页", rows=[], problem=(
-            f"PDF 共 {count} 页，只读取了前 {MAX_PAGES} 页（readers.pdf.MAX_PAGES）。统计表如在后面的页上，请单独报送统计表。")))
+        grids.append(
+            Grid(
+                sheet=f"第{MAX_PAGES + 1}-{count}页",
+                rows=[],
+                problem=(
+                    f"PDF 共 {count} 页，只读取了前 {MAX_PAGES} 页（readers.pdf.MAX_PAGES）。统计表如在后面的页上，请单独报送统计表。"
+                ),
+            )
+        )
     if scans:
         grids += _scanned_pages(data, scans[:MAX_SCAN_PAGES])
     return grids

@@ -26,17 +26,36 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 # what each kind is called in a message, and the extensions that are its own (no note when it has one of them)
 NAMES = {
-    "docx": "Word 文档（.docx）", "xlsx": "Excel 工作簿（.xlsx）", "ods": "OpenDocument 电子表格（.ods）",
-    "ole": "Office 97-2003 文件", "ole-word": "Word 97-2003 文档（.doc）", "ole-sheet": "Excel 97-2003 工作簿（.xls）",
-    "zip": "zip 压缩包", "7z": "7z 压缩包", "rar": "RAR 压缩包", "pdf": "PDF 文件", "image": "图片",
-    "mht": "单个文件网页（.mht）", "spreadsheetml": "Excel 2003 XML 表格", "html": "网页（HTML）表格",
+    "docx": "Word 文档（.docx）",
+    "xlsx": "Excel 工作簿（.xlsx）",
+    "ods": "OpenDocument 电子表格（.ods）",
+    "ole": "Office 97-2003 文件",
+    "ole-word": "Word 97-2003 文档（.doc）",
+    "ole-sheet": "Excel 97-2003 工作簿（.xls）",
+    "zip": "zip 压缩包",
+    "7z": "7z 压缩包",
+    "rar": "RAR 压缩包",
+    "pdf": "PDF 文件",
+    "image": "图片",
+    "mht": "单个文件网页（.mht）",
+    "spreadsheetml": "Excel 2003 XML 表格",
+    "html": "网页（HTML）表格",
     "text": "以制表符或逗号分隔的文本",
 }
 OWN_EXT = {
-    "docx": (".docx", ".docm", ".wps"), "xlsx": (".xlsx", ".xlsm"), "ods": (".ods",),
-    "ole": (".xls", ".et", ".doc", ".wps"), "ole-word": (".doc", ".wps"), "ole-sheet": (".xls", ".et"),
-    "zip": (".zip",), "7z": (".7z",), "rar": (".rar",), "mht": (".mht", ".mhtml"), "spreadsheetml": (".xml",),
-    "html": (".htm", ".html"), "text": (".csv", ".txt"),
+    "docx": (".docx", ".docm", ".wps"),
+    "xlsx": (".xlsx", ".xlsm"),
+    "ods": (".ods",),
+    "ole": (".xls", ".et", ".doc", ".wps"),
+    "ole-word": (".doc", ".wps"),
+    "ole-sheet": (".xls", ".et"),
+    "zip": (".zip",),
+    "7z": (".7z",),
+    "rar": (".rar",),
+    "mht": (".mht", ".mhtml"),
+    "spreadsheetml": (".xml",),
+    "html": (".htm", ".html"),
+    "text": (".csv", ".txt"),
 }
 
 
@@ -44,8 +63,10 @@ class ArchiveContent(Refused):
     """A file named as an Office file whose zip holds no Office document: an archive (the caller may read it so)."""
 
     def __init__(self, ext: str) -> None:
-        super().__init__("file_wrong_format", f"文件扩展名为 {ext}，但内容是 zip 压缩包，不是 Office 文件。"
-                                              "请解压后报送其中的文件，或把扩展名改为 .zip。")
+        super().__init__(
+            "file_wrong_format",
+            f"文件扩展名为 {ext}，但内容是 zip 压缩包，不是 Office 文件。请解压后报送其中的文件，或把扩展名改为 .zip。",
+        )
 
 
 def sniff(path: FileLike, inside: bool = True) -> str:
@@ -71,7 +92,7 @@ def sniff(path: FileLike, inside: bool = True) -> str:
 def text_kind(head: bytes) -> str:
     """The kind of a file that starts with text: mht, spreadsheetml, html, text or unknown."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte order mark
-        head = head[:HEAD_BYTES - HEAD_BYTES % 2].decode("utf-16", errors="replace").encode("utf-8")
+        head = head[: HEAD_BYTES - HEAD_BYTES % 2].decode("utf-16", errors="replace").encode("utf-8")
     body = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if _MIME.match(body[:4096]) and _MULTIPART.search(body[:8192]):
         return "mht"
@@ -104,8 +125,10 @@ def _zip_kind(path: FileLike) -> str:
     try:
         with zipfile.ZipFile(zip_input(path)) as zf:
             kind = zip_kind(set(zf.namelist()))
-            if kind == "ods" and not (zf.getinfo("mimetype").file_size <= 256
-                                      and zf.read("mimetype").strip().endswith(b"opendocument.spreadsheet")):
+            if kind == "ods" and not (
+                zf.getinfo("mimetype").file_size <= 256
+                and zf.read("mimetype").strip().endswith(b"opendocument.spreadsheet")
+            ):
                 return "zip"  # a text document or a presentation: not a table
             return kind
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error):
@@ -132,4 +155,6 @@ def note(ext: str, kind: str) -> str:
     """The info that a file with extension ``ext`` was read as the ``kind`` it is; "" when they agree."""
     if ext in OWN_EXT.get(kind, ()):
         return ""
-    return f"文件扩展名为 {ext or '（无）'}，但内容是{NAMES[kind]}，已按其实际格式读取。如有疑问，请用Excel/WPS打开核对。"
+    return (
+        f"文件扩展名为 {ext or '（无）'}，但内容是{NAMES[kind]}，已按其实际格式读取。如有疑问，请用Excel/WPS打开核对。"
+    )

@@ -30,20 +30,36 @@ def read_spreadsheetml(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[
     """Every worksheet of an Excel 2003 XML file, with its visibility."""
     data = path.read_bytes()
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise Refused("file_xml_entity", "Excel 2003 XML 文件含有 DOCTYPE/ENTITY 声明，这在正常的表格文件中不会出现，"
-                                         "出于安全原因未读取。请用Excel/WPS另存为 .xlsx 后重新报送。")
+        raise Refused(
+            "file_xml_entity",
+            "Excel 2003 XML 文件含有 DOCTYPE/ENTITY 声明，这在正常的表格文件中不会出现，"
+            "出于安全原因未读取。请用Excel/WPS另存为 .xlsx 后重新报送。",
+        )
     if data.count(b"<Cell") + data.count(b":Cell") > limits.max_cells:  # before building a tree of them
-        raise Refused("file_limit_cells", f"Excel 2003 XML 文件的单元格数超过上限 {limits.max_cells}（Limits.max_cells），未读取。")
+        raise Refused(
+            "file_limit_cells",
+            f"Excel 2003 XML 文件的单元格数超过上限 {limits.max_cells}（Limits.max_cells），未读取。",
+        )
     sheets: list[Grid] = []
     sheet: _Sheet | None = None
     try:  # row by row, each row's elements dropped once read: the tree of a large file is never held
-        for event, element in etree.iterparse(io.BytesIO(data), events=("start", "end"), resolve_entities=False,
-                                              no_network=True, load_dtd=False, huge_tree=False, remove_comments=True,
-                                              remove_pis=True):
+        for event, element in etree.iterparse(
+            io.BytesIO(data),
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        ):
             if event == "start":
                 if element.tag == _WORKSHEET:
                     if len(sheets) >= limits.max_sheets:
-                        raise Refused("file_limit_sheets", f"工作表数量超过上限 {limits.max_sheets}（Limits.max_sheets），未读取。")
+                        raise Refused(
+                            "file_limit_sheets",
+                            f"工作表数量超过上限 {limits.max_sheets}（Limits.max_sheets），未读取。",
+                        )
                     sheet = _Sheet(element.get(_NAME) or f"Sheet{len(sheets) + 1}", limits)
             elif element.tag == _ROW and sheet is not None:
                 sheet.add_row(element)
@@ -57,8 +73,9 @@ def read_spreadsheetml(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[
                 sheet = None
                 element.clear()
     except etree.XMLSyntaxError as exc:
-        raise Refused("file_corrupt", f"Excel 2003 XML 文件无法解析（{short(exc)}），请用Excel/WPS打开后另存为 .xlsx 再报送。"
-                      ) from exc
+        raise Refused(
+            "file_corrupt", f"Excel 2003 XML 文件无法解析（{short(exc)}），请用Excel/WPS打开后另存为 .xlsx 再报送。"
+        ) from exc
     return sheets
 
 
@@ -87,8 +104,11 @@ class _Sheet:
             across, down = _count(cell.get(_ACROSS)), _count(cell.get(_DOWN))
             self.height, self.width = max(self.height, r + down + 1), max(self.width, c + across + 1)
             if self.height * self.width > self.limits.max_cells:
-                raise Refused("file_limit_cells", f"工作表“{self.name}”的使用区域超过单表上限 {self.limits.max_cells} 个单元格"
-                                                  "（Limits.max_cells），未读取。请删除多余的行列后重新报送。")
+                raise Refused(
+                    "file_limit_cells",
+                    f"工作表“{self.name}”的使用区域超过单表上限 {self.limits.max_cells} 个单元格"
+                    "（Limits.max_cells），未读取。请删除多余的行列后重新报送。",
+                )
             value = _value(cell.find(_DATA))
             if value is not None:
                 self.cells[(r, c)] = value
@@ -108,8 +128,11 @@ def _index(element: etree._Element, previous: int) -> int:
     if not text:
         return previous + 1
     if not text.isdigit() or not 1 <= int(text) <= MAX_INDEX:
-        raise Refused("file_corrupt", f"Excel 2003 XML 文件中的 ss:Index=\"{text[:20]}\" 不是有效的行号或列号，"
-                                      "文件可能已损坏。请用Excel/WPS打开后另存为 .xlsx 再报送。")
+        raise Refused(
+            "file_corrupt",
+            f'Excel 2003 XML 文件中的 ss:Index="{text[:20]}" 不是有效的行号或列号，'
+            "文件可能已损坏。请用Excel/WPS打开后另存为 .xlsx 再报送。",
+        )
     return int(text) - 1
 
 

@@ -35,19 +35,44 @@ _DEL, _MOVE_FROM, _TXBX, _VAL = map(_w, ("del", "moveFrom", "txbxContent", "val"
 _TC_PR, _TR_PR, _GRID_SPAN, _V_MERGE, _PLACEHOLDER = map(_w, ("tcPr", "trPr", "gridSpan", "vMerge", "showingPlcHdr"))
 _FALLBACK = f"{{{_MC}}}Fallback"
 _WRAPPERS = (_SDT, _CUSTOM_XML)
-_NEVER_SHOWN = frozenset({_DEL, _MOVE_FROM, _SDT_PR, _TXBX, _FALLBACK, _w("rPr"), _w("pPr"), _TC_PR, _TR_PR,
-                          _w("tblPr"), _w("delText"), _w("instrText")})
+_NEVER_SHOWN = frozenset(
+    {
+        _DEL,
+        _MOVE_FROM,
+        _SDT_PR,
+        _TXBX,
+        _FALLBACK,
+        _w("rPr"),
+        _w("pPr"),
+        _TC_PR,
+        _TR_PR,
+        _w("tblPr"),
+        _w("delText"),
+        _w("instrText"),
+    }
+)
 # the placeholder texts Word and WPS put into an empty content control
-PLACEHOLDERS = frozenset({"单击或点击此处输入文字。", "单击此处输入文字。", "点击或单击此处输入文字。", "单击或点击此处输入日期。",
-                          "选择一项。", "Click or tap here to enter text.", "Click here to enter text.",
-                          "Choose an item.", "Click or tap to enter a date."})
+PLACEHOLDERS = frozenset(
+    {
+        "单击或点击此处输入文字。",
+        "单击此处输入文字。",
+        "点击或单击此处输入文字。",
+        "单击或点击此处输入日期。",
+        "选择一项。",
+        "Click or tap here to enter text.",
+        "Click here to enter text.",
+        "Choose an item.",
+        "Click or tap to enter a date.",
+    }
+)
 CONTINUED = "续表"
 SAME_TABLE_LABELS = 3  # a "continuation" repeating this many labels of the first part is a second copy
 # a document without any of these is read in one fast pass per paragraph (every w:t counts)
 _MARKED = re.compile(rb"sdtContent|customXml|moveFrom|txbxContent|Fallback|delText|[<:]del[\s>/]")
 # what a paragraph may hold that is not shown as its text (else one fast pass over its w:t suffices)
-_HAS_HIDDEN_PARTS = etree.XPath("boolean(.//w:sdt | .//w:del | .//w:moveFrom | .//w:txbxContent | .//mc:Fallback)",
-                                namespaces={"w": _W, "mc": _MC})
+_HAS_HIDDEN_PARTS = etree.XPath(
+    "boolean(.//w:sdt | .//w:del | .//w:moveFrom | .//w:txbxContent | .//mc:Fallback)", namespaces={"w": _W, "mc": _MC}
+)
 
 
 def read_docx(path: FileLike, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
@@ -74,8 +99,14 @@ class _Table:
 
 def word_grids(xml: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     """The grids of a checked ``word/document.xml``."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=False, remove_comments=True)
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+    )
     try:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as exc:
@@ -111,8 +142,7 @@ def word_grids(xml: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     return grids
 
 
-def _children(parent: etree._Element, plain: bool, placeholder: bool = False
-              ) -> Iterator[tuple[etree._Element, bool]]:
+def _children(parent: etree._Element, plain: bool, placeholder: bool = False) -> Iterator[tuple[etree._Element, bool]]:
     """The shown children of ``parent``: all of them in a plain document, else :func:`_unwrapped`."""
     return ((child, False) for child in parent.iterchildren()) if plain else _unwrapped(parent, placeholder)
 
@@ -136,8 +166,11 @@ def _showing_placeholder(sdt: etree._Element) -> bool:
 
 def _collect_tables(tbl: etree._Element, grids: list[Grid], depth: int, limits: Limits, plain: bool) -> None:
     if depth > limits.max_table_depth:
-        raise Refused("docx_nested_tables", f"Word 表格嵌套超过 {limits.max_table_depth} 层"
-                                            "（Limits.max_table_depth），未读取。请使用不嵌套的普通表格。")
+        raise Refused(
+            "docx_nested_tables",
+            f"Word 表格嵌套超过 {limits.max_table_depth} 层"
+            "（Limits.max_table_depth），未读取。请使用不嵌套的普通表格。",
+        )
     index = len(grids) + 1
     grids.append(Grid(sheet=f"表格{index}", rows=[]))
     rows: list[list[object]] = []
@@ -173,7 +206,9 @@ def _collect_tables(tbl: etree._Element, grids: list[Grid], depth: int, limits: 
             row.extend([None] * (span - 1))
         rows.append(row)
         if len(rows) * max(len(row), 1) > limits.max_cells:
-            raise Refused("file_limit_cells", f"Word 表格单元格数超过上限 {limits.max_cells}（Limits.max_cells），未读取。")
+            raise Refused(
+                "file_limit_cells", f"Word 表格单元格数超过上限 {limits.max_cells}（Limits.max_cells），未读取。"
+            )
     grids[index - 1] = Grid(sheet=f"表格{index}", rows=rows, merged=tuple(merged))
 
 
@@ -188,8 +223,10 @@ def _shown_text(element: etree._Element, plain: bool = False) -> str:
         parts: list[str] = []
         _gather(element, parts, placeholder=False)
     else:  # the usual paragraph: every w:t counts (one pass in C)
-        parts = [node.text or "" if node.tag == _T else " " if node.tag == _TAB else "\n"
-                 for node in element.iter(_T, _TAB, _BR, _CR)]
+        parts = [
+            node.text or "" if node.tag == _T else " " if node.tag == _TAB else "\n"
+            for node in element.iter(_T, _TAB, _BR, _CR)
+        ]
     text = "".join(parts).strip()
     return "" if text in PLACEHOLDERS else text
 
@@ -242,7 +279,7 @@ def _continues(previous: _Table, first: Grid, grid: Grid) -> bool:
     repeated = any(v is not None for v in previous.first_row) and _first_row(grid) == previous.first_row
     if not (repeated or any(CONTINUED in t for t in previous.gap) or _is_caption(grid.rows[0])):
         return False
-    return len(_labels(first.rows[1:]) & _labels(grid.rows[1 if repeated else 0:])) < SAME_TABLE_LABELS
+    return len(_labels(first.rows[1:]) & _labels(grid.rows[1 if repeated else 0 :])) < SAME_TABLE_LABELS
 
 
 def _labels(rows: list[list[object]]) -> set[str]:
@@ -272,14 +309,21 @@ def read_legacy_doc(path: FileLike, limits: Limits) -> list[Grid]:
     """A Word 97-2003 file, converted to .docx with LibreOffice when it is installed (never an archive member:
     members are not written to disk), within the file's time limit (:func:`libreoffice.convert`)."""
     if isinstance(path, Source):
-        raise Refused("doc_legacy", "压缩包中的文件为旧版 Word（.doc）格式，压缩包成员不解压到磁盘，无法转换读取。"
-                                    "请用 Word/WPS 另存为 .docx 后重新报送。")
+        raise Refused(
+            "doc_legacy",
+            "压缩包中的文件为旧版 Word（.doc）格式，压缩包成员不解压到磁盘，无法转换读取。"
+            "请用 Word/WPS 另存为 .docx 后重新报送。",
+        )
     try:
         converted = libreoffice.convert(path, "docx", limits.seconds_per_file)
     except libreoffice.LibreOfficeMissing:
-        raise Refused("doc_legacy", "文件为旧版 Word（.doc）格式，本机未安装 LibreOffice，无法转换读取。"
-                                    "请用 Word/WPS 另存为 .docx 后重新报送。") from None
+        raise Refused(
+            "doc_legacy",
+            "文件为旧版 Word（.doc）格式，本机未安装 LibreOffice，无法转换读取。"
+            "请用 Word/WPS 另存为 .docx 后重新报送。",
+        ) from None
     except libreoffice.ConversionFailed as exc:
-        raise Refused("doc_convert_failed", f"旧版 Word（.doc）文件转换失败（{exc}，已重试一次），"
-                                            "请另存为 .docx 后重新报送。") from exc
+        raise Refused(
+            "doc_convert_failed", f"旧版 Word（.doc）文件转换失败（{exc}，已重试一次），请另存为 .docx 后重新报送。"
+        ) from exc
     return read_docx(Source(path.name, converted), limits)

@@ -29,9 +29,22 @@ LAST_YEAR = {**fx.SAMPLE, "events_held": 99, "public_offline": 11111}  # the hid
 
 def soffice(source: Path, target: str, out: Path, profile: Path) -> Path:
     """Convert with a LibreOffice profile of this run's own; the converted file."""
-    subprocess.run([shutil.which("soffice") or "soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                    "--norestore", "--convert-to", target, "--outdir", str(out), str(source)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            shutil.which("soffice") or "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     converted = out / f"{source.stem}.{target.split(':')[0]}"
     if not converted.is_file():
         sys.exit(f"LibreOffice did not write {converted.name}")
@@ -40,16 +53,24 @@ def soffice(source: Path, target: str, out: Path, profile: Path) -> Path:
 
 def bounded(fods: str) -> str:
     """Flat ODF with the repeat counts of the empty columns and rows past the used range cut to one."""
-    return re.sub(r'number-(columns|rows)-repeated="(\d+)"',
-                  lambda m: m.group(0) if int(m.group(2)) < 1000 else f'number-{m.group(1)}-repeated="1"', fods)
+    return re.sub(
+        r'number-(columns|rows)-repeated="(\d+)"',
+        lambda m: m.group(0) if int(m.group(2)) < 1000 else f'number-{m.group(1)}-repeated="1"',
+        fods,
+    )
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work, profile = Path(tmp) / "work", Path(tmp) / "profile"
         work.mkdir()
-        book = fx.write_xlsx(work / "form.xlsx", [fx.vertical_form(fx.SAMPLE, stamp=STAMP).sheet("统计表"),
-                                                  fx.vertical_form(LAST_YEAR, year=2022, stamp=STAMP).sheet("2022年", hidden=True)])
+        book = fx.write_xlsx(
+            work / "form.xlsx",
+            [
+                fx.vertical_form(fx.SAMPLE, stamp=STAMP).sheet("统计表"),
+                fx.vertical_form(LAST_YEAR, year=2022, stamp=STAMP).sheet("2022年", hidden=True),
+            ],
+        )
         flat = soffice(book, "fods", work, profile)
         trimmed = work / "trimmed.fods"
         trimmed.write_text(bounded(flat.read_text(encoding="utf-8")), encoding="utf-8")

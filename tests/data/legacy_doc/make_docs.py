@@ -16,7 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from fixtures import SAMPLE, TEST_UNITS, vertical_form, write_docx
+from fixtures import SAMPLE, TEST_UNITS, vertical_form, write_docx  # noqa: E402 - tests/ put on the path above
 
 
 def _values(n: int) -> dict[str, float]:
@@ -36,9 +36,21 @@ def main() -> None:
         for n, (name, (unit, values)) in enumerate(RETURNS.items()):
             write_docx(work / f"form{n}.docx", vertical_form(values, stamp=unit))
             for source, target in ((f"form{n}.docx", "odt"), (f"form{n}.odt", "doc:MS Word 97")):
-                subprocess.run([soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-                                "--convert-to", target, "--outdir", str(work), str(work / source)],
-                               check=True, capture_output=True, timeout=300)
+                subprocess.run(
+                    [
+                        soffice,
+                        f"-env:UserInstallation={(work / 'profile').as_uri()}",
+                        "--headless",
+                        "--convert-to",
+                        target,
+                        "--outdir",
+                        str(work),
+                        str(work / source),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    timeout=300,
+                )
             shutil.copyfile(work / f"form{n}.doc", HERE / name)
 
 
