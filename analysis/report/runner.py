@@ -285,7 +285,7 @@ def run_reports(years: list[int] | None = None, workspace: paths.Workspace | Non
         workspace = paths.default_workspace()
         _say(
             f"数据：{workspace.name}"
-            + ("（data/raw 下还没有真实年度，运行自带的示例数据）" if workspace is paths.DEMO else "")
+            + ("。data/raw 下还没有真实年度，运行自带的示例数据。" if workspace is paths.DEMO else "")
         )
     plans = plan_years(years, workspace)
     if not plans:
