@@ -471,6 +471,23 @@ def test_save_figure_writes_three_reproducible_files(change, tmp_path):
     assert second == first
 
 
+def test_a_figure_is_laid_out_once_and_drawn_once_per_file(change, tmp_path, monkeypatch):
+    fig = charts.yoy_change(change, year=2023, compare_year=2022, demo=True)
+    before = [ax.get_position().bounds for ax in fig.axes]
+    draws: list[str] = []
+    original = Figure.draw
+
+    def counting(self, renderer):
+        draws.append(type(renderer).__name__)
+        return original(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counting)
+    charts.save_figure(fig, tmp_path, "yoy")
+    assert len(draws) == 4  # the layout, then one drawing per file (savefig would lay a figure out again each time)
+    assert fig.get_layout_engine() is None
+    assert [ax.get_position().bounds for ax in fig.axes] != before  # laid out (constrained), not the bare grid
+
+
 @pytest.fixture
 def provincial_dropped_in_2023(tmp_path, monkeypatch):
     """Forms where the 2023 form no longer has 省级财政 (the 2021 form, in force for 2021–2022, has it)."""

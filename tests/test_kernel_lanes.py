@@ -46,3 +46,38 @@ def test_a_reused_kernel_starts_each_notebook_clean_and_survives_a_failure(tmp_p
     assert cells[3].outputs[0]["text"] == f"{first_pid} {plan.report_dir / 'notebooks'}\n"  # in its own folder
     assert cells[4].outputs[0]["text"] == "0 False\n"  # spawned processes start (the readers' pool does)
     assert lane.km is None
+
+
+def test_a_warmed_up_lane_keeps_the_imports_but_not_the_names(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _notebook(
+        notebooks,
+        runner.CLEAN_NB,
+        "import os, sys\nprint('warm_marker' in globals(), 'xml.dom.minidom' in sys.modules, os.getcwd())",
+    )
+    plan = runner.YearPlan(2024, tmp_path / "raw", tmp_path / "p", tmp_path / "r", None)
+    lane = runner.KernelLane(runner.ensure_kernel())
+    try:
+        lane.warm_up("import xml.dom.minidom\nwarm_marker = 1\n")  # a module no kernel loads by itself
+        output = runner.run_notebook(runner.CLEAN_NB, plan, notebooks_dir=notebooks, lane=lane)
+    finally:
+        lane.close()
+    cells = [c for c in nbformat.read(output, as_version=4).cells if c.cell_type == "code"]
+    assert [c.execution_count for c in cells] == [1, 2, 3]
+    assert cells[2].outputs[0]["text"] == f"False True {plan.report_dir / 'notebooks'}\n"
+
+
+def test_a_warm_up_that_fails_leaves_a_lane_that_still_runs(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _notebook(notebooks, runner.CLEAN_NB, "print(year)")
+    plan = runner.YearPlan(2024, tmp_path / "raw", tmp_path / "p", tmp_path / "r", None)
+    lane = runner.KernelLane(runner.ensure_kernel())
+    try:
+        lane.warm_up("import os\nos._exit(3)\n")  # the kernel dies while warming up
+        output = runner.run_notebook(runner.CLEAN_NB, plan, notebooks_dir=notebooks, lane=lane)
+    finally:
+        lane.close()
+    cells = [c for c in nbformat.read(output, as_version=4).cells if c.cell_type == "code"]
+    assert cells[-1].outputs[0]["text"] == "2024\n"

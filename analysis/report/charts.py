@@ -690,25 +690,34 @@ _SAVE_FORMATS: tuple[tuple[str, dict[str, object]], ...] = (
 )
 
 
-def save_figure(fig: Figure, out_dir: Path, name: str) -> list[Path]:
-    """Write ``<name>.png`` (300 dpi), ``.svg`` and ``.pdf`` into ``out_dir`` atomically, without timestamps.
+def lay_out(fig: Figure, dpi: int = 300) -> Figure:
+    """Work the figure's layout out once, at the resolution of its PNG, and keep it as it is from then on.
 
-    The layout is worked out once, while the PNG is drawn; the SVG and the PDF are drawn with it as it is (each
-    save would otherwise lay the figure out twice more, the most costly part of saving).
+    A figure with a layout engine is drawn twice by every ``savefig`` (once to lay it out, once to render): with
+    the engine removed after one layout, each of the three files is drawn once, all with the same layout.
     """
+    if fig.get_layout_engine() is not None:
+        screen_dpi = fig.dpi
+        fig.set_dpi(dpi)
+        try:
+            with house_style():
+                fig.draw_without_rendering()
+        finally:
+            fig.set_dpi(screen_dpi)
+        fig.set_layout_engine(None)
+    return fig
+
+
+def save_figure(fig: Figure, out_dir: Path, name: str) -> list[Path]:
+    """Write ``<name>.png`` (300 dpi), ``.svg`` and ``.pdf`` into ``out_dir`` atomically, without timestamps, laid
+    out once (:func:`lay_out`)."""
+    lay_out(fig)
     written = []
-    engine = fig.get_layout_engine()
-    try:
-        for fmt, metadata in _SAVE_FORMATS:
+    for fmt, metadata in _SAVE_FORMATS:
 
-            @house_style()
-            def write(tmp: Path, fmt: str = fmt, metadata: dict[str, object] = metadata) -> None:
-                fig.savefig(tmp, format=fmt, dpi=300, metadata=metadata)
+        @house_style()
+        def write(tmp: Path, fmt: str = fmt, metadata: dict[str, object] = metadata) -> None:
+            fig.savefig(tmp, format=fmt, dpi=300, metadata=metadata)
 
-            written.append(write_atomic(Path(out_dir) / f"{name}.{fmt}", write))
-            if engine is not None:
-                fig.set_layout_engine("none")
-    finally:
-        if engine is not None:
-            fig.set_layout_engine(engine)
+        written.append(write_atomic(Path(out_dir) / f"{name}.{fmt}", write))
     return written

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +25,14 @@ from analysis.outputs import write_text
 from analysis.report import rebuilds
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from jupyter_client.manager import AsyncKernelManager
+
+# jsonschema (under nbformat, which papermill and nbconvert read notebooks with) imports rfc3987_syntax when it is
+# installed, and that module compiles a grammar on import: 2 s of every report run before any notebook starts
+# (python-jsonschema/jsonschema#1392, #1521).  Notebooks never check IRI formats, so the runner goes without it.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 KERNEL_NAME = "scitech-week"
 KERNEL_DISPLAY = "科技活动周分析（本项目环境）"
@@ -35,6 +43,10 @@ CLEAN_NB = "01_清洗与核查.ipynb"
 SUMMARY_NB = "02_周后统计分析.ipynb"
 TRENDS_NB = "03_多年趋势.ipynb"
 NOTEBOOK_NAMES = (CLEAN_NB, SUMMARY_NB, TRENDS_NB)
+# What each lane's notebooks import, loaded into its kernel as soon as it starts (the second lane's while the first
+# runs 01): the namespace is cleared before every notebook, the loaded modules stay.
+TRENDS_IMPORTS = "import analysis.report.digest, analysis.report.display\nanalysis.report.fonts.setup_fonts()\n"
+CLEAN_IMPORTS = "import analysis.pipeline, analysis.report.tables, analysis.report.word_report\n" + TRENDS_IMPORTS
 
 
 class NotebookFailed(RuntimeError):
@@ -136,6 +148,20 @@ def run_notebook(
 ) -> Path:
     """Execute one notebook for one year (on ``lane``'s kernel when given, else a kernel of its own); export HTML
     without code; return the executed notebook's path."""
+    output = execute_notebook(notebook, plan, kernel, notebooks_dir, lane)
+    export_html(output, html_path(plan, notebook), plan.year)
+    return output
+
+
+def execute_notebook(
+    notebook: str,
+    plan: YearPlan,
+    kernel: str = KERNEL_NAME,
+    notebooks_dir: Path = paths.NOTEBOOKS,
+    lane: KernelLane | None = None,
+) -> Path:
+    """Execute one notebook for one year with papermill; return the executed notebook's path
+    (``reports/<year>/notebooks/<notebook>``)."""
     import papermill as pm
 
     out_dir = plan.report_dir / catalog.NOTEBOOKS_FOLDER
@@ -158,8 +184,12 @@ def run_notebook(
             f"{plan.year}年 {notebook} 代码单元 In [{exc.exec_count}] 出错：{exc.ename}: {exc.evalue}。"
             f"已执行部分保存在 {output}，可在 JupyterLab 中打开查看。"
         ) from exc
-    export_html(output, plan.report_dir / (Path(notebook).stem + ".html"), plan.year)
     return output
+
+
+def html_path(plan: YearPlan, notebook: str) -> Path:
+    """Where the notebook's HTML export goes: ``reports/<year>/<notebook stem>.html``."""
+    return plan.report_dir / (Path(notebook).stem + ".html")
 
 
 # Run on a reused kernel before each notebook: a clean namespace and cells numbered from 1, as in a new kernel.  The
@@ -178,16 +208,43 @@ _reset()
 class KernelLane:
     """A kernel of the project's spec started once and reused notebook after notebook, year after year (starting a
     kernel and importing pandas and matplotlib into it is a large part of a notebook's time).  Each notebook
-    starts on a clean namespace; a kernel that died is replaced by a new one."""
+    starts on a clean namespace; a kernel that died is replaced by a new one.
+
+    :meth:`warm_up` starts the kernel and loads the notebooks' imports in the background, so that a lane waiting for
+    01 to finish is ready when its notebook comes."""
 
     def __init__(self, kernel: str = KERNEL_NAME) -> None:
         self.kernel = kernel
         self.km: AsyncKernelManager | None = None
         self.used = False
+        self._warming: threading.Thread | None = None
+
+    def warm_up(self, code: str) -> None:
+        """Start the kernel and run ``code`` in it, in a background thread; the next :meth:`manager` waits for it
+        (and moves the kernel to the notebook's folder).  A warm-up that fails leaves the lane as if it had not been tried (the notebook reports the
+        problem)."""
+
+        def warm() -> None:
+            try:
+                self._manager(Path.cwd())
+                run_sync(self._execute)(code)
+            except Exception:  # noqa: BLE001 - the notebook that follows starts or restarts the kernel itself
+                self.close()
+
+        from jupyter_core.utils import run_sync
+
+        self._warming = threading.Thread(target=warm, name=f"warm-up {self.kernel}", daemon=True)
+        self._warming.start()
 
     def manager(self, cwd: Path) -> AsyncKernelManager:
         """The kernel's manager, ready for the next notebook, working in ``cwd`` (the executed notebook's folder, which
         its relative links are written for)."""
+        if self._warming is not None:
+            self._warming.join()
+            self._warming = None
+        return self._manager(cwd)
+
+    def _manager(self, cwd: Path) -> AsyncKernelManager:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
@@ -197,18 +254,30 @@ class KernelLane:
             self.km = AsyncKernelManager(kernel_name=self.kernel)
             run_sync(self.km.start_kernel)(cwd=str(cwd))
         elif self.used:
-            run_sync(self._reset)(cwd)
+            run_sync(self._execute)(_RESET + f"__import__('os').chdir({str(cwd)!r})\n")
         self.used = True
         return self.km
 
-    async def _reset(self, cwd: Path) -> None:
+    async def _execute(self, code: str, timeout: float = 120) -> None:
+        """Run ``code`` silently and wait for its reply; a kernel that dies meanwhile ends the wait at once."""
+        import queue
+
         client = self.km.client()
         client.start_channels()
         try:
             await client.wait_for_ready(timeout=60)
-            await client.execute_interactive(
-                _RESET + f"__import__('os').chdir({str(cwd)!r})\n", silent=True, store_history=False, timeout=60
-            )
+            msg_id = client.execute(code, silent=True, store_history=False)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    reply = await client.get_shell_msg(timeout=0.5)
+                except queue.Empty:
+                    if not await self.km.is_alive():
+                        raise RuntimeError("内核已退出") from None
+                    continue
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return
+            raise TimeoutError(f"内核 {timeout:.0f} 秒内没有执行完毕")
         finally:
             client.stop_channels()
 
@@ -244,30 +313,45 @@ def run_year(
     plan: YearPlan, announce: Callable[[str], None] | None = None, lanes: tuple[KernelLane, KernelLane] | None = None
 ) -> list[Path]:
     """01 first (it writes the processed folder), then 02 (which also writes the Word report) on the same kernel
-    and 03 on the other, in parallel.  Two kernels in all: ``lanes`` (reused across years) or two of its own.
+    and 03 on the other, in parallel.  Two kernels in all: ``lanes`` (reused across years) or two of its own,
+    warmed up at once.  Each notebook's HTML export runs in this process while the kernels go on.
 
     ``announce`` receives one Chinese line per finished notebook.
     """
     kernel = ensure_kernel()
     own = lanes is None
-    first, second = lanes or (KernelLane(kernel), KernelLane(kernel))
+    first, second = lanes or _warm_lanes(kernel)
+    exports: list[Future] = []
 
-    def run(notebook: str, lane: KernelLane) -> Path:
-        start = time.perf_counter()
-        output = run_notebook(notebook, plan, kernel, lane=lane)
-        if announce is not None:
-            announce(f"  {plan.year}年 {Path(notebook).stem}：完成（{time.perf_counter() - start:.0f} 秒）")
-        return output
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="html") as html:
 
-    try:
-        done = [run(CLEAN_NB, first)]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            done += list(pool.map(run, (SUMMARY_NB, TRENDS_NB), (first, second)))
-    finally:
-        if own:
-            first.close()
-            second.close()
+        def run(notebook: str, lane: KernelLane) -> Path:
+            start = time.perf_counter()
+            output = execute_notebook(notebook, plan, kernel, lane=lane)
+            exports.append(html.submit(export_html, output, html_path(plan, notebook), plan.year))
+            if announce is not None:
+                announce(f"  {plan.year}年 {Path(notebook).stem}：完成（{time.perf_counter() - start:.0f} 秒）")
+            return output
+
+        try:
+            done = [run(CLEAN_NB, first)]
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                done += list(pool.map(run, (SUMMARY_NB, TRENDS_NB), (first, second)))
+        finally:
+            if own:
+                first.close()
+                second.close()
+        for export in exports:
+            export.result()
     return done
+
+
+def _warm_lanes(kernel: str) -> tuple[KernelLane, KernelLane]:
+    """Two lanes, started and warmed up at once: the first for 01 and 02, the second for 03."""
+    first, second = KernelLane(kernel), KernelLane(kernel)
+    first.warm_up(CLEAN_IMPORTS)
+    second.warm_up(TRENDS_IMPORTS)
+    return first, second
 
 
 def _say(line: str) -> None:
@@ -303,7 +387,7 @@ def run_reports(years: list[int] | None = None, workspace: paths.Workspace | Non
 def _build(plans: list[YearPlan], inputs: dict[int, rebuilds.YearInputs]) -> int:
     """Build the years on two kernels, recording each success (and forgetting each failure) for the next run."""
     os.environ[paths.HOME_VARIABLE] = str(paths.ROOT)  # the notebooks' kernels see the same project folder
-    lanes = (KernelLane(ensure_kernel()), KernelLane(ensure_kernel()))
+    lanes = _warm_lanes(ensure_kernel())
     try:
         return _build_years(plans, inputs, lanes)
     finally:
