@@ -7,6 +7,8 @@ outputs' contract (docs/contracts.md) and never change lightly: people and other
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # --- a processed year: data/processed/<year>/ -------------------------------------------------------------------
 TABLES = ("returns", "values", "issues", "files")  # each as <name>.csv (UTF-8 with BOM) and <name>.parquet
 META_JSON = "meta.json"  # year, demo flag, the roster, the form version
@@ -41,6 +43,12 @@ def table_csv(name: str) -> str:
 def table_parquet(name: str) -> str:
     """``returns.parquet`` … for a name of :data:`TABLES`."""
     return f"{name}.parquet"
+
+
+def is_processed(folder: Path) -> bool:
+    """True when ``folder`` holds a written returns table (Parquet or CSV): a processed year."""
+    folder = Path(folder)
+    return (folder / table_parquet("returns")).is_file() or (folder / table_csv("returns")).is_file()
 
 
 def word_report(year: int) -> str:

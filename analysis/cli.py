@@ -90,13 +90,12 @@ def _report_workspace(args: argparse.Namespace) -> paths.Workspace | None:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from analysis.intake.store import is_processed
     from analysis.review.ledger_file import LedgerUnusable, update_ledger
 
     workspace, year = paths.workspace_of(args.year)
     processed = args.processed or workspace.processed / str(year)
     ledger = args.ledger or workspace.review / catalog.ledger(year)
-    if not is_processed(processed):
+    if not catalog.is_processed(processed):
         print(
             f"错误：{year}年尚未处理（{processed}）：请先运行 python -m analysis ingest 或 make report。",
             file=sys.stderr,

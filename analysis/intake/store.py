@@ -31,12 +31,6 @@ def write_result(result: IngestResult, out_dir: Path) -> None:
     outputs.replace_together(jobs)
 
 
-def is_processed(out_dir: Path) -> bool:
-    """True when ``out_dir`` holds a written returns table."""
-    out_dir = Path(out_dir)
-    return (out_dir / catalog.table_parquet("returns")).is_file() or (out_dir / catalog.table_csv("returns")).is_file()
-
-
 def read_meta(out_dir: Path) -> dict:
     """meta.json of a processed folder ({} when absent)."""
     path = Path(out_dir) / catalog.META_JSON
@@ -64,5 +58,5 @@ def processed_years(processed_root: Path) -> dict[int, bool]:
     root = Path(processed_root)
     if not root.is_dir():
         return {}
-    found = {year_of(p): p for p in root.iterdir() if p.is_dir() and year_of(p) is not None and is_processed(p)}
+    found = {year_of(p): p for p in root.iterdir() if p.is_dir() and year_of(p) is not None and catalog.is_processed(p)}
     return {year: bool(read_meta(p).get("demo")) for year, p in sorted(found.items())}

@@ -17,7 +17,7 @@ import pandas as pd
 from analysis import catalog
 from analysis.form import BY_KEY, COUNT_KEYS, FIELD_KEYS
 from analysis.intake.narratives import QUOTE_COLUMNS
-from analysis.intake.store import is_processed, load_processed, processed_years
+from analysis.intake.store import load_processed, processed_years
 from analysis.issues import issues_frame, open_findings
 from analysis.paths import DEMO_LABEL, comparison_year
 from analysis.report import history, stats
@@ -219,7 +219,7 @@ def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -
     reported in ``Week.note`` instead of failing.
     """
     processed_dir = Path(processed_dir)
-    if not is_processed(processed_dir):
+    if not catalog.is_processed(processed_dir):
         raise FileNotFoundError(
             f"{year}年尚未处理（{processed_dir} 中没有 returns 表）：请先运行 01_清洗与核查 笔记本，"
             f"或 python -m analysis ingest data/raw/{year} --out {processed_dir}"
@@ -236,7 +236,7 @@ def load_week(year: int, processed_dir: Path, compare_year: int | None = None) -
     root = processed_dir.parent
     if compare_year is None:
         compare_year = comparison_year(year, processed_years(root), week.demo)
-    elif not is_processed(root / str(compare_year)):
+    elif not catalog.is_processed(root / str(compare_year)):
         week.note = f"指定的对比年度 {compare_year} 年尚未处理，本报告未做同比。"
         compare_year = None
     if compare_year is not None:

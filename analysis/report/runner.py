@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from jupyter_client.manager import AsyncKernelManager
+    from nbconvert import HTMLExporter
 
 # jsonschema (under nbformat, which papermill and nbconvert read notebooks with) imports rfc3987_syntax when it is
 # installed, and that module compiles a grammar on import: 2 s of every report run before any notebook starts
@@ -81,8 +83,9 @@ class YearPlan:
         }
 
 
+@cache
 def ensure_kernel() -> str:
-    """Register (or refresh) the project's kernel spec inside this environment; return its name."""
+    """Register (or refresh) the project's kernel spec inside this environment, once per process; return its name."""
     from jupyter_client.kernelspec import KernelSpecManager
 
     try:
@@ -129,13 +132,12 @@ def plan_years(years: list[int] | None, workspace: paths.Workspace) -> list[Year
 
 def ensure_compared_year(plan: YearPlan) -> None:
     """Process the comparison year first when only its raw returns exist (``report --year`` on a fresh clone)."""
-    from analysis.intake.store import is_processed
-    from analysis.pipeline import process_year
-
     if plan.compare_year is None:
         return
     processed = plan.processed_dir.parent / str(plan.compare_year)
-    if not is_processed(processed):
+    if not catalog.is_processed(processed):
+        from analysis.pipeline import process_year  # pandas and the readers: loaded only when there is work
+
         process_year(plan.raw_dir.parent / str(plan.compare_year), processed, year=plan.compare_year)
 
 
@@ -292,20 +294,24 @@ class KernelLane:
                 pass
 
 
+@cache
+def _html_exporter() -> HTMLExporter:
+    """One exporter per process (building one compiles its templates: about 0.3 s)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
 def export_html(notebook_path: Path, target: Path, year: int | None = None) -> Path:
     """The executed notebook as HTML without code cells or prompts, titled with the notebook's own title and the
     year; its relative links (written for the notebook's folder) rewritten for the HTML's folder."""
     import nbformat
-    from nbconvert import HTMLExporter
 
     from analysis.report.display import page_title, rebase_links
 
-    exporter = HTMLExporter(
-        template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-    )
     nb = nbformat.read(notebook_path, as_version=4)
     nb.metadata["title"] = page_title(nb.cells, year)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _html_exporter().from_notebook_node(nb)
     return write_text(rebase_links(body, Path(notebook_path).parent, Path(target).parent), target)
 
 
