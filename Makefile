@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_cli.py
 	$(PY) bench/bench_checks.py
 	$(PY) bench/bench_report.py
+	$(PY) bench/bench_figure_formats.py
 	$(PY) bench/bench_new_readers.py
 	$(PY) bench/bench_channels.py
 	$(PY) bench/bench_ocr_photos.py
