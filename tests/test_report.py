@@ -101,6 +101,9 @@ def test_report_writes_every_output(demo_report):
         html = (out / (Path(name).stem + ".html")).read_text(encoding="utf-8")
         assert paths.DEMO_LABEL in html
         assert "import " not in html, "HTML report must not show code"
+        assert "No description has been provided" not in html  # nbconvert's English placeholder for a picture
+    summary_html = (out / (Path(report.SUMMARY_NB).stem + ".html")).read_text(encoding="utf-8")
+    assert 'alt="图01 全市经费投入来源"' in summary_html  # each chart described by its Chinese name
     figures = sorted(p.name for p in (out / "figures").iterdir())
     stems = {Path(f).stem for f in figures}
     assert {"图01_全市经费投入来源", "图07_主要指标同比变化", "趋势01_主要指标历年变化"} <= stems

@@ -632,12 +632,14 @@ def show_links(links: dict[str, Path], start: Path | None = None) -> None:
 
 
 def show_figures(figures: dict[str, Figure], out_dir: Path, width: int = 760) -> list[Path]:
-    """Save every figure once (PNG 300 dpi, SVG, PDF) and show the saved PNG (no second rendering)."""
+    """Save every figure once (PNG 300 dpi, SVG, PDF) and show the saved PNG (no second rendering), its file name
+    as the picture's alternative text (``图01 全市经费投入来源``)."""
     from IPython.display import Image, display
 
     written: list[Path] = []
     for name, fig in figures.items():
         files = save_figure(fig, Path(out_dir), name)
         written.extend(files)
-        display(Image(filename=str(next(p for p in files if p.suffix == ".png")), width=width))
+        png = next(p for p in files if p.suffix == ".png")
+        display(Image(filename=str(png), width=width, alt=name.replace("_", " ")))
     return written

@@ -45,6 +45,7 @@ CLEAN_NB = "01_清洗与核查.ipynb"
 SUMMARY_NB = "02_周后统计分析.ipynb"
 TRENDS_NB = "03_多年趋势.ipynb"
 NOTEBOOK_NAMES = (CLEAN_NB, SUMMARY_NB, TRENDS_NB)
+HTML_TEMPLATE = Path(__file__).resolve().parent / "html_template" / "scitech"  # JupyterLab's, with Chinese alt texts
 # What each lane's notebooks import, loaded into its kernel as soon as it starts (the second lane's while the first
 # runs 01): the namespace is cleared before every notebook, the loaded modules stay.
 TRENDS_IMPORTS = "import analysis.report.digest, analysis.report.display\nanalysis.report.fonts.setup_fonts()\n"
@@ -299,7 +300,13 @@ def _html_exporter() -> HTMLExporter:
     """One exporter per process (building one compiles its templates: about 0.3 s)."""
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    return HTMLExporter(
+        template_name=HTML_TEMPLATE.name,
+        extra_template_basedirs=[str(HTML_TEMPLATE.parent)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
 
 
 def export_html(notebook_path: Path, target: Path, year: int | None = None) -> Path:
