@@ -159,3 +159,52 @@ def test_where_the_kernel_cannot_a_thread_watching_the_parent_ends_the_worker(tm
     still = alive(grandchild)
     grandchild.kill()
     assert (still, flag.read_text() if flag.exists() else "") == (False, "gone")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and kill -9")
+def test_kill_9_of_report_leaves_no_kernel_and_no_reader(tmp_path: Path):
+    """``report`` starts two kernels at once (from background threads), and 01's kernel starts the readers: a
+    ``kill -9`` of the command while 01 reads ends them all."""
+    from analysis import paths
+
+    shutil.copytree(paths.DEMO.raw / "2024", tmp_path / "raw" / "2024")
+    folders = [f"--{name}={tmp_path / name}" for name in ("raw", "processed", "reports")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "report", "--year", "2024", *folders],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    seen: dict[int, Proc] = {}
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and run.poll() is None:  # both kernels up, and a kernel's readers started
+        seen.update((p.pid, p) for p in descendants(run.pid))
+        kernels = {p.pid for p in seen.values() if alive(p) and p.pid in _children(run.pid)}
+        readers = [p for p in seen.values() if alive(p) and p.pid not in kernels and p.pid != run.pid]
+        if len(kernels) >= 2 and readers:
+            break
+        time.sleep(0.05)
+    assert run.poll() is None, "the run ended before it could be killed"
+    seen.update((p.pid, p) for p in descendants(run.pid))
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    assert len(seen) >= 3
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(alive(p) for p in seen.values()):
+        time.sleep(0.1)
+    left = [(p.pid, p.name) for p in seen.values() if alive(p)]
+    for p in seen.values():
+        p.kill()
+    assert left == []
+
+
+def _children(pid: int) -> set[int]:
+    """The direct children of ``pid``."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        stat = _stat(int(entry)) if entry.isdigit() else None
+        if stat and int(stat[1][1]) == pid:
+            found.add(int(entry))
+    return found
