@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from peer import unpack
+
 ROOT = Path(__file__).resolve().parent.parent
 MEASURED = Path("/work/shared/tools/measured.py")
 DEMO_RAW = ROOT / "data" / "demo" / "raw"
@@ -127,10 +129,7 @@ def main() -> None:
     peer_name = f"对照 {args.peer}"
     with tempfile.TemporaryDirectory(prefix="bench_report_") as name:
         tmp = Path(name)
-        peer = tmp / "peer"
-        peer.mkdir()
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.peer], capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", str(peer)], input=archive.stdout, check=True)
+        peer = unpack(args.peer, tmp / "peer")
         trees = {peer_name: peer, THIS: ROOT}
         options = {tree: prepare(path, tmp / f"w{i}", args.year) for i, (tree, path) in enumerate(trees.items())}
         runs: dict[str, list[Run]] = {tree: [] for tree in trees}

@@ -24,6 +24,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from peer import unpack
+
 ROOT = Path(__file__).resolve().parent.parent
 MEASURED = Path("/work/shared/tools/measured.py")
 DEMO = ROOT / "data" / "demo"
@@ -96,10 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench_reruns_") as name:
         tmp = Path(name)
-        peer = tmp / "peer"
-        peer.mkdir()
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.peer], capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", str(peer)], input=archive.stdout, check=True)
+        peer = unpack(args.peer, tmp / "peer")
         trees = {f"对照 {args.peer}": peer, "本分支": ROOT}
         rounds = [round_of(trees, args.year, tmp, i) for i in range(args.repeat)]
     print(f"示例数据 2021–2024 年；对照与本分支交替运行，共 {args.repeat} 轮；墙钟秒（峰值内存合计 MB）")

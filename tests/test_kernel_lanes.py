@@ -33,10 +33,10 @@ def test_a_reused_kernel_starts_each_notebook_clean_and_survives_a_failure(tmp_p
     lane = runner.KernelLane(runner.ensure_kernel())
     try:
         with pytest.raises(runner.NotebookFailed) as failed:
-            runner.run_notebook(runner.CLEAN_NB, plan, notebooks_dir=notebooks, lane=lane)
+            runner.execute_notebook(runner.CLEAN_NB, plan, notebooks_dir=notebooks, lane=lane)
         assert "In [4]" in str(failed.value)  # numbered as in a kernel of its own
         first_pid = lane.km.provisioner.process.pid
-        output = runner.run_notebook(runner.SUMMARY_NB, plan, notebooks_dir=notebooks, lane=lane)
+        output = runner.execute_notebook(runner.SUMMARY_NB, plan, notebooks_dir=notebooks, lane=lane)
         assert lane.km.provisioner.process.pid == first_pid  # the same kernel
     finally:
         lane.close()
@@ -60,7 +60,7 @@ def test_a_warmed_up_lane_keeps_the_imports_but_not_the_names(tmp_path):
     lane = runner.KernelLane(runner.ensure_kernel())
     try:
         lane.warm_up("import xml.dom.minidom\nwarm_marker = 1\n")  # a module no kernel loads by itself
-        output = runner.run_notebook(runner.CLEAN_NB, plan, notebooks_dir=notebooks, lane=lane)
+        output = runner.execute_notebook(runner.CLEAN_NB, plan, notebooks_dir=notebooks, lane=lane)
     finally:
         lane.close()
     cells = [c for c in nbformat.read(output, as_version=4).cells if c.cell_type == "code"]
@@ -76,7 +76,7 @@ def test_a_warm_up_that_fails_leaves_a_lane_that_still_runs(tmp_path):
     lane = runner.KernelLane(runner.ensure_kernel())
     try:
         lane.warm_up("import os\nos._exit(3)\n")  # the kernel dies while warming up
-        output = runner.run_notebook(runner.CLEAN_NB, plan, notebooks_dir=notebooks, lane=lane)
+        output = runner.execute_notebook(runner.CLEAN_NB, plan, notebooks_dir=notebooks, lane=lane)
     finally:
         lane.close()
     cells = [c for c in nbformat.read(output, as_version=4).cells if c.cell_type == "code"]

@@ -63,6 +63,21 @@ def alive(process: Proc) -> bool:
     return found is not None and found[1][0] != "Z" and found[1][19] == process.started
 
 
+def left_after_kill(run: subprocess.Popen, seen: dict[int, Proc], settle: float) -> list[tuple[int, str]]:
+    """``kill -9`` of ``run`` after a last look at its processes (added to ``seen``); those still alive ``settle``
+    seconds later (then killed, so that nothing is left behind even when the test fails)."""
+    seen.update((p.pid, p) for p in descendants(run.pid))
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + settle
+    while time.monotonic() < deadline and any(alive(p) for p in seen.values()):
+        time.sleep(0.1)
+    left = [(p.pid, p.name) for p in seen.values() if alive(p)]
+    for p in seen.values():
+        p.kill()
+    return left
+
+
 def big_year(raw: Path, forms: int) -> None:
     """``forms`` copies of one .xlsx return (enough for the run to be reading when it is killed), plus the
     eight Word 97 returns when LibreOffice is installed (so that conversions are running too)."""
@@ -113,17 +128,8 @@ def test_kill_9_of_the_command_leaves_no_process(tmp_path: Path):
             break
         time.sleep(0.05)
     assert run.poll() is None, "the run ended before it could be killed: make the folder bigger"
-    seen.update((p.pid, p) for p in descendants(run.pid))
-    os.kill(run.pid, signal.SIGKILL)
-    run.wait()
     assert len(seen) >= 2
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and any(alive(p) for p in seen.values()):
-        time.sleep(0.1)
-    left = [(p.pid, p.name) for p in seen.values() if alive(p)]
-    for p in seen.values():  # leave nothing behind even when the test fails
-        p.kill()
-    assert left == []
+    assert left_after_kill(run, seen, settle=5) == []
 
 
 GRANDCHILD = """
@@ -187,17 +193,8 @@ def test_kill_9_of_report_leaves_no_kernel_and_no_reader(tmp_path: Path):
             break
         time.sleep(0.05)
     assert run.poll() is None, "the run ended before it could be killed"
-    seen.update((p.pid, p) for p in descendants(run.pid))
-    os.kill(run.pid, signal.SIGKILL)
-    run.wait()
     assert len(seen) >= 3
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(alive(p) for p in seen.values()):
-        time.sleep(0.1)
-    left = [(p.pid, p.name) for p in seen.values() if alive(p)]
-    for p in seen.values():
-        p.kill()
-    assert left == []
+    assert left_after_kill(run, seen, settle=10) == []
 
 
 def _children(pid: int) -> set[int]:

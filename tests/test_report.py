@@ -195,7 +195,7 @@ def test_failing_cell_names_notebook_and_cell_and_keeps_the_output(tmp_path):
     nbformat.write(nb, notebooks / report.CLEAN_NB)
     plan = report.YearPlan(2023, tmp_path / "raw", tmp_path / "p", tmp_path / "r", None)
     with pytest.raises(report.NotebookFailed) as failed:
-        report.run_notebook(report.CLEAN_NB, plan, report.ensure_kernel(), notebooks_dir=notebooks)
+        report.execute_notebook(report.CLEAN_NB, plan, report.ensure_kernel(), notebooks_dir=notebooks)
     message = str(failed.value)
     assert report.CLEAN_NB in message and "ValueError" in message and "坏数据" in message
     assert "In [4]" in message  # as numbered in the executed notebook (after the injected parameters)

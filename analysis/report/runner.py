@@ -142,20 +142,6 @@ def ensure_compared_year(plan: YearPlan) -> None:
         process_year(plan.raw_dir.parent / str(plan.compare_year), processed, year=plan.compare_year)
 
 
-def run_notebook(
-    notebook: str,
-    plan: YearPlan,
-    kernel: str = KERNEL_NAME,
-    notebooks_dir: Path = paths.NOTEBOOKS,
-    lane: KernelLane | None = None,
-) -> Path:
-    """Execute one notebook for one year (on ``lane``'s kernel when given, else a kernel of its own); export HTML
-    without code; return the executed notebook's path."""
-    output = execute_notebook(notebook, plan, kernel, notebooks_dir, lane)
-    export_html(output, html_path(plan, notebook), plan.year)
-    return output
-
-
 def execute_notebook(
     notebook: str,
     plan: YearPlan,
