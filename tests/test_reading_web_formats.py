@@ -17,6 +17,7 @@ from pathlib import Path
 import fixtures as fx
 import hostile as h
 import office_objects as oo
+import olefile
 import pytest
 from fixtures import SAMPLE, file_row, ingest_folder, issues_of, numbers, return_of, value_of
 from web_builders import form_html, single_file_page
@@ -240,21 +241,26 @@ def test_the_object_is_built_as_word_writes_it(tmp_path):
     assert oo.CT_OLE.encode() in types and oo.CT_XLSX.encode() in types
 
 
-def object_file(compobj: bytes, contents: bytes) -> bytes:
-    """An embedded object's compound file: ``\x01CompObj`` (when given), ``\x01Ole`` and a ``Contents`` stream."""
+def object_file(compobj: bytes, stream: str, data: bytes) -> bytes:
+    """An embedded object's compound file: ``\x01CompObj`` (when given, else ``\x01ObjInfo``), ``\x01Ole`` and
+    the stream ``stream`` holding ``data``."""
     streams = {"\x01CompObj": compobj} if compobj else {"\x01ObjInfo": bytes(6)}
-    return h.compound_file({**streams, "\x01Ole": bytes(20), "Contents": contents})
+    return h.compound_file({**streams, "\x01Ole": bytes(20), stream: data})
 
 
-def test_an_object_without_progid_is_taken_by_its_workbook_stream(tmp_path):
+@pytest.mark.parametrize("compobj", [True, False], ids=["with-compobj", "workbook-stream-only"])
+def test_an_object_without_progid_is_taken_by_its_workbook_stream(tmp_path, compobj):
     xls = fx.write_xls(tmp_path / "sheet.xls", fx.vertical_form(SAMPLE, stamp=None))
-    path = oo.write_docx_with_objects(tmp_path / "a.docx", [("", oo.excel8_object(xls))], stamp=STAMP)
+    with olefile.OleFileIO(str(xls)) as ole:
+        workbook = ole.openstream("Workbook").read()
+    data = oo.excel8_object(xls) if compobj else object_file(b"", "Workbook", workbook)
+    path = oo.write_docx_with_objects(tmp_path / "a.docx", [("", data)], stamp=STAMP)
     sheet = next(g for g in read_grids(path) if g.sheet.startswith("嵌入对象"))
     assert (sheet.sheet, sheet.problem, sheet.rows[1][2]) == ("嵌入对象1/Sheet1", "", 12)
 
 
 def test_an_object_without_progid_naming_excel_in_compobj_but_holding_no_workbook_is_named(tmp_path):
-    data = object_file(oo.compobj("Microsoft Excel 97-2003 Worksheet", "Excel.Sheet.8"), b"no workbook")
+    data = object_file(oo.compobj("Microsoft Excel 97-2003 Worksheet", "Excel.Sheet.8"), "Contents", b"no workbook")
     path = oo.write_docx_with_objects(tmp_path / "a.docx", [("", data)], stamp=STAMP)
     sheets = [g for g in read_grids(path) if g.sheet.startswith("嵌入对象")]
     assert [(g.sheet, g.problem) for g in sheets] == [
@@ -265,8 +271,8 @@ def test_an_object_without_progid_naming_excel_in_compobj_but_holding_no_workboo
 @pytest.mark.parametrize(
     "data",
     [
-        object_file(oo.compobj("Microsoft Word Document", "Word.Document.8"), b"a Word document"),
-        object_file(b"", b"not a workbook"),
+        object_file(oo.compobj("Microsoft Word Document", "Word.Document.8"), "WordDocument", b"a Word document"),
+        object_file(b"", "Contents", b"not a workbook"),
         b"not a compound file",
     ],
     ids=["word-compobj", "no-compobj", "not-ole"],
