@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from analysis.intake.readers.csvfile import read_csv
-from analysis.intake.readers.embedded import embedded_grids, has_objects
 from analysis.intake.readers.excel import read_spreadsheet, zip_workbook_grids
 from analysis.intake.readers.formats import (
     CSV_EXT,
@@ -26,7 +25,7 @@ from analysis.intake.readers.ocr import read_image
 from analysis.intake.readers.pdf import read_pdf
 from analysis.intake.readers.sniff import ArchiveContent, note, ole_kind, sniff, zip_kind
 from analysis.intake.readers.spreadsheetml import read_spreadsheetml
-from analysis.intake.readers.word import docx_grids, read_legacy_doc
+from analysis.intake.readers.word import docx_and_objects, read_legacy_doc
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused, ZipFacts, check_ole, check_size, check_zip
 from analysis.intake.source import FileLike, Source
 
@@ -96,10 +95,7 @@ def _by_content(path: FileLike, ext: str, kind: str, limits: Limits) -> Opened |
             raise ArchiveContent(ext)
     if kind == "docx":
         facts = facts or check_zip(path, limits)
-        grids = docx_grids(facts, limits)
-        if has_objects(facts.word_body or b""):
-            grids = grids + embedded_grids(path, facts, limits)
-        return Opened(grids, facts)
+        return Opened(docx_and_objects(path, facts, limits), facts)
     if kind in ("xlsx", "ods"):
         facts = facts or check_zip(path, limits)
         return Opened(zip_workbook_grids(path, facts, limits), facts)

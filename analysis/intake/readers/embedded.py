@@ -5,7 +5,10 @@ picture: never read) and an ``o:OLEObject`` whose ``ProgID`` says what it is and
 ``word/_rels/document.xml.rels``) at the data: ``word/embeddings/*.xlsx`` for ``Excel.Sheet.12`` (also
 ``Excel.SheetMacroEnabled.12``), or ``word/embeddings/oleObject*.bin`` for ``Excel.Sheet.8``, a compound file
 holding the ``Workbook`` stream (or a ``Package`` stream holding an .xlsx, as WPS writes it).  olefile reads the
-compound file's directory and streams; python-calamine reads the workbook.
+compound file's directory and streams; python-calamine reads the workbook.  An object with no ProgID (LibreOffice
+writes ``ProgID=""`` for an Excel 97-2003 object when it turns a .doc into .docx) is judged by its content: a
+compound file holding a ``Workbook`` (or ``Book``) stream, or whose ``\x01CompObj`` stream names an Excel ProgID, is
+a workbook; anything else without a ProgID is skipped, as every object that is not Excel is.
 
 Objects are numbered in document order (every OLE object counts); a sheet of the N-th becomes the grid
 ``嵌入对象N/<sheet>``, so a value's place reads ``文件 · 嵌入对象1/Sheet1 · C5``.  Each embedded workbook is held to
@@ -57,14 +60,16 @@ def embedded_grids(path: FileLike, facts: ZipFacts, limits: Limits) -> list[Grid
     with zipfile.ZipFile(zip_input(path)) as zf:
         targets = _relationships(zf)
         for n, attrs in enumerate(objects, 1):
-            prog_id = attrs.get(b"ProgID", b"").decode("ascii", errors="replace")
+            prog_id = attrs.get(b"ProgID", b"").decode("ascii", errors="replace").strip()
             part = targets.get(attrs.get(b"r:id", b"").decode("ascii", errors="replace"), "")
-            if not prog_id.startswith(_EXCEL_PROGIDS) or part not in facts.names:
+            if part not in facts.names or (prog_id and not prog_id.startswith(_EXCEL_PROGIDS)):
                 continue
             name = f"{EMBEDDED}{n}"
             try:
-                data = _member(zf, part, limits)
-                found = _workbook(Source(part, data), limits)
+                src = Source(part, _member(zf, part, limits))
+                if not prog_id and not _holds_workbook(src):
+                    continue  # no ProgID and not a workbook: skipped as any object that is not Excel
+                found = _workbook(src, limits)
             except Refused as exc:
                 grids.append(Grid(sheet=name, rows=[], problem=f"嵌入的 Excel 工作表（{name}）未读取：{exc.message}"))
                 continue
@@ -72,6 +77,44 @@ def embedded_grids(path: FileLike, facts: ZipFacts, limits: Limits) -> list[Grid
                 replace(g, sheet=f"{name}/{g.sheet}", problem=g.problem and f"{name}：{g.problem}") for g in found
             )
     return grids
+
+
+def _holds_workbook(src: Source) -> bool:
+    """Whether an object without a ProgID is an Excel workbook: a compound file holding a ``Workbook`` (or
+    ``Book``) stream, or whose ``\x01CompObj`` stream names an Excel ProgID."""
+    if sniff(src) != "ole":
+        return False
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(src.data)) as ole:
+            if ole.exists("Workbook") or ole.exists("Book"):
+                return True
+            if not ole.exists("\x01CompObj"):
+                return False
+            return _compobj_prog_id(ole.openstream("\x01CompObj").read(4096)).startswith(_EXCEL_PROGIDS)
+    except Exception:  # noqa: BLE001 - olefile raises several error types on a broken file: not known Excel
+        return False
+
+
+def _compobj_prog_id(data: bytes) -> str:
+    """The ProgID of a ``\x01CompObj`` stream ([MS-OLEDS] 2.3.8): after the 28-byte header come three
+    length-prefixed ANSI strings, the user type, the clipboard format and the ProgID; "" when unreadable."""
+    at = 28
+    texts = []
+    for _ in range(3):
+        if at + 4 > len(data):
+            return ""
+        size = int.from_bytes(data[at : at + 4], "little")
+        if size in (0xFFFFFFFF, 0xFFFFFFFE):  # a clipboard format given as a number (4 more bytes)
+            at += 8
+            texts.append("")
+            continue
+        if size > 256 or at + 4 + size > len(data):
+            return ""
+        texts.append(data[at + 4 : at + 4 + size].rstrip(b"\0").decode("ascii", errors="replace"))
+        at += 4 + size
+    return texts[2]
 
 
 def _relationships(zf: zipfile.ZipFile) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Word (.docx, and .doc through LibreOffice) → one grid per table plus the body paragraphs as ``正文``.
+"""Word (.docx, and .doc through LibreOffice) → one grid per table plus the body paragraphs as ``正文``, then the
+sheets of the Excel worksheets embedded in it (:mod:`~analysis.intake.readers.embedded`).
 
 ``word/document.xml`` is parsed with a hardened lxml parser (no DTD, no entities, no network).  Text is read
 as Word shows it: content controls (``w:sdt``, inline, block, row and cell level) count, their placeholder
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from analysis.intake.readers import libreoffice
+from analysis.intake.readers.embedded import embedded_grids, has_objects
 from analysis.intake.readers.grid import Grid, short
 from analysis.intake.safety import DEFAULT_LIMITS, Limits, Refused, ZipFacts, check_zip
 from analysis.intake.source import FileLike, Source
@@ -85,6 +87,15 @@ def docx_grids(facts: ZipFacts, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
     if facts.word_body is None:
         raise Refused("file_corrupt", "Word 文件缺少正文部分（word/document.xml），文件可能已损坏，请重新保存后报送。")
     return word_grids(facts.word_body, limits)
+
+
+def docx_and_objects(path: FileLike, facts: ZipFacts, limits: Limits = DEFAULT_LIMITS) -> list[Grid]:
+    """The grids of a checked Word file (``path``, pre-flight ``facts``): its tables and ``正文`` (:func:`docx_grids`),
+    then the sheets of its embedded Excel workbooks (``嵌入对象N/<sheet>``)."""
+    grids = docx_grids(facts, limits)
+    if has_objects(facts.word_body or b""):
+        grids = grids + embedded_grids(path, facts, limits)
+    return grids
 
 
 @dataclass
@@ -306,8 +317,9 @@ def _joined(first: Grid, more: Grid, repeated: bool) -> Grid:
 
 
 def read_legacy_doc(path: FileLike, limits: Limits) -> list[Grid]:
-    """A Word 97-2003 file, converted to .docx with LibreOffice when it is installed (never an archive member:
-    members are not written to disk), within the file's time limit (:func:`libreoffice.convert`)."""
+    """A Word 97-2003 file (or WPS 文字 .wps), converted to .docx with LibreOffice when it is installed (never an
+    archive member: members are not written to disk), within the file's time limit (:func:`libreoffice.convert`);
+    its tables, ``正文`` and embedded Excel worksheets, as a .docx's (:func:`docx_and_objects`)."""
     if isinstance(path, Source):
         raise Refused(
             "doc_legacy",
@@ -326,4 +338,5 @@ def read_legacy_doc(path: FileLike, limits: Limits) -> list[Grid]:
         raise Refused(
             "doc_convert_failed", f"旧版 Word（.doc）文件转换失败（{exc}，已重试一次），请另存为 .docx 后重新报送。"
         ) from exc
-    return read_docx(Source(path.name, converted), limits)
+    docx = Source(path.name, converted)
+    return docx_and_objects(docx, check_zip(docx, limits), limits)

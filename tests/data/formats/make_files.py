@@ -9,6 +9,12 @@ real-tool output).  Run from the repository root:  PYTHONPATH=.:tests python tes
 * ``calc.html``: the same workbook through the "HTML (StarCalc)" export (UTF-8, rowspan/colspan).
 * ``word97.wps``: the form as a Word table (python-docx), through LibreOffice's ODF text and its "MS Word 97"
   export: what WPS 文字 writes as .wps is this compound-file Word format.
+* ``word97-excel12.doc``, ``word97-excel8.doc``: a Word file whose numbers are only in an embedded Excel worksheet
+  object (``tests/office_objects.py``: the workbook by openpyxl, resp. the Workbook stream of an xlwt .xls in an
+  ``Excel.Sheet.8`` compound file) and whose unit is its own 盖章 line, through the "MS Word 97" export.  Turned
+  back into .docx by LibreOffice 7.4, the first holds ``oleObject1.xlsx`` (ProgID ``Excel.Sheet.12``), the second
+  ``oleObject1.bin`` with ``ProgID=""``.
+* ``word97-word-object.doc``: the same with a Word document as its only object (no numbers anywhere).
 """
 
 from __future__ import annotations
@@ -21,9 +27,15 @@ import tempfile
 from pathlib import Path
 
 import fixtures as fx
+import office_objects as oo
 
 HERE = Path(__file__).resolve().parent
 STAMP = "随县科技和经济信息化局"
+OBJECT_STAMPS = {
+    "word97-excel12": "随县科技和经济信息化局",
+    "word97-excel8": "广水市科经局",
+    "word97-word-object": "市科协",
+}
 LAST_YEAR = {**fx.SAMPLE, "events_held": 99, "public_offline": 11111}  # the hidden sheet: never taken
 
 
@@ -79,6 +91,15 @@ def main() -> None:
         document = fx.write_docx(work / "word.docx", fx.vertical_form(fx.SAMPLE, stamp=STAMP))
         text = soffice(document, "odt", work, profile)  # docx straight to Word 97 loses python-docx's table
         shutil.copy(soffice(text, "doc:MS Word 97", work, profile), HERE / "word97.wps")
+        sheet = fx.vertical_form(fx.SAMPLE, stamp=None)  # the workbook names no unit: the document does
+        objects = {
+            "word97-excel12": ("Excel.Sheet.12", fx.write_xlsx(work / "object.xlsx", sheet).read_bytes()),
+            "word97-excel8": ("Excel.Sheet.8", oo.excel8_object(fx.write_xls(work / "object.xls", sheet))),
+            "word97-word-object": ("Word.Document.12", fx.write_docx(work / "object.docx", sheet).read_bytes()),
+        }
+        for name, found in objects.items():
+            source = oo.write_docx_with_objects(work / f"{name}.docx", [found], stamp=OBJECT_STAMPS[name])
+            shutil.copy(soffice(source, "doc:MS Word 97", work, profile), HERE / f"{name}.doc")
 
 
 if __name__ == "__main__":
