@@ -360,7 +360,7 @@ def compound_file(streams: Mapping[str, bytes], true_sizes: bool = False) -> byt
         size = len(streams[name]) if true_sizes else len(data)
         entries.append(_dir_entry(name, 2, _NOSTREAM, right, _NOSTREAM, starts[i], size))
     while len(entries) < 4:
-        entries.append(bytes(64) + struct.pack("<HBBIII", 0, 0, 0, _NOSTREAM, _NOSTREAM, _NOSTREAM) + bytes(52))
+        entries.append(bytes(64) + struct.pack("<HBBIII", 0, 0, 0, _NOSTREAM, _NOSTREAM, _NOSTREAM) + bytes(48))
     body = struct.pack("<128I", *fat) + b"".join(entries) + b"".join(data for _, data in payloads)
     return header + body
 
