@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -81,3 +86,31 @@ def test_a_warm_up_that_fails_leaves_a_lane_that_still_runs(tmp_path):
         lane.close()
     cells = [c for c in nbformat.read(output, as_version=4).cells if c.cell_type == "code"]
     assert cells[-1].outputs[0]["text"] == "2024\n"
+
+
+def _kernels_of_this_process() -> list[int]:
+    """Kernels started by this test process (its children running ipykernel_launcher)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+        if parent == os.getpid() and b"ipykernel_launcher" in cmdline:
+            found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_closing_a_lane_while_it_warms_up_leaves_no_kernel():
+    before = set(_kernels_of_this_process())
+    lane = runner.KernelLane(runner.ensure_kernel())
+    lane.warm_up("import time\ntime.sleep(1)\n")
+    lane.close()  # at once: the kernel is still starting (or warming up)
+    assert lane.km is None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and set(_kernels_of_this_process()) - before:
+        time.sleep(0.1)
+    assert set(_kernels_of_this_process()) - before == set()

@@ -271,8 +271,12 @@ class KernelLane:
             client.stop_channels()
 
     def close(self) -> None:
+        """Stop the kernel (after its warm-up, when one is running: a kernel being started is stopped too)."""
         from jupyter_core.utils import run_sync
 
+        warming, self._warming = self._warming, None
+        if warming is not None and warming is not threading.current_thread():
+            warming.join()
         if self.km is not None:
             km, self.km, self.used = self.km, None, False
             try:
