@@ -210,8 +210,9 @@ class KernelLane:
 
     def warm_up(self, code: str) -> None:
         """Start the kernel and run ``code`` in it, in a background thread; the next :meth:`manager` waits for it
-        (and moves the kernel to the notebook's folder).  A warm-up that fails leaves the lane as if it had not been tried (the notebook reports the
-        problem)."""
+        (and moves the kernel to the notebook's folder).  A warm-up that fails leaves the lane as if it had not been
+        tried (the notebook reports the problem)."""
+        from jupyter_core.utils import run_sync
 
         def warm() -> None:
             try:
@@ -219,8 +220,6 @@ class KernelLane:
                 run_sync(self._execute)(code)
             except Exception:  # noqa: BLE001 - the notebook that follows starts or restarts the kernel itself
                 self.close()
-
-        from jupyter_core.utils import run_sync
 
         self._warming = threading.Thread(target=warm, name=f"warm-up {self.kernel}", daemon=True)
         self._warming.start()
