@@ -8,12 +8,10 @@ its checks run against its own package), on the same synthetic returns.  Prints,
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +22,8 @@ import pandas as pd
 REPO = Path(__file__).resolve().parent.parent
 ROOT = Path(os.environ.get("BENCH_CHECKS_PACKAGE", REPO))  # the peer's unpacked tree when timing it
 sys.path.insert(0, str(ROOT))
+
+from peer import unpack  # noqa: E402
 
 from analysis.form import COUNT_KEYS, FIELD_KEYS, MONEY_KEYS  # noqa: E402
 from analysis.intake.units import KINDS  # noqa: E402
@@ -46,12 +46,7 @@ RULES = (
 
 def _peer_seconds(sizes: list[int]) -> dict[int, float]:
     """Seconds of the old per-unit loops for each size, timed in a process running the package as it was."""
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", BEFORE, "analysis"], capture_output=True, check=True)
-    tree = Path(tempfile.mkdtemp())
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(tree, filter="data")
-    # The old package imports mutagen (GPL, since replaced by tinytag) for video durations, which no check calls.
-    (tree / "mutagen.py").write_text("File = None\n", encoding="utf-8")
+    tree = unpack(BEFORE, Path(tempfile.mkdtemp()), "analysis")
     env = {**os.environ, "BENCH_CHECKS_PACKAGE": str(tree), "PYTHONPATH": str(tree)}
     cmd = [sys.executable, __file__, "--peer", "--units", *map(str, sizes)]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)

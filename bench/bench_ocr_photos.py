@@ -12,15 +12,15 @@ Run: ``make bench`` or ``.venv/bin/python bench/bench_ocr_photos.py [--before RE
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
+
+from peer import unpack
 
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = "4c9563a"  # the last commit before photos were read along the table
@@ -54,19 +54,6 @@ def run(tree: Path, folder: Path) -> list[dict]:
         [sys.executable, __file__, "--child", str(folder)], env=env, capture_output=True, text=True, check=True
     )
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-
-
-def unpack(rev: str, into: Path) -> Path | None:
-    """The ``analysis`` package of revision ``rev`` (None when git or the revision is not there)."""
-    try:
-        data = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", rev, "analysis"], capture_output=True, check=True
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        tar.extractall(into, filter="data")
-    return into
 
 
 def report(label: str, rows: list[dict]) -> None:
@@ -104,8 +91,9 @@ def main() -> None:
         print(
             f"统计表照片（转 0°、±0.6°、±1.5°、±2.6°、±3° 及大 EXIF/ICC 的 JPEG，共 {len(list(folder.glob('*.jpg')))} 张）："
         )
-        before = unpack(args.before, Path(tmp) / "before")
-        if before is None:
+        try:
+            before = unpack(args.before, Path(tmp) / "before", "analysis")
+        except (OSError, subprocess.CalledProcessError):
             print(f"  改进前（{args.before}）：无法取出该版本（需要 git 仓库），略过")
         else:
             report(f"改进前（{args.before}）", run(before, folder))
